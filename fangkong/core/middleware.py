@@ -1,0 +1,36 @@
+"""Session idle timeout without writing the session on every request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+
+TOUCH_KEY = "_fk_seen"
+TOUCH_EVERY = 60  # seconds: refresh the idle clock at most once a minute
+
+
+class IdleTimeoutMiddleware:
+    """Log out a session unused for ``SESSION_IDLE_SECONDS``.
+
+    Sits before AuthenticationMiddleware; it only looks at the session store, and writes
+    the "last seen" mark at most once a minute so busy pages do not rewrite the session
+    row on every request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and session.get("_auth_user_id"):
+            now = int(time.time())
+            seen = session.get(TOUCH_KEY, now)
+            if now - seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+            elif now - seen >= TOUCH_EVERY or TOUCH_KEY not in session:
+                session[TOUCH_KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,23 @@
+"""Core models: territory, organisations, people, accounts and grants, audit, registries."""
+
+from fangkong.core.models.accounts import ApiToken, Grant, Role
+from fangkong.core.models.alerts import Alert
+from fangkong.core.models.audit import PiiAccess
+from fangkong.core.models.people import Person
+from fangkong.core.models.scoped import ScopedModel, ScopedQuerySet
+from fangkong.core.models.territory import Level, Organisation, OrgKind, OrgUnit
+
+__all__ = [
+    "Alert",
+    "ApiToken",
+    "Grant",
+    "Level",
+    "OrgKind",
+    "OrgUnit",
+    "Organisation",
+    "Person",
+    "PiiAccess",
+    "Role",
+    "ScopedModel",
+    "ScopedQuerySet",
+]

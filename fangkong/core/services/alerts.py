@@ -1,0 +1,55 @@
+"""Opening and closing alerts: the one way any module raises one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.core.audit import acting_as
+from fangkong.core.models import Alert, OrgUnit
+from fangkong.core.models.alerts import AlertStatus, Severity
+
+
+def subject_of(obj: Any) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def open_alert(
+    *, kind: str, org_unit: OrgUnit, title: str, detail: str = "", subject: str = "",
+    severity: str = Severity.WARNING, actor: Any = None, opened_at=None,
+) -> Alert:
+    """Open an alert; at most one open alert per (kind, subject), so retries are safe."""
+    with acting_as(actor), transaction.atomic():
+        if subject:
+            existing = Alert.objects.filter(kind=kind, subject=subject, status="open").first()
+            if existing:
+                return existing
+        try:
+            with transaction.atomic():
+                return Alert.objects.create(
+                    kind=kind, org_unit=org_unit, title=title[:200], detail=detail,
+                    subject=subject, severity=severity,
+                    opened_at=opened_at or timezone.now(),
+                )
+        except IntegrityError:
+            return Alert.objects.get(kind=kind, subject=subject, status="open")
+
+
+def close_alert(alert: Alert, *, actor: Any, outcome: str) -> Alert:
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": [_("Say how the alert was resolved.")]})
+    with acting_as(actor), transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.status == AlertStatus.CLOSED:
+            raise ValidationError({"outcome": [_("This alert is already closed.")]})
+        alert.status = AlertStatus.CLOSED
+        alert.closed_at = timezone.now()
+        alert.closed_by = actor
+        alert.outcome = outcome[:300]
+        alert.save()
+    return alert

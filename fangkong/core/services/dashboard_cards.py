@@ -1,0 +1,34 @@
+"""Key numbers for the home page of any user, read from the indicator registry.
+
+Each card is an indicator computed over the user's home unit for today; modules make
+the home page richer by registering indicators, without the home page importing them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from fangkong.core import registries
+from fangkong.core.models import OrgUnit
+from fangkong.core.scoping import scope_for
+
+HOME_CARDS_LIMIT = 8
+
+
+def cards_for(user: Any) -> list[dict[str, Any]]:
+    scope = scope_for(user)
+    home = scope.home_path()
+    if not home or not scope.paths():
+        return []
+    unit = OrgUnit.objects.filter(path=home).first()
+    if unit is None:
+        return []
+    today = timezone.localdate()
+    cards = []
+    for ind in list(registries.indicators().values())[:HOME_CARDS_LIMIT]:
+        value = ind.compute(unit, today)
+        if value is not None:
+            cards.append({"code": ind.code, "name": ind.name, "unit": ind.unit, "value": value})
+    return cards

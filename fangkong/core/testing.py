@@ -1,0 +1,88 @@
+"""The base test case every module's tests use: a small tree and the personas.
+
+Tree: 陕西省 → 安康市 → 汉滨区 (county A) → 新城街道 → 文昌社区 (community A)
+                       → 汉滨区 江北街道 → 临江社区 (community A2)
+                    → 紫阳县 (county B) → 城关镇 → 北城社区 (community B)
+Personas: hq, province (read only), county_a, county_b, community_a, community_b,
+gate (checkpoint duty in community A), helper, nobody (no grant).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.test import TestCase
+
+from fangkong.core.models import Grant, Organisation, OrgUnit, Person, Role
+from fangkong.core.models.territory import Level, OrgKind
+from fangkong.lib.identity import make_id_number
+
+User = get_user_model()
+PASSWORD = "fangkong-test-pw"
+
+
+def make_unit(parent: OrgUnit | None, code: str, name: str, level: str) -> OrgUnit:
+    unit = OrgUnit(code=code, name=name, level=level)
+    if parent is None:
+        return OrgUnit.objects.add_root(instance=unit)
+    return OrgUnit.objects.add_child(OrgUnit.objects.get(pk=parent.pk), instance=unit)
+
+
+def make_user(username: str, role: str | None = None, unit: OrgUnit | None = None,
+              organisation: Organisation | None = None, **extra: Any):
+    user = User.objects.create_user(username=username, password=PASSWORD, **extra)
+    if role and unit:
+        Grant.objects.create(user=user, role=role, org_unit=unit, organisation=organisation)
+    return user
+
+
+_seq = [0]
+
+
+def make_person(unit: OrgUnit, name: str = "张三", birth: date = date(1985, 6, 15),
+                phone: str = "13800000000", division: str = "610902", **extra: Any) -> Person:
+    _seq[0] += 1
+    id_number = make_id_number(division, birth, _seq[0] % 1000)
+    while Person.objects.filter(id_number=id_number).exists():
+        _seq[0] += 1
+        id_number = make_id_number(division, birth, _seq[0] % 1000)
+    return Person.objects.create(
+        id_number=id_number, name=name, sex="M" if _seq[0] % 2 else "F", birth_date=birth,
+        phone=phone, org_unit=unit, **extra,
+    )
+
+
+class FangkongTestCase(TestCase):
+    """Personas and a tree; subclasses add their module's records in setUpTestData."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.province_unit = make_unit(None, "610000", "陕西省", Level.PROVINCE)
+        cls.city = make_unit(cls.province_unit, "610900", "安康市", Level.CITY)
+        cls.county_a_unit = make_unit(cls.city, "610902", "汉滨区", Level.COUNTY)
+        cls.town_a = make_unit(cls.county_a_unit, "610902002", "新城街道", Level.TOWN)
+        cls.community_a_unit = make_unit(cls.town_a, "610902002002", "文昌社区", Level.COMMUNITY)
+        cls.town_a2 = make_unit(cls.county_a_unit, "610902003", "江北街道", Level.TOWN)
+        cls.community_a2_unit = make_unit(cls.town_a2, "610902003001", "临江社区",
+                                          Level.COMMUNITY)
+        cls.county_b_unit = make_unit(cls.city, "610924", "紫阳县", Level.COUNTY)
+        cls.town_b = make_unit(cls.county_b_unit, "610924100", "城关镇", Level.TOWN)
+        cls.community_b_unit = make_unit(cls.town_b, "610924100001", "北城社区",
+                                         Level.COMMUNITY)
+        cls.hq_org = Organisation.objects.create(
+            name="安康市疫情防控指挥部", kind=OrgKind.HQ, org_unit=cls.city)
+
+        cls.hq = make_user("hq", Role.HQ_STAFF, cls.city)
+        cls.province = make_user("province", Role.PROVINCE_VIEWER, cls.city)
+        cls.county_a = make_user("hanbin", Role.TERRITORY_STAFF, cls.county_a_unit)
+        cls.county_b = make_user("ziyang", Role.TERRITORY_STAFF, cls.county_b_unit)
+        cls.community_a = make_user("wenchang", Role.COMMUNITY_WORKER, cls.community_a_unit)
+        cls.community_b = make_user("beicheng", Role.COMMUNITY_WORKER, cls.community_b_unit)
+        cls.gate = make_user("gate01", Role.CHECKPOINT_DUTY, cls.community_a_unit)
+        cls.helper = make_user("helper01", Role.HELPER, cls.city)
+        cls.nobody = make_user("nobody")
+
+    def login(self, user) -> None:
+        self.client.force_login(user)

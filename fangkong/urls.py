@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from fangkong.core import views as core_views
+from fangkong.core.api import views as api_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", api_views.healthz, name="healthz"),
+    path("accounts/", include("fangkong.core.urls_accounts")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("core/", include("fangkong.core.urls")),
+    path("api/v1/", include("fangkong.api_urls")),
+    path("django-admin/", admin.site.urls),
+]
