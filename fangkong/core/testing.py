@@ -72,7 +72,7 @@ class FangkongTestCase(TestCase):
         cls.community_b_unit = make_unit(cls.town_b, "610924100001", "北城社区",
                                          Level.COMMUNITY)
         cls.hq_org = Organisation.objects.create(
-            name="安康市疫情防控指挥部", kind=OrgKind.HQ, org_unit=cls.city)
+            code="hq", name="安康市疫情防控指挥部", kind=OrgKind.HQ, org_unit=cls.city)
 
         cls.hq = make_user("hq", Role.HQ_STAFF, cls.city)
         cls.province = make_user("province", Role.PROVINCE_VIEWER, cls.city)

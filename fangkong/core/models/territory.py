@@ -79,6 +79,10 @@ class OrganisationQuerySet(ScopedQuerySet):
 class Organisation(ScopedModel):
     """A department, member unit, hospital, enterprise or utility, placed in the tree."""
 
+    code = models.SlugField(
+        _("code"), max_length=32, unique=True,
+        help_text=_("Stable short code used in the API and imports, e.g. 'rsj' for 市人社局."),
+    )
     name = models.CharField(_("name"), max_length=120)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=OrgKind.choices)

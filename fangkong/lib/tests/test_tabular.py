@@ -479,6 +479,9 @@ def probe_rows() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+FULLWIDTH_NAME = "\uff2e\uff41\uff4d\uff45"  # "Name" typed with a Chinese IME's full-width letters
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "header",
@@ -488,7 +491,7 @@ def probe_rows() -> list[str]:
         [" id  NUMBER ", "name", "AGE", "联系电话"],
         ["证件号码*", "姓名 *", "年龄", "phone"],
         ["id_number", "name", "age", "phone"],
-        ["Ｎａｍｅ", "备注", "ID number"],  # full-width letters, extra column, other order
+        [FULLWIDTH_NAME, "备注", "ID number"],  # full-width letters, extra column, other order
     ],
 )
 def test_headers_match_in_chinese_english_alias_and_key(probe: None, header: list[str]) -> None:
@@ -500,7 +503,7 @@ def test_headers_match_in_chinese_english_alias_and_key(probe: None, header: lis
         "Phone": 13800138000,
     }
     order = ["ID number", "Name", "Age", "Phone"]
-    if header[0] == "Ｎａｍｅ":
+    if header[0] == FULLWIDTH_NAME:
         order = ["Name", "Remarks", "ID number"]
         values["Remarks"] = "note"
     data = xlsx_bytes([header, [values[key] for key in order], [None] * len(order)])
