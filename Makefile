@@ -49,8 +49,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 assets: node_modules/.package-lock.json deps
 	$(BIN)/python scripts/vendor_assets.py
 
+# Compile every catalogue under fangkong/ (the project's and each app's locale/zh_Hans).
 messages: deps
-	cd fangkong && ../$(FK) compilemessages --ignore=.venv -v 0
+	@if find fangkong -name '*.po' -path '*zh_Hans*' | grep -q .; then \
+	  $(FK) compilemessages --ignore=.venv --ignore=node_modules --ignore=var -v 0; fi
 
 migrate: install
 	$(FK) migrate --noinput -v 0
