@@ -62,7 +62,7 @@ demo-data: migrate
 
 demo: demo-data
 	$(FK) collectstatic --noinput -v 0
-	@$(FK) demologins
+	@$(FK) demologins --port $(PORT)
 	FANGKONG_SECURE_COOKIES=0 $(FK) serve --port $(PORT)
 
 serve:

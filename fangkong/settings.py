@@ -82,11 +82,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "treebeard",
     "auditlog",
     "axes",
     "django_htmx",
     "fangkong.core",
+    "fangkong.demo",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,7 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the language choice outlives the browser session
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -245,6 +248,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI and Redoc from the drf-spectacular-sidecar package, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 30)
 
@@ -259,5 +266,8 @@ LOGGING = {
 # --- Audit ----------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Masked fields (ID number, phone, address) are stored fully masked in the change history:
+# auditlog's default keeps half of the value, which for an ID number is the birth date.
+AUDITLOG_MASK_CALLABLE = "fangkong.core.audit.mask_fully"
 
 # Tests switch to a fast hasher (see conftest.py); production keeps Argon2.

@@ -23,6 +23,11 @@ from fangkong.core.models.accounts import Cap
 PII_FIELDS = ("id_number", "phone", "address", "bank_card")
 
 
+def mask_fully(value: str) -> str:
+    """How masked fields appear in the change history: that they changed, nothing more."""
+    return "******" if value else value
+
+
 def register_core_models() -> None:
     from fangkong.core.models import Alert, Grant, Organisation, OrgUnit, Person
 

@@ -8,15 +8,16 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.models.accounts import Cap, Role
 from fangkong.core.scoping import scope_for
 
-# (url name, label, capability needed or None, roles allowed or None). Modules append
-# their entries with ``register_nav`` in AppConfig.ready.
+# (url name, label, capability needed or None, roles allowed or None, order). Modules
+# append their entries with ``register_nav`` in AppConfig.ready.
 NAV: list[tuple[str, Any, str | None, tuple[str, ...] | None, int]] = [
     ("home", _("Home"), None, None, 0),
-    ("core:people", _("People"), "view", None, 80),
-    ("core:units", _("Territory"), "view", None, 85),
-    ("core:audit", _("Audit log"), "view_audit", None, 95),
+    ("core:people", _("People"), Cap.VIEW, None, 80),
+    ("core:units", _("Territory"), Cap.VIEW, None, 85),
+    ("core:audit", _("Audit log"), Cap.VIEW_AUDIT, None, 95),
 ]
 
 
@@ -24,26 +25,44 @@ def register_nav(
     url_name: str, label: Any, capability: str | None = None,
     roles: tuple[str, ...] | None = None, order: int = 50,
 ) -> None:
+    """Add a navigation entry shown to users whose grants carry ``capability`` / ``roles``."""
     if not any(entry[0] == url_name for entry in NAV):
         NAV.append((url_name, label, capability, roles, order))
+
+
+def nav_items_for(request: HttpRequest) -> list[dict[str, Any]]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    scope = scope_for(user)
+    items = []
+    for url_name, label, cap, roles, _order in sorted(NAV, key=lambda e: e[4]):
+        if cap and not scope.can(cap):
+            continue
+        if roles and not (scope.superuser or scope.has_role(*roles)):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"name": url_name, "url": url, "label": label, "active": active})
+    return items
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     from django.conf import settings
 
     user = getattr(request, "user", None)
-    items = []
+    role_label = ""
     if user is not None and user.is_authenticated:
-        scope = scope_for(user)
-        for url_name, label, cap, roles, _order in sorted(NAV, key=lambda e: e[4]):
-            if cap and not scope.can(cap):
-                continue
-            if roles and not (scope.superuser or scope.has_role(*roles)):
-                continue
-            try:
-                url = reverse(url_name)
-            except NoReverseMatch:
-                continue
-            active = request.path == url if url == "/" else request.path.startswith(url)
-            items.append({"url": url, "label": label, "active": active})
-    return {"nav_items": items, "site_name": settings.SITE_NAME}
+        grants = scope_for(user).grants
+        if grants:
+            role_label = Role(grants[0].role).label
+    return {
+        "nav_items": nav_items_for(request),
+        "site_name": settings.SITE_NAME,
+        # The login view puts its own ``site_name`` (the host name) in the context.
+        "brand_name": settings.SITE_NAME,
+        "user_role_label": role_label,
+    }

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LoginForm(AuthenticationForm):
@@ -22,3 +23,47 @@ class RevealForm(forms.Form):
 class PersonSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=50)
     unit = forms.CharField(required=False, max_length=12)
+
+
+
+class LogFilterForm(forms.Form):
+    """Filters shared by the audit pages; every field optional, bad dates are field errors."""
+
+    actor = forms.CharField(label=_("User"), required=False, max_length=150)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+class AuditFilterForm(LogFilterForm):
+    """The change history: by user, record type and date range."""
+
+    model = forms.ChoiceField(label=_("Record type"), required=False)
+    field_order = ["actor", "model", "date_from", "date_to"]
+
+    def __init__(self, *args, model_choices: list[tuple[str, str]] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", _("All record types")), *model_choices]
+
+
+class PiiLogFilterForm(LogFilterForm):
+    """The personal-data access log: by user, action and date range."""
+
+    action = forms.ChoiceField(label=pgettext_lazy("audit log", "Action"), required=False)
+    field_order = ["actor", "action", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        from fangkong.core.models.audit import PiiAction
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions")), *PiiAction.choices]

@@ -1,11 +1,19 @@
 from django.urls import path
 
-from fangkong.core import views
+from fangkong.core import views, views_people_io
 
 app_name = "core"
 
 urlpatterns = [
     path("people/", views.people, name="people"),
+    path("people/import/", views_people_io.people_import, name="people_import"),
+    path("people/import/template.xlsx", views_people_io.people_import_template,
+         name="people_import_template"),
+    path("people/export.xlsx", views_people_io.people_export, {"fmt": "xlsx"},
+         name="people_export_xlsx"),
+    path("people/export.csv", views_people_io.people_export, {"fmt": "csv"},
+         name="people_export_csv"),
+    path("people/export/", views_people_io.people_export_unmasked, name="people_export"),
     path("people/<int:pk>/", views.person, name="person"),
     path("people/<int:pk>/reveal", views.person_reveal, name="person_reveal"),
     path("units/", views.units, name="units"),

@@ -2,38 +2,69 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from typing import Any
+
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db import models
+from django.db.models import Case, Q, QuerySet, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core import audit
-from fangkong.core.forms import PersonSearchForm, RevealForm
+from fangkong.core.forms import AuditFilterForm, PersonSearchForm, PiiLogFilterForm, RevealForm
 from fangkong.core.models import Alert, OrgUnit, Person, PiiAccess
 from fangkong.core.models.accounts import Cap
+from fangkong.core.models.alerts import Severity
 from fangkong.core.scoping import capability_required, get_for_user, scope_for
 from fangkong.core.services import dashboard_cards
+
+PAGE_SIZE = 50
+NOISE_FIELDS = frozenset({"created_at", "updated_at", "unit_path", "path", "depth", "numchild"})
+VALUE_DISPLAY_LIMIT = 60
+ACTION_LABELS = {
+    LogEntry.Action.CREATE: pgettext_lazy("audit log", "Created"),
+    LogEntry.Action.UPDATE: pgettext_lazy("audit log", "Changed"),
+    LogEntry.Action.DELETE: pgettext_lazy("audit log", "Deleted"),
+    LogEntry.Action.ACCESS: pgettext_lazy("audit log", "Viewed"),
+}
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    ctx = {
+    alerts = (
+        Alert.objects.visible_to(request.user).open().select_related("org_unit")
+        .annotate(rank=Case(When(severity=Severity.CRITICAL, then=0),
+                            When(severity=Severity.WARNING, then=1), default=2))
+        .order_by("rank", "-opened_at")
+    )
+    return render(request, "core/home.html", {
         "grants": scope.grants,
         "cards": dashboard_cards.cards_for(request.user),
-        "open_alerts": Alert.objects.visible_to(request.user).open()[:10],
-    }
-    return render(request, "core/home.html", ctx)
+        "open_alerts": alerts[:10],
+        "open_alert_count": alerts.count(),
+        "today": timezone.localdate(),
+    })
 
 
 @capability_required(Cap.VIEW)
 def people(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     qs = Person.objects.visible_to(request.user).select_related("org_unit")
+    unit = None
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
@@ -43,19 +74,17 @@ def people(request: HttpRequest) -> HttpResponse:
                 units_visible_to(request.user), code=form.cleaned_data["unit"]
             )
             qs = qs.filter(unit_path__startswith=unit.path)
-    page = Paginator(qs.order_by("unit_path", "name", "pk"), 50).get_page(request.GET.get("page"))
+    page = Paginator(qs.order_by("unit_path", "name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     template = "core/_people_rows.html" if request.htmx else "core/people.html"
-    return render(request, template, {"form": form, "page": page})
+    return render(request, template, {"form": form, "page": page, "unit": unit})
 
 
 @capability_required(Cap.VIEW)
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
-    can_reveal = scope_for(request.user).can(Cap.REVEAL_PII, obj.unit_path)
-    history = LogEntry.objects.get_for_object(obj).select_related("actor")[:20]
-    return render(request, "core/person.html", {
-        "person": obj, "can_reveal": can_reveal, "reveal_form": RevealForm(), "history": history,
-    })
+    return _render_person(request, obj, RevealForm(), revealed=None)
 
 
 @require_POST
@@ -70,12 +99,27 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
                                     form.cleaned_data["reason"], request=request)
         except ValidationError as exc:
             form.add_error("reason", exc.message_dict.get("reason", exc.messages))
-    return render(request, "core/_person_pii.html", {
-        "person": obj, "revealed": revealed, "reveal_form": form, "can_reveal": True,
+    if request.htmx:
+        return render(request, "core/_person_pii.html", {
+            "person": obj, "revealed": revealed, "reveal_form": form, "can_reveal": True,
+        })
+    return _render_person(request, obj, form, revealed)
+
+
+def _render_person(
+    request: HttpRequest, obj: Person, form: RevealForm, revealed: dict[str, str] | None,
+) -> HttpResponse:
+    history = LogEntry.objects.get_for_object(obj).select_related("actor", "content_type")[:20]
+    return render(request, "core/person.html", {
+        "person": obj,
+        "can_reveal": scope_for(request.user).can(Cap.REVEAL_PII, obj.unit_path),
+        "reveal_form": form,
+        "revealed": revealed,
+        "history": [_describe_entry(e, {}) for e in history],
     })
 
 
-def units_visible_to(user) -> QuerySet[OrgUnit]:
+def units_visible_to(user: Any) -> QuerySet[OrgUnit]:
     """The org units in the user's territorial scope (the tree itself is not scoped)."""
     from fangkong.core.models.scoped import path_filter
 
@@ -98,32 +142,162 @@ def units(request: HttpRequest) -> HttpResponse:
         top = visible.order_by("depth").values_list("depth", flat=True).first() or 1
         rows = visible.filter(depth=top)
     rows = list(rows.order_by("code"))
-    people_counts = {
-        u.pk: Person.objects.filter(unit_path__startswith=u.path).count() for u in rows
-    }
     for u in rows:
-        u.n_people = people_counts[u.pk]
+        u.n_people = Person.objects.filter(unit_path__startswith=u.path).count()
     return render(request, "core/units.html", {"parent": parent, "rows": rows, "crumbs": crumbs})
 
 
 @capability_required(Cap.VIEW_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
-    actor = request.GET.get("actor", "").strip()
-    if actor:
-        qs = qs.filter(actor__username=actor)
-    model = request.GET.get("model", "").strip()
-    if model:
-        qs = qs.filter(content_type__model=model.lower())
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit.html", {"page": page, "actor": actor, "model": model})
+    models_by_key = {
+        f"{m._meta.app_label}.{m._meta.model_name}": m for m in auditlog.get_models()
+    }
+    choices = sorted(
+        ((key, capfirst(m._meta.verbose_name)) for key, m in models_by_key.items()),
+        key=lambda c: str(c[1]),
+    )
+    form = AuditFilterForm(request.GET, model_choices=choices)
+    qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+    if form.is_valid():
+        qs = _filter_log(qs, form.cleaned_data, "timestamp")
+        if form.cleaned_data["model"]:
+            model = models_by_key[form.cleaned_data["model"]]
+            qs = qs.filter(content_type=ContentType.objects.get_for_model(model))
+    else:
+        qs = qs.none()
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    names: dict[tuple[Any, str], str] = {}
+    page.object_list = [_describe_entry(e, names) for e in page.object_list]
+    return render(request, "core/audit.html", {"page": page, "form": form, "tab": "changes"})
 
 
 @capability_required(Cap.VIEW_AUDIT)
 def pii_log(request: HttpRequest) -> HttpResponse:
-    qs = PiiAccess.objects.select_related("actor")
-    actor = request.GET.get("actor", "").strip()
-    if actor:
-        qs = qs.filter(actor__username=actor)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/pii_log.html", {"page": page, "actor": actor})
+    form = PiiLogFilterForm(request.GET)
+    qs = PiiAccess.objects.select_related("actor").order_by("-at", "-pk")
+    if form.is_valid():
+        qs = _filter_log(qs, form.cleaned_data, "at")
+        if form.cleaned_data["action"]:
+            qs = qs.filter(action=form.cleaned_data["action"])
+    else:
+        qs = qs.none()
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for access in page.object_list:
+        model = _model_for_label(access.subject_type)
+        access.type_label = capfirst(model._meta.verbose_name) if model else access.subject_type
+        access.field_labels = [
+            _field_label(model, name) for name in access.fields.split(",") if name
+        ]
+    return render(request, "core/pii_log.html", {"page": page, "form": form, "tab": "pii"})
+
+
+def _filter_log(qs: QuerySet, data: dict[str, Any], time_field: str) -> QuerySet:
+    """User (username or name) and date range (Asia/Shanghai days) of either log."""
+    if data["actor"].strip():
+        who = data["actor"].strip()
+        qs = qs.filter(
+            Q(actor__username__iexact=who) | Q(actor__first_name__contains=who)
+            | Q(actor__last_name__contains=who)
+        )
+    if data["date_from"]:
+        qs = qs.filter(**{f"{time_field}__date__gte": data["date_from"]})
+    if data["date_to"]:
+        qs = qs.filter(**{f"{time_field}__date__lte": data["date_to"]})
+    return qs
+
+
+# --- Presenting history rows ------------------------------------------------------------
+
+def _model_for_label(label: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_label(model: type[models.Model] | None, name: str) -> str:
+    if model is None:
+        return name
+    field = _get_field(model, name)
+    return str(capfirst(field.verbose_name)) if field is not None else name
+
+
+def _hidden_fields(model: type[models.Model] | None) -> set[str]:
+    """Personal-data fields whose values the history never shows, not even masked."""
+    hidden = set(audit.PII_FIELDS)
+    if model is not None and auditlog.contains(model):
+        hidden |= set(auditlog.get_model_fields(model)["mask_fields"])
+    return hidden
+
+
+def _describe_entry(entry: LogEntry, names: dict[tuple[Any, str], str] | None = None) -> LogEntry:
+    """Attach display attributes: the action's label and the changed fields, PII hidden.
+
+    Reverse relations, the primary key and timestamps are left out (the entry has its own
+    time); a creation lists only the fields that were filled in.
+    """
+    model = entry.content_type.model_class()
+    hidden = _hidden_fields(model)
+    creating = entry.action == LogEntry.Action.CREATE
+    changes = []
+    for name, values in (entry.changes_dict or {}).items():
+        field = _get_field(model, name)
+        if model is not None and (field is None or field.primary_key or name in NOISE_FIELDS):
+            continue
+        label = str(capfirst(field.verbose_name)) if field is not None else name
+        pair = values if isinstance(values, list | tuple) and len(values) == 2 else ("", values)
+        before, after = (_display_value(field, v, names) for v in pair)
+        if creating and not after:
+            continue
+        if name in hidden:
+            changes.append({"field": label, "hidden": True})
+        else:
+            changes.append({"field": label, "before": "" if creating else before, "after": after})
+    entry.changes_list = changes
+    entry.action_label = ACTION_LABELS.get(entry.action, entry.get_action_display())
+    entry.type_label = capfirst(model._meta.verbose_name) if model else entry.content_type.model
+    return entry
+
+
+def _get_field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def _display_value(
+    field: models.Field | None, value: Any, names: dict[tuple[Any, str], str] | None = None,
+) -> str:
+    if value is None or value in ("None", ""):
+        return ""
+    text = str(value)
+    if field is None:
+        return _shorten(text)
+    if field.choices:
+        return str(dict(field.flatchoices).get(text, text))
+    if isinstance(field, models.BooleanField):
+        return _("Yes") if text == "True" else _("No")
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(text)
+        if moment is not None:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, UTC)
+            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    if isinstance(field, models.ForeignKey) and text.isdigit():
+        names = {} if names is None else names
+        key = (field.related_model, text)
+        if key not in names:
+            related = field.related_model._default_manager.filter(pk=text).first()
+            names[key] = _shorten(str(related)) if related is not None else f"#{text}"
+        return names[key]
+    return _shorten(text)
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= VALUE_DISPLAY_LIMIT:
+        return text
+    return text[: VALUE_DISPLAY_LIMIT - 1] + "…"

@@ -1,10 +1,19 @@
-"""Bearer tokens for integrations; the UI's session also works, with CSRF."""
+"""Bearer tokens for integrations; the UI's session also works, with CSRF.
+
+A token is issued by ``POST /api/v1/auth/token`` and sent as ``Authorization: Bearer
+<token>``. Only its SHA-256 is stored (``ApiToken``); an expired or revoked token, or one
+whose user was disabled, answers 401 like a wrong one, so a caller cannot tell which.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+from rest_framework.request import Request
 
 from fangkong.core.models import ApiToken
 
@@ -15,7 +24,7 @@ LAST_USED_RESOLUTION_SECONDS = 300
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
@@ -24,7 +33,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         try:
             raw = header[1].decode()
         except UnicodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token.")) from None
         token = ApiToken.lookup(raw)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
@@ -36,9 +45,39 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
-    def authenticate_header(self, request) -> str:
+    def authenticate_header(self, request: Request) -> str:
+        # Makes DRF answer 401 (with WWW-Authenticate) rather than 403 when unauthenticated.
         return self.keyword
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
-    """Session auth for the UI's own fetches (CSRF enforced by DRF)."""
+    """Session auth for the UI's own fetches; DRF enforces the CSRF token for it."""
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the bearer scheme in the OpenAPI document (``securitySchemes``)."""
+
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "Obtain a token with POST /api/v1/auth/token, then send "
+                "'Authorization: Bearer <token>'."
+            ),
+        }
+
+
+class SessionCookieScheme(OpenApiAuthenticationExtension):
+    """The browser session (cookie plus X-CSRFToken header on unsafe methods)."""
+
+    target_class = SessionAuthentication
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        from django.conf import settings
+
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from fangkong.core.api import views
 
 urlpatterns = [
-    path("auth/token", views.token, name="api-token"),
-    path("people", views.people_create, name="api-people"),
-    path("people/<int:pk>", views.people_detail, name="api-person"),
+    path("auth/token", views.TokenView.as_view(), name="api-token"),
+    path("people", views.people, name="api-people"),
+    path("people/<int:pk>", views.person_detail, name="api-person"),
+    path("alerts", include("fangkong.core.api.alerts")),
 ]

@@ -1,28 +1,61 @@
-"""Core API: token, health, people."""
+"""Core API: health, tokens, people.
+
+Endpoints parse with a serializer, authorise through ``core.scoping`` (out of scope is
+404), call a service and answer; errors take the one shape of ``core.api.errors``.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
-from rest_framework.permissions import AllowAny
+from django.views.decorators.cache import never_cache
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.decorators import api_view
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from fangkong.core.api.errors import error_response
-from fangkong.core.api.serializers import PersonCreateSerializer, person_payload
+from fangkong.core import audit
+from fangkong.core.api.auth import BearerTokenAuthentication
+from fangkong.core.api.errors import correct_below, error_response
+from fangkong.core.api.serializers import (
+    ErrorSerializer,
+    PeopleQuerySerializer,
+    PersonCreatedSerializer,
+    PersonCreateSerializer,
+    PersonPageSerializer,
+    PersonSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    person_payload,
+)
 from fangkong.core.models import ApiToken, OrgUnit, Person
 from fangkong.core.models.accounts import Cap
+from fangkong.core.models.scoped import path_filter
 from fangkong.core.scoping import get_for_user, scope_for
 from fangkong.core.services.people import clean_person_data, lookup_or_create_person
+from fangkong.lib.identity import normalize_id_number
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input"),
+    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found, or not in your area"),
+}
 
 
-def healthz(request):
-    """Liveness and database check for load balancers (no auth)."""
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check for load balancers (no auth, no session)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -32,74 +65,175 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-class TokenRequest(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
+class TokenView(APIView):
+    """``POST`` exchanges a username and password for a token; ``DELETE`` revokes the
+    token the request is made with.
+
+    Failed logins count towards django-axes' lockout exactly like the login page: the
+    request goes to ``authenticate(request=...)``.
+    """
+
+    authentication_classes = [BearerTokenAuthentication]
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def perform_authentication(self, request: Request) -> None:
+        # A stale Authorization header must not stop a client from getting a new token.
+        if request.method != "POST":
+            super().perform_authentication(request)
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, 400: ERRORS[400], 401: ERRORS[401],
+                   429: OpenApiResponse(ErrorSerializer, description="Locked out")},
+        summary="Exchange a username and password for a bearer token",
+        description="Send the token as 'Authorization: Bearer <token>'. Five failed attempts "
+                    "lock the account for a while (429), also for the right password.",
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        ser = TokenRequestSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        django_request = request._request
+        user = authenticate(
+            django_request, username=ser.validated_data["username"],
+            password=ser.validated_data["password"],
+        )
+        if getattr(django_request, "axes_locked_out", False):
+            # Answer in JSON here; left set, axes' middleware would swap in its HTML page.
+            django_request.axes_locked_out = False
+            return error_response(lockout_message(), status_code=status.HTTP_429_TOO_MANY_REQUESTS)
+        if user is None or not user.is_active:
+            return error_response(
+                _("Wrong username or password."), status_code=status.HTTP_401_UNAUTHORIZED,
+            )
+        row, raw = ApiToken.issue(user, name=ser.validated_data.get("name") or "api")
+        return Response(TokenSerializer({"token": raw, "expires_at": row.expires_at}).data)
+
+    @extend_schema(responses={204: None, 401: ERRORS[401]},
+                   summary="Revoke the token this request is made with",
+                   description="The token stops working at once.")
+    def delete(self, request: Request) -> Response:
+        ApiToken.objects.filter(pk=request.auth.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def lockout_message() -> str:
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME * 60)) if settings.AXES_COOLOFF_TIME else 0
+    if not minutes:
+        return _("Too many failed login attempts. Ask your administrator to unlock the account.")
+    return _(
+        "Too many failed login attempts. Try again in %(minutes)d minutes, or ask your "
+        "administrator to unlock the account."
+    ) % {"minutes": minutes}
 
 
 @extend_schema(
-    request=TokenRequest,
-    responses={200: inline_serializer("Token", {"token": serializers.CharField(),
-                                                "expires_at": serializers.DateTimeField()})},
-    summary="Exchange a username and password for a bearer token",
+    methods=["GET"],
+    parameters=[PeopleQuerySerializer],
+    responses={200: PersonPageSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+    summary="People in your area, masked, a page at a time",
+    operation_id="people_list",
 )
-@api_view(["POST"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def token(request: Request) -> Response:
-    ser = TokenRequest(data=request.data)
-    ser.is_valid(raise_exception=True)
-    user = authenticate(
-        request._request, username=ser.validated_data["username"],
-        password=ser.validated_data["password"],
-    )
-    if user is None or not user.is_active:
-        return error_response(_("Wrong username or password."), status_code=401)
-    row, raw = ApiToken.issue(user, name="api")
-    return Response({"token": raw, "expires_at": row.expires_at})
+@extend_schema(
+    methods=["POST"],
+    request=PersonCreateSerializer,
+    responses={
+        201: OpenApiResponse(PersonCreatedSerializer, description="Registered"),
+        200: OpenApiResponse(PersonCreatedSerializer,
+                             description="Already registered: the existing person"),
+        400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403],
+        409: OpenApiResponse(ErrorSerializer, description="Registered in another area"),
+    },
+    summary="Register a person (or find the existing one by ID card number)",
+    operation_id="people_create",
+)
+@api_view(["GET", "POST"])
+def people(request: Request) -> Response:
+    if request.method == "POST":
+        return _people_create(request)
+    query = PeopleQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    params = query.validated_data
+    qs = Person.objects.visible_to(request.user, Cap.VIEW).select_related("org_unit")
+    if params.get("unit"):
+        unit = get_for_unit_code(request.user, params["unit"])
+        qs = qs.filter(unit_path__startswith=unit.path)
+    if params.get("id_number"):
+        qs = qs.filter(id_number=normalize_id_number(params["id_number"]))
+    size, page = params["page_size"], params["page"]
+    rows = qs.order_by("unit_path", "name", "pk")[(page - 1) * size: page * size]
+    return Response({
+        "count": qs.count(), "page": page, "page_size": size,
+        "results": [PersonSerializer(person_payload(p, reveal=False)).data for p in rows],
+    })
 
 
-@extend_schema(request=PersonCreateSerializer, responses={201: dict, 200: dict},
-               summary="Register a person (or find the existing one by ID number)")
-@api_view(["POST"])
-def people_create(request: Request) -> Response:
+def get_for_unit_code(user: Any, code: str) -> OrgUnit:
+    """An org unit in the user's territorial view scope, by code, else 404."""
+    scope = scope_for(user)
+    units = OrgUnit.objects.all()
+    if not scope.is_global(Cap.VIEW):
+        units = units.filter(path_filter(scope.paths(Cap.VIEW), field="path"))
+    unit = units.filter(code=code).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _people_create(request: Request) -> Response:
+    scope = scope_for(request.user)
+    if not scope.can(Cap.EDIT):
+        raise exceptions.PermissionDenied
     ser = PersonCreateSerializer(data=request.data)
     ser.is_valid(raise_exception=True)
-    code = ser.validated_data["org_unit"]
-    unit = OrgUnit.objects.filter(code=code).first()
-    scope = scope_for(request.user)
+    unit = OrgUnit.objects.filter(code=ser.validated_data["org_unit"]).first()
     if unit is None or not scope.can(Cap.EDIT, unit.path):
-        return error_response(
-            _("Please correct the errors below."),
-            {"org_unit": [_("Unknown org unit, or not in your area.")]},
-        )
+        fields = {"org_unit": [_("No org unit with this code in your area.")]}
+        return error_response(correct_below(fields), fields)
     data = clean_person_data(
         id_number=ser.validated_data["id_number"], name=ser.validated_data["name"],
         phone=ser.validated_data.get("phone", ""), address=ser.validated_data.get("address", ""),
     )
+    existing = Person.objects.filter(id_number=data.id_number).only("unit_path").first()
+    if existing is not None and not scope.can(Cap.EDIT, existing.unit_path):
+        return _elsewhere()
     person, created = lookup_or_create_person(request.user, data, unit)
-    if not created and not scope.can(Cap.VIEW, person.unit_path):
-        # The number exists outside the caller's area: say so without leaking the record.
-        return error_response(
-            _("Please correct the errors below."),
-            {"id_number": [_("This person is registered in another area.")]},
-            status_code=409,
-        )
-    body = person_payload(person, reveal=False)
-    body["warnings"] = data.warnings
+    if not created and not scope.can(Cap.EDIT, person.unit_path):
+        return _elsewhere()  # lost a race against a registration in another area
+    body = PersonCreatedSerializer({**person_payload(person, reveal=False),
+                                    "warnings": data.warnings}).data
     return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-@extend_schema(responses={200: dict}, summary="A person, masked unless ?reveal=1&reason=…")
+def _elsewhere() -> Response:
+    """The number is registered outside the caller's area: say so, show nothing of it."""
+    fields = {"id_number": [_("This person is registered in another area.")]}
+    return error_response(correct_below(fields), fields, status_code=status.HTTP_409_CONFLICT)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("reveal", OpenApiTypes.BOOL,
+                         description="Show personal data in full (needs the reveal permission; "
+                                     "written to the personal-data access log)."),
+        OpenApiParameter("reason", OpenApiTypes.STR,
+                         description="Why the data is revealed; required with reveal=1."),
+    ],
+    responses={200: PersonSerializer, 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403],
+               404: ERRORS[404]},
+    summary="A person, masked unless ?reveal=1&reason=…",
+)
 @api_view(["GET"])
-def people_detail(request: Request, pk: int) -> Response:
-    person = get_for_user(Person, request.user, pk=pk)
-    reveal = request.query_params.get("reveal") in ("1", "true")
+def person_detail(request: Request, pk: int) -> Response:
+    person = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
+    reveal = request.query_params.get("reveal", "").lower() in ("1", "true", "yes")
     if reveal:
-        from fangkong.core.audit import reveal as do_reveal
-
-        do_reveal(request.user, person, ["id_number", "phone", "address"],
-                  request.query_params.get("reason", ""), request=request._request)
-    return Response(person_payload(person, reveal=reveal))
-
-
+        audit.reveal(request.user, person, ["id_number", "phone", "address"],
+                     request.query_params.get("reason", ""), request=request._request)
+    return Response(PersonSerializer(person_payload(person, reveal=reveal)).data)

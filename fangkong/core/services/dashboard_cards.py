@@ -2,6 +2,8 @@
 
 Each card is an indicator computed over the user's home unit for today; modules make
 the home page richer by registering indicators, without the home page importing them.
+Core's own indicators (people registered, open alerts) come first, so that they stay on
+the page however many indicators the modules register; the rest follow by code.
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ def cards_for(user: Any) -> list[dict[str, Any]]:
         return []
     today = timezone.localdate()
     cards = []
-    for ind in list(registries.indicators().values())[:HOME_CARDS_LIMIT]:
+    ordered = sorted(registries.indicators().values(), key=lambda i: (i.module != "core", i.code))
+    for ind in ordered:
         value = ind.compute(unit, today)
         if value is not None:
             cards.append({"code": ind.code, "name": ind.name, "unit": ind.unit, "value": value})
+        if len(cards) == HOME_CARDS_LIMIT:
+            break
     return cards

@@ -1,0 +1,138 @@
+"""Alerts API, generic over ``core.Alert`` (fever, flagged plate, water quality …).
+
+- ``GET  /api/v1/alerts?status=open&kind=fever[&unit=<code>][&page=&page_size=]``
+- ``POST /api/v1/alerts/<id>/close`` with ``{"outcome": "…"}``
+
+Scoped like everything else: a user sees the alerts under their territorial grants;
+closing one needs the edit capability over its unit, and an outcome.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fangkong.core.api.serializers import ErrorSerializer
+from fangkong.core.models import Alert, OrgUnit
+from fangkong.core.models.accounts import Cap
+from fangkong.core.models.alerts import AlertStatus
+from fangkong.core.models.scoped import path_filter
+from fangkong.core.scoping import get_for_user, scope_for
+from fangkong.core.services.alerts import close_alert
+
+PAGE_SIZE_MAX = 200
+
+
+class AlertSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    severity = serializers.CharField()
+    status = serializers.CharField()
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    subject = serializers.CharField(help_text="The record that raised it, 'app.model:pk'.")
+    org_unit = serializers.CharField(help_text="Division code.")
+    org_unit_name = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField()
+
+
+class AlertPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = AlertSerializer(many=True)
+
+
+class AlertQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AlertStatus.choices, required=False)
+    kind = serializers.CharField(max_length=32, required=False)
+    unit = serializers.CharField(max_length=12, required=False,
+                                 help_text="Division code: only alerts in this subtree.")
+    page = serializers.IntegerField(min_value=1, default=1)
+    page_size = serializers.IntegerField(min_value=1, max_value=PAGE_SIZE_MAX, default=50)
+
+
+class CloseSerializer(serializers.Serializer):
+    outcome = serializers.CharField(max_length=300, allow_blank=True,
+                                    help_text="How the alert was resolved.")
+
+
+def alert_payload(alert: Alert) -> dict[str, Any]:
+    def local(value):
+        return timezone.localtime(value).isoformat() if value else None
+
+    return {
+        "id": alert.pk, "kind": alert.kind, "severity": alert.severity, "status": alert.status,
+        "title": alert.title, "detail": alert.detail, "subject": alert.subject,
+        "org_unit": alert.org_unit.code, "org_unit_name": alert.org_unit.name,
+        "opened_at": local(alert.opened_at), "closed_at": local(alert.closed_at),
+        "outcome": alert.outcome,
+    }
+
+
+@extend_schema(
+    parameters=[AlertQuerySerializer],
+    responses={200: AlertPageSerializer, 400: OpenApiResponse(ErrorSerializer),
+               401: OpenApiResponse(ErrorSerializer), 404: OpenApiResponse(ErrorSerializer)},
+    summary="Alerts in your area, newest first",
+)
+@api_view(["GET"])
+def alerts(request: Request) -> Response:
+    query = AlertQuerySerializer(data={
+        k: v for k, v in request.query_params.items() if k in AlertQuerySerializer().fields
+    })
+    query.is_valid(raise_exception=True)
+    params = query.validated_data
+    qs = Alert.objects.visible_to(request.user, Cap.VIEW).select_related("org_unit")
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    if params.get("kind"):
+        qs = qs.filter(kind=params["kind"])
+    if params.get("unit"):
+        scope = scope_for(request.user)
+        units = OrgUnit.objects.filter(code=params["unit"])
+        if not scope.is_global(Cap.VIEW):
+            units = units.filter(path_filter(scope.paths(Cap.VIEW), field="path"))
+        unit = units.first()
+        if unit is None:
+            raise exceptions.NotFound
+        qs = qs.filter(unit_path__startswith=unit.path)
+    size, page = params["page_size"], params["page"]
+    rows = qs.order_by("-opened_at", "-pk")[(page - 1) * size: page * size]
+    return Response({"count": qs.count(), "page": page, "page_size": size,
+                     "results": [alert_payload(a) for a in rows]})
+
+
+@extend_schema(
+    request=CloseSerializer,
+    parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    responses={200: AlertSerializer, 400: OpenApiResponse(ErrorSerializer),
+               403: OpenApiResponse(ErrorSerializer), 404: OpenApiResponse(ErrorSerializer)},
+    summary="Close an alert with its outcome",
+)
+@api_view(["POST"])
+def close(request: Request, pk: int) -> Response:
+    alert = get_for_user(Alert.objects.select_related("org_unit"), request.user, Cap.VIEW, pk=pk)
+    if not scope_for(request.user).can(Cap.EDIT, alert.unit_path):
+        raise exceptions.PermissionDenied(_("You may not close alerts here."))
+    body = CloseSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    alert = close_alert(alert, actor=request.user, outcome=body.validated_data["outcome"])
+    return Response(alert_payload(alert))
+
+
+urlpatterns = [
+    path("", alerts, name="api-alerts"),
+    path("/<int:pk>/close", close, name="api-alert-close"),
+]

@@ -1,0 +1,64 @@
+"""The OpenAPI document, the offline Swagger UI and /healthz."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from django.contrib.staticfiles import finders
+from django.db import OperationalError, connection
+from django.test import TestCase
+from drf_spectacular.validation import validate_schema
+
+
+class SchemaTests(TestCase):
+    def test_it_serves_a_valid_openapi_document_with_the_core_paths(self) -> None:
+        response = self.client.get("/api/v1/schema?format=json")
+        self.assertEqual(response.status_code, 200)
+        document = response.json()
+        validate_schema(document)  # raises on an invalid OpenAPI 3 document
+        for path in ("/api/v1/auth/token", "/api/v1/people", "/api/v1/people/{id}"):
+            self.assertIn(path, document["paths"])
+        self.assertEqual(set(document["paths"]["/api/v1/people"]), {"get", "post"})
+
+    def test_it_documents_the_bearer_scheme(self) -> None:
+        document = self.client.get("/api/v1/schema?format=json").json()
+        scheme = document["components"]["securitySchemes"]["bearerAuth"]
+        self.assertEqual((scheme["type"], scheme["scheme"]), ("http", "bearer"))
+        person = document["paths"]["/api/v1/people/{id}"]["get"]
+        self.assertIn({"bearerAuth": []}, person["security"])
+        token = document["paths"]["/api/v1/auth/token"]["post"]
+        self.assertNotIn({"bearerAuth": []}, token.get("security", []))
+
+    def test_it_documents_the_error_shape(self) -> None:
+        document = self.client.get("/api/v1/schema?format=json").json()
+        error = document["components"]["schemas"]["Error"]
+        self.assertEqual(set(error["properties"]), {"error", "fields"})
+        responses = document["paths"]["/api/v1/people"]["post"]["responses"]
+        self.assertEqual(responses["400"]["content"]["application/json"]["schema"]["$ref"],
+                         "#/components/schemas/Error")
+
+
+class SwaggerUiTests(TestCase):
+    def test_it_serves_swagger_ui_from_local_static_files(self) -> None:
+        response = self.client.get("/api/v1/docs")
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertIn("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js", html)
+        self.assertNotIn("cdn.jsdelivr.net", html)
+        self.assertNotIn("unpkg.com", html)
+        self.assertIsNotNone(
+            finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"))
+
+
+class HealthzTests(TestCase):
+    def test_it_reports_ok(self) -> None:
+        response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"status": "ok", "database": "ok"})
+        self.assertIn("no-cache", response["Cache-Control"])
+
+    def test_it_answers_503_when_the_database_is_down(self) -> None:
+        with mock.patch.object(connection, "cursor", side_effect=OperationalError("down")):
+            response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.json(), {"status": "error", "database": "unavailable"})

@@ -1,0 +1,118 @@
+"""The UI shell in a real Chromium: login as the community worker, Chinese home, language switch.
+
+Run with ``pytest -m browser``; they also run in the full suite. Screenshots of the phone-sized
+home page go to the test's tmp directory and to /tmp/fk_home_wenchang.png for a human to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fangkong.core.models import Level, Role
+from fangkong.core.testing import PASSWORD, make_person, make_unit, make_user
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+SHARED_SCREENSHOT = Path("/tmp/fk_home_wenchang.png")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def wenchang(settings):
+    """The demo's community worker 张丽 at 文昌社区, in a tree like the demo city's."""
+    # The live server speaks plain HTTP; production cookies are Secure.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.LANGUAGE_COOKIE_SECURE = False
+    province = make_unit(None, "610000", "陕西省", Level.PROVINCE)
+    city = make_unit(province, "610900", "安康市", Level.CITY)
+    county = make_unit(city, "610902", "汉滨区", Level.COUNTY)
+    town = make_unit(county, "610902002", "新城街道", Level.TOWN)
+    community = make_unit(town, "610902002002", "文昌社区", Level.COMMUNITY)
+    for name in ("王芳", "刘洋", "陈静"):
+        make_person(community, name=name)
+    return make_user("wenchang", Role.COMMUNITY_WORKER, community, first_name="张丽")
+
+
+def log_in(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_load_state("networkidle")
+
+
+def test_it_logs_in_and_shows_the_chinese_home_page(page, live_server, wenchang, tmp_path):
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "wenchang", PASSWORD)
+    assert page.url == f"{live_server.url}/"
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    body = page.inner_text("body")
+    assert "工作概览" in body
+    assert "社区工作者 · 文昌社区" in body
+    assert "登记人数" in body
+    assert "退出" in page.content()
+    nav_labels = {t.strip() for t in page.locator("#main-nav .nav-inner > a").all_inner_texts()}
+    assert "首页" in nav_labels and "人员" in nav_labels
+    assert "审计日志" not in nav_labels
+    # The vendored browser assets are served by the app and run.
+    assert page.evaluate("typeof window.htmx") == "object"
+    assert page.evaluate("typeof window.Alpine") == "object"
+    # On a phone the menu is folded away and opens with the button (Alpine).
+    assert not page.is_visible("#main-nav")
+    page.click(".menu-toggle")
+    assert page.is_visible("#main-nav")
+    page.click(".menu-toggle")
+    shot = tmp_path / "home_wenchang_phone.png"
+    page.screenshot(path=str(shot), full_page=True)
+    shutil.copyfile(shot, SHARED_SCREENSHOT)
+    page.set_viewport_size(DESKTOP)
+    assert page.is_visible("#main-nav")
+    page.screenshot(path=str(tmp_path / "home_wenchang_desktop.png"), full_page=True)
+    shutil.copyfile(tmp_path / "home_wenchang_desktop.png", "/tmp/fk_home_wenchang_desktop.png")
+    # Last, so that the screenshots exist even when a module's catalogue is missing.
+    english = {label for label in nav_labels if not CJK.search(label)}
+    assert not english, f"navigation labels not translated: {sorted(english)}"
+
+
+def test_it_searches_people_with_htmx(page, live_server, wenchang):
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "wenchang", PASSWORD)
+    page.goto(f"{live_server.url}/core/people/")
+    assert "共 3 人" in page.inner_text("#people-rows")
+    with page.expect_response(lambda r: "/core/people/?" in r.url):
+        page.fill("input[name=q]", "刘")
+    page.wait_for_function("document.querySelector('#people-rows').innerText.includes('共 1 人')")
+    assert "刘洋" in page.inner_text("#people-rows")
+    assert "王芳" not in page.inner_text("#people-rows")
+    assert "q=%E5%88%98" in page.url
+
+
+def test_it_shows_a_chinese_error_for_a_wrong_password(page, live_server, wenchang):
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "wenchang", "not-the-password")
+    assert page.url.startswith(f"{live_server.url}/accounts/login/")
+    assert "用户名或密码错误。" in page.inner_text("[role=alert]")
+    assert page.input_value("#id_username") == "wenchang"
+
+
+def test_it_switches_to_english_and_back(page, live_server, wenchang):
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server, "wenchang", PASSWORD)
+    page.click(".topbar-tools button[name=language]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_attribute("html", "lang") == "en"
+    assert "Work overview" in page.inner_text("main")
+    page.goto(f"{live_server.url}/core/people/")
+    assert "People registry" in page.inner_text("main")
+    page.click(".topbar-tools button[name=language]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert "人员库" in page.inner_text("main")
+    assert page.url == f"{live_server.url}/core/people/"
