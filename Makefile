@@ -78,8 +78,7 @@ migrations-check: deps
 	$(FK) makemigrations --check --dry-run
 
 makemessages: deps
-	cd fangkong && ../$(FK) makemessages -l zh_Hans --ignore=static/vendor/* -v 0
-	cd fangkong && ../$(FK) makemessages -d djangojs -l zh_Hans --ignore=static/vendor/* -v 0
+	sh scripts/makemessages.sh
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -15,3 +15,7 @@ urlpatterns = [
     path("api/v1/", include("fangkong.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+# Under /api/ errors keep the API's JSON shape; elsewhere the Chinese HTML pages.
+handler404 = "fangkong.core.api.errors.not_found"
+handler500 = "fangkong.core.api.errors.server_error"

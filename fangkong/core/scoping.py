@@ -152,7 +152,13 @@ def capability_required(capability: str) -> Callable[[F], F]:
             from django.contrib.auth.views import redirect_to_login
 
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                response = redirect_to_login(request.get_full_path())
+                if request.headers.get("HX-Request"):
+                    # An expired session on an HTMX call: reload the whole page at the login
+                    # form instead of swapping the login page into a fragment.
+                    response.status_code = 204
+                    response["HX-Redirect"] = response["Location"]
+                return response
             require_capability(request.user, capability)
             return view(request, *args, **kwargs)
 

@@ -27,7 +27,7 @@ class Person(ScopedModel):
     """
 
     id_number = models.CharField(_("ID card number"), max_length=18, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True, db_index=True)
