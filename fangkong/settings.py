@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "fangkong.core",
+    "fangkong.reports",
     "fangkong.demo",
 ]
 

@@ -7,4 +7,5 @@ module adds its records here as it lands; a step must be idempotent and determin
 
 STEPS: list[str] = [
     "fangkong.demo.core",
+    "fangkong.demo.reports",
 ]

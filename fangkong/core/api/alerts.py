@@ -133,6 +133,6 @@ def close(request: Request, pk: int) -> Response:
 
 
 urlpatterns = [
-    path("", alerts, name="api-alerts"),
-    path("/<int:pk>/close", close, name="api-alert-close"),
+    path("alerts", alerts, name="api-alerts"),
+    path("alerts/<int:pk>/close", close, name="api-alert-close"),
 ]

@@ -118,6 +118,6 @@ def server_error(request: Any):
     from django.views.defaults import server_error as html_server_error
 
     if _is_api(request):
-        return JsonResponse({"error": _("Server error: the request was not completed. Please try again."),
-                             "fields": {}}, status=500)
+        message = _("Server error: the request was not completed. Please try again.")
+        return JsonResponse({"error": message, "fields": {}}, status=500)
     return html_server_error(request)

@@ -6,5 +6,5 @@ urlpatterns = [
     path("auth/token", views.TokenView.as_view(), name="api-token"),
     path("people", views.people, name="api-people"),
     path("people/<int:pk>", views.person_detail, name="api-person"),
-    path("alerts", include("fangkong.core.api.alerts")),
+    path("", include("fangkong.core.api.alerts")),
 ]

@@ -1,0 +1,1 @@
+"""Benchmarks (not part of the application; never imported by it)."""

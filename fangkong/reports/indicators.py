@@ -1,0 +1,25 @@
+"""Daily reporting's own live indicator: reports still missing for a unit on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.registries import register_indicator
+
+
+def reports_missing(unit, day: dt.date) -> int | None:
+    """Expected reports under ``unit`` for ``day`` not yet submitted, over active forms."""
+    from fangkong.reports.completeness import completeness
+    from fangkong.reports.models import ReportForm
+
+    forms = list(ReportForm.objects.filter(is_active=True))
+    if not forms:
+        return None
+    return sum(len(completeness(form, day, unit).missing) for form in forms)
+
+
+def register() -> None:
+    register_indicator("reports.missing", _("Daily reports missing"), "份", reports_missing,
+                       module="reports")

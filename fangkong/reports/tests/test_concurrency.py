@@ -1,0 +1,112 @@
+"""Two (or eight) requests for the same report at once: one row, never two.
+
+Runs real threads with their own connections, so it needs committed data
+(TransactionTestCase). On PostgreSQL the unique constraint and row locks decide; on
+SQLite, ``BEGIN IMMEDIATE`` (settings) serialises the writers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import close_old_connections, connection
+from django.test import TransactionTestCase
+from django.utils import timezone
+
+from fangkong.core.models import Role
+from fangkong.core.models.territory import Level
+from fangkong.core.testing import make_unit, make_user
+from fangkong.reports import services
+from fangkong.reports.models import Rollup, Status, Submission, SubmissionVersion
+from fangkong.reports.tests.base import make_form
+
+THREADS = 8
+SQLITE_REASON = (
+    "the in-memory SQLite test database is shared-cache: a second writer gets 'database "
+    "table is locked' at once instead of waiting (the busy timeout does not apply). The "
+    "race runs here on PostgreSQL (DATABASE_URL) and on a SQLite file with "
+    "`python bench/reports_bench.py --race`."
+)
+
+
+def _sqlite_memory() -> bool:
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+class RaceTestCase(TransactionTestCase):
+    def setUp(self) -> None:
+        province = make_unit(None, "610000", "陕西省", Level.PROVINCE)
+        city = make_unit(province, "610900", "安康市", Level.CITY)
+        self.county = make_unit(city, "610902", "汉滨区", Level.COUNTY)
+        self.city = city
+        self.user = make_user("hq", Role.HQ_STAFF, city)
+        self.form = make_form()
+        services.add_reporters(self.user, self.form, units=[self.county])
+        self.reporter = self.form.reporters.get()
+        self.today = timezone.localdate()
+
+    def race(self, work: Callable[[int], Any]) -> list[Any]:
+        barrier = threading.Barrier(THREADS)
+        results: list[Any] = [None] * THREADS
+
+        def run(i: int) -> None:
+            close_old_connections()
+            try:
+                barrier.wait(timeout=10)
+                results[i] = work(i)
+            except Exception as exc:  # noqa: BLE001 - collected and asserted on
+                results[i] = exc
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        return results
+
+    def values(self, screened: int) -> dict[str, Any]:
+        return {"people_screened": screened, "fever_found": 0, "projects_total": 5,
+                "projects_resumed": 2}
+
+    def test_it_creates_one_report_when_the_same_submission_arrives_at_once(self) -> None:
+        if _sqlite_memory():
+            self.skipTest(SQLITE_REASON)
+        results = self.race(lambda i: services.save_report(
+            self.user, self.reporter, self.today, self.values(100), submit=True))
+        errors = [r for r in results if isinstance(r, Exception)]
+        self.assertEqual(errors, [])
+        self.assertEqual(sum(1 for r in results if r.created), 1)
+        self.assertEqual(Submission.objects.count(), 1)
+        self.assertEqual(SubmissionVersion.objects.count(), 1)
+        row = Rollup.objects.get(form=self.form, date=self.today, unit=self.city)
+        self.assertEqual((row.submitted, row.sums["people_screened"]), (1, "100"))
+
+    def test_it_keeps_every_concurrent_draft_as_a_version(self) -> None:
+        if _sqlite_memory():
+            self.skipTest(SQLITE_REASON)
+        results = self.race(lambda i: services.save_report(
+            self.user, self.reporter, self.today, self.values(100 + i), submit=False))
+        self.assertEqual([r for r in results if isinstance(r, Exception)], [])
+        sub = Submission.objects.get()
+        self.assertEqual(sub.status, Status.DRAFT)
+        self.assertEqual(sorted(sub.versions.values_list("number", flat=True)),
+                         list(range(1, THREADS + 1)))
+        self.assertEqual(sub.version, THREADS)
+
+    def test_it_lets_one_of_several_different_submissions_win(self) -> None:
+        if _sqlite_memory():
+            self.skipTest(SQLITE_REASON)
+        results = self.race(lambda i: services.save_report(
+            self.user, self.reporter, self.today, self.values(100 + i), submit=True))
+        won = [r for r in results if not isinstance(r, Exception)]
+        locked = [r for r in results if isinstance(r, services.ReportLocked)]
+        self.assertEqual(len(won), 1)
+        self.assertEqual(len(locked), THREADS - 1)
+        row = Rollup.objects.get(form=self.form, date=self.today, unit=self.city)
+        self.assertEqual(row.submitted, 1)
+        winner = Submission.objects.get().entries.get(indicator__code="people_screened")
+        self.assertEqual(row.sums["people_screened"], str(int(winner.number)))

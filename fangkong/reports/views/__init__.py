@@ -1,0 +1,1 @@
+"""Pages of daily reporting: ``entry`` (fill in, review), ``config`` (HQ), ``overview``."""
