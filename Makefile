@@ -80,8 +80,10 @@ migrations-check: deps
 makemessages: deps
 	sh scripts/makemessages.sh
 
+# Benchmarks print their figures; results and rerun notes live in docs/performance.md.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/reports_bench.py
+	$(BIN)/python bench/checkpoints_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules fangkong/static/vendor var

@@ -45,8 +45,13 @@ def nav_items_for(request: HttpRequest) -> list[dict[str, Any]]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"name": url_name, "url": url, "label": label, "active": active})
+        items.append({"name": url_name, "url": url, "label": label, "active": False})
+    # The entry whose URL is the longest prefix of the current page is the active one, so
+    # /reports/dashboard/ lights up 指挥看板 only, not also 日报 at /reports/.
+    matches = [i for i in items if request.path == i["url"]
+               or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items
 
 

@@ -74,3 +74,17 @@ class NavigationTests(FangkongTestCase):
             self.assertNotIn("缺失入口", [i["label"] for i in nav_items_for(request)])
         finally:
             NAV[:] = [e for e in NAV if e[0] != "nowhere:missing"]
+
+
+class ActiveEntryTestCase(FangkongTestCase):
+    def test_it_marks_only_the_longest_matching_entry_active(self) -> None:
+        from django.urls import reverse
+
+        NAV.append(("core:pii_log", "PII", "view_audit", None, 96))
+        try:
+            request = RequestFactory().get(reverse("core:pii_log"))
+            request.user = self.hq
+            active = [i["name"] for i in nav_items_for(request) if i["active"]]
+        finally:
+            NAV.pop()
+        self.assertEqual(active, ["core:pii_log"])
