@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "fangkong.core",
     "fangkong.reports",
+    "fangkong.checkpoints",
     "fangkong.demo",
 ]
 
@@ -147,6 +148,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "fangkong.sqlite3")),
+            # Persistent connections here too: opening one cost 2-3 ms of a ~4 ms request
+            # in the checkpoint benchmark (docs/performance.md).
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 600),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

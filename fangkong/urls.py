@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("core/", include("fangkong.core.urls")),
+    path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("reports/", include("fangkong.reports.urls")),
     path("api/v1/", include("fangkong.api_urls")),
     path("django-admin/", admin.site.urls),

@@ -7,5 +7,6 @@ module adds its records here as it lands; a step must be idempotent and determin
 
 STEPS: list[str] = [
     "fangkong.demo.core",
+    "fangkong.demo.checkpoints",
     "fangkong.demo.reports",
 ]

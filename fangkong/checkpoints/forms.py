@@ -1,0 +1,269 @@
+"""Forms of the checkpoint pages. Creating forms carry a hidden ``client_id`` made when
+the page is rendered, so a form sent twice (a double tap, a retry after a timeout)
+finds the first record instead of adding a second."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.checkpoints.models import (
+    CheckpointKind,
+    InspectionKind,
+    Relation,
+    ScreeningRule,
+    Slot,
+    TipCategory,
+    TipChannel,
+    VenueType,
+)
+from fangkong.checkpoints.validation import parse_temperature
+
+
+class KeyedForm(forms.Form):
+    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+class TemperatureField(forms.CharField):
+    """34.0–43.0 °C, one decimal: the same rule and messages as the API."""
+
+    def __init__(self, *, required: bool = True, **kwargs) -> None:
+        kwargs.setdefault("label", _("Temperature (°C)"))
+        kwargs.setdefault("widget", forms.TextInput(attrs={
+            "inputmode": "decimal", "autocomplete": "off", "placeholder": "36.5",
+            "pattern": r"[0-9]{2}([.,][0-9])?", "class": "temp-input",
+        }))
+        super().__init__(required=False, **kwargs)
+        self.must = required
+
+    def clean(self, value) -> Decimal | None:
+        value = super().clean(value)
+        try:
+            return parse_temperature(value, required=self.must)
+        except forms.ValidationError:
+            raise
+        except Exception as exc:  # pragma: no cover - parse_temperature raises ValidationError
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class PassageForm(KeyedForm):
+    """The duty screen's registration form; validated again by ``clean_passage``."""
+
+    direction = forms.ChoiceField(choices=[("in", _("In")), ("out", _("Out"))],
+                                  widget=forms.HiddenInput, initial="in")
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    id_number = forms.CharField(label=_("ID card number"), max_length=40, required=False,
+                                widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                              "inputmode": "text"}))
+    phone = forms.CharField(label=_("Mobile phone"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    temperature = forms.CharField(label=_("Temperature (°C)"), required=False,
+                                  widget=forms.TextInput(attrs={
+                                      "inputmode": "decimal", "placeholder": "36.5",
+                                      "autocomplete": "off"}))
+    plate = forms.CharField(label=_("Vehicle plate"), max_length=12, required=False)
+    mask = forms.BooleanField(label=_("Wearing a mask"), required=False, initial=True)
+    resident = forms.BooleanField(label=_("Resident of this community"), required=False,
+                                  initial=True)
+    origin = forms.CharField(label=_("Coming from"), max_length=100, required=False)
+
+    def as_passage_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "client_id": str(data["client_id"]), "direction": data["direction"],
+            "name": data["name"], "id_number": data["id_number"], "phone": data["phone"],
+            "temperature": data["temperature"] or None, "plate": data["plate"],
+            "mask": data["mask"], "resident": data["resident"], "origin": data["origin"],
+        }
+
+
+class SelfRegistrationForm(PassageForm):
+    """The resident's own phone form: the same fields, a phone is required."""
+
+
+class ConfirmForm(forms.Form):
+    temperature = TemperatureField(required=False, label=_("Measured temperature (°C)"))
+
+
+class CheckpointForm(forms.Form):
+    community = forms.ChoiceField(label=_("Community"))
+    name = forms.CharField(label=_("Name"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CheckpointKind.choices)
+    location = forms.CharField(label=_("Location"), max_length=120, required=False)
+
+    def __init__(self, *args, communities=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+
+
+class RosterForm(forms.Form):
+    user = forms.ChoiceField(label=_("Duty user"))
+    day = forms.DateField(label=_("Date"), initial=timezone.localdate,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, users=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [
+            (u.pk, u.get_full_name() or u.username) for u in users
+        ]
+
+
+class RuleForm(forms.Form):
+    fever_threshold = forms.DecimalField(
+        label=_("Fever threshold (°C)"), max_digits=3, decimal_places=1,
+        min_value=Decimal("36.0"), max_value=Decimal("39.0"),
+        initial=ScreeningRule.DEFAULT_FEVER,
+    )
+    watched_provinces = forms.CharField(
+        label=_("Watched provinces"), max_length=40, required=False,
+        help_text=_("Plate province abbreviations, e.g. 鄂 or 鄂豫. Leave empty to watch none."),
+    )
+    note = forms.CharField(label=_("Reason for the change"), max_length=200)
+
+
+class CloseAlertForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), max_length=300,
+                              widget=forms.TextInput(attrs={
+                                  "placeholder": _("e.g. re-measured 36.8 °C; sent to the "
+                                                   "fever clinic")}))
+
+
+class PersonFields(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("ID card number"), max_length=40)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=30, required=False)
+
+
+class OutsiderForm(PersonFields):
+    community = forms.ChoiceField(label=_("Community"))
+    arrived_on = forms.DateField(label=_("Arrived on"), initial=timezone.localdate,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    origin = forms.CharField(label=_("Coming from"), max_length=100)
+    from_watched_area = forms.BooleanField(label=_("Came from or through Hubei"),
+                                           required=False)
+    reason = forms.CharField(label=_("Reason for coming"), max_length=100, required=False)
+    host_address = forms.CharField(label=_("Staying at"), max_length=200)
+
+    def __init__(self, *args, communities=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+
+
+class TemperatureCheckForm(forms.Form):
+    day = forms.DateField(label=_("Date"), initial=timezone.localdate,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    slot = forms.ChoiceField(label=_("Time of day"), choices=Slot.choices)
+    temperature = TemperatureField()
+
+
+class ReleaseForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class HouseholdForm(forms.Form):
+    community = forms.ChoiceField(label=_("Community"))
+    number = forms.CharField(label=_("Household number"), max_length=40)
+    address = forms.CharField(label=_("Address"), max_length=200)
+    phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+
+    def __init__(self, *args, communities=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+
+
+class MemberForm(PersonFields):
+    relation = forms.ChoiceField(label=_("Relation to the head"), choices=Relation.choices)
+    permanent = forms.BooleanField(label=_("Permanent resident"), required=False,
+                                   initial=True)
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("Visited on"), initial=timezone.localdate,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    people_present = forms.IntegerField(label=_("People at home"), min_value=0,
+                                        max_value=50, initial=0)
+    from_hubei = forms.BooleanField(label=_("Someone came from Hubei"), required=False)
+    hubei_vehicle = forms.BooleanField(label=_("Vehicle with a Hubei plate"), required=False)
+    symptoms = forms.BooleanField(label=_("Fever or cough"), required=False)
+    contact = forms.BooleanField(label=_("Contact with a confirmed or suspected case"),
+                                 required=False)
+    notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
+
+
+class CommunityChoiceForm(KeyedForm):
+    community = forms.ChoiceField(label=_("Community"))
+
+    def __init__(self, *args, communities=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+
+
+class InspectionForm(CommunityChoiceForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
+    venue_type = forms.ChoiceField(label=_("Type of place"), choices=VenueType.choices)
+    place = forms.CharField(label=_("Place"), max_length=120)
+    day = forms.DateField(label=_("Date"), initial=timezone.localdate,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    found_open = forms.BooleanField(label=_("Found open"), required=False)
+    action = forms.CharField(label=_("Action taken"), max_length=200, required=False)
+
+
+class PatrolForm(CommunityChoiceForm):
+    day = forms.DateField(label=_("Date"), initial=timezone.localdate,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    area = forms.CharField(label=_("Area patrolled"), max_length=120)
+    gatherings_dispersed = forms.IntegerField(label=_("Gatherings dispersed (3+ people)"),
+                                              min_value=0, max_value=500, initial=0)
+    people_persuaded = forms.IntegerField(label=_("People persuaded to go home"),
+                                          min_value=0, max_value=5000, initial=0)
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+
+
+class TipForm(CommunityChoiceForm):
+    channel = forms.ChoiceField(label=_("Channel"), choices=TipChannel.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=TipCategory.choices)
+    content = forms.CharField(label=_("What was reported"), max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    caller_name = forms.CharField(label=_("Caller"), max_length=50, required=False)
+    caller_phone = forms.CharField(label=_("Caller's phone"), max_length=30, required=False)
+
+
+class PublicTipForm(KeyedForm):
+    category = forms.ChoiceField(label=_("What is it about?"), choices=TipCategory.choices)
+    content = forms.CharField(label=_("What did you see, and where?"), max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    caller_name = forms.CharField(label=_("Your name (optional)"), max_length=50,
+                                  required=False)
+    caller_phone = forms.CharField(label=_("Your phone (optional, for a call back)"),
+                                   max_length=30, required=False)
+
+
+class DispatchForm(forms.Form):
+    dispatched_to = forms.CharField(label=_("Sent to"), max_length=100)
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), max_length=300)
+
+
+class ExportForm(forms.Form):
+    unmasked = forms.BooleanField(label=_("Export personal data unmasked"), required=False)
+    reason = forms.CharField(label=_("Reason (required for unmasked export)"),
+                             max_length=300, required=False)
+
+
+class ImportForm(forms.Form):
+    community = forms.ChoiceField(label=_("Community"))
+    file = forms.FileField(label=_("Excel file (.xlsx) or CSV"))
+    dry_run = forms.BooleanField(label=_("Check only, do not save"), required=False,
+                                 initial=True)
+
+    def __init__(self, *args, communities=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+
+

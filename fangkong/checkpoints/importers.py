@@ -1,0 +1,57 @@
+"""Excel import of households, one row per member (the household export's columns).
+
+All or nothing, with a dry run and a row-by-row error report (``lib.tabular.Importer``).
+Rows with the same household number make one household; every member is found or
+created in the person registry by ID number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.checkpoints import services
+from fangkong.checkpoints.models import Relation
+from fangkong.core.models import OrgUnit
+from fangkong.core.services.people import clean_person_data
+from fangkong.lib.tabular import Importer, ImportField, parse_bool, parse_choice, parse_text
+
+
+class HouseholdImporter(Importer):
+    fields = (
+        ImportField("number", _("Household number"), aliases=("户号", "门牌号")),
+        ImportField("address", _("Address"), aliases=("住址", "地址")),
+        ImportField("household_phone", _("Contact phone"), required=False),
+        ImportField("name", _("Name"), aliases=("姓名",)),
+        ImportField("id_number", _("ID card number"), aliases=("身份证号", "身份证号码")),
+        ImportField("phone", _("Mobile phone"), required=False, aliases=("手机号", "电话")),
+        ImportField("relation", _("Relation to the head"), required=False,
+                    parse=parse_choice(Relation), aliases=("与户主关系",)),
+        ImportField("permanent", _("Permanent resident"), required=False, parse=parse_bool,
+                    aliases=("是否常住",)),
+    )
+    unique_together_in_file = ("id_number",)
+    template_filename = _("Household import template")
+
+    def __init__(self, community: OrgUnit) -> None:
+        self.community = community
+
+    def validate_row(self, values: dict[str, Any], row_number: int) -> dict[str, Any]:
+        values["person"] = clean_person_data(
+            id_number=values["id_number"], name=values["name"], phone=values.get("phone"),
+        )
+        values["id_number"] = values["person"].id_number
+        return values
+
+    def save_row(self, cleaned: dict[str, Any], actor: Any) -> Any:
+        household, _created = services.save_household(
+            actor, self.community, number=parse_text(cleaned["number"]),
+            address=cleaned["address"], phone=cleaned.get("household_phone") or "",
+        )
+        permanent = cleaned.get("permanent")
+        return services.add_member(
+            actor, household, cleaned["person"],
+            relation=cleaned.get("relation") or Relation.OTHER,
+            permanent=True if permanent is None else permanent,
+        )

@@ -1,0 +1,67 @@
+"""Checkpoints and community screening: the models, one module per register."""
+
+from fangkong.checkpoints.models.checkpoints import (
+    Checkpoint,
+    CheckpointKind,
+    CheckpointQuerySet,
+    DutyRoster,
+    ScreeningRule,
+)
+from fangkong.checkpoints.models.community import (
+    Household,
+    HouseholdMember,
+    Inspection,
+    InspectionKind,
+    PatrolLog,
+    Relation,
+    ScreeningVisit,
+    Tip,
+    TipCategory,
+    TipChannel,
+    TipStatus,
+    VenueType,
+)
+from fangkong.checkpoints.models.outsiders import (
+    OBSERVATION_DAYS,
+    Outsider,
+    OutsiderStatus,
+    Slot,
+    TemperatureCheck,
+)
+from fangkong.checkpoints.models.passages import (
+    Channel,
+    Direction,
+    Passage,
+    PassageDaily,
+    PassageStatus,
+)
+
+__all__ = [
+    "OBSERVATION_DAYS",
+    "Channel",
+    "Checkpoint",
+    "CheckpointKind",
+    "CheckpointQuerySet",
+    "Direction",
+    "DutyRoster",
+    "Household",
+    "HouseholdMember",
+    "Inspection",
+    "InspectionKind",
+    "Outsider",
+    "OutsiderStatus",
+    "Passage",
+    "PassageDaily",
+    "PassageStatus",
+    "PatrolLog",
+    "Relation",
+    "ScreeningRule",
+    "ScreeningVisit",
+    "Slot",
+    "TemperatureCheck",
+    "Tip",
+    "TipCategory",
+    "TipChannel",
+    "TipStatus",
+    "VenueType",
+]

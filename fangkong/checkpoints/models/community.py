@@ -1,0 +1,266 @@
+"""Door-to-door screening (households, members, visits), inspections, patrols and tips."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.models import ScopedModel
+from fangkong.lib import masking
+
+
+class Household(ScopedModel):
+    """A household of the community, as found by door-to-door screening."""
+
+    number = models.CharField(
+        _("household number"), max_length=40,
+        help_text=_("Building, unit and flat (e.g. 3-2-501) or the household register number."),
+    )
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("contact phone"), max_length=11, blank=True)
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["unit_path", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "number"], name="household_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def masked_address(self) -> str:
+        return masking.mask_address(self.address)
+
+    @property
+    def masked_phone(self) -> str:
+        return masking.mask_phone(self.phone)
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    OTHER = "other", _("Other")
+
+
+class HouseholdMember(ScopedModel):
+    """A person of a household. ``permanent`` marks permanent residents (常住人口):
+    the others are registered here but live elsewhere, or stay only temporarily."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="members",
+        verbose_name=_("household"),
+    )
+    person = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person"),
+    )
+    relation = models.CharField(
+        _("relation to the head"), max_length=8, choices=Relation.choices,
+        default=Relation.OTHER,
+    )
+    permanent = models.BooleanField(_("permanent resident"), default=True)
+    since = models.DateField(
+        _("listed since"), default=timezone.localdate,
+        help_text=_("The day the screening found the person here; population counts as of a "
+                    "date include the members listed by then."),
+    )
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["household", "pk"]
+        constraints = [
+            # One person is counted once in a community's population.
+            models.UniqueConstraint(fields=["org_unit", "person"], name="member_once_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.person}"
+
+
+class ScreeningVisit(ScopedModel):
+    """A door-to-door visit (入户排查) and what it found."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="visits", verbose_name=_("household"),
+    )
+    visited_on = models.DateField(_("visited on"))
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("visited by"),
+    )
+    people_present = models.PositiveSmallIntegerField(_("people at home"), default=0)
+    from_hubei = models.BooleanField(_("someone came from Hubei"), default=False)
+    hubei_vehicle = models.BooleanField(_("vehicle with a Hubei plate"), default=False)
+    symptoms = models.BooleanField(_("fever or cough"), default=False)
+    contact = models.BooleanField(_("contact with a confirmed or suspected case"), default=False)
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+
+    FLAGS = ("from_hubei", "hubei_vehicle", "symptoms", "contact")
+
+    class Meta:
+        verbose_name = _("screening visit")
+        verbose_name_plural = _("screening visits")
+        ordering = ["-visited_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "visited_on"], name="visit_once_per_household_day",
+            ),
+        ]
+        indexes = [models.Index(fields=["visited_on", "unit_path"])]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.visited_on}"
+
+    @property
+    def flagged(self) -> bool:
+        return any(getattr(self, f) for f in self.FLAGS)
+
+    def flag_labels(self) -> list[str]:
+        return [str(self._meta.get_field(f).verbose_name) for f in self.FLAGS if getattr(self, f)]
+
+
+class InspectionKind(models.TextChoices):
+    VENUE = "venue", _("Venue closure check")
+    DISINFECTION = "disinfection", _("Estate disinfection")
+
+
+class VenueType(models.TextChoices):
+    MAHJONG = "mahjong", _("Mahjong parlour")
+    RESTAURANT = "restaurant", _("Small restaurant")
+    INTERNET_CAFE = "internet_cafe", _("Internet café")
+    ESTATE = "estate", _("Residential estate")
+    OTHER = "other", _("Other")
+
+
+class Inspection(ScopedModel):
+    """A check that a venue stayed closed, or a disinfection of an estate."""
+
+    client_id = models.UUIDField(_("submission key"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=InspectionKind.choices)
+    venue_type = models.CharField(
+        _("type of place"), max_length=16, choices=VenueType.choices, default=VenueType.OTHER,
+    )
+    place = models.CharField(_("place"), max_length=120)
+    day = models.DateField(_("date"))
+    found_open = models.BooleanField(
+        _("found open"), default=False,
+        help_text=_("For closure checks: the venue was operating although it must be closed."),
+    )
+    action = models.CharField(_("action taken"), max_length=200, blank=True)
+    inspected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("inspected by"),
+    )
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-day", "-pk"]
+        indexes = [models.Index(fields=["day", "unit_path"])]
+
+    def __str__(self) -> str:
+        return f"{self.place} {self.day}"
+
+
+class PatrolLog(ScopedModel):
+    """A patrol: how many gatherings (3 people or more) it dispersed, how many people it
+    persuaded to go home (劝返)."""
+
+    client_id = models.UUIDField(_("submission key"), unique=True)
+    day = models.DateField(_("date"))
+    area = models.CharField(_("area patrolled"), max_length=120)
+    gatherings_dispersed = models.PositiveIntegerField(_("gatherings dispersed"), default=0)
+    people_persuaded = models.PositiveIntegerField(_("people persuaded to go home"), default=0)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("patrol log")
+        verbose_name_plural = _("patrol logs")
+        ordering = ["-day", "-pk"]
+        indexes = [models.Index(fields=["day", "unit_path"])]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.day}"
+
+
+class TipChannel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    WALK_IN = "walk_in", _("In person")
+    ONLINE = "online", _("Online form")
+
+
+class TipCategory(models.TextChoices):
+    GATHERING = "gathering", _("Gathering")
+    OUTSIDER = "outsider", _("Unregistered arrival")
+    VENUE_OPEN = "venue_open", _("Venue open")
+    SYMPTOMS = "symptoms", _("Someone with symptoms")
+    OTHER = "other", _("Other")
+
+
+class TipStatus(models.TextChoices):
+    NEW = "new", _("New")
+    DISPATCHED = "dispatched", _("Dispatched")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Tip(ScopedModel):
+    """A resident's report (群众举报), phoned in or sent from the public form.
+
+    Response time is from receipt to dispatch; resolution time from receipt to outcome.
+    """
+
+    client_id = models.UUIDField(_("submission key"), unique=True)
+    received_at = models.DateTimeField(_("received at"))
+    channel = models.CharField(_("channel"), max_length=8, choices=TipChannel.choices)
+    category = models.CharField(
+        _("category"), max_length=12, choices=TipCategory.choices, default=TipCategory.OTHER,
+    )
+    content = models.TextField(_("what was reported"), max_length=1000)
+    caller_name = models.CharField(_("caller"), max_length=50, blank=True)
+    caller_phone = models.CharField(_("caller's phone"), max_length=11, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TipStatus.choices, default=TipStatus.NEW,
+    )
+    dispatched_to = models.CharField(_("dispatched to"), max_length=100, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("tip")
+        verbose_name_plural = _("tips")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "unit_path"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.received_at:%m-%d %H:%M}"
+
+    @property
+    def response_time(self) -> timedelta | None:
+        return self.dispatched_at - self.received_at if self.dispatched_at else None
+
+    @property
+    def resolution_time(self) -> timedelta | None:
+        return self.resolved_at - self.received_at if self.resolved_at else None
+
+    @property
+    def masked_caller_phone(self) -> str:
+        return masking.mask_phone(self.caller_phone)

@@ -1,0 +1,114 @@
+"""The passage register (进出人员登记表) and its daily roll-up."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.models import ScopedModel
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("In")
+    OUT = "out", _("Out")
+
+
+class Channel(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    SELF = "self", _("Self-registration")
+
+
+class PassageStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Passage(ScopedModel):
+    """Somebody going in or out at a checkpoint.
+
+    ``client_id`` is the idempotency key the submitting device generated: unique, so a
+    retried submission finds the first row instead of adding a second. A self-registration
+    waits as ``pending`` until the duty staff confirm it; only confirmed passages count
+    and raise alerts.
+    """
+
+    checkpoint = models.ForeignKey(
+        "checkpoints.Checkpoint", on_delete=models.PROTECT, related_name="passages",
+        verbose_name=_("checkpoint"),
+    )
+    client_id = models.UUIDField(_("submission key"), unique=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    occurred_at = models.DateTimeField(_("time"))
+    day = models.DateField(_("date"), help_text=_("Local date of the passage."))
+    person = models.ForeignKey(
+        "core.Person", on_delete=models.PROTECT, related_name="passages",
+        verbose_name=_("person"),
+    )
+    resident = models.BooleanField(_("resident"), default=True)
+    origin = models.CharField(_("coming from"), max_length=100, blank=True)
+    temperature = models.DecimalField(
+        _("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True,
+    )
+    mask = models.BooleanField(_("wearing a mask"), null=True, blank=True)
+    plate = models.CharField(_("vehicle plate"), max_length=10, blank=True)
+    fever = models.BooleanField(_("fever"), default=False)
+    plate_flagged = models.BooleanField(_("plate flagged"), default=False)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=9, choices=PassageStatus.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    rule_version = models.PositiveIntegerField(_("rule version"), default=0)
+
+    class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["checkpoint", "day"]),
+            models.Index(fields=["checkpoint", "status"]),
+            models.Index(fields=["day", "unit_path"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class PassageDaily(models.Model):
+    """Counters per checkpoint and day, updated in the passage's own transaction.
+
+    Indicators and dashboards sum these rows (unit path × day) instead of scanning
+    passages (ARCHITECTURE.md, "Counting fast").
+    """
+
+    checkpoint = models.ForeignKey(
+        "checkpoints.Checkpoint", on_delete=models.CASCADE, related_name="daily",
+    )
+    unit_path = models.CharField(max_length=64)
+    day = models.DateField()
+    passages_in = models.PositiveIntegerField(default=0)
+    passages_out = models.PositiveIntegerField(default=0)
+    outsiders = models.PositiveIntegerField(default=0)
+    fevers = models.PositiveIntegerField(default=0)
+    plates_flagged = models.PositiveIntegerField(default=0)
+    self_registered = models.PositiveIntegerField(default=0)
+
+    COUNTERS = (
+        "passages_in", "passages_out", "outsiders", "fevers", "plates_flagged",
+        "self_registered",
+    )
+
+    class Meta:
+        verbose_name = _("daily passage counts")
+        verbose_name_plural = _("daily passage counts")
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "day"], name="passage_daily_unique"),
+        ]
+        indexes = [models.Index(fields=["day", "unit_path"])]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_id} {self.day}"

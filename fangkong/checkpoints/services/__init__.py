@@ -1,0 +1,53 @@
+"""The only place checkpoint and screening records change (STYLE.md, habit 3)."""
+
+from fangkong.checkpoints.services.checkpoints import (
+    change_rule,
+    create_checkpoint,
+    roster,
+    unroster,
+)
+from fangkong.checkpoints.services.community import (
+    add_member,
+    dispatch_tip,
+    record_inspection,
+    record_patrol,
+    record_tip,
+    record_visit,
+    resolve_tip,
+    save_household,
+)
+from fangkong.checkpoints.services.outsiders import (
+    missed_checks,
+    record_temperature,
+    register_outsider,
+    release_outsider,
+)
+from fangkong.checkpoints.services.passages import (
+    bump_daily,
+    confirm_passage,
+    register_passage,
+    reject_passage,
+)
+
+__all__ = [
+    "add_member",
+    "bump_daily",
+    "change_rule",
+    "confirm_passage",
+    "create_checkpoint",
+    "dispatch_tip",
+    "missed_checks",
+    "record_inspection",
+    "record_patrol",
+    "record_temperature",
+    "record_tip",
+    "record_visit",
+    "register_outsider",
+    "register_passage",
+    "reject_passage",
+    "release_outsider",
+    "resolve_tip",
+    "roster",
+    "save_household",
+    "unroster",
+]

@@ -1,0 +1,73 @@
+"""Checkpoints, duty rosters and the screening rule."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fangkong.checkpoints.models import Checkpoint, DutyRoster, ScreeningRule
+from fangkong.core.audit import acting_as
+from fangkong.core.models import Grant, OrgUnit
+from fangkong.core.models.accounts import Role
+from fangkong.core.models.territory import Level
+
+
+def create_checkpoint(
+    actor: Any, community: OrgUnit, *, name: str, kind: str, location: str = "",
+) -> Checkpoint:
+    if community.level != Level.COMMUNITY:
+        raise ValidationError({"org_unit": [_("Checkpoints belong to a village or community.")]})
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": [_("Give the checkpoint a name.")]})
+    with acting_as(actor), transaction.atomic():
+        if Checkpoint.objects.filter(org_unit=community, name=name).exists():
+            raise ValidationError({"name": [_("This community already has a checkpoint "
+                                              "with this name.")]})
+        return Checkpoint.objects.create(
+            org_unit=community, name=name, kind=kind, location=location,
+        )
+
+
+def roster(actor: Any, checkpoint: Checkpoint, user: Any, day: date) -> tuple[DutyRoster, bool]:
+    """Put a checkpoint-duty user on a checkpoint for a day (idempotent)."""
+    holds_duty = Grant.objects.filter(
+        user=user, role=Role.CHECKPOINT_DUTY,
+    ).select_related("org_unit")
+    if not any(checkpoint.unit_path.startswith(g.org_unit.path) for g in holds_duty):
+        raise ValidationError({"user": [_(
+            "This user holds no checkpoint-duty role in this community."
+        )]})
+    with acting_as(actor), transaction.atomic():
+        return DutyRoster.objects.get_or_create(
+            checkpoint=checkpoint, user=user, day=day,
+            defaults={"org_unit_id": checkpoint.org_unit_id, "unit_path": checkpoint.unit_path,
+                      "created_by": actor},
+        )
+
+
+def unroster(actor: Any, entry: DutyRoster) -> None:
+    with acting_as(actor), transaction.atomic():
+        entry.delete()
+
+
+def change_rule(
+    actor: Any, *, fever_threshold: Decimal, watched_provinces: str, note: str,
+) -> ScreeningRule:
+    """A new version of the screening rule; passages keep the version they were judged by."""
+    provinces = "".join(dict.fromkeys("".join((watched_provinces or "").split())))
+    with acting_as(actor), transaction.atomic():
+        current = ScreeningRule.objects.select_for_update().order_by("-version").first()
+        rule = ScreeningRule(
+            version=(current.version if current else 0) + 1,
+            fever_threshold=fever_threshold, watched_provinces=provinces,
+            note=(note or "").strip(), created_by=actor,
+        )
+        rule.full_clean()
+        rule.save()
+    return rule

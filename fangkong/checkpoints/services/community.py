@@ -1,0 +1,208 @@
+"""Door-to-door screening, inspections, patrols and residents' tips."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.checkpoints.models import (
+    Household,
+    HouseholdMember,
+    Inspection,
+    PatrolLog,
+    ScreeningVisit,
+    Tip,
+    TipStatus,
+)
+from fangkong.core.audit import acting_as
+from fangkong.core.models import OrgUnit
+from fangkong.core.services.people import PersonData, lookup_or_create_person
+from fangkong.lib.identity import IdentityError, validate_phone
+
+
+def _not_future(day: date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: [_("The date is in the future.")]})
+
+
+def save_household(
+    actor: Any, community: OrgUnit, *, number: str, address: str, phone: str = "",
+    notes: str = "",
+) -> tuple[Household, bool]:
+    """Create the household with this number, or update its address and phone."""
+    number = " ".join((number or "").split())
+    errors: dict[str, list[str]] = {}
+    if not number:
+        errors["number"] = [_("Give the household number.")]
+    if not (address or "").strip():
+        errors["address"] = [_("Give the address.")]
+    if phone:
+        try:
+            phone = validate_phone(phone)
+        except IdentityError as exc:
+            errors["phone"] = [str(exc.message)]
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        household, created = Household.objects.get_or_create(
+            org_unit=community, number=number,
+            defaults={"address": address.strip(), "phone": phone, "notes": notes},
+        )
+        if not created:
+            changed = {k: v for k, v in (("address", address.strip()), ("phone", phone),
+                                         ("notes", notes)) if v and getattr(household, k) != v}
+            if changed:
+                for key, value in changed.items():
+                    setattr(household, key, value)
+                household.save(update_fields=[*changed, "updated_at"])
+    return household, created
+
+
+def add_member(
+    actor: Any, household: Household, person: PersonData, *, relation: str, permanent: bool,
+) -> tuple[HouseholdMember, bool]:
+    """Add a person to a household; a person already counted in this community elsewhere
+    is refused (one person, one place in the population)."""
+    with acting_as(actor), transaction.atomic():
+        who, _created = lookup_or_create_person(actor, person, household.org_unit)
+        member = HouseholdMember.objects.filter(
+            org_unit_id=household.org_unit_id, person=who,
+        ).select_related("household").first()
+        if member and member.household_id != household.pk:
+            raise ValidationError({"id_number": [_(
+                "This person is already a member of household %(number)s."
+            ) % {"number": member.household.number}]})
+        if member:
+            if (member.relation, member.permanent) != (relation, permanent):
+                member.relation, member.permanent = relation, permanent
+                member.save(update_fields=["relation", "permanent", "updated_at"])
+            return member, False
+        return HouseholdMember.objects.create(
+            household=household, org_unit_id=household.org_unit_id, person=who,
+            relation=relation, permanent=permanent,
+        ), True
+
+
+def record_visit(
+    actor: Any, household: Household, *, visited_on: date, people_present: int = 0,
+    from_hubei: bool = False, hubei_vehicle: bool = False, symptoms: bool = False,
+    contact: bool = False, notes: str = "",
+) -> tuple[ScreeningVisit, bool]:
+    """One visit per household and day: a second one that day updates the first."""
+    _not_future(visited_on, "visited_on")
+    values = {
+        "people_present": people_present, "from_hubei": from_hubei,
+        "hubei_vehicle": hubei_vehicle, "symptoms": symptoms, "contact": contact,
+        "notes": (notes or "").strip(), "visited_by": actor,
+        "org_unit_id": household.org_unit_id,
+    }
+    with acting_as(actor), transaction.atomic():
+        return ScreeningVisit.objects.update_or_create(
+            household=household, visited_on=visited_on, defaults=values,
+        )
+
+
+def _get_or_create_by_key(model: Any, client_id: uuid.UUID, values: dict[str, Any]):
+    existing = model.objects.filter(client_id=client_id).first()
+    if existing:
+        return existing, False
+    return model.objects.create(client_id=client_id, **values), True
+
+
+def record_inspection(
+    actor: Any, community: OrgUnit, *, client_id: uuid.UUID, kind: str, place: str,
+    day: date, venue_type: str = "other", found_open: bool = False, action: str = "",
+) -> tuple[Inspection, bool]:
+    _not_future(day, "day")
+    if not (place or "").strip():
+        raise ValidationError({"place": [_("Name the place.")]})
+    with acting_as(actor), transaction.atomic():
+        return _get_or_create_by_key(Inspection, client_id, {
+            "org_unit": community, "kind": kind, "venue_type": venue_type,
+            "place": place.strip(), "day": day, "found_open": found_open,
+            "action": (action or "").strip(), "inspected_by": actor,
+        })
+
+
+def record_patrol(
+    actor: Any, community: OrgUnit, *, client_id: uuid.UUID, day: date, area: str,
+    gatherings_dispersed: int = 0, people_persuaded: int = 0, notes: str = "",
+) -> tuple[PatrolLog, bool]:
+    _not_future(day, "day")
+    if gatherings_dispersed < 0 or people_persuaded < 0:
+        raise ValidationError(_("Counts cannot be negative."))
+    with acting_as(actor), transaction.atomic():
+        return _get_or_create_by_key(PatrolLog, client_id, {
+            "org_unit": community, "day": day, "area": (area or "").strip(),
+            "gatherings_dispersed": gatherings_dispersed, "people_persuaded": people_persuaded,
+            "notes": (notes or "").strip(), "recorded_by": actor,
+        })
+
+
+def record_tip(
+    actor: Any, community: OrgUnit, *, client_id: uuid.UUID, channel: str, category: str,
+    content: str, caller_name: str = "", caller_phone: str = "",
+    received_at: datetime | None = None,
+) -> tuple[Tip, bool]:
+    """A tip taken by staff (``actor``) or sent by a resident from the public form."""
+    errors: dict[str, list[str]] = {}
+    content = (content or "").strip()
+    if not content:
+        errors["content"] = [_("Say what is being reported.")]
+    if caller_phone:
+        try:
+            caller_phone = validate_phone(caller_phone)
+        except IdentityError as exc:
+            errors["caller_phone"] = [str(exc.message)]
+    received_at = received_at or timezone.now()
+    if received_at > timezone.now():
+        errors["received_at"] = [_("The time is in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        return _get_or_create_by_key(Tip, client_id, {
+            "org_unit": community, "received_at": received_at, "channel": channel,
+            "category": category, "content": content[:1000],
+            "caller_name": (caller_name or "").strip()[:50], "caller_phone": caller_phone,
+            "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+        })
+
+
+def dispatch_tip(actor: Any, tip: Tip, *, dispatched_to: str, at: datetime | None = None) -> Tip:
+    dispatched_to = (dispatched_to or "").strip()
+    if not dispatched_to:
+        raise ValidationError({"dispatched_to": [_("Say who was sent.")]})
+    with acting_as(actor), transaction.atomic():
+        tip = Tip.objects.select_for_update().get(pk=tip.pk)
+        if tip.status != TipStatus.NEW:
+            raise ValidationError(_("This tip was already dispatched."))
+        tip.status = TipStatus.DISPATCHED
+        tip.dispatched_to = dispatched_to[:100]
+        tip.dispatched_at = max(at or timezone.now(), tip.received_at)
+        tip.save(update_fields=["status", "dispatched_to", "dispatched_at", "updated_at"])
+    return tip
+
+
+def resolve_tip(actor: Any, tip: Tip, *, outcome: str, at: datetime | None = None) -> Tip:
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": [_("Say what was found and done.")]})
+    with acting_as(actor), transaction.atomic():
+        tip = Tip.objects.select_for_update().get(pk=tip.pk)
+        if tip.status == TipStatus.RESOLVED:
+            raise ValidationError(_("This tip is already resolved."))
+        now = max(at or timezone.now(), tip.received_at)
+        if tip.dispatched_at is None:
+            tip.dispatched_at = now
+        tip.status = TipStatus.RESOLVED
+        tip.outcome = outcome[:300]
+        tip.resolved_at = now
+        tip.save(update_fields=["status", "outcome", "dispatched_at", "resolved_at",
+                                "updated_at"])
+    return tip

@@ -1,0 +1,52 @@
+"""The same client_id never makes a second passage, also when requests race."""
+
+import threading
+import uuid
+from unittest import skipUnless
+
+from django.db import connection
+from django.test import TransactionTestCase
+
+from fangkong.checkpoints import services
+from fangkong.checkpoints.models import Checkpoint, Passage, PassageDaily
+from fangkong.checkpoints.tests.base import ID_A
+from fangkong.checkpoints.validation import clean_passage
+from fangkong.core.models import OrgUnit
+from fangkong.core.models.territory import Level
+from fangkong.core.testing import make_unit, make_user
+
+
+@skipUnless(connection.vendor == "postgresql",
+            "SQLite runs writes one at a time (BEGIN IMMEDIATE): there is no race to lose")
+class RaceTestCase(TransactionTestCase):
+    def test_it_returns_the_first_record_to_racing_identical_requests(self) -> None:
+        root = make_unit(None, "610000", "陕西省", Level.PROVINCE)
+        unit = make_unit(OrgUnit.objects.get(pk=root.pk), "610902002002", "文昌社区",
+                         Level.COMMUNITY)
+        checkpoint = Checkpoint.objects.create(org_unit=unit, name="东门")
+        actor = make_user("racer")
+        key = str(uuid.uuid4())
+        barrier = threading.Barrier(8)
+        results, errors = [], []
+
+        def attempt() -> None:
+            try:
+                data = clean_passage({"client_id": key, "direction": "in", "name": "张伟",
+                                      "id_number": ID_A, "temperature": "36.5"})
+                barrier.wait()
+                results.append(services.register_passage(actor, checkpoint, data))
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=attempt) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(Passage.objects.count(), 1)
+        self.assertEqual({p.pk for p, _created in results}, {Passage.objects.get().pk})
+        self.assertEqual(sum(created for _p, created in results), 1)
+        self.assertEqual(PassageDaily.objects.get().passages_in, 1)

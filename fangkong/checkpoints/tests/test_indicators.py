@@ -1,0 +1,110 @@
+"""Indicators and briefing sentences for a known dataset, and through the registry."""
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone, translation
+
+from fangkong.checkpoints import indicators, services
+from fangkong.checkpoints.models import HouseholdMember, PassageDaily
+from fangkong.checkpoints.tests.base import ID_A, ID_B, CheckpointTestCase
+from fangkong.checkpoints.validation import clean_passage
+from fangkong.core import registries
+from fangkong.core.services.people import clean_person_data
+from fangkong.core.testing import make_unit
+
+DAY = date(2020, 2, 20)
+
+
+def at(hour: int, day: date = DAY) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+
+
+class IndicatorTestCase(CheckpointTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cases = [
+            (cls.gate_a, ID_A, "in", "36.5", "", True, DAY),
+            (cls.gate_a, ID_A, "out", None, "", True, DAY),
+            (cls.gate_a2, ID_B, "in", "37.6", "鄂A12345", False, DAY),
+            (cls.gate_linjiang, ID_A, "in", "36.6", "陕G12345", True, DAY),
+            (cls.gate_b, ID_A, "in", "38.0", "", True, DAY),  # another county
+            (cls.gate_a, ID_A, "in", "36.4", "", True, DAY - timedelta(days=1)),
+        ]
+        for cp, id_number, direction, temperature, plate, resident, day in cases:
+            data = clean_passage({
+                "client_id": str(uuid.uuid4()), "direction": direction, "name": "张伟",
+                "id_number": id_number, "temperature": temperature, "plate": plate,
+                "resident": resident, "origin": "" if resident else "武汉",
+            })
+            data.occurred_at = at(10, day)
+            services.register_passage(cls.gate, cp, data)
+        for day, gatherings in ((DAY - timedelta(days=1), 2), (DAY, 1), (DAY + timedelta(1), 5)):
+            services.record_patrol(cls.community_a, cls.community_a_unit,
+                                   client_id=uuid.uuid4(), day=day, area="广场",
+                                   gatherings_dispersed=gatherings, people_persuaded=3)
+        household, _ = services.save_household(cls.community_a, cls.community_a_unit,
+                                               number="1-1-101", address="文昌路1号")
+        services.add_member(cls.community_a, household, clean_person_data(
+            id_number=ID_A, name="张伟"), relation="head", permanent=True)
+        services.add_member(cls.community_a, household, clean_person_data(
+            id_number=ID_B, name="李娜"), relation="spouse", permanent=False)
+        HouseholdMember.objects.update(since=DAY)  # found by the screening that day
+        services.record_visit(cls.community_a, household, visited_on=DAY, from_hubei=True)
+        services.record_inspection(cls.community_a, cls.community_a_unit,
+                                   client_id=uuid.uuid4(), kind="venue", place="麻将馆",
+                                   day=DAY, venue_type="mahjong", found_open=True)
+        services.record_inspection(cls.community_a, cls.community_a_unit,
+                                   client_id=uuid.uuid4(), kind="disinfection",
+                                   place="文昌花园", day=DAY)
+
+    def test_it_counts_a_community_from_the_daily_rollup(self) -> None:
+        unit = self.community_a_unit
+        self.assertEqual(indicators.checkpoints(unit, DAY), 2)
+        self.assertEqual(indicators.passages(unit, DAY), 3)
+        self.assertEqual(indicators.passages_total(unit, DAY), 4)
+        self.assertEqual(indicators.fevers(unit, DAY), 1)
+        self.assertEqual(indicators.plates_flagged(unit, DAY), 1)
+        self.assertEqual(indicators.gatherings_dispersed(unit, DAY), 3)
+        self.assertEqual(indicators.people_persuaded(unit, DAY), 6)
+        self.assertEqual(indicators.households_screened(unit, DAY), 1)
+        self.assertEqual(indicators.households_flagged(unit, DAY), 1)
+        self.assertEqual(indicators.venues_inspected(unit, DAY), 1)
+        self.assertEqual(indicators.venues_found_open(unit, DAY), 1)
+        self.assertEqual(indicators.estates_disinfected(unit, DAY), 1)
+
+    def test_it_rolls_up_to_the_county_and_city(self) -> None:
+        self.assertEqual(indicators.checkpoints(self.county_a_unit, DAY), 3)
+        self.assertEqual(indicators.passages(self.county_a_unit, DAY), 4)
+        self.assertEqual(indicators.passages(self.city, DAY), 5)
+        self.assertEqual(indicators.fevers(self.city, DAY), 2)
+        self.assertEqual(indicators.fevers(self.county_b_unit, DAY), 1)
+
+    def test_it_reads_passage_figures_from_the_rollup_not_the_rows(self) -> None:
+        PassageDaily.objects.filter(checkpoint=self.gate_a, day=DAY).update(passages_in=40)
+        self.assertEqual(indicators.passages(self.community_a_unit, DAY), 42)
+        with self.assertNumQueries(1):
+            indicators.passages(self.city, DAY)
+
+    def test_it_registers_its_indicators_and_sentences(self) -> None:
+        registered = registries.indicators()
+        for code, *_rest in indicators.INDICATORS:
+            self.assertIn(code, registered)
+        self.assertEqual(registered["checkpoints.passages"].compute(self.community_a_unit, DAY),
+                         3)
+        self.assertTrue(registered["checkpoints.gatherings_dispersed"].cumulative)
+        with translation.override("zh-hans"):
+            sentences = registries.render_sentences(self.community_a_unit, DAY)
+        text = "".join(sentences)
+        self.assertIn("文昌社区共设卡点2个", text)
+        self.assertIn("当日登记进出人员3人次（累计4人次）", text)
+        self.assertIn("排查鄂籍车辆1辆", text)
+        self.assertIn("摸排人口2人，其中常住人口1人", text)
+        self.assertIn("劝返3人以上聚集扎堆3次", text)
+
+    def test_it_stays_silent_where_there_is_nothing(self) -> None:
+        empty = make_unit(self.county_b_unit, "610924101", "高桥镇", "town")
+        self.assertIsNone(indicators.checkpoint_sentence(empty, DAY))
+        self.assertIsNone(indicators.screening_sentence(self.community_b_unit, DAY))
+        self.assertIsNone(indicators.tip_response_minutes(self.community_a_unit, DAY))

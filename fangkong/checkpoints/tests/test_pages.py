@@ -1,0 +1,99 @@
+"""Every page renders for the people who use it, and answers 404 out of scope."""
+
+import uuid
+
+from django.urls import reverse
+
+from fangkong.checkpoints import services
+from fangkong.checkpoints.models import Household, Outsider, Tip
+from fangkong.checkpoints.tests.base import ID_A, ID_B, CheckpointTestCase
+from fangkong.core.services.people import clean_person_data
+
+
+class PagesTestCase(CheckpointTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.household, _ = services.save_household(cls.community_a, cls.community_a_unit,
+                                                   number="3-2-501", address="文昌路1号3栋")
+        services.add_member(cls.community_a, cls.household,
+                            clean_person_data(id_number=ID_A, name="张伟"),
+                            relation="head", permanent=True)
+        cls.outsider, _ = services.register_outsider(
+            cls.community_a, cls.community_a_unit,
+            clean_person_data(id_number=ID_B, name="李娜", phone="13900002222"),
+            arrived_on=cls.roster.day, origin="武汉", host_address="文昌路2号",
+        )
+        cls.tip, _ = services.record_tip(cls.community_a, cls.community_a_unit,
+                                         client_id=uuid.uuid4(), channel="phone",
+                                         category="gathering", content="楼下有人打麻将")
+
+    def test_it_renders_every_page_for_a_community_worker(self) -> None:
+        self.login(self.community_a)
+        pages = [
+            reverse("checkpoints:index"), reverse("checkpoints:detail", args=[self.gate_a.pk]),
+            reverse("checkpoints:alerts"), reverse("checkpoints:rule"),
+            reverse("checkpoints:outsiders"), reverse("checkpoints:outsider_new"),
+            reverse("checkpoints:outsider", args=[self.outsider.pk]),
+            reverse("checkpoints:community"), reverse("checkpoints:households"),
+            reverse("checkpoints:household_new"), reverse("checkpoints:household_import"),
+            reverse("checkpoints:household", args=[self.household.pk]),
+            reverse("checkpoints:inspections"), reverse("checkpoints:patrols"),
+            reverse("checkpoints:tips"), reverse("checkpoints:tip", args=[self.tip.pk]),
+            reverse("checkpoints:duty_screen", args=[self.gate_a.pk]),
+        ]
+        for url in pages:
+            r = self.client.get(url)
+            self.assertEqual(r.status_code, 200, url)
+            self.assertNotContains(r, ID_A)
+            self.assertNotContains(r, ID_B)
+
+    def test_it_answers_404_in_another_county(self) -> None:
+        self.login(self.community_b)
+        for url in (
+            reverse("checkpoints:detail", args=[self.gate_a.pk]),
+            reverse("checkpoints:poster", args=[self.gate_a.pk, "png"]),
+            reverse("checkpoints:outsider", args=[self.outsider.pk]),
+            reverse("checkpoints:household", args=[self.household.pk]),
+            reverse("checkpoints:tip", args=[self.tip.pk]),
+            reverse("checkpoints:duty_screen", args=[self.gate_a.pk]),
+        ):
+            self.assertEqual(self.client.get(url).status_code, 404, url)
+        r = self.client.get(reverse("checkpoints:index"))
+        self.assertEqual([c.pk for c in r.context["checkpoints"]], [self.gate_b.pk])
+
+    def test_it_keeps_duty_users_out_of_the_registers(self) -> None:
+        self.login(self.gate)
+        for url in (reverse("checkpoints:outsiders"), reverse("checkpoints:households"),
+                    reverse("checkpoints:tips")):
+            self.assertEqual(self.client.get(url).status_code, 403, url)
+
+    def test_it_lists_things_for_the_public_tip_form(self) -> None:
+        url = reverse("checkpoints:public_tip", args=[self.gate_a.public_key])
+        self.assertEqual(self.client.get(url).status_code, 200)
+        key = str(uuid.uuid4())
+        data = {"client_id": key, "category": "venue_open", "content": "小区门口麻将馆开门了"}
+        self.client.post(url, data)
+        self.client.post(url, data)
+        tips = Tip.objects.filter(client_id=key)
+        self.assertEqual(tips.count(), 1)
+        self.assertEqual(tips.get().org_unit, self.community_a_unit)
+        self.assertEqual(tips.get().channel, "online")
+
+    def test_it_creates_checkpoints_and_rosters_duty_users(self) -> None:
+        self.login(self.community_a)
+        r = self.client.post(reverse("checkpoints:index"), {
+            "community": "610902002002", "name": "南门", "kind": "gate", "location": ""})
+        self.assertEqual(r.status_code, 302)
+        r = self.client.post(reverse("checkpoints:index"), {
+            "community": "610924100001", "name": "外区", "kind": "gate"})
+        self.assertEqual(r.status_code, 200)  # not a choice for this worker
+        self.assertFalse(Outsider.objects.filter(org_unit=self.community_b_unit).exists())
+        r = self.client.post(reverse("checkpoints:roster_add", args=[self.gate_a2.pk]),
+                             {"user": self.gate.pk, "day": self.roster.day.isoformat()})
+        self.login(self.gate)
+        r = self.client.get(reverse("checkpoints:duty"))
+        self.assertEqual(len(r.context["checkpoints"]), 2)
+
+    def test_it_refuses_household_pages_to_other_communities(self) -> None:
+        self.assertEqual(Household.objects.visible_to(self.community_b).count(), 0)

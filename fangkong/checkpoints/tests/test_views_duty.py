@@ -1,0 +1,166 @@
+import uuid
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from fangkong.checkpoints.models import DutyRoster, Passage, PassageDaily
+from fangkong.checkpoints.tests.base import ID_A, CheckpointTestCase
+from fangkong.core.models import Alert
+
+
+def form_data(**overrides):
+    data = {
+        "client_id": str(uuid.uuid4()), "direction": "in", "name": "张伟", "id_number": ID_A,
+        "phone": "13800001111", "temperature": "36.6", "plate": "", "mask": "on",
+        "resident": "on", "origin": "",
+    }
+    data.update(overrides)
+    return data
+
+
+class DutyScreenTestCase(CheckpointTestCase):
+    def test_it_shows_a_duty_user_only_todays_rostered_checkpoint(self) -> None:
+        self.login(self.gate)
+        r = self.client.get(reverse("checkpoints:duty"))
+        self.assertRedirects(r, reverse("checkpoints:duty_screen", args=[self.gate_a.pk]))
+        r = self.client.get(reverse("checkpoints:duty_screen", args=[self.gate_a.pk]))
+        self.assertContains(r, "东门")
+        for other in (self.gate_a2, self.gate_b, self.gate_linjiang):
+            r = self.client.get(reverse("checkpoints:duty_screen", args=[other.pk]))
+            self.assertEqual(r.status_code, 404)
+            r = self.client.post(reverse("checkpoints:duty_register", args=[other.pk]),
+                                 form_data())
+            self.assertEqual(r.status_code, 404)
+        self.assertEqual(Passage.objects.count(), 0)
+
+    def test_it_forgets_yesterdays_roster(self) -> None:
+        DutyRoster.objects.filter(pk=self.roster.pk).update(
+            day=timezone.localdate() - timedelta(days=1))
+        self.login(self.gate)
+        r = self.client.get(reverse("checkpoints:duty_screen", args=[self.gate_a.pk]))
+        self.assertEqual(r.status_code, 404)
+        r = self.client.get(reverse("checkpoints:duty"))
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.context["checkpoints"], [])
+
+    def test_it_registers_from_the_duty_screen_once_per_key(self) -> None:
+        self.login(self.gate)
+        data = form_data()
+        url = reverse("checkpoints:duty_register", args=[self.gate_a.pk])
+        r = self.client.post(url, data, HTTP_HX_REQUEST="true")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "张*")
+        self.assertNotContains(r, ID_A)
+        self.client.post(url, data, HTTP_HX_REQUEST="true")
+        self.assertEqual(Passage.objects.count(), 1)
+        self.assertEqual(PassageDaily.objects.get().passages_in, 1)
+
+    def test_it_shows_field_errors_and_saves_nothing(self) -> None:
+        self.login(self.gate)
+        r = self.client.post(reverse("checkpoints:duty_register", args=[self.gate_a.pk]),
+                             form_data(temperature="45", id_number="123", plate="X1"),
+                             HTTP_HX_REQUEST="true")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "field-error", count=3)
+        self.assertEqual(Passage.objects.count(), 0)
+
+    def test_it_registers_a_recent_person_out_with_one_tap(self) -> None:
+        self.login(self.gate)
+        self.client.post(reverse("checkpoints:duty_register", args=[self.gate_a.pk]),
+                         form_data())
+        first = Passage.objects.get()
+        url = reverse("checkpoints:duty_quick", args=[self.gate_a.pk, first.pk, "out"])
+        key = str(uuid.uuid4())
+        self.client.post(url, {"client_id": key}, HTTP_HX_REQUEST="true")
+        self.client.post(url, {"client_id": key}, HTTP_HX_REQUEST="true")
+        self.assertEqual(Passage.objects.filter(direction="out").count(), 1)
+        self.assertEqual(Passage.objects.get(direction="out").person, first.person)
+        url = reverse("checkpoints:duty_quick", args=[self.gate_a.pk, first.pk, "in"])
+        r = self.client.post(url, {"client_id": str(uuid.uuid4())}, HTTP_HX_REQUEST="true")
+        self.assertEqual(r.status_code, 200)
+        self.assertTrue(r.context["notice"])  # "enter the body temperature"
+        self.assertEqual(Passage.objects.filter(direction="in").count(), 1)
+
+    def test_it_opens_a_fever_alert_from_the_duty_screen(self) -> None:
+        self.login(self.gate)
+        r = self.client.post(reverse("checkpoints:duty_register", args=[self.gate_a.pk]),
+                             form_data(temperature="38.2"), HTTP_HX_REQUEST="true")
+        self.assertContains(r, "38.2")
+        self.assertEqual(Alert.objects.filter(kind="fever", status="open").count(), 1)
+
+
+class SelfRegistrationTestCase(CheckpointTestCase):
+    def test_it_registers_anonymously_as_pending_until_staff_confirm(self) -> None:
+        url = reverse("checkpoints:selfreg", args=[self.gate_a.public_key])
+        r = self.client.get(url)
+        self.assertContains(r, "东门")
+        data = form_data(temperature="37.5")
+        r = self.client.post(url, data)
+        passage = Passage.objects.get()
+        self.assertRedirects(r, reverse("checkpoints:selfreg_done",
+                                        args=[self.gate_a.public_key, passage.client_id]))
+        self.assertEqual((passage.status, passage.channel), ("pending", "self"))
+        self.assertIsNone(passage.recorded_by)
+        self.assertFalse(Alert.objects.exists())  # alerts wait for the staff
+        self.assertFalse(PassageDaily.objects.exists())
+        again = self.client.post(url, data)  # a retry after a timeout
+        self.assertEqual(again.status_code, 302)
+        self.assertEqual(Passage.objects.count(), 1)
+        done = self.client.get(r.url)
+        self.assertContains(done, "张*")
+        self.assertNotContains(done, ID_A)
+
+        self.login(self.gate)
+        screen = self.client.get(reverse("checkpoints:duty_screen", args=[self.gate_a.pk]))
+        self.assertContains(screen, "pending-row")
+        r = self.client.post(reverse("checkpoints:duty_confirm",
+                                     args=[self.gate_a.pk, passage.pk]),
+                             {"action": "confirm"}, HTTP_HX_REQUEST="true")
+        self.assertEqual(r.status_code, 200)
+        passage.refresh_from_db()
+        self.assertEqual(passage.status, "confirmed")
+        self.assertEqual(passage.recorded_by, self.gate)
+        self.assertTrue(passage.fever)
+        self.assertTrue(Alert.objects.filter(kind="fever", status="open").exists())
+        daily = PassageDaily.objects.get()
+        self.assertEqual((daily.passages_in, daily.self_registered, daily.fevers), (1, 1, 1))
+        r = self.client.post(reverse("checkpoints:duty_confirm",
+                                     args=[self.gate_a.pk, passage.pk]), {"action": "confirm"})
+        self.assertEqual(PassageDaily.objects.get().passages_in, 1)  # not counted twice
+
+    def test_it_lets_staff_correct_the_temperature_when_confirming(self) -> None:
+        self.client.post(reverse("checkpoints:selfreg", args=[self.gate_a.public_key]),
+                         form_data(temperature="36.2"))
+        passage = Passage.objects.get()
+        self.login(self.gate)
+        self.client.post(reverse("checkpoints:duty_confirm", args=[self.gate_a.pk, passage.pk]),
+                         {"action": "confirm", "temperature": "37.4"})
+        passage.refresh_from_db()
+        self.assertEqual(str(passage.temperature), "37.4")
+        self.assertTrue(passage.fever)
+
+    def test_it_needs_a_phone_and_shows_errors(self) -> None:
+        r = self.client.post(reverse("checkpoints:selfreg", args=[self.gate_a.public_key]),
+                             form_data(phone="", temperature="34"))
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "field-error")
+        self.assertEqual(Passage.objects.count(), 0)
+
+    def test_it_hides_closed_and_unknown_checkpoints(self) -> None:
+        self.gate_a2.is_active = False
+        self.gate_a2.save()
+        for key in (self.gate_a2.public_key, "nope"):
+            r = self.client.get(reverse("checkpoints:selfreg", args=[key]))
+            self.assertEqual(r.status_code, 404)
+
+    def test_it_lets_staff_discard_a_registration(self) -> None:
+        self.client.post(reverse("checkpoints:selfreg", args=[self.gate_a.public_key]),
+                         form_data())
+        passage = Passage.objects.get()
+        self.login(self.gate)
+        self.client.post(reverse("checkpoints:duty_confirm", args=[self.gate_a.pk, passage.pk]),
+                         {"action": "reject"})
+        passage.refresh_from_db()
+        self.assertEqual(passage.status, "rejected")
+        self.assertFalse(PassageDaily.objects.exists())

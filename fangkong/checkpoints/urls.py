@@ -1,0 +1,51 @@
+from django.urls import path
+
+from fangkong.checkpoints.views import checkpoints, community, duty, outsiders, public
+
+app_name = "checkpoints"
+
+urlpatterns = [
+    # residents, no login
+    path("r/<str:key>/", public.selfreg, name="selfreg"),
+    path("r/<str:key>/done/<uuid:client_id>/", public.selfreg_done, name="selfreg_done"),
+    path("r/<str:key>/tip/", public.public_tip, name="public_tip"),
+    # duty screen
+    path("duty/", duty.duty_home, name="duty"),
+    path("duty/<int:pk>/", duty.duty_screen, name="duty_screen"),
+    path("duty/<int:pk>/register", duty.duty_register, name="duty_register"),
+    path("duty/<int:pk>/quick/<int:passage_pk>/<str:direction>", duty.duty_quick,
+         name="duty_quick"),
+    path("duty/<int:pk>/confirm/<int:passage_pk>", duty.duty_confirm, name="duty_confirm"),
+    # checkpoints and registers
+    path("", checkpoints.index, name="index"),
+    path("<int:pk>/", checkpoints.detail, name="detail"),
+    path("<int:pk>/roster", checkpoints.roster_add, name="roster_add"),
+    path("<int:pk>/roster/<int:entry_pk>/delete", checkpoints.roster_remove,
+         name="roster_remove"),
+    path("<int:pk>/poster.<str:fmt>", checkpoints.poster, name="poster"),
+    path("<int:pk>/export", checkpoints.export, name="export"),
+    path("alerts/", checkpoints.alerts, name="alerts"),
+    path("alerts/<int:pk>/close", checkpoints.close_alert, name="close_alert"),
+    path("rule/", checkpoints.rule, name="rule"),
+    # outsiders
+    path("outsiders/", outsiders.index, name="outsiders"),
+    path("outsiders/new", outsiders.register, name="outsider_new"),
+    path("outsiders/export", outsiders.export, name="outsiders_export"),
+    path("outsiders/<int:pk>/", outsiders.detail, name="outsider"),
+    path("outsiders/<int:pk>/check", outsiders.check, name="outsider_check"),
+    path("outsiders/<int:pk>/release", outsiders.release, name="outsider_release"),
+    # community screening
+    path("community/", community.overview, name="community"),
+    path("households/", community.households, name="households"),
+    path("households/new", community.household_new, name="household_new"),
+    path("households/import", community.household_import, name="household_import"),
+    path("households/template", community.household_template, name="household_template"),
+    path("households/export", community.households_export, name="households_export"),
+    path("households/<int:pk>/", community.household, name="household"),
+    path("households/<int:pk>/member", community.member_add, name="member_add"),
+    path("households/<int:pk>/visit", community.visit_add, name="visit_add"),
+    path("inspections/", community.inspections, name="inspections"),
+    path("patrols/", community.patrols, name="patrols"),
+    path("tips/", community.tips, name="tips"),
+    path("tips/<int:pk>/", community.tip, name="tip"),
+]

@@ -1,0 +1,240 @@
+"""Checkpoints, their registers and rosters, posters, alerts and the screening rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.checkpoints import poster as posters
+from fangkong.checkpoints import services
+from fangkong.checkpoints.exporters import PassageExporter
+from fangkong.checkpoints.forms import (
+    CheckpointForm,
+    CloseAlertForm,
+    ExportForm,
+    RosterForm,
+    RuleForm,
+)
+from fangkong.checkpoints.models import (
+    Checkpoint,
+    DutyRoster,
+    Passage,
+    PassageDaily,
+    ScreeningRule,
+)
+from fangkong.checkpoints.views.common import add_errors, communities_for, community_for, require
+from fangkong.checkpoints.views.exports import export_response
+from fangkong.core.models import Alert, Grant
+from fangkong.core.models.accounts import Cap, Role
+from fangkong.core.scoping import capability_required, get_for_user, scope_for
+from fangkong.core.services.alerts import close_alert as close_alert_service
+
+ALERT_KINDS = ("fever", "plate")
+
+
+def _day(raw: str | None) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@capability_required(Cap.VIEW)
+def index(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    checkpoints = list(Checkpoint.objects.visible_to(request.user).select_related("org_unit")
+                       .order_by("unit_path", "name"))
+    counts = {
+        row["checkpoint_id"]: row for row in PassageDaily.objects.filter(
+            checkpoint__in=checkpoints, day=today,
+        ).values("checkpoint_id", "passages_in", "passages_out", "fevers", "plates_flagged")
+    }
+    for cp in checkpoints:
+        cp.today = counts.get(cp.pk, {})
+    editable = communities_for(request.user, Cap.EDIT)
+    form = CheckpointForm(request.POST or None, communities=editable)
+    if request.method == "POST" and form.is_valid():
+        unit = community_for(request.user, form.cleaned_data["community"])
+        try:
+            cp = services.create_checkpoint(
+                request.user, unit, name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"], location=form.cleaned_data["location"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Checkpoint %(name)s created.") % {"name": cp.name})
+            return redirect("checkpoints:detail", pk=cp.pk)
+    pending = Passage.objects.filter(checkpoint__in=checkpoints, status="pending").count()
+    return render(request, "checkpoints/index.html", {
+        "checkpoints": checkpoints, "form": form if editable.exists() else None,
+        "pending": pending, "today": today,
+        "open_alerts": Alert.objects.visible_to(request.user).open()
+        .filter(kind__in=ALERT_KINDS).count(),
+    })
+
+
+@capability_required(Cap.VIEW)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    checkpoint = get_for_user(Checkpoint.objects.select_related("org_unit"), request.user,
+                              Cap.VIEW, pk=pk)
+    day = _day(request.GET.get("date"))
+    passages = (Passage.objects.filter(checkpoint=checkpoint, day=day)
+                .select_related("person", "recorded_by").order_by("-occurred_at"))
+    page = Paginator(passages, 100).get_page(request.GET.get("page"))
+    counts = PassageDaily.objects.filter(checkpoint=checkpoint, day=day).first()
+    can_edit = scope_for(request.user).can(Cap.EDIT, checkpoint.unit_path)
+    roster = (DutyRoster.objects.filter(checkpoint=checkpoint, day__gte=timezone.localdate())
+              .select_related("user").order_by("day", "user__username")[:50])
+    return render(request, "checkpoints/detail.html", {
+        "checkpoint": checkpoint, "day": day, "page": page, "counts": counts,
+        "can_edit": can_edit, "roster": roster,
+        "roster_form": RosterForm(users=_duty_users(checkpoint)) if can_edit else None,
+        "export_form": ExportForm(),
+        "can_export_pii": scope_for(request.user).can(Cap.EXPORT_PII),
+        "selfreg_url": request.build_absolute_uri(
+            reverse("checkpoints:selfreg", args=[checkpoint.public_key])),
+        "prev_day": day - timezone.timedelta(days=1),
+        "next_day": day + timezone.timedelta(days=1),
+    })
+
+
+def _duty_users(checkpoint: Checkpoint):
+    grants = Grant.objects.filter(role=Role.CHECKPOINT_DUTY).select_related("org_unit", "user")
+    users = {g.user_id: g.user for g in grants
+             if checkpoint.unit_path.startswith(g.org_unit.path) and g.user.is_active}
+    return sorted(users.values(), key=lambda u: u.username)
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def roster_add(request: HttpRequest, pk: int) -> HttpResponse:
+    checkpoint = get_for_user(Checkpoint, request.user, Cap.EDIT, pk=pk)
+    form = RosterForm(request.POST, users=_duty_users(checkpoint))
+    if form.is_valid():
+        user = get_object_or_404(get_user_model(), pk=form.cleaned_data["user"])
+        try:
+            services.roster(request.user, checkpoint, user, form.cleaned_data["day"])
+            messages.success(request, _("Rostered."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Choose a duty user and a date."))
+    return redirect("checkpoints:detail", pk=checkpoint.pk)
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def roster_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    checkpoint = get_for_user(Checkpoint, request.user, Cap.EDIT, pk=pk)
+    entry = get_object_or_404(DutyRoster, checkpoint=checkpoint, pk=entry_pk)
+    services.unroster(request.user, entry)
+    return redirect("checkpoints:detail", pk=checkpoint.pk)
+
+
+@capability_required(Cap.VIEW)
+def poster(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    from django.conf import settings
+
+    if fmt not in ("png", "pdf"):
+        raise Http404
+    checkpoint = get_for_user(Checkpoint.objects.select_related("org_unit"), request.user,
+                              Cap.VIEW, pk=pk)
+    url = request.build_absolute_uri(reverse("checkpoints:selfreg",
+                                             args=[checkpoint.public_key]))
+    place = " ".join(u.display_name for u in checkpoint.org_unit.ancestors_and_self()[-2:])
+    try:
+        page = posters.render(url, place, checkpoint.name, settings.SITE_NAME)
+    except posters.PosterFontMissing as exc:
+        return render(request, "checkpoints/poster_error.html", {"message": str(exc)},
+                      status=503)
+    if fmt == "png":
+        response = HttpResponse(page.png, content_type="image/png")
+    else:
+        response = HttpResponse(posters.as_pdf(page), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f"inline; filename=\"checkpoint-{checkpoint.pk}.{fmt}\"")
+    return response
+
+
+@capability_required(Cap.VIEW)
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    checkpoint = get_for_user(Checkpoint, request.user, Cap.VIEW, pk=pk)
+    day = _day(request.GET.get("date"))
+    qs = Passage.objects.filter(checkpoint=checkpoint, day=day)
+    return export_response(
+        request, PassageExporter, qs,
+        back=reverse("checkpoints:detail", args=[pk]) + f"?date={day}",
+        filename=f"{checkpoint.name} {day}",
+    )
+
+
+@capability_required(Cap.VIEW)
+def alerts(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    qs = Alert.objects.visible_to(request.user).filter(kind__in=ALERT_KINDS).select_related(
+        "org_unit", "closed_by")
+    if status in ("open", "closed"):
+        qs = qs.filter(status=status)
+    kind = request.GET.get("kind")
+    if kind in ALERT_KINDS:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs.order_by("-opened_at"), 50).get_page(request.GET.get("page"))
+    return render(request, "checkpoints/alerts.html", {
+        "page": page, "status": status, "kind": kind, "close_form": CloseAlertForm(),
+    })
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def close_alert(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_for_user(Alert, request.user, Cap.EDIT, pk=pk)
+    form = CloseAlertForm(request.POST)
+    if form.is_valid():
+        try:
+            close_alert_service(alert, actor=request.user, outcome=form.cleaned_data["outcome"])
+            messages.success(request, _("Alert closed."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Say how the alert was resolved."))
+    return redirect(reverse("checkpoints:alerts") + "?status=open")
+
+
+@capability_required(Cap.VIEW)
+def rule(request: HttpRequest) -> HttpResponse:
+    current = ScreeningRule.current()
+    can_configure = scope_for(request.user).can(Cap.CONFIGURE)
+    form = None
+    if can_configure:
+        form = RuleForm(request.POST or None, initial={
+            "fever_threshold": current.fever_threshold,
+            "watched_provinces": current.watched_provinces,
+        })
+        if request.method == "POST" and form.is_valid():
+            try:
+                new = services.change_rule(request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("Rule version %(v)d is in force.") % {
+                    "v": new.version})
+                return redirect("checkpoints:rule")
+    elif request.method == "POST":
+        require(request.user, Cap.CONFIGURE)
+    return render(request, "checkpoints/rule.html", {
+        "current": current, "form": form,
+        "history": ScreeningRule.objects.select_related("created_by")[:20],
+    })
+
+

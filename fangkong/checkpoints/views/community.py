@@ -1,0 +1,269 @@
+"""Door-to-door screening (households, members, visits), inspections, patrols, tips."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.checkpoints import indicators, services
+from fangkong.checkpoints.exporters import HouseholdExporter
+from fangkong.checkpoints.forms import (
+    DispatchForm,
+    ExportForm,
+    HouseholdForm,
+    ImportForm,
+    InspectionForm,
+    MemberForm,
+    PatrolForm,
+    ResolveForm,
+    TipForm,
+    VisitForm,
+)
+from fangkong.checkpoints.importers import HouseholdImporter
+from fangkong.checkpoints.models import (
+    Household,
+    Inspection,
+    PatrolLog,
+    ScreeningVisit,
+    Tip,
+    TipStatus,
+)
+from fangkong.checkpoints.views.common import add_errors, communities_for, community_for, require
+from fangkong.checkpoints.views.exports import export_response
+from fangkong.core.models.accounts import Cap
+from fangkong.core.scoping import capability_required, get_for_user, scope_for
+from fangkong.core.services.people import clean_person_data
+from fangkong.lib.tabular import error_report_xlsx, xlsx_response
+
+
+@capability_required(Cap.VIEW)
+def overview(request: HttpRequest) -> HttpResponse:
+    """Population and screening per community (figures from the indicators)."""
+    today = timezone.localdate()
+    rows = []
+    for unit in communities_for(request.user)[:200]:
+        rows.append({
+            "unit": unit,
+            "households": Household.objects.under(unit).count(),
+            "population": indicators.population(unit, today),
+            "permanent": indicators.permanent_residents(unit, today),
+            "screened": indicators.households_screened_total(unit, today),
+            "flagged": ScreeningVisit.objects.under(unit).filter(
+                Q(from_hubei=True) | Q(hubei_vehicle=True) | Q(symptoms=True)
+                | Q(contact=True)).values("household_id").distinct().count(),
+            "gatherings": indicators.gatherings_dispersed(unit, today),
+        })
+    rows = [r for r in rows if r["households"] or r["gatherings"]] or rows[:20]
+    return render(request, "checkpoints/community.html", {"rows": rows})
+
+
+@capability_required(Cap.VIEW)
+def households(request: HttpRequest) -> HttpResponse:
+    qs = Household.objects.visible_to(request.user).select_related("org_unit").annotate(
+        n_members=Count("members", distinct=True), n_visits=Count("visits", distinct=True))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(address__icontains=q))
+    unit_code = request.GET.get("unit")
+    if unit_code:
+        unit = community_for(request.user, unit_code, Cap.VIEW)
+        qs = qs.filter(unit_path__startswith=unit.path)
+    page = Paginator(qs.order_by("unit_path", "number"), 50).get_page(request.GET.get("page"))
+    return render(request, "checkpoints/households.html", {
+        "page": page, "q": q, "export_form": ExportForm(),
+        "can_edit": scope_for(request.user).can(Cap.EDIT),
+        "can_import": scope_for(request.user).can(Cap.IMPORT),
+        "can_export_pii": scope_for(request.user).can(Cap.EXPORT_PII),
+    })
+
+
+@capability_required(Cap.EDIT)
+def household_new(request: HttpRequest) -> HttpResponse:
+    form = HouseholdForm(request.POST or None,
+                         communities=communities_for(request.user, Cap.EDIT))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = community_for(request.user, data["community"])
+        try:
+            household, _created = services.save_household(
+                request.user, unit, number=data["number"], address=data["address"],
+                phone=data["phone"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("checkpoints:household", pk=household.pk)
+    return render(request, "checkpoints/simple_form.html", {
+        "form": form, "title": _("New household"), "submit": _("Save")})
+
+
+def _household(request: HttpRequest, pk: int, capability: str = Cap.VIEW) -> Household:
+    return get_for_user(Household.objects.select_related("org_unit"), request.user, capability,
+                        pk=pk)
+
+
+@capability_required(Cap.VIEW)
+def household(request: HttpRequest, pk: int, member_form=None, visit_form=None) -> HttpResponse:
+    obj = _household(request, pk)
+    return render(request, "checkpoints/household.html", {
+        "household": obj, "members": obj.members.select_related("person"),
+        "visits": obj.visits.select_related("visited_by").order_by("-visited_on")[:30],
+        "can_edit": scope_for(request.user).can(Cap.EDIT, obj.unit_path),
+        "member_form": member_form or MemberForm(), "visit_form": visit_form or VisitForm(),
+    })
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _household(request, pk, Cap.EDIT)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = clean_person_data(id_number=data["id_number"], name=data["name"],
+                                       phone=data["phone"])
+            services.add_member(request.user, obj, person, relation=data["relation"],
+                                permanent=data["permanent"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("checkpoints:household", pk=pk)
+    return household(request, pk, member_form=form)
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _household(request, pk, Cap.EDIT)
+    form = VisitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_visit(request.user, obj, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Visit recorded."))
+            return redirect("checkpoints:household", pk=pk)
+    return household(request, pk, visit_form=form)
+
+
+@capability_required(Cap.IMPORT)
+def household_import(request: HttpRequest) -> HttpResponse:
+    communities = communities_for(request.user, Cap.IMPORT)
+    form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        unit = community_for(request.user, form.cleaned_data["community"], Cap.IMPORT)
+        result = HouseholdImporter(unit).run(form.cleaned_data["file"], request.user,
+                                             dry_run=form.cleaned_data["dry_run"])
+        if result.errors and request.POST.get("report"):
+            import io
+
+            out = io.BytesIO()
+            error_report_xlsx(result, out)
+            response = HttpResponse(
+                out.getvalue(),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            response["Content-Disposition"] = 'attachment; filename="import-errors.xlsx"'
+            return response
+    return render(request, "checkpoints/household_import.html", {"form": form,
+                                                                  "result": result})
+
+
+@capability_required(Cap.VIEW)
+def household_template(request: HttpRequest) -> HttpResponse:
+    return xlsx_response(HouseholdImporter(None).template_exporter())
+
+
+@capability_required(Cap.VIEW)
+def households_export(request: HttpRequest) -> HttpResponse:
+    return export_response(request, HouseholdExporter,
+                           Household.objects.visible_to(request.user),
+                           back=reverse("checkpoints:households"))
+
+
+def _keyed_create(request: HttpRequest, form_class, save, template: str, queryset,
+                  title: str, extra: dict | None = None) -> HttpResponse:
+    """List + create page of a keyed register (inspections, patrols, tips)."""
+    communities = communities_for(request.user, Cap.EDIT)
+    can_edit = communities.exists()
+    form = form_class(request.POST or None, communities=communities) if can_edit else None
+    if request.method == "POST":
+        require(request.user, Cap.EDIT)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            unit = community_for(request.user, data.pop("community"))
+            try:
+                save(request.user, unit, **data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(request.path)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    return render(request, template, {"form": form, "page": page, "title": title,
+                                      **(extra or {})})
+
+
+@capability_required(Cap.VIEW)
+def inspections(request: HttpRequest) -> HttpResponse:
+    qs = (Inspection.objects.visible_to(request.user).select_related("org_unit")
+          .order_by("-day", "-pk"))
+    return _keyed_create(request, InspectionForm, services.record_inspection,
+                         "checkpoints/inspections.html", qs, _("Inspections"))
+
+
+@capability_required(Cap.VIEW)
+def patrols(request: HttpRequest) -> HttpResponse:
+    qs = (PatrolLog.objects.visible_to(request.user).select_related("org_unit")
+          .order_by("-day", "-pk"))
+    total = qs.aggregate(g=Sum("gatherings_dispersed"), p=Sum("people_persuaded"))
+    return _keyed_create(request, PatrolForm, services.record_patrol,
+                         "checkpoints/patrols.html", qs, _("Patrols"), {"total": total})
+
+
+@capability_required(Cap.VIEW)
+def tips(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    qs = Tip.objects.visible_to(request.user).select_related("org_unit").order_by("-received_at")
+    if status in TipStatus.values:
+        qs = qs.filter(status=status)
+    return _keyed_create(request, TipForm, services.record_tip, "checkpoints/tips.html", qs,
+                         _("Tips from residents"))
+
+
+@capability_required(Cap.VIEW)
+def tip(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_for_user(Tip.objects.select_related("org_unit"), request.user, Cap.VIEW, pk=pk)
+    can_edit = scope_for(request.user).can(Cap.EDIT, obj.unit_path)
+    dispatch_form, resolve_form = DispatchForm(), ResolveForm()
+    if request.method == "POST":
+        require(request.user, Cap.EDIT, obj.unit_path)
+        action = request.POST.get("action")
+        form = DispatchForm(request.POST) if action == "dispatch" else ResolveForm(request.POST)
+        if form.is_valid():
+            try:
+                if action == "dispatch":
+                    services.dispatch_tip(request.user, obj, **form.cleaned_data)
+                else:
+                    services.resolve_tip(request.user, obj, **form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                return redirect("checkpoints:tip", pk=pk)
+        if action == "dispatch":
+            dispatch_form = form
+        else:
+            resolve_form = form
+    return render(request, "checkpoints/tip.html", {
+        "tip": obj, "can_edit": can_edit, "dispatch_form": dispatch_form,
+        "resolve_form": resolve_form,
+    })
