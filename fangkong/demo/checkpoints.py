@@ -20,7 +20,6 @@ from typing import Any
 from django.utils import timezone
 
 from fangkong.checkpoints import services
-from fangkong.checkpoints.fastsql import log_bulk_created
 from fangkong.checkpoints.models import (
     Checkpoint,
     CheckpointKind,
@@ -38,6 +37,7 @@ from fangkong.checkpoints.models import (
     Tip,
 )
 from fangkong.checkpoints.validation import PassageInput
+from fangkong.core.audit import log_bulk_created
 from fangkong.core.models import Alert, OrgUnit, Person
 from fangkong.core.services.alerts import close_alert
 from fangkong.core.services.people import clean_person_data, lookup_or_create_person

@@ -9,10 +9,10 @@ from typing import Any, TextIO
 from django.contrib.auth import get_user_model
 from django.utils.functional import cached_property
 
+from fangkong.core.audit import log_bulk_created
 from fangkong.core.divisions import canonical_code
 from fangkong.core.models import Organisation, OrgUnit, Person
 from fangkong.core.models.territory import Level
-from fangkong.core.services.territory import log_bulk_created
 from fangkong.demo import residents
 
 DEMO_SEED = 20200228

@@ -11,6 +11,7 @@ from fangkong.checkpoints import fastsql, services
 from fangkong.checkpoints.models import Checkpoint, DutyRoster, Passage
 from fangkong.checkpoints.tests.base import ID_A, CheckpointTestCase
 from fangkong.checkpoints.validation import clean_passage
+from fangkong.core.audit import create_diff
 from fangkong.core.models import ApiToken, Person
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import scope_for
@@ -84,7 +85,7 @@ class FastSqlTestCase(CheckpointTestCase):
         expected = {k: list(v) for k, v in model_instance_diff(None, stored).items()}
         self.assertEqual(entry.changes, expected)
         person = Person.objects.get(id_number=ID_A)
-        self.assertEqual(fastsql.create_diff(person), model_instance_diff(None, person))
+        self.assertEqual(create_diff(person), model_instance_diff(None, person))
         self.assertTrue(LogEntry.objects.get_for_object(person).exists())
 
     def test_it_stores_what_the_orm_stores(self) -> None:

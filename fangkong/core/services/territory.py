@@ -16,19 +16,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditlog.cid import get_cid
-from auditlog.diff import model_instance_diff
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import F
 
-from fangkong.core.audit import acting_as
+from fangkong.core.audit import acting_as, log_bulk_created
 from fangkong.core.divisions import Division, find_data_dir, iter_divisions, short_name
 from fangkong.core.models import OrgUnit
 
@@ -36,7 +31,6 @@ __all__ = [
     "LoadResult",
     "advisory_xact_lock",
     "load_divisions",
-    "log_bulk_created",
 ]
 
 # Codes are looked up in chunks: SQLite limits the number of query parameters.
@@ -70,33 +64,6 @@ def advisory_xact_lock(name: str) -> None:
     key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-def log_bulk_created(objs: Sequence[models.Model], actor: Any = None) -> None:
-    """Write django-auditlog "create" entries for rows inserted with ``bulk_create``.
-
-    ``bulk_create`` sends no signals, so auditlog would not see the rows. The entries are
-    the ones the signal handler would have written (same diff, masking and exclusions,
-    taken from the model's auditlog registration), inserted in bulk too.
-    """
-    if not objs:
-        return
-    content_type = ContentType.objects.get_for_model(type(objs[0]))
-    actor = actor if getattr(actor, "pk", None) else None
-    cid = get_cid()
-    entries = []
-    for obj in objs:
-        entries.append(LogEntry(
-            content_type=content_type,
-            object_pk=str(obj.pk),
-            object_id=obj.pk if isinstance(obj.pk, int) else None,
-            object_repr=str(obj)[:500],
-            action=LogEntry.Action.CREATE,
-            changes=model_instance_diff(None, obj),
-            actor=actor,
-            cid=cid,
-        ))
-    LogEntry.objects.bulk_create(entries, batch_size=500)
 
 
 def load_divisions(
