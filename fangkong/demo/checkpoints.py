@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.checkpoints import services
 from fangkong.checkpoints.models import (
@@ -82,10 +83,16 @@ def load(ctx: DemoContext) -> str:
     patrols = _patrols(ctx, wenchang, GATHERINGS) + _patrols(ctx, linjiang, 12)
     inspections = _inspections(ctx, wenchang) + _inspections(ctx, linjiang)
     tips = _tips(ctx, wenchang) + _tips(ctx, linjiang)
-    return (f"{len(cps[WENCHANG])} + {len(cps[LINJIANG])} checkpoints, {rostered} roster days, "
-            f"{households} households ({members} members), {passages} passages, "
-            f"{alerts} alerts, {outsiders} outsiders, {patrols} patrol logs, "
-            f"{inspections} inspections, {tips} tips (new rows)")
+    return _(
+        "%(wenchang)d + %(linjiang)d checkpoints, %(rostered)d roster days, %(households)d "
+        "households (%(members)d members), %(passages)d passages, %(alerts)d alerts, "
+        "%(outsiders)d outsiders, %(patrols)d patrol logs, %(inspections)d inspections, "
+        "%(tips)d tips (new rows)"
+    ) % {
+        "wenchang": len(cps[WENCHANG]), "linjiang": len(cps[LINJIANG]), "rostered": rostered,
+        "households": households, "members": members, "passages": passages, "alerts": alerts,
+        "outsiders": outsiders, "patrols": patrols, "inspections": inspections, "tips": tips,
+    }
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
