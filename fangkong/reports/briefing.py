@@ -5,7 +5,7 @@ The briefing is the concatenation, in order, of the sentences every module regis
 and the key figures of the forms marked "in the daily briefing"). One ``Briefing`` renders
 the web page, the .docx and ``fangkong briefing``, so the three never disagree. It is a
 Chinese document whatever the reader's interface language, in the style of the page:
-"截至2月28日,累计……".
+"截至2月28日，累计……" (full-width punctuation throughout).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def _briefing_forms():
 
 
 def completeness_sentence(unit: OrgUnit, day: dt.date) -> str | None:
-    """“2月28日,县区日报应报20个单位,已报18个(迟报2个),未报2个:汉阴县、市审计局。”"""
+    """“2月28日，县区日报应报20个单位，已报18个（迟报2个），未报2个：汉阴县、市审计局。”"""
     from fangkong.reports.completeness import completeness
 
     parts = []
@@ -94,24 +94,24 @@ def completeness_sentence(unit: OrgUnit, day: dt.date) -> str | None:
         comp = completeness(form, day, unit)
         if not comp.expected:
             continue
-        text = f"“{form.name}”应报{comp.expected}个单位,已报{comp.submitted}个"
+        text = f"“{form.name}”应报{comp.expected}个单位，已报{comp.submitted}个"
         if comp.late:
-            text += f"(其中迟报{len(comp.late)}个)"
+            text += f"（其中迟报{len(comp.late)}个）"
         missing = comp.missing
         if missing:
             names = "、".join(r.name for r in missing[:NAMES_LISTED])
             more = "等" if len(missing) > NAMES_LISTED else ""
-            text += f",未报{len(missing)}个:{names}{more}"
+            text += f"，未报{len(missing)}个：{names}{more}"
         else:
-            text += ",全部报送"
+            text += "，全部报送"
         parts.append(text)
     if not parts:
         return None
-    return f"{month_day(day)}," + ";".join(parts) + "。"
+    return f"{month_day(day)}，" + "；".join(parts) + "。"
 
 
 def figures_sentence(unit: OrgUnit, day: dt.date) -> str | None:
-    """“截至2月28日,全市累计排查人员…人次、…;当日全市在岗卡点…个、…。”"""
+    """“截至2月28日，全市累计排查人员…人次、…；当日全市在岗卡点…个、…。”"""
     from fangkong.reports.figures import cumulative
     from fangkong.reports.models import Aggregation, Measure, Rollup
 
@@ -134,7 +134,7 @@ def figures_sentence(unit: OrgUnit, day: dt.date) -> str | None:
             else:
                 stocks.append(phrase)
         if flows:
-            out.append(f"截至{month_day(day)},{area(unit)}累计" + "、".join(flows) + "。")
+            out.append(f"截至{month_day(day)}，{area(unit)}累计" + "、".join(flows) + "。")
         # Levels only from a day with reports: no reports is not "zero on duty".
         if stocks and Rollup.objects.filter(form=form, unit=unit, date=day,
                                             submitted__gt=0).exists():

@@ -33,19 +33,19 @@ class BriefingTestCase(ReportsTestCase):
     def test_it_writes_completeness_and_cumulative_sentences(self) -> None:
         text = briefing.build(self.city, DAY).text()
         self.assertTrue(text.startswith("安康市疫情防控工作动态\n2020年2月28日\n"))
-        self.assertIn("2月28日,“县区日报”应报6个单位,已报3个(其中迟报3个),"
-                      "未报3个:汉滨区、临江社区、北城社区。", text)
-        self.assertIn("截至2月28日,全市累计排查人员2413人次、发现发热病人3人。", text)
+        self.assertIn("2月28日，“县区日报”应报6个单位，已报3个（其中迟报3个），"
+                      "未报3个：汉滨区、临江社区、北城社区。", text)
+        self.assertIn("截至2月28日，全市累计排查人员2413人次、发现发热病人3人。", text)
         self.assertIn("当日全市重点项目170个、已复工项目127个、平均体温36.5℃。", text)
 
     def test_it_writes_for_a_county(self) -> None:
         text = briefing.build(self.county_b_unit, DAY).text()
-        self.assertIn("截至2月28日,全县累计排查人员800人次", text)
+        self.assertIn("截至2月28日，全县累计排查人员800人次", text)
         self.assertIn("已复工项目119个", text)
 
     def test_it_concatenates_other_modules_sentences_in_order(self) -> None:
         registries.register_sentence(15, "tests.care", lambda unit, day: (
-            f"截至{day.month}月{day.day}日,累计发放慰问金25.39万元。"))
+            f"截至{day.month}月{day.day}日，累计发放慰问金25.39万元。"))
         registries.register_sentence(16, "tests.silent", lambda unit, day: None)
         try:
             sentences = briefing.build(self.city, DAY).sentences
@@ -53,9 +53,9 @@ class BriefingTestCase(ReportsTestCase):
             registries._sentences.pop("tests.care", None)
             registries._sentences.pop("tests.silent", None)
         self.assertEqual(len(sentences), 3)
-        self.assertTrue(sentences[0].startswith("2月28日,“县区日报”"))
-        self.assertEqual(sentences[1], "截至2月28日,累计发放慰问金25.39万元。")
-        self.assertTrue(sentences[2].startswith("截至2月28日,全市累计"))
+        self.assertTrue(sentences[0].startswith("2月28日，“县区日报”"))
+        self.assertEqual(sentences[1], "截至2月28日，累计发放慰问金25.39万元。")
+        self.assertTrue(sentences[2].startswith("截至2月28日，全市累计"))
 
     def test_it_renders_the_same_text_on_the_page_in_docx_and_cli(self) -> None:
         doc = briefing.build(self.city, DAY)
@@ -76,7 +76,7 @@ class BriefingTestCase(ReportsTestCase):
         self.client.cookies.load({"django_language": "en"})
         r = self.client.get(reverse("reports:briefing") + "?date=2020-02-28",
                             HTTP_ACCEPT_LANGUAGE="en")
-        self.assertContains(r, "截至2月28日,全市累计")
+        self.assertContains(r, "截至2月28日，全市累计")
 
     def test_the_command_refuses_a_bad_date(self) -> None:
         from django.core.management.base import CommandError

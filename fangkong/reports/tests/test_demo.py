@@ -96,5 +96,5 @@ class DemoReportsTestCase(TestCase):
         from fangkong.reports.briefing import build
 
         text = build(self.city, dt.date(2020, 2, 28)).text()
-        self.assertIn("截至2月28日,全市累计排查人员", text)
+        self.assertIn("截至2月28日，全市累计排查人员", text)
         self.assertIn("“县区及成员单位工作日报”应报15个单位", text)
