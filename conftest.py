@@ -34,3 +34,14 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "locale": "zh-CN"}
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_cookies(request: pytest.FixtureRequest) -> None:
+    """The live server speaks plain HTTP; production cookies are Secure."""
+    if request.node.get_closest_marker("browser") is None:
+        return
+    settings = request.getfixturevalue("settings")
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.LANGUAGE_COOKIE_SECURE = False

@@ -54,6 +54,36 @@ def make_person(unit: OrgUnit, name: str = "张三", birth: date = date(1985, 6,
     )
 
 
+def make_wenchang_chain() -> tuple[OrgUnit, OrgUnit, OrgUnit, OrgUnit, OrgUnit]:
+    """陕西省 → 安康市 → 汉滨区 → 新城街道 → 文昌社区 with the demo's codes (browser tests,
+    which cannot use ``setUpTestData``)."""
+    province = make_unit(None, "610000", "陕西省", Level.PROVINCE)
+    city = make_unit(province, "610900", "安康市", Level.CITY)
+    county = make_unit(city, "610902", "汉滨区", Level.COUNTY)
+    town = make_unit(county, "610902002", "新城街道", Level.TOWN)
+    community = make_unit(town, "610902002002", "文昌社区", Level.COMMUNITY)
+    return province, city, county, town, community
+
+
+def browser_log_in(page: Any, live_server: Any, username: str, password: str = PASSWORD) -> None:
+    """Log in through the real login form (not the language switch's submit button)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_load_state("networkidle")
+
+
+def browser_session(page: Any, live_server: Any, user: Any) -> None:
+    """Give the browser a logged-in session without going through the form."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                               "url": live_server.url}])
+
+
 class FangkongTestCase(TestCase):
     """Personas and a tree; subclasses add their module's records in setUpTestData."""
 

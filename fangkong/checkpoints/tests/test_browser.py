@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from fangkong.checkpoints.models import Checkpoint, DutyRoster, Passage
 from fangkong.core.models import Role
-from fangkong.core.models.territory import Level
-from fangkong.core.testing import make_unit, make_user
+from fangkong.core.testing import browser_session, make_user, make_wenchang_chain
 from fangkong.lib.identity import make_id_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,14 +20,7 @@ ID_NUMBER = make_id_number("610902", timezone.datetime(1984, 7, 3).date(), 15)
 
 @pytest.fixture
 def site(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.LANGUAGE_COOKIE_SECURE = False
-    root = make_unit(None, "610000", "陕西省", Level.PROVINCE)
-    city = make_unit(root, "610900", "安康市", Level.CITY)
-    county = make_unit(city, "610902", "汉滨区", Level.COUNTY)
-    town = make_unit(county, "610902002", "新城街道", Level.TOWN)
-    community = make_unit(town, "610902002002", "文昌社区", Level.COMMUNITY)
+    _root, _city, _county, _town, community = make_wenchang_chain()
     checkpoint = Checkpoint.objects.create(org_unit=community, name="文昌花园东门")
     gate = make_user("gate01", Role.CHECKPOINT_DUTY, community, first_name="赵刚")
     DutyRoster.objects.create(checkpoint=checkpoint, user=gate, day=timezone.localdate(),
@@ -36,11 +28,7 @@ def site(settings):
     return {"checkpoint": checkpoint, "gate": gate}
 
 
-def login(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                               "url": live_server.url}])
+login = browser_session
 
 
 def test_self_registration_on_a_phone(page, live_server, site) -> None:

@@ -12,8 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from fangkong.core.models import Level, Role
-from fangkong.core.testing import PASSWORD, make_person, make_unit, make_user
+from fangkong.core.models import Role
+from fangkong.core.testing import (
+    PASSWORD,
+    browser_log_in,
+    make_person,
+    make_user,
+    make_wenchang_chain,
+)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -26,26 +32,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def wenchang(settings):
     """The demo's community worker 张丽 at 文昌社区, in a tree like the demo city's."""
-    # The live server speaks plain HTTP; production cookies are Secure.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.LANGUAGE_COOKIE_SECURE = False
-    province = make_unit(None, "610000", "陕西省", Level.PROVINCE)
-    city = make_unit(province, "610900", "安康市", Level.CITY)
-    county = make_unit(city, "610902", "汉滨区", Level.COUNTY)
-    town = make_unit(county, "610902002", "新城街道", Level.TOWN)
-    community = make_unit(town, "610902002002", "文昌社区", Level.COMMUNITY)
+    _province, _city, _county, _town, community = make_wenchang_chain()
     for name in ("王芳", "刘洋", "陈静"):
         make_person(community, name=name)
     return make_user("wenchang", Role.COMMUNITY_WORKER, community, first_name="张丽")
 
 
-def log_in(page, live_server, username: str, password: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_load_state("networkidle")
+log_in = browser_log_in
 
 
 def test_it_logs_in_and_shows_the_chinese_home_page(page, live_server, wenchang, tmp_path):

@@ -11,11 +11,16 @@ from typing import Any
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from fangkong.core.models import Person, PiiAccess, Role
 from fangkong.core.models.territory import Level
-from fangkong.core.testing import FangkongTestCase, make_person, make_unit, make_user
+from fangkong.core.testing import (
+    FangkongTestCase,
+    browser_session,
+    make_person,
+    make_unit,
+    make_user,
+)
 from fangkong.lib.identity import make_id_number
 
 IMPORT_URL = "/core/people/import/"
@@ -344,10 +349,7 @@ def test_it_checks_then_imports_in_the_browser(page: Any, live_server: Any, tmp_
     county = make_unit(root, "610902", "汉滨区", Level.COUNTY)
     make_unit(county, WENCHANG, "文昌社区", Level.COMMUNITY)
     user = make_user("importer", Role.TERRITORY_STAFF, county)
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                               "url": live_server.url}])
+    browser_session(page, live_server, user)
     path = tmp_path / "people.xlsx"
     path.write_bytes(xlsx([HEADERS, *good_rows(3)]))
 

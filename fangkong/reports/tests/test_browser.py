@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from fangkong.core.models import Level, Role
-from fangkong.core.testing import PASSWORD, make_unit, make_user
+from fangkong.core.testing import PASSWORD, browser_log_in, make_unit, make_user
 from fangkong.reports import services
 from fangkong.reports.models import Reporter, Status, Submission
 from fangkong.reports.tests.base import make_form
@@ -25,9 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def city(settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.LANGUAGE_COOKIE_SECURE = False
     province = make_unit(None, "610000", "陕西省", Level.PROVINCE)
     city = make_unit(province, "610900", "安康市", Level.CITY)
     counties = [make_unit(city, code, name, Level.COUNTY) for code, name in (
@@ -50,11 +47,7 @@ def city(settings):
 
 
 def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_load_state("networkidle")
+    browser_log_in(page, live_server, username, PASSWORD)
 
 
 def test_a_county_files_today_and_hq_sees_the_dashboard(page, live_server, city, tmp_path):
