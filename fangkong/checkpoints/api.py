@@ -148,28 +148,38 @@ def _error(message: str, fields: dict[str, list[str]] | None = None,
                         json_dumps_params={"ensure_ascii": False})
 
 
-def _api_user(request: HttpRequest, pk: int) -> tuple[Any, Any, JsonResponse | None]:
-    """(user, checkpoint or None, error response or None).
+def _caller(request: HttpRequest) -> tuple[str | None, Any, JsonResponse | None]:
+    """(raw bearer token, session user, refusal): who is calling, before any query.
 
-    A bearer token and the user's grants are read in one statement
-    (``fastsql.token_user``), the checkpoint and today's roster in another; a browser
-    session is checked for its CSRF token. Answers like ``BearerTokenAuthentication``."""
+    A session call is checked for its CSRF token; a bearer token is read later, with the
+    rest of what the passage needs (``fastsql.token_passage_context``). Refuses like
+    ``BearerTokenAuthentication``."""
     parts = request.META.get("HTTP_AUTHORIZATION", "").split()
     if parts and parts[0].lower() == BearerTokenAuthentication.keyword.lower():
         if len(parts) != 2:
             return None, None, _unauthenticated(_("Invalid Authorization header."))
-        user = fastsql.token_user(parts[1])
-        if user is None:
-            return None, None, _unauthenticated(_("Invalid or expired token."))
-        return user, fastsql.checkpoint_for_passage(user, pk), None
+        return parts[1], None, None
     user = request.user
     if user.is_authenticated:
         try:
             SessionAuthentication().enforce_csrf(request)  # type: ignore[arg-type]
         except exceptions.APIException as exc:
             return None, None, _error(str(exc.detail), status=exc.status_code)
-        return user, fastsql.checkpoint_for_passage(user, pk), None
+        return None, user, None
     return None, None, _unauthenticated(_("Authentication credentials were not provided."))
+
+
+def _invalid_token() -> JsonResponse:
+    return _unauthenticated(_("Invalid or expired token."))
+
+
+def _checkpoint_refusal(checkpoint: Checkpoint | None) -> JsonResponse | None:
+    """404 for a checkpoint that does not exist or is not the caller's, 409 when closed."""
+    if checkpoint is None:
+        return _error(_("Not found."), status=404)
+    if not checkpoint.is_active:
+        return _error(_("This checkpoint is closed."), status=409)
+    return None
 
 
 def _unauthenticated(message: str) -> JsonResponse:
@@ -186,25 +196,48 @@ def _validation_error(exc: ValidationError) -> JsonResponse:
     return _error(exc.messages[0])
 
 
-@csrf_exempt  # bearer calls need none; session calls are checked in _api_user
+@csrf_exempt  # bearer calls need none; session calls are checked in _caller
 def create_passage(request: HttpRequest, pk: int) -> JsonResponse:
-    user, checkpoint, failure = _api_user(request, pk)
+    """Validate, then read the token and grants, the checkpoint and roster, the key, the
+    rule and the person in one statement (``fastsql.token_passage_context``) and register.
+    Refusals keep their order: 401, then 404/409 for the checkpoint, then 400 for the
+    body; when the body is refused, token and checkpoint are looked up on their own."""
+    token, user, failure = _caller(request)
     if failure is not None:
         return failure
-    if checkpoint is None:
-        return _error(_("Not found."), status=404)
-    if not checkpoint.is_active:
-        return _error(_("This checkpoint is closed."), status=409)
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        return _error(_("The request body is not valid JSON."))
+        return _refuse_body(token, user, pk, _error(_("The request body is not valid JSON.")))
     try:
-        passage, created = services.register_passage(user, checkpoint, clean_passage(body))
+        data = clean_passage(body)
+    except ValidationError as exc:
+        return _refuse_body(token, user, pk, _validation_error(exc))
+    if token is not None:
+        user, context = fastsql.token_passage_context(token, pk, data.client_id,
+                                                      data.person.id_number)
+        if user is None:
+            return _invalid_token()
+    else:
+        context = fastsql.passage_context(user, pk, data.client_id, data.person.id_number)
+    refusal = _checkpoint_refusal(context.checkpoint)
+    if refusal is not None:
+        return refusal
+    try:
+        passage, created = services.register_passage(user, context.checkpoint, data,
+                                                     context=context)
     except ValidationError as exc:
         return _validation_error(exc)
     return JsonResponse(passage_payload(passage), status=201 if created else 200,
                         json_dumps_params={"ensure_ascii": False})
+
+
+def _refuse_body(token: str | None, user: Any, pk: int, response: JsonResponse) -> JsonResponse:
+    if token is not None:
+        user = fastsql.token_user(token)
+        if user is None:
+            return _invalid_token()
+    return _checkpoint_refusal(fastsql.checkpoint_for_passage(user, pk)) or response
 
 
 # --- the rest, through DRF -----------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Final
 
 from django.utils.functional import Promise, lazy
@@ -169,6 +170,7 @@ def make_id_number(division_code: str, birth: date, seq: int) -> str:
     return first17 + id_number_checksum(first17)
 
 
+@lru_cache(maxsize=8192)
 def _division_known(division_code: str) -> bool:
     """Whether stdnum's table of division codes has ever listed this county code.
 

@@ -8,6 +8,7 @@ export, no notification on the way.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,6 @@ from fangkong.checkpoints.models import (
     Checkpoint,
     Direction,
     Passage,
-    PassageDaily,
     PassageStatus,
     ScreeningRule,
 )
@@ -40,6 +40,7 @@ PLATE_ALERT = "plate"
 
 def register_passage(
     actor: Any, checkpoint: Checkpoint, data: PassageInput, *, channel: str = Channel.STAFF,
+    context: fastsql.PassageContext | None = None,
 ) -> tuple[Passage, bool]:
     """Register a passage; returns ``(passage, created)``.
 
@@ -48,10 +49,12 @@ def register_passage(
     winner's commit, fails on the unique key and the whole attempt rolls back before the
     winner's row is read; on SQLite transactions are IMMEDIATE, so they run one at a time.
     A staff entry is confirmed at once; a self-registration (``channel="self"``, no
-    actor) waits as pending for the duty staff.
+    actor) waits as pending for the duty staff. ``context`` is what
+    ``fastsql.passage_context`` read for this checkpoint and submission, if the caller
+    has it already (the API reads it together with the scope check).
     """
     try:
-        return _register(actor, checkpoint, data, channel)
+        return _register(actor, checkpoint, data, channel, context)
     except IntegrityError:
         existing = Passage.objects.filter(client_id=data.client_id).first()
         if existing is None:
@@ -70,18 +73,23 @@ def _same_checkpoint(passage: Passage, checkpoint: Checkpoint) -> Passage:
 
 def _register(
     actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: str,
+    context: fastsql.PassageContext | None,
 ) -> tuple[Passage, bool]:
-    """Reads first, outside the write transaction (``fastsql``: one statement each), so
-    the transaction holds the write lock only for its inserts: on SQLite every write
-    waits for the one before it. A key that arrives meanwhile is caught by the unique
-    constraint (``register_passage`` then answers with the first row)."""
+    """Reads first, outside the write transaction (``fastsql.passage_context``: one
+    statement), so the writes hold SQLite's write lock only for their inserts. A key that
+    arrives meanwhile is caught by the unique constraint (``register_passage`` then
+    answers with the first row). The common case (a known person, no alert) writes in
+    one statement on PostgreSQL (``fastsql.write_passage``)."""
     self_registered = channel == Channel.SELF
-    existing_id, rule, person_row = fastsql.prefetch(data.client_id, data.person.id_number)
-    if existing_id is not None:
-        existing = Passage.objects.select_related("person").get(pk=existing_id)
+    if context is None:
+        context = fastsql.passage_context(actor, checkpoint.pk, data.client_id,
+                                          data.person.id_number, check_scope=False)
+    if context.existing_id is not None:
+        existing = Passage.objects.select_related("person").get(pk=context.existing_id)
         return _same_checkpoint(existing, checkpoint), False
+    rule = context.rule
     recorder = None if self_registered else actor
-    person = _known_person(data.person, person_row)
+    person = _known_person(data.person, context.person)
     now = timezone.now()
     occurred_at = data.occurred_at or now
     passage = Passage(
@@ -102,15 +110,19 @@ def _register(
     # No ``acting_as`` here: nothing below saves through the ORM but the rare paths
     # (``lookup_or_create_person``, ``open_alert``), which name their actor themselves;
     # the passage's audit entry names it explicitly.
-    with transaction.atomic():
+    alerts = not self_registered and (passage.fever or passage.plate_flagged)
+    single_statement = (connection.vendor == "postgresql" and person is not None
+                        and not alerts and not connection.in_atomic_block)
+    with nullcontext() if single_statement else transaction.atomic():
         if person is None:
             person, _created = lookup_or_create_person(recorder, data.person,
                                                        checkpoint.org_unit)
         passage.person = person
-        fastsql.insert(passage)
-        fastsql.log_create(passage, actor)
-        if not self_registered:
-            _on_confirmed(actor, checkpoint, passage)
+        fastsql.write_passage(passage, actor,
+                              None if self_registered else confirmed_counts(passage),
+                              next_id=context.next_id)
+        if alerts:
+            _open_alerts(actor, checkpoint, passage)
     return passage, True
 
 
@@ -175,6 +187,23 @@ def reject_passage(actor: Any, passage: Passage) -> Passage:
 
 def _on_confirmed(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
     """Alerts and counters of a confirmed passage, inside the caller's transaction."""
+    _open_alerts(actor, checkpoint, passage)
+    bump_daily(checkpoint, passage.day, confirmed_counts(passage))
+
+
+def confirmed_counts(passage: Passage) -> dict[str, int]:
+    """What a confirmed passage adds to its checkpoint's day (``PassageDaily``)."""
+    return {
+        "passages_in": int(passage.direction == Direction.IN),
+        "passages_out": int(passage.direction == Direction.OUT),
+        "outsiders": int(not passage.resident),
+        "fevers": int(passage.fever),
+        "plates_flagged": int(passage.plate_flagged),
+        "self_registered": int(passage.channel == Channel.SELF),
+    }
+
+
+def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
     if passage.fever:
         open_alert(
             kind=FEVER_ALERT, org_unit=checkpoint.org_unit, severity=Severity.CRITICAL,
@@ -195,30 +224,10 @@ def _on_confirmed(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
                 "time": timezone.localtime(passage.occurred_at).strftime("%Y-%m-%d %H:%M")},
             subject=subject_of(passage), actor=actor, opened_at=passage.occurred_at,
         )
-    bump_daily(checkpoint, passage.day, {
-        "passages_in": int(passage.direction == Direction.IN),
-        "passages_out": int(passage.direction == Direction.OUT),
-        "outsiders": int(not passage.resident),
-        "fevers": int(passage.fever),
-        "plates_flagged": int(passage.plate_flagged),
-        "self_registered": int(passage.channel == Channel.SELF),
-    })
 
 
 def bump_daily(checkpoint: Checkpoint, day: date, counts: dict[str, int]) -> None:
-    """Add ``counts`` to the checkpoint's row for ``day`` in one upsert statement.
-
-    ``INSERT … ON CONFLICT … DO UPDATE`` (SQLite ≥ 3.24 and PostgreSQL alike): no
-    read-modify-write, so concurrent passages at one checkpoint never lose a count.
-    """
-    table = PassageDaily._meta.db_table
-    columns = PassageDaily.COUNTERS
-    values = [counts.get(c, 0) for c in columns]
-    qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(table)} (checkpoint_id, unit_path, day, {', '.join(columns)}) "
-        f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT (checkpoint_id, day) DO UPDATE SET "
-        + ", ".join(f"{c} = {qn(table)}.{c} + excluded.{c}" for c in columns)
-    )
-    fastsql.execute(sql, [checkpoint.pk, checkpoint.unit_path, day, *values], fetch="")
+    """Add ``counts`` to the checkpoint's row for ``day`` in one upsert statement
+    (``fastsql.daily_upsert``)."""
+    fastsql.execute(*fastsql.daily_upsert(checkpoint.pk, checkpoint.unit_path, day, counts),
+                    fetch="")

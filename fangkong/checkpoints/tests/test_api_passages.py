@@ -82,6 +82,25 @@ class PassageApiTestCase(CheckpointTestCase):
         self.assertEqual(r.status_code, 401)
         self.assertEqual(Passage.objects.count(), 0)
 
+    def test_it_keeps_the_order_of_refusals_for_a_bad_body(self) -> None:
+        """401 before 404/409 before 400, also when the body is refused first."""
+        bad = passage_body(temperature=50)
+        self.assertEqual(self.post_passage(self.gate_a, bad, "fk_wrong").status_code, 401)
+        self.assertEqual(self.post_passage(self.gate_a, "{bad", "fk_wrong").status_code, 401)
+        self.assertEqual(self.post_passage(self.gate_b, bad, self.token).status_code, 404)
+        self.assertEqual(self.post_passage(self.gate_b, "{bad", self.token).status_code, 404)
+        self.gate_a.is_active = False
+        self.gate_a.save()
+        self.assertEqual(self.post_passage(self.gate_a, bad, self.token).status_code, 409)
+        self.assertEqual(self.post_passage(self.gate_a, passage_body(), self.token).status_code,
+                         409)
+        self.gate_a.is_active = True
+        self.gate_a.save()
+        r = self.post_passage(self.gate_a, bad, self.token)
+        self.assertEqual(r.status_code, 400)
+        self.assertIn("temperature", r.json()["fields"])
+        self.assertEqual(Passage.objects.count(), 0)
+
     def test_it_refuses_bad_input_with_field_errors(self) -> None:
         cases = {
             "temperature": [33.9, 43.1, "36.55", 36.55, "abc", True, "NaN"],

@@ -2,20 +2,25 @@
 
 import uuid
 from datetime import timedelta
+from unittest import skipUnless
 
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
+from django.db import connection
+from django.test import TransactionTestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fangkong.checkpoints import fastsql, services
-from fangkong.checkpoints.models import Checkpoint, DutyRoster, Passage
+from fangkong.checkpoints.models import Checkpoint, DutyRoster, Passage, PassageDaily
 from fangkong.checkpoints.tests.base import ID_A, CheckpointTestCase
 from fangkong.checkpoints.validation import clean_passage
 from fangkong.core.audit import create_diff
-from fangkong.core.models import ApiToken, Person
+from fangkong.core.models import ApiToken, Grant, OrgUnit, Person, Role
 from fangkong.core.models.accounts import Cap
+from fangkong.core.models.territory import Level
 from fangkong.core.scoping import scope_for
-from fangkong.core.testing import make_user
+from fangkong.core.testing import make_unit, make_user
 
 
 class FastSqlTestCase(CheckpointTestCase):
@@ -75,6 +80,38 @@ class FastSqlTestCase(CheckpointTestCase):
         self.assertEqual(fastsql.checkpoint_for_passage(self.gate, self.gate_a.pk).unit_path,
                          self.gate_a.unit_path)
 
+    def test_it_reads_token_and_context_together_as_apart(self) -> None:
+        superuser = make_user("root", is_superuser=True)
+        key = uuid.uuid4()
+        people = [self.hq, self.county_a, self.community_b, self.gate, self.nobody, superuser]
+        for user in people:
+            _row, raw = ApiToken.issue(user)
+            for cp in Checkpoint.objects.all():
+                together_user, together = fastsql.token_passage_context(raw, cp.pk, key, ID_A)
+                alone = fastsql.passage_context(fastsql.token_user(raw), cp.pk, key, ID_A)
+                self.assertEqual(together_user.pk, user.pk)
+                self.assertEqual(getattr(together.checkpoint, "pk", None),
+                                 getattr(alone.checkpoint, "pk", None), (user, cp))
+                self.assertEqual((together.existing_id, together.person, together.rule.version),
+                                 (alone.existing_id, alone.person, alone.rule.version))
+        self.assertEqual(fastsql.token_passage_context("fk_nope", self.gate_a.pk, key, ID_A),
+                         (None, None))
+
+    def test_it_finds_the_retry_the_rule_and_the_person_in_one_read(self) -> None:
+        data = clean_passage({"client_id": str(uuid.uuid4()), "direction": "in",
+                              "name": "张伟", "id_number": ID_A, "temperature": "36.5",
+                              "phone": "13800001111"})
+        before = fastsql.passage_context(self.gate, self.gate_a.pk, data.client_id, ID_A)
+        self.assertEqual((before.existing_id, before.person, before.rule.version), (None, None, 0))
+        passage, _ = services.register_passage(self.gate, self.gate_a, data)
+        after = fastsql.passage_context(self.gate, self.gate_a.pk, data.client_id, ID_A)
+        self.assertEqual(after.existing_id, passage.pk)
+        person = Person.objects.get(id_number=ID_A)
+        self.assertEqual(after.person, (person.pk, person.name, person.phone, person.address,
+                                        person.unit_path))
+        self.assertIsNone(fastsql.passage_context(self.gate, 999999, data.client_id, ID_A)
+                          .checkpoint)
+
     def test_it_writes_the_audit_entry_auditlog_would(self) -> None:
         data = clean_passage({"client_id": str(uuid.uuid4()), "direction": "in",
                               "name": "张伟", "id_number": ID_A, "temperature": "36.5"})
@@ -99,3 +136,48 @@ class FastSqlTestCase(CheckpointTestCase):
                       "fever", "plate_flagged", "day", "occurred_at", "unit_path",
                       "checkpoint_id", "person_id", "recorded_by_id", "status", "channel"):
             self.assertEqual(getattr(stored, field), getattr(passage, field), field)
+
+
+@skipUnless(connection.vendor == "postgresql", "one-statement writes and prepared "
+            "statements are PostgreSQL's")
+class PostgresHotPathTestCase(TransactionTestCase):
+    """Outside a transaction (as in production, not in a TestCase), a passage by a known
+    person is one statement, prepared on the server, and still writes all three rows."""
+
+    def test_it_writes_passage_audit_and_counters_in_one_prepared_statement(self) -> None:
+        root = make_unit(None, "610000", "陕西省", Level.PROVINCE)
+        unit = make_unit(OrgUnit.objects.get(pk=root.pk), "610902002002", "文昌社区",
+                         Level.COMMUNITY)
+        checkpoint = Checkpoint.objects.create(org_unit=unit, name="东门")
+        actor = make_user("gate")
+        Grant.objects.create(user=actor, role=Role.COMMUNITY_WORKER, org_unit=unit)
+
+        def body():
+            return clean_passage({"client_id": str(uuid.uuid4()), "direction": "in",
+                                  "name": "张伟", "id_number": ID_A, "temperature": "36.5"})
+
+        services.register_passage(actor, checkpoint, body())  # creates the person
+        data = body()
+        context = fastsql.passage_context(actor, checkpoint.pk, data.client_id, ID_A)
+        self.assertIsNotNone(context.next_id)
+        self.assertIsNotNone(context.person)
+        with CaptureQueriesContext(connection) as queries:
+            passage, created = services.register_passage(actor, checkpoint, data,
+                                                         context=context)
+        self.assertTrue(created)
+        self.assertEqual(passage.pk, context.next_id)
+        self.assertEqual(len(queries), 0)  # prepared statements bypass Django's query log
+        stored = Passage.objects.get(pk=passage.pk)
+        entry = LogEntry.objects.get_for_object(stored).get()
+        self.assertEqual(entry.changes,
+                         {k: list(v) for k, v in model_instance_diff(None, stored).items()})
+        self.assertEqual(PassageDaily.objects.get(checkpoint=checkpoint).passages_in, 2)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            self.assertGreater(cursor.fetchone()[0], 0)
+        # The same key again: the first record, nothing more written.
+        again, created = services.register_passage(actor, checkpoint, data)
+        self.assertEqual((again.pk, created), (passage.pk, False))
+        self.assertEqual(Passage.objects.count(), 2)
+        self.assertEqual(LogEntry.objects.filter(
+            content_type__model="passage").count(), 2)

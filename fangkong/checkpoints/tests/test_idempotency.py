@@ -4,6 +4,7 @@ import threading
 import uuid
 from unittest import skipUnless
 
+from auditlog.models import LogEntry
 from django.db import connection
 from django.test import TransactionTestCase
 
@@ -13,6 +14,7 @@ from fangkong.checkpoints.tests.base import ID_A
 from fangkong.checkpoints.validation import clean_passage
 from fangkong.core.models import OrgUnit
 from fangkong.core.models.territory import Level
+from fangkong.core.services.people import clean_person_data, lookup_or_create_person
 from fangkong.core.testing import make_unit, make_user
 
 
@@ -20,11 +22,20 @@ from fangkong.core.testing import make_unit, make_user
             "SQLite runs writes one at a time (BEGIN IMMEDIATE): there is no race to lose")
 class RaceTestCase(TransactionTestCase):
     def test_it_returns_the_first_record_to_racing_identical_requests(self) -> None:
+        self._race(known_person=False)
+
+    def test_it_returns_the_first_record_when_the_one_statement_writes_race(self) -> None:
+        """A known person, no alert: each attempt writes in one statement (fastsql)."""
+        self._race(known_person=True)
+
+    def _race(self, *, known_person: bool) -> None:
         root = make_unit(None, "610000", "陕西省", Level.PROVINCE)
         unit = make_unit(OrgUnit.objects.get(pk=root.pk), "610902002002", "文昌社区",
                          Level.COMMUNITY)
         checkpoint = Checkpoint.objects.create(org_unit=unit, name="东门")
         actor = make_user("racer")
+        if known_person:
+            lookup_or_create_person(actor, clean_person_data(id_number=ID_A, name="张伟"), unit)
         key = str(uuid.uuid4())
         barrier = threading.Barrier(8)
         results, errors = [], []
@@ -50,3 +61,4 @@ class RaceTestCase(TransactionTestCase):
         self.assertEqual({p.pk for p, _created in results}, {Passage.objects.get().pk})
         self.assertEqual(sum(created for _p, created in results), 1)
         self.assertEqual(PassageDaily.objects.get().passages_in, 1)
+        self.assertEqual(LogEntry.objects.filter(content_type__model="passage").count(), 1)
