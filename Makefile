@@ -81,7 +81,11 @@ makemessages: deps
 	sh scripts/makemessages.sh
 
 # Benchmarks print their figures; results and rerun notes live in docs/performance.md.
+# wrk (Debian) is the checkpoint bench's load client; without it the bench falls back to
+# its Python client.
 bench: install
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/reports_bench.py
 	$(BIN)/python bench/checkpoints_bench.py
 

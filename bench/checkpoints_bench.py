@@ -23,6 +23,7 @@ Run: ``.venv/bin/python bench/checkpoints_bench.py`` (``--help`` for options).
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import multiprocessing as mp
@@ -116,9 +117,14 @@ class Result:
 
 
 def _worker(port: int, paths: list[str], token: str, bodies: list[bytes], retry_share: float,
-            deadline: float, budget: int, seed: int) -> Result:
-    """One client thread: requests back to back until the deadline or the budget."""
+            deadline: float, budget: int, seed: int, rate: float = 0.0) -> Result:
+    """One client thread: requests back to back until the deadline or the budget, or, with
+    ``rate``, one every 1/rate seconds on a fixed schedule (a gate registering people as
+    they come); then latency counts from the scheduled time, so a slow answer that
+    delays the next request is not hidden."""
     rng = random.Random(seed)
+    interval = 1 / rate if rate else 0.0
+    scheduled = time.perf_counter() + rng.random() * interval
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
     result = Result()
@@ -132,6 +138,10 @@ def _worker(port: int, paths: list[str], token: str, bodies: list[bytes], retry_
             path, body, first_id = paths[rng.randrange(len(paths))], bodies[i % len(bodies)], None
             i += 1
         start = time.perf_counter()
+        if interval:
+            if scheduled > start:
+                time.sleep(scheduled - start)
+            start, scheduled = scheduled, scheduled + interval
         try:
             conn.request("POST", path, body, headers)
             response = conn.getresponse()
@@ -161,14 +171,16 @@ def _worker(port: int, paths: list[str], token: str, bodies: list[bytes], retry_
     return result
 
 
-def _process(port, paths, token, bodies, retry_share, threads, seconds, budget, seed, queue):
+def _process(port, paths, token, bodies, retry_share, threads, seconds, budget, seed, rate,
+             queue):
     deadline = time.monotonic() + seconds
     results: list[Result] = []
     share = len(bodies) // threads
 
     def run(k: int) -> None:
         results.append(_worker(port, paths, token, bodies[k * share:(k + 1) * share],
-                               retry_share, deadline, budget // threads, seed * 1000 + k))
+                               retry_share, deadline, budget // threads, seed * 1000 + k,
+                               rate))
 
     pool = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
     for t in pool:
@@ -188,7 +200,7 @@ def _process(port, paths, token, bodies, retry_share, threads, seconds, budget, 
 
 
 def load(port: int, paths: list[str], token: str, clients: int, seconds: float,
-         retry_share: float, seed: int) -> Result:
+         retry_share: float, seed: int, rate: float = 0.0) -> Result:
     """``clients`` concurrent connections from 2 processes (so the client is not one GIL)."""
     procs = 2 if clients >= 2 else 1
     per_proc = clients // procs
@@ -198,7 +210,7 @@ def load(port: int, paths: list[str], token: str, clients: int, seconds: float,
     queue: mp.Queue = mp.Queue()
     workers = [mp.Process(target=_process, args=(
         port, paths, token, bodies[k::procs], retry_share, per_proc, seconds, budget,
-        seed * 10 + k, queue)) for k in range(procs)]
+        seed * 10 + k, rate, queue)) for k in range(procs)]
     start = time.monotonic()
     for w in workers:
         w.start()
@@ -368,9 +380,11 @@ def prepare(backend: str, workdir: Path) -> dict[str, str]:
     return env
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def start_server(env: dict[str, str], port: int, workers: int,
+                 threads: int = 1) -> subprocess.Popen:
     server = subprocess.Popen(
-        [str(BIN / "fangkong"), "serve", "--port", str(port), "--workers", str(workers)],
+        [str(BIN / "fangkong"), "serve", "--port", str(port), "--workers", str(workers),
+         "--threads", str(threads)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
@@ -433,7 +447,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[dict]:
             env["BENCH_SQLITE_CONN_MAX_AGE"] = str(args.sqlite_conn_max_age)
         facts = json.loads(env["BENCH_FACTS"])
         port = free_port()
-        server = start_server(env, port, args.workers)
+        server = start_server(env, port, args.workers, args.threads)
         rows = []
         try:
             full_paths = [f"/api/v1/checkpoints/{pk}/passages" for pk in facts["checkpoints"]]
@@ -441,6 +455,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[dict]:
             token = facts["token"]
             acknowledged = {"full": 0, "minimal": 0}
             loader = load_wrk if args.client == "wrk" else load
+            paced = functools.partial(load, rate=args.rate)
             for k, (name, paths) in enumerate((("full", full_paths),
                                                 ("minimal", minimal_paths))):  # warm up
                 warm = loader(port, paths, token, 4, 2, 0.0, seed=k + 1)
@@ -450,7 +465,8 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[dict]:
                     for name, paths, retry in (("minimal", minimal_paths, 0.0),
                                                ("full", full_paths, args.retry_share)):
                         seed = zlib.crc32(f"{backend}{clients}{rnd}{name}".encode()) & 0xFFFF
-                        result = loader(port, paths, token, clients, args.seconds, retry, seed)
+                        result = (paced if args.rate else loader)(
+                            port, paths, token, clients, args.seconds, retry, seed)
                         acknowledged[name] += result.created_count or len(result.created_keys)
                         s = summary(result)
                         s.update(backend=backend, endpoint=name, clients=clients, round=rnd)
@@ -486,15 +502,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per measurement")
     parser.add_argument("--rounds", type=int, default=1, help="alternations per setting")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (more than 1: gunicorn's gthread worker, "
+                             "which keeps connections alive)")
     parser.add_argument("--retry-share", type=float, default=0.02)
     parser.add_argument("--client", choices=["wrk", "python"],
                         default="wrk" if shutil.which("wrk") else "python",
                         help="load generator (default: wrk when installed)")
     parser.add_argument("--sqlite-conn-max-age", type=int, default=None,
-                        help="override CONN_MAX_AGE for SQLite (the settings' default: 0)")
+                        help="override CONN_MAX_AGE for SQLite (the settings' default: 600)")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="requests per second per client on a fixed schedule (Python "
+                             "client); default: back to back, as fast as answered")
     args = parser.parse_args()
-    print(f"client: {args.client}; {args.seconds:g} s per measurement; "
-          f"{args.workers} workers", flush=True)
+    pacing = f"{args.rate:g} req/s per client, python" if args.rate else args.client
+    print(f"client: {pacing}; {args.seconds:g} s per measurement; "
+          f"{args.workers} workers × {args.threads} threads", flush=True)
     all_rows = []
     for backend in args.backends:
         print(f"{backend}:", flush=True)
