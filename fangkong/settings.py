@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "fangkong.core.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -201,6 +201,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, the
+# client is REMOTE_ADDR). Lockouts, limits on anonymous forms and audit logs all take the
+# client's address from core.clients.client_address.
+FANGKONG_PROXY_COUNT = env_int("FANGKONG_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "fangkong.core.clients.client_address"
 
 # Sessions expire after FANGKONG_IDLE_MINUTES without a request (see IdleTimeoutMiddleware).
 SESSION_IDLE_SECONDS = env_int("FANGKONG_IDLE_MINUTES", 30) * 60

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from auditlog.cid import get_cid
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 from auditlog.diff import get_field_value, get_fields_in_model, get_mask_function
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -58,17 +58,30 @@ def register(model: type[models.Model], **kwargs: Any) -> None:
 
 @contextlib.contextmanager
 def acting_as(actor: Any, remote_addr: str | None = None) -> Iterator[None]:
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        with set_actor(actor, remote_addr=remote_addr):
-            yield
-    else:
+    """Name ``actor`` on the audit entries written inside, keeping the request's address
+    (from the audit middleware) unless ``remote_addr`` is given. auditlog's ``set_actor``
+    replaces its context and leaves it replaced on exit: the request's address would be
+    lost, and the middleware's receiver would no longer recognise the context for the
+    rest of the request. The outer context is put back afterwards."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
         yield
+        return
+    outer = auditlog_value.get(None)
+    remote_port = None
+    if remote_addr is None and outer:
+        remote_addr, remote_port = outer.get("remote_addr"), outer.get("remote_port")
+    try:
+        with set_actor(actor, remote_addr=remote_addr, remote_port=remote_port):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)
 
 
 def _client_ip(request: Any) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR")
+    from fangkong.core.clients import client_address
+
+    return client_address(request)
 
 
 def clean_reason(reason: str | None) -> str:

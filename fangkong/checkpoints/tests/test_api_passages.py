@@ -1,6 +1,7 @@
 import json
 import uuid
 
+from auditlog.models import LogEntry
 from django.utils import timezone
 
 from fangkong.checkpoints.models import Passage, PassageDaily
@@ -81,6 +82,19 @@ class PassageApiTestCase(CheckpointTestCase):
         r = self.post_passage(self.gate_a, passage_body(), "fk_wrong")
         self.assertEqual(r.status_code, 401)
         self.assertEqual(Passage.objects.count(), 0)
+
+    def test_it_audits_the_real_address_not_a_forged_header(self) -> None:
+        """auditlog's middleware believed any X-Forwarded-For; text that is no address
+        made PostgreSQL refuse the audit entry (inet column), failing the request."""
+        for forged in ("hello", "6.6.6.6"):
+            r = self.post_passage(self.gate_a, passage_body(), self.token,
+                                  HTTP_X_FORWARDED_FOR=forged, REMOTE_ADDR="10.2.3.4")
+            self.assertEqual(r.status_code, 201, r.content)
+            entry = LogEntry.objects.get_for_object(Passage.objects.get(pk=r.json()["id"])).get()
+            self.assertEqual(entry.remote_addr, "10.2.3.4")
+        # The person the first passage registered: written by the ORM, acting as the user.
+        person = LogEntry.objects.get_for_object(Person.objects.get(id_number=ID_A)).get()
+        self.assertEqual((person.remote_addr, person.actor), ("10.2.3.4", self.gate))
 
     def test_it_keeps_the_order_of_refusals_for_a_bad_body(self) -> None:
         """401 before 404/409 before 400, also when the body is refused first."""

@@ -1,10 +1,11 @@
 import uuid
 from datetime import timedelta
 
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from fangkong.checkpoints.models import DutyRoster, Passage, PassageDaily
+from fangkong.checkpoints.models import DutyRoster, Passage, PassageDaily, Tip
 from fangkong.checkpoints.tests.base import ID_A, CheckpointTestCase
 from fangkong.core.models import Alert
 
@@ -91,6 +92,37 @@ class DutyScreenTestCase(CheckpointTestCase):
 
 
 class SelfRegistrationTestCase(CheckpointTestCase):
+    @override_settings(FANGKONG_RATE_LIMITS={"selfreg_address": (2, 600)})
+    def test_it_slows_down_a_flood_from_one_address(self) -> None:
+        url = reverse("checkpoints:selfreg", args=[self.gate_a.public_key])
+        for _ in range(2):
+            self.assertEqual(self.client.post(url, form_data(client_id=str(uuid.uuid4())))
+                             .status_code, 302)
+        r = self.client.post(url, form_data(client_id=str(uuid.uuid4()), name="李四"))
+        self.assertEqual(r.status_code, 429)
+        self.assertEqual(r["Retry-After"], "300")
+        self.assertContains(r, "提交过于频繁", status_code=429)
+        self.assertContains(r, "李四", status_code=429)  # what was typed is kept
+        self.assertEqual(Passage.objects.count(), 2)
+        # Another phone at the same gate is not held up; nor is this one at another gate.
+        other = self.client.post(url, form_data(client_id=str(uuid.uuid4())),
+                                 REMOTE_ADDR="10.0.0.9")
+        self.assertEqual(other.status_code, 302)
+        gate_a2 = reverse("checkpoints:selfreg", args=[self.gate_a2.public_key])
+        self.assertEqual(self.client.post(gate_a2, form_data(client_id=str(uuid.uuid4())))
+                         .status_code, 302)
+
+    @override_settings(FANGKONG_RATE_LIMITS={"tip_unit": (1, 3600)})
+    def test_it_limits_tips_per_community(self) -> None:
+        url = reverse("checkpoints:public_tip", args=[self.gate_a.public_key])
+        data = {"category": "venue_open", "content": "小区门口麻将馆开门了"}
+        r = self.client.post(url, {**data, "client_id": str(uuid.uuid4())})
+        self.assertEqual(r.status_code, 200)
+        r = self.client.post(url, {**data, "client_id": str(uuid.uuid4())},
+                             REMOTE_ADDR="10.0.0.9")
+        self.assertEqual(r.status_code, 429)
+        self.assertEqual(Tip.objects.count(), 1)
+
     def test_it_registers_anonymously_as_pending_until_staff_confirm(self) -> None:
         url = reverse("checkpoints:selfreg", args=[self.gate_a.public_key])
         r = self.client.get(url)

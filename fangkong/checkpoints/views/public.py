@@ -7,6 +7,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from fangkong.checkpoints import services
@@ -14,6 +15,19 @@ from fangkong.checkpoints.forms import PublicTipForm, SelfRegistrationForm
 from fangkong.checkpoints.models import Channel, Checkpoint, Passage, TipChannel
 from fangkong.checkpoints.validation import clean_passage
 from fangkong.checkpoints.views.common import add_errors
+from fangkong.core import ratelimit
+
+
+def _too_many(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """The form again, what was typed kept, with the reason: 429 and Retry-After."""
+    form = context["form"]
+    form.full_clean()  # what was typed comes back with its own errors, if any
+    form.add_error(None, _(
+        "Too many submissions from here in a short time. Please wait a few minutes and "
+        "try again, or ask the staff on duty to register you."))
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = "300"
+    return response
 
 
 def _checkpoint(key: str) -> Checkpoint:
@@ -27,6 +41,12 @@ def selfreg(request: HttpRequest, key: str) -> HttpResponse:
     the browser (localStorage, see static/checkpoints/selfreg.js), never on the server."""
     checkpoint = _checkpoint(key)
     form = SelfRegistrationForm(request.POST or None)
+    if request.method == "POST" and not ratelimit.allow(
+        request, selfreg_address=f"{checkpoint.pk}:{ratelimit.address_key(request)}",
+        selfreg_checkpoint=str(checkpoint.pk),
+    ):
+        return _too_many(request, "checkpoints/selfreg.html", {
+            "checkpoint": checkpoint, "form": form})
     if request.method == "POST" and form.is_valid():
         try:
             data = clean_passage(form.as_passage_data(), phone_required=True)
@@ -59,6 +79,12 @@ def public_tip(request: HttpRequest, key: str) -> HttpResponse:
     checkpoint = _checkpoint(key)
     form = PublicTipForm(request.POST or None)
     done = None
+    if request.method == "POST" and not ratelimit.allow(
+        request, tip_address=ratelimit.address_key(request),
+        tip_unit=str(checkpoint.org_unit_id),
+    ):
+        return _too_many(request, "checkpoints/public_tip.html", {
+            "checkpoint": checkpoint, "form": form, "done": None})
     if request.method == "POST" and form.is_valid():
         try:
             done, _created = services.record_tip(

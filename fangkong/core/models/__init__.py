@@ -4,6 +4,7 @@ from fangkong.core.models.accounts import ApiToken, Grant, Role
 from fangkong.core.models.alerts import Alert
 from fangkong.core.models.audit import PiiAccess
 from fangkong.core.models.people import Person
+from fangkong.core.models.ratelimit import RateCounter
 from fangkong.core.models.scoped import ScopedModel, ScopedQuerySet
 from fangkong.core.models.territory import Level, Organisation, OrgKind, OrgUnit
 
@@ -17,6 +18,7 @@ __all__ = [
     "Organisation",
     "Person",
     "PiiAccess",
+    "RateCounter",
     "Role",
     "ScopedModel",
     "ScopedQuerySet",
