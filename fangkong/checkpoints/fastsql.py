@@ -2,11 +2,13 @@
 
 Measured on this machine (docs/performance.md, "Checkpoint passages"), compiling a Django
 ORM query costs several times more than SQLite or PostgreSQL take to run it, and a
-passage needs about ten statements: the ORM version of the endpoint ran at a tenth of a
-minimal insert view. These helpers issue the same statements from SQL written once per
-model (cached), with values converted by the model fields themselves
-(``get_db_prep_save``), so types, time zones and UUIDs come out exactly as the ORM would
-store them. Only the hot path uses them; every other write goes through the ORM.
+passage needed about ten statements: the ORM version of the endpoint ran at a tenth of a
+minimal insert view. These helpers read everything a passage needs in one statement
+(``token_passage_context``) and write it in one on PostgreSQL (``write_passage``), from
+SQL written once per model (cached), with values converted by the model fields
+themselves (``get_db_prep_save``), so types, time zones and UUIDs come out exactly as the
+ORM would store them. Only the hot path uses them; every other write goes through the
+ORM. Why each choice: docs/decisions/checkpoints.md.
 
 The rules they apply are not restated here but derived from the one place that states
 them (roles and capabilities from ``core.models.accounts``, token validity from
@@ -214,10 +216,19 @@ CHECKPOINT_COLUMNS = "c.id, c.name, c.kind, c.is_active, c.org_unit_id, c.unit_p
 
 
 def _day_value(day: date) -> Any:
-    db = _db()
     from fangkong.checkpoints.models import DutyRoster
 
-    return DutyRoster._meta.get_field("day").get_db_prep_value(day, db)
+    return DutyRoster._meta.get_field("day").get_db_prep_value(day, _db())
+
+
+def _checkpoint_from_row(row: tuple[Any, ...]) -> Any:
+    """A ``Checkpoint`` from the ``CHECKPOINT_COLUMNS`` at the start of ``row``."""
+    from fangkong.checkpoints.models import Checkpoint
+
+    checkpoint = Checkpoint(pk=row[0], name=row[1], kind=row[2], is_active=bool(row[3]),
+                            org_unit_id=row[4], unit_path=row[5], public_key=row[6])
+    checkpoint._state.adding = False
+    return checkpoint
 
 
 @cache
@@ -244,10 +255,7 @@ def checkpoint_for_passage(user: Any, pk: int, today: date | None = None) -> Any
     row = select_one(_checkpoint_sql(), [user.pk, _day_value(today), pk])
     if row is None or not Checkpoint.may_register(scope_for(user), row[5], bool(row[7])):
         return None
-    cp = Checkpoint(pk=row[0], name=row[1], kind=row[2], is_active=bool(row[3]),
-                    org_unit_id=row[4], unit_path=row[5], public_key=row[6])
-    cp._state.adding = False
-    return cp
+    return _checkpoint_from_row(row)
 
 
 @cache
@@ -426,9 +434,7 @@ def _context_from_row(row: tuple[Any, ...], user: Any) -> PassageContext:
     checkpoint = None
     if row[0] is not None and (user is None or Checkpoint.may_register(
             scope_for(user), row[5], bool(row[17]))):
-        checkpoint = Checkpoint(pk=row[0], name=row[1], kind=row[2], is_active=bool(row[3]),
-                                org_unit_id=row[4], unit_path=row[5], public_key=row[6])
-        checkpoint._state.adding = False
+        checkpoint = _checkpoint_from_row(row)
     return PassageContext(checkpoint=checkpoint, existing_id=row[7], rule=_rule(*row[8:11]),
                           person=row[11:16] if row[11] is not None else None,
                           next_id=row[16])
