@@ -181,3 +181,19 @@ class PostgresHotPathTestCase(TransactionTestCase):
         self.assertEqual(Passage.objects.count(), 2)
         self.assertEqual(LogEntry.objects.filter(
             content_type__model="passage").count(), 2)
+
+    def test_it_uses_django_cursors_when_prepared_statements_are_off(self) -> None:
+        """PG_PREPARED_STATEMENTS=0 (a pooler in front): the same statements, unprepared,
+        through Django's cursors and its query log."""
+        connection.ensure_connection()
+        threshold = connection.connection.prepare_threshold
+        connection.connection.prepare_threshold = None
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(fastsql.execute("SELECT %s + 1", [41]), (42,))
+        finally:
+            connection.connection.prepare_threshold = threshold
+        self.assertEqual(len(queries), 1)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(fastsql.execute("SELECT %s + 1", [1]), (2,))
+        self.assertEqual(len(queries), 0)
