@@ -174,7 +174,7 @@ def select_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
 
 def audit_entry(obj: models.Model, actor: Any) -> LogEntry:
     """The django-auditlog "create" entry its signal would have written for ``obj``."""
-    context = auditlog_value.get({})
+    context = auditlog_value.get(None) or {}
     return LogEntry(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_pk=str(obj.pk), object_id=obj.pk, object_repr=str(obj)[:500],

@@ -70,12 +70,12 @@ def acting_as(actor: Any, remote_addr: str | None = None) -> Iterator[None]:
     remote_port = None
     if remote_addr is None and outer:
         remote_addr, remote_port = outer.get("remote_addr"), outer.get("remote_port")
+    token = auditlog_value.set(outer)  # its reset restores the state before, even "unset"
     try:
         with set_actor(actor, remote_addr=remote_addr, remote_port=remote_port):
             yield
     finally:
-        if outer is not None:
-            auditlog_value.set(outer)
+        auditlog_value.reset(token)
 
 
 def _client_ip(request: Any) -> str | None:
