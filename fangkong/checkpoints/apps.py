@@ -14,12 +14,13 @@ class CheckpointsConfig(AppConfig):
         from fangkong.core.models.accounts import Cap, Role
 
         for model in (
-            models.Checkpoint, models.DutyRoster, models.ScreeningRule, models.Outsider,
+            models.Checkpoint, models.DutyRoster, models.ScreeningRule,
             models.TemperatureCheck, models.Household, models.ScreeningVisit,
             models.Inspection, models.PatrolLog, models.HouseholdMember, models.Passage,
         ):
             audit.register(model)
-        audit.register(models.Tip, mask_fields=["caller_phone"])
+        audit.register(models.Outsider, pii_fields=["host_address"])
+        audit.register(models.Tip, pii_fields=["caller_phone"])
         indicators.register()
         register_nav("checkpoints:duty", _("Checkpoint duty"), Cap.REGISTER_PASSAGE,
                      roles=(Role.CHECKPOINT_DUTY,), order=10)

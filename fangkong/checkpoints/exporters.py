@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.checkpoints.models import HouseholdMember, Outsider, Passage
+from fangkong.checkpoints.models import HouseholdMember
 from fangkong.lib import masking
 from fangkong.lib.tabular import Column, Exporter
 
@@ -24,6 +24,10 @@ class _Masking(Exporter):
 
     def get_filename(self) -> str:
         return self._filename or str(self.filename)
+
+    def row_count(self) -> int:
+        """Rows the file holds (what the personal-data access log records)."""
+        return self.queryset.count()
 
     def id_number(self, value: str) -> str:
         return masking.mask_id_number(value) if self.masked else value
@@ -120,9 +124,14 @@ class HouseholdExporter(_Masking):
         Column("permanent", _("Permanent resident"), "text", 8),
     )
 
+    def members(self) -> Any:
+        return HouseholdMember.objects.filter(household__in=self.queryset)
+
+    def row_count(self) -> int:
+        return self.members().count()
+
     def iterate_rows(self) -> Iterable[dict[str, Any]]:
-        qs = (HouseholdMember.objects.filter(household__in=self.queryset)
-              .select_related("household", "household__org_unit", "person")
+        qs = (self.members().select_related("household", "household__org_unit", "person")
               .order_by("household__unit_path", "household__number", "pk"))
         for m in qs.iterator(chunk_size=2000):
             h = m.household
@@ -134,5 +143,3 @@ class HouseholdExporter(_Masking):
                 "permanent": m.permanent,
             }
 
-
-EXPORTS = {"passages": (PassageExporter, Passage), "outsiders": (OutsiderExporter, Outsider)}

@@ -72,11 +72,11 @@ _SAME_VALUE_TYPES: tuple[tuple[type[models.Field], tuple[type, ...]], ...] = (
 _AUTO_FIELDS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 
 
-def _same_value_types(field: models.Field) -> tuple[type, ...]:
+def _same_value_types(field: models.Field, vendor: str) -> tuple[type, ...]:
     cls = type(field)
     if isinstance(field, _AUTO_FIELDS):
         # AutoFieldMixin only adds ``validate_autopk_value``, a no-op on both backends.
-        return (int,) if connection.vendor in ("sqlite", "postgresql") else ()
+        return (int,) if vendor in ("sqlite", "postgresql") else ()
     for base, types in _SAME_VALUE_TYPES:
         if (isinstance(field, base) and cls.get_prep_value is base.get_prep_value
                 and cls.get_db_prep_value is models.Field.get_db_prep_value
@@ -92,7 +92,7 @@ def _preparers(model: type[models.Model], vendor: str,
     _sql, fields = _insert_sql(model, vendor, with_pk)
     plan = []
     for f in fields:
-        same = _same_value_types(f.target_field if f.is_relation else f)
+        same = _same_value_types(f.target_field if f.is_relation else f, vendor)
         if f.is_relation and type(f).get_db_prep_save is not models.ForeignKey.get_db_prep_save:
             same = ()
         needs_pre_save = type(f).pre_save is not models.Field.pre_save
@@ -135,9 +135,9 @@ def execute(sql: str, params: list[Any], fetch: str = "one") -> Any:
 
 
 def _execute_prepared(sql: str, params: list[Any], fetch: str) -> Any:
-    db = _db()
     import psycopg
 
+    db = _db()
     db.validate_no_broken_transaction()
     with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params, prepare=True)

@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from fangkong.checkpoints.models import Direction
-from fangkong.core.services.people import PersonData, clean_person_data
+from fangkong.core.services.people import NULL_CHARACTERS, PersonData, clean_person_data
 from fangkong.lib.identity import IdentityError, Plate, parse_plate
 
 TEMPERATURE_MIN = Decimal("34.0")
@@ -123,6 +123,7 @@ def _text(value: Any) -> str:
         return ""
     if not isinstance(value, str | int):
         raise ValidationError(_("Enter text."))
+    NULL_CHARACTERS(str(value))
     return " ".join(str(value).split())
 
 

@@ -50,10 +50,21 @@ def register_core_models() -> None:
     auditlog.register(Alert, exclude_fields=["unit_path", "updated_at"])
 
 
-def register(model: type[models.Model], **kwargs: Any) -> None:
-    """Modules register their models here; ``unit_path`` and timestamps are noise."""
+def register(model: type[models.Model], *, pii_fields: Sequence[str] = (),
+             **kwargs: Any) -> None:
+    """Modules register their models here; ``unit_path`` and timestamps are noise.
+
+    Personal data is stored masked in the change history (and never shown on the audit
+    pages): every field named like ``PII_FIELDS`` (ID number, phone, address, bank card)
+    and the model's other personal fields given as ``pii_fields`` (a caller's phone, a
+    host's address)."""
     exclude = list(kwargs.pop("exclude_fields", [])) + ["unit_path", "updated_at"]
-    auditlog.register(model, exclude_fields=exclude, **kwargs)
+    names = {f.name for f in model._meta.concrete_fields}
+    masked = [n for n in PII_FIELDS if n in names] + list(pii_fields)
+    unknown = set(pii_fields) - names
+    if unknown:
+        raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}")
+    auditlog.register(model, exclude_fields=exclude, mask_fields=masked, **kwargs)
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -29,6 +30,7 @@ from rest_framework.response import Response
 from fangkong.core.api.errors import error_response
 from fangkong.core.api.serializers import StrictSerializer
 from fangkong.core.models import Organisation
+from fangkong.lib.dates import check_record_day
 from fangkong.reports import access, exporters, figures, services
 from fangkong.reports.completeness import completeness
 from fangkong.reports.models import Reporter, ReportForm, Submission
@@ -157,6 +159,10 @@ def _query(request: Request) -> tuple[dt.date, Any]:
         except ValueError:
             raise serializers.ValidationError(
                 {"date": [_("Enter a date as YYYY-MM-DD.")]}) from None
+        try:
+            check_record_day(day, "date")
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
     else:
         day = timezone.localdate()
     target = access.resolve_unit(request.user, request.query_params.get("unit"))

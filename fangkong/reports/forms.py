@@ -7,11 +7,13 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import registries
 from fangkong.core.models.territory import Level
+from fangkong.lib.dates import check_record_day
 from fangkong.reports.models import Indicator, ReportForm, Rule
 
 
@@ -88,6 +90,10 @@ class DayUnitForm(forms.Form):
         day = self.cleaned_data.get("date") or timezone.localdate()
         if day > timezone.localdate():
             raise forms.ValidationError(_("Choose a day up to today."))
+        try:
+            check_record_day(day, "date")
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["date"]) from None
         return day
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -31,6 +32,8 @@ from django.utils.translation import gettext as _
 from fangkong.core import registries
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Organisation, OrgUnit
+from fangkong.core.services.people import NULL_CHARACTERS
+from fangkong.lib.dates import check_record_day
 from fangkong.reports import access, rollups
 from fangkong.reports.models import (
     Aggregation,
@@ -91,6 +94,9 @@ def field_key(code: str) -> str:
     return f"values.{code}"
 
 
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 def _parse_number(indicator: Indicator, raw: Any) -> Decimal | None:
     """``raw`` as a Decimal for ``indicator``; raises ValueError with a readable message."""
     if raw is None:
@@ -98,9 +104,15 @@ def _parse_number(indicator: Indicator, raw: Any) -> Decimal | None:
     if isinstance(raw, bool):
         raise ValueError(_("Enter a number, not true or false."))
     if isinstance(raw, str):
-        raw = raw.strip().replace(",", "").replace("，", "")
+        raw = raw.strip().replace("，", ",")
         if raw == "":
             return None
+        if "," in raw:
+            # Thousands grouping only ("1,234.5"): "1,5" is a decimal comma or a typo, and
+            # dropping the comma would store 15.
+            if not _GROUPED.fullmatch(raw):
+                raise ValueError(_("Write the number without commas, such as 1234.5."))
+            raw = raw.replace(",", "")
     if not isinstance(raw, int | float | Decimal | str):
         raise ValueError(_("Enter a number."))
     try:
@@ -195,6 +207,9 @@ def clean_values(form: ReportForm, reporter: Reporter, day: dt.date, raw: Any, *
                 errors.setdefault(field_key(code), []).append(_("Enter text."))
                 continue
             text = (given or "").strip()
+            if "\x00" in text:  # PostgreSQL cannot store it in text or JSON
+                errors.setdefault(field_key(code), []).append(NULL_CHARACTERS.message)
+                continue
             if len(text) > TEXT_MAX:
                 errors.setdefault(field_key(code), []).append(
                     _("Use at most %(n)d characters.") % {"n": TEXT_MAX})
@@ -255,6 +270,7 @@ def check_day(form: ReportForm, reporter: Reporter, day: Any) -> dt.date:
         raise ValidationError({"date": [_("Enter a date as YYYY-MM-DD.")]})
     if day > timezone.localdate():
         raise ValidationError({"date": [_("A report cannot be dated in the future.")]})
+    check_record_day(day, "date")
     if not reporter.is_active_on(day):
         raise ValidationError({"date": [_("%(unit)s does not report this form on %(date)s.") % {
             "unit": reporter.name, "date": day.isoformat()}]})

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import ScopedModel
+from fangkong.lib import masking
 
 #: Days of observation, counting the day of arrival ("14天以内" includes the 14th day).
 OBSERVATION_DAYS = 14
@@ -57,6 +58,11 @@ class Outsider(ScopedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name=_("released by"),
     )
+
+    @property
+    def masked_host_address(self) -> str:
+        """Where the person stays, as pages show it (personal data, masked)."""
+        return masking.mask_address(self.host_address)
 
     class Meta:
         verbose_name = _("outsider")

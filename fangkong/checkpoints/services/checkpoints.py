@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.checkpoints.models import Checkpoint, DutyRoster, ScreeningRule
@@ -15,6 +16,7 @@ from fangkong.core.audit import acting_as
 from fangkong.core.models import Grant, OrgUnit
 from fangkong.core.models.accounts import Role
 from fangkong.core.models.territory import Level
+from fangkong.lib.dates import check_record_day
 
 
 def create_checkpoint(
@@ -34,8 +36,15 @@ def create_checkpoint(
         )
 
 
+ROSTER_AHEAD_DAYS = 60
+
+
 def roster(actor: Any, checkpoint: Checkpoint, user: Any, day: date) -> tuple[DutyRoster, bool]:
-    """Put a checkpoint-duty user on a checkpoint for a day (idempotent)."""
+    """Put a checkpoint-duty user on a checkpoint for a day (idempotent): today or up to
+    ``ROSTER_AHEAD_DAYS`` ahead (past entries are not shown and could not be removed)."""
+    if day < timezone.localdate():
+        raise ValidationError({"day": [_("Roster today or a later day.")]})
+    check_record_day(day, "day", ahead=ROSTER_AHEAD_DAYS)
     holds_duty = Grant.objects.filter(
         user=user, role=Role.CHECKPOINT_DUTY,
     ).select_related("org_unit")
@@ -59,10 +68,14 @@ def unroster(actor: Any, entry: DutyRoster) -> None:
 def change_rule(
     actor: Any, *, fever_threshold: Decimal, watched_provinces: str, note: str,
 ) -> ScreeningRule:
-    """A new version of the screening rule; passages keep the version they were judged by."""
+    """A new version of the screening rule; passages keep the version they were judged by.
+    The same values again (a form sent twice) return the rule in force, unchanged."""
     provinces = "".join(dict.fromkeys("".join((watched_provinces or "").split())))
     with acting_as(actor), transaction.atomic():
         current = ScreeningRule.objects.select_for_update().order_by("-version").first()
+        if current is not None and (current.fever_threshold, current.watched_provinces) == (
+                fever_threshold, provinces):
+            return current
         rule = ScreeningRule(
             version=(current.version if current else 0) + 1,
             fever_threshold=fever_threshold, watched_provinces=provinces,

@@ -23,12 +23,8 @@ from fangkong.checkpoints.models import (
 from fangkong.core.audit import acting_as
 from fangkong.core.models import OrgUnit
 from fangkong.core.services.people import PersonData, lookup_or_create_person
+from fangkong.lib.dates import check_record_day
 from fangkong.lib.identity import IdentityError, validate_phone
-
-
-def _not_future(day: date, field: str) -> None:
-    if day > timezone.localdate():
-        raise ValidationError({field: [_("The date is in the future.")]})
 
 
 def save_household(
@@ -95,7 +91,7 @@ def record_visit(
     contact: bool = False, notes: str = "",
 ) -> tuple[ScreeningVisit, bool]:
     """One visit per household and day: a second one that day updates the first."""
-    _not_future(visited_on, "visited_on")
+    check_record_day(visited_on, "visited_on")
     values = {
         "people_present": people_present, "from_hubei": from_hubei,
         "hubei_vehicle": hubei_vehicle, "symptoms": symptoms, "contact": contact,
@@ -109,17 +105,17 @@ def record_visit(
 
 
 def _get_or_create_by_key(model: Any, client_id: uuid.UUID, values: dict[str, Any]):
-    existing = model.objects.filter(client_id=client_id).first()
-    if existing:
-        return existing, False
-    return model.objects.create(client_id=client_id, **values), True
+    """The record with this submission key, created from ``values`` if new; two identical
+    submissions racing both get the one that won (``get_or_create`` retries the read when
+    the unique key refuses the second insert)."""
+    return model.objects.get_or_create(client_id=client_id, defaults=values)
 
 
 def record_inspection(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, kind: str, place: str,
     day: date, venue_type: str = "other", found_open: bool = False, action: str = "",
 ) -> tuple[Inspection, bool]:
-    _not_future(day, "day")
+    check_record_day(day, "day")
     if not (place or "").strip():
         raise ValidationError({"place": [_("Name the place.")]})
     with acting_as(actor), transaction.atomic():
@@ -134,7 +130,7 @@ def record_patrol(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, day: date, area: str,
     gatherings_dispersed: int = 0, people_persuaded: int = 0, notes: str = "",
 ) -> tuple[PatrolLog, bool]:
-    _not_future(day, "day")
+    check_record_day(day, "day")
     if gatherings_dispersed < 0 or people_persuaded < 0:
         raise ValidationError(_("Counts cannot be negative."))
     with acting_as(actor), transaction.atomic():

@@ -23,6 +23,7 @@ from fangkong.core.models import Alert, OrgUnit
 from fangkong.core.models.alerts import Severity
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
+from fangkong.lib.dates import check_record_day
 
 #: A slot's check is missed once this local time has passed without one.
 SLOT_DEADLINES = {Slot.MORNING: time(12, 0), Slot.EVENING: time(22, 0)}
@@ -35,9 +36,10 @@ def register_outsider(
     """Start a 14-day observation; a second registration of someone already under
     observation here returns the open one."""
     errors: dict[str, list[str]] = {}
-    today = timezone.localdate()
-    if arrived_on > today:
-        errors["arrived_on"] = [_("The arrival date is in the future.")]
+    try:
+        check_record_day(arrived_on, "arrived_on")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if not (origin or "").strip():
         errors["origin"] = [_("Say where the person came from.")]
     if not (host_address or "").strip():

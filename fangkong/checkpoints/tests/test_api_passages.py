@@ -4,6 +4,7 @@ import uuid
 from auditlog.models import LogEntry
 from django.utils import timezone
 
+from fangkong.checkpoints import api, validation
 from fangkong.checkpoints.models import Passage, PassageDaily
 from fangkong.checkpoints.tests.base import ID_A, ID_B, CheckpointTestCase, passage_body
 from fangkong.core.models import Alert, Person
@@ -140,6 +141,14 @@ class PassageApiTestCase(CheckpointTestCase):
         self.assertEqual(Passage.objects.count(), 0)
         self.assertEqual(Person.objects.count(), 0)
 
+    def test_it_refuses_null_characters_that_postgresql_cannot_store(self) -> None:
+        for body in (passage_body(name="张\u0000伟"),
+                     passage_body(resident=False, origin="武\u0000汉")):
+            r = self.post_passage(self.gate_a, body, self.token)
+            self.assertEqual(r.status_code, 400, r.content)
+            self.assertEqual(len(r.json()["fields"]), 1)
+        self.assertEqual((Passage.objects.count(), Person.objects.count()), (0, 0))
+
     def test_it_accepts_one_decimal_and_integers(self) -> None:
         for value, stored in ((36, "36.0"), ("36.5", "36.5"), (" 37.0 ", "37.0"), (43, "43.0")):
             r = self.post_passage(self.gate_a, passage_body(temperature=value), self.token)
@@ -215,3 +224,17 @@ class PassageApiTestCase(CheckpointTestCase):
                         data=json.dumps(passage_body(client_id=str(uuid.uuid4()))),
                         content_type="application/json", HTTP_X_CSRFTOKEN=token)
         self.assertEqual(r.status_code, 201, r.content)
+
+
+class PassageSchemaTestCase(CheckpointTestCase):
+    """The OpenAPI document describes the hot path's hand-written validator and payload
+    (``validation.clean_passage``, ``api.passage_payload``); they must not drift apart."""
+
+    def test_the_documented_request_is_what_the_validator_accepts(self) -> None:
+        self.assertEqual(set(api.PassageInSerializer().fields), validation.FIELDS)
+
+    def test_the_documented_answer_is_what_the_endpoint_sends(self) -> None:
+        r = self.post_passage(self.gate_a, passage_body(), self.token_for(self.gate))
+        self.assertEqual(set(api.PassageOutSerializer().fields), set(r.json()))
+        person = api.PassageOutSerializer().fields["person"]
+        self.assertEqual(set(person.fields), set(r.json()["person"]))

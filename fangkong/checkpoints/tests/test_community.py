@@ -11,7 +11,7 @@ from fangkong.checkpoints import indicators, services
 from fangkong.checkpoints.importers import HouseholdImporter
 from fangkong.checkpoints.models import Household, HouseholdMember, PatrolLog, Tip
 from fangkong.checkpoints.tests.base import CheckpointTestCase
-from fangkong.core.models import Person, PiiAccess
+from fangkong.core.models import Grant, Person, PiiAccess, Role
 from fangkong.core.services.people import clean_person_data
 from fangkong.lib.identity import make_id_number
 
@@ -217,20 +217,47 @@ class ExportTestCase(CheckpointTestCase):
         self.assertFalse(PiiAccess.objects.exists())
 
     def test_it_exports_unmasked_only_with_permission_and_a_reason(self) -> None:
+        url = reverse("checkpoints:households_export")
         self.login(self.community_a)  # community workers may reveal but not export
-        r = self.client.get(reverse("checkpoints:households_export"),
-                            {"unmasked": "on", "reason": "核查"})
+        r = self.client.post(url, {"unmasked": "on", "reason": "核查"})
         self.assertEqual(r.status_code, 403)
         self.login(self.county_a)
-        r = self.client.get(reverse("checkpoints:households_export"), {"unmasked": "on"})
+        r = self.client.post(url, {"unmasked": "on"})
         self.assertEqual(r.status_code, 302)  # no reason given
         self.assertFalse(PiiAccess.objects.exists())
-        r = self.client.get(reverse("checkpoints:households_export"),
-                            {"unmasked": "on", "reason": "上报区疫情防控办核查"})
+        # The reason never travels in a URL: a GET exports masked, whatever it asks.
+        r = self.client.get(url, {"unmasked": "on", "reason": "上报区疫情防控办核查"})
+        self.assertNotIn(self.id_number, " ".join(str(c) for row in self._sheet(r) for c in row))
+        self.assertFalse(PiiAccess.objects.exists())
+        r = self.client.post(url, {"unmasked": "on", "reason": "上报区疫情防控办核查"})
         flat = " ".join(str(c) for row in self._sheet(r) for c in row)
         self.assertIn(self.id_number, flat)
         log = PiiAccess.objects.get()
         self.assertEqual((log.actor, log.action, log.row_count), (self.county_a, "export", 1))
+
+    def test_it_exports_unmasked_only_where_the_export_grant_reaches(self) -> None:
+        """Viewing the city and exporting one county do not add up to exporting the city;
+        the log counts the file's rows (members), not households."""
+        a = ids(3)[1:]
+        household = Household.objects.get(number="1-1-101")
+        services.add_member(self.hq, household, clean_person_data(
+            id_number=a[0], name="张四"), relation="spouse", permanent=True)
+        other, _ = services.save_household(self.hq, self.community_b_unit, number="9-9-901",
+                                           address="临江路9号")
+        services.add_member(self.hq, other, clean_person_data(id_number=a[1], name="王五"),
+                            relation="head", permanent=True)
+        Grant.objects.create(user=self.county_a, role=Role.PROVINCE_VIEWER, org_unit=self.city)
+        self.login(self.county_a)
+        masked = self._sheet(self.client.get(reverse("checkpoints:households_export")))
+        self.assertEqual(len(masked), 4)  # header + 3 members: viewing reaches county B
+        r = self.client.post(reverse("checkpoints:households_export"),
+                             {"unmasked": "on", "reason": "核查"})
+        rows = self._sheet(r)
+        flat = " ".join(str(c) for row in rows for c in row)
+        self.assertEqual(len(rows), 3)  # header + county A's two members
+        self.assertNotIn(a[1], flat)
+        self.assertNotIn("王五", flat)
+        self.assertEqual(PiiAccess.objects.get().row_count, 2)
 
     def test_it_exports_only_the_callers_area(self) -> None:
         self.login(self.county_b)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from fangkong.checkpoints import services
-from fangkong.checkpoints.models import Checkpoint, Passage, PassageDaily
+from fangkong.checkpoints.models import Checkpoint, Passage, PassageDaily, Tip
 from fangkong.checkpoints.tests.base import ID_A
 from fangkong.checkpoints.validation import clean_passage
 from fangkong.core.models import OrgUnit
@@ -28,6 +28,45 @@ class RaceTestCase(TransactionTestCase):
         """A known person, no alert: each attempt writes in one statement (fastsql)."""
         self._race(known_person=True)
 
+    def test_it_keeps_one_tip_when_identical_tips_race(self) -> None:
+        """The keyed registers (tips, inspections, patrols) read then created: two
+        identical submissions at once hit the unique key and answered 500."""
+        root = make_unit(None, "610000", "陕西省", Level.PROVINCE)
+        unit = make_unit(OrgUnit.objects.get(pk=root.pk), "610902002002", "文昌社区",
+                         Level.COMMUNITY)
+        actor = make_user("racer")
+        key = uuid.uuid4()
+
+        def attempt():
+            return services.record_tip(actor, unit, client_id=key, channel="phone",
+                                       category="gathering", content="楼下有人打麻将")
+
+        results, errors = self._run_together(attempt)
+        self.assertEqual(errors, [])
+        self.assertEqual(Tip.objects.count(), 1)
+        self.assertEqual({t.pk for t, _created in results}, {Tip.objects.get().pk})
+        self.assertEqual(sum(created for _t, created in results), 1)
+
+    def _run_together(self, work, n: int = 8):
+        barrier = threading.Barrier(n)
+        results, errors = [], []
+
+        def attempt() -> None:
+            try:
+                barrier.wait()
+                results.append(work())
+            except Exception as exc:  # noqa: BLE001 - reported by the caller
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=attempt) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return results, errors
+
     def _race(self, *, known_person: bool) -> None:
         root = make_unit(None, "610000", "陕西省", Level.PROVINCE)
         unit = make_unit(OrgUnit.objects.get(pk=root.pk), "610902002002", "文昌社区",
@@ -37,25 +76,10 @@ class RaceTestCase(TransactionTestCase):
         if known_person:
             lookup_or_create_person(actor, clean_person_data(id_number=ID_A, name="张伟"), unit)
         key = str(uuid.uuid4())
-        barrier = threading.Barrier(8)
-        results, errors = [], []
-
-        def attempt() -> None:
-            try:
-                data = clean_passage({"client_id": key, "direction": "in", "name": "张伟",
-                                      "id_number": ID_A, "temperature": "36.5"})
-                barrier.wait()
-                results.append(services.register_passage(actor, checkpoint, data))
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=attempt) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        data = clean_passage({"client_id": key, "direction": "in", "name": "张伟",
+                              "id_number": ID_A, "temperature": "36.5"})
+        results, errors = self._run_together(
+            lambda: services.register_passage(actor, checkpoint, data))
         self.assertEqual(errors, [])
         self.assertEqual(Passage.objects.count(), 1)
         self.assertEqual({p.pk for p, _created in results}, {Passage.objects.get().pk})

@@ -2,6 +2,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from unittest import mock
 
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -114,3 +115,20 @@ class OutsiderTestCase(CheckpointTestCase):
         with mock.patch("django.utils.timezone.now", return_value=local(date(2020, 2, 12), 13)):
             r = self.client.get(reverse("checkpoints:outsiders"))
         self.assertEqual(len(r.context["page"][0].missed), 5)
+
+    def test_it_keeps_the_host_address_masked_on_the_page_and_in_the_history(self) -> None:
+        self.login(self.community_a)
+        r = self.client.get(reverse("checkpoints:outsider", args=[self.outsider.pk]))
+        self.assertNotContains(r, "文昌路2号")
+        self.assertContains(r, self.outsider.masked_host_address)
+        entry = LogEntry.objects.get_for_object(self.outsider).get()
+        self.assertNotIn("文昌路2号", str(entry.changes))
+        self.assertIn("host_address", entry.changes)
+
+    def test_it_refuses_an_arrival_before_the_epidemic(self) -> None:
+        with self.assertRaises(ValidationError) as ctx:
+            services.register_outsider(
+                self.community_a, self.community_a_unit,
+                clean_person_data(id_number=ID_B, name="李娜"), arrived_on=date(1900, 1, 1),
+                origin="湖北武汉", host_address="文昌路2号")
+        self.assertIn("arrived_on", ctx.exception.message_dict)

@@ -5,7 +5,14 @@ import uuid
 from django.urls import reverse
 
 from fangkong.checkpoints import services
-from fangkong.checkpoints.models import Household, Outsider, Tip
+from fangkong.checkpoints.models import (
+    Checkpoint,
+    DutyRoster,
+    Household,
+    Outsider,
+    ScreeningRule,
+    Tip,
+)
 from fangkong.checkpoints.tests.base import ID_A, ID_B, CheckpointTestCase
 from fangkong.core.services.people import clean_person_data
 
@@ -85,10 +92,13 @@ class PagesTestCase(CheckpointTestCase):
         r = self.client.post(reverse("checkpoints:index"), {
             "community": "610902002002", "name": "南门", "kind": "gate", "location": ""})
         self.assertEqual(r.status_code, 302)
+        self.assertTrue(Checkpoint.objects.filter(name="南门",
+                                                  org_unit=self.community_a_unit).exists())
         r = self.client.post(reverse("checkpoints:index"), {
             "community": "610924100001", "name": "外区", "kind": "gate"})
         self.assertEqual(r.status_code, 200)  # not a choice for this worker
         self.assertFalse(Outsider.objects.filter(org_unit=self.community_b_unit).exists())
+        self.assertFalse(Checkpoint.objects.filter(name="外区").exists())
         r = self.client.post(reverse("checkpoints:roster_add", args=[self.gate_a2.pk]),
                              {"user": self.gate.pk, "day": self.roster.day.isoformat()})
         self.login(self.gate)
@@ -97,3 +107,29 @@ class PagesTestCase(CheckpointTestCase):
 
     def test_it_refuses_household_pages_to_other_communities(self) -> None:
         self.assertEqual(Household.objects.visible_to(self.community_b).count(), 0)
+
+    def test_it_shows_a_register_for_any_date_typed_in_the_address(self) -> None:
+        """Year 1 or 9999 once made "the day before/after" overflow (500)."""
+        self.login(self.community_a)
+        url = reverse("checkpoints:detail", args=[self.gate_a.pk])
+        for raw in ("0001-01-01", "9999-12-31", "2020-02-30", "nonsense"):
+            r = self.client.get(url, {"date": raw})
+            self.assertEqual(r.status_code, 200, raw)
+        self.assertEqual(self.client.get(url, {"date": "1900-01-01"}).context["day"].isoformat(),
+                         "2019-12-01")
+
+    def test_it_rosters_only_from_today_to_sixty_days_ahead(self) -> None:
+        self.login(self.community_a)
+        url = reverse("checkpoints:roster_add", args=[self.gate_a2.pk])
+        before = DutyRoster.objects.count()
+        for day in ("2020-01-01", "9999-12-31"):
+            r = self.client.post(url, {"user": self.gate.pk, "day": day}, follow=True)
+            self.assertContains(r, "error")
+        self.assertEqual(DutyRoster.objects.count(), before)
+
+    def test_the_rule_form_sent_twice_makes_one_version(self) -> None:
+        self.login(self.hq)
+        data = {"fever_threshold": "37.5", "watched_provinces": "鄂", "note": "省里要求"}
+        self.client.post(reverse("checkpoints:rule"), data)
+        self.client.post(reverse("checkpoints:rule"), data)
+        self.assertEqual(ScreeningRule.objects.count(), 1)

@@ -38,15 +38,13 @@ from fangkong.core.models import Alert, Grant
 from fangkong.core.models.accounts import Cap, Role
 from fangkong.core.scoping import capability_required, get_for_user, scope_for
 from fangkong.core.services.alerts import close_alert as close_alert_service
+from fangkong.lib.dates import day_param
 
 ALERT_KINDS = ("fever", "plate")
 
 
 def _day(raw: str | None) -> date:
-    try:
-        return date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    return day_param(raw)
 
 
 @capability_required(Cap.VIEW)
@@ -170,7 +168,7 @@ def poster(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @capability_required(Cap.VIEW)
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = get_for_user(Checkpoint, request.user, Cap.VIEW, pk=pk)
-    day = _day(request.GET.get("date"))
+    day = _day(request.POST.get("date") or request.GET.get("date"))
     qs = Passage.objects.filter(checkpoint=checkpoint, day=day)
     return export_response(
         request, PassageExporter, qs,

@@ -92,6 +92,21 @@ class ApiTestCase(ReportsTestCase):
         self.assertEqual(fields["values.projects_resumed"], ["复工项目数不能超过重点项目总数。"])
         self.assertFalse(Submission.objects.exists())
 
+    def test_it_reads_thousands_grouping_but_not_a_decimal_comma(self) -> None:
+        """"1,5" once became 15 (a tenfold error): only real grouping is read."""
+        r = self.post(self.community_a, self.body(fever_found="1,5", projects_total="1,250",
+                                                  note="a\u0000b"))
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(set(r.json()["fields"]), {"values.fever_found", "values.note"})
+        self.assertFalse(Submission.objects.exists())
+        r = self.post(self.community_a, self.body(fever_found="0", projects_total="1,250",
+                                                  projects_resumed="1，000"))
+        self.assertEqual(r.status_code, 201, r.content)
+        values = Submission.objects.get().entries.select_related("indicator")
+        self.assertEqual({v.indicator.code: v.number for v in values
+                          if v.indicator.code in ("projects_total", "projects_resumed")},
+                         {"projects_total": 1250, "projects_resumed": 1000})
+
     def test_it_gives_rule_messages_in_english(self) -> None:
         r = self.client.post(
             reverse("api-reports-submissions", args=["daily"]),
@@ -122,6 +137,23 @@ class ApiTestCase(ReportsTestCase):
         body["date"] = "2020-02-30"
         r = self.post(self.community_a, body)
         self.assertEqual(set(r.json()["fields"]), {"colour", "date"})
+
+    def test_it_answers_days_before_the_epidemic_or_far_ahead_with_a_field_error(self) -> None:
+        """Year 1 or 9999 once overflowed the deadline and streak arithmetic (500)."""
+        r = self.post(self.community_a, self.body(day=dt.date(1, 1, 2)))
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(list(r.json()["fields"]), ["date"])
+        for raw in ("0001-01-02", "1900-01-01", "9999-12-31"):
+            r = self.client.get(reverse("api-reports-completeness", args=["daily"]),
+                                {"date": raw}, **self.auth(self.hq))
+            self.assertEqual(r.status_code, 400, raw)
+            self.assertIn("date", r.json()["fields"])
+        self.client.force_login(self.hq)
+        for raw in ("0001-01-01", "9999-12-31"):
+            r = self.client.get(reverse("reports:dashboard_data"), {"date": raw})
+            self.assertLess(r.status_code, 500, raw)
+            r = self.client.get(reverse("reports:fill", args=["daily"]), {"date": raw})
+            self.assertLess(r.status_code, 500, raw)
 
     def test_it_lets_a_liaison_submit_for_its_organisation_only(self) -> None:
         r = self.post(self.sjj_liaison, self.body(unit="sjj"))

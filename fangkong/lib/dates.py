@@ -1,0 +1,48 @@
+"""The dates records may carry: not before the epidemic, not in the future.
+
+Registers (visits, inspections, patrols, outsiders' arrivals, rosters …) count into
+cumulative indicators, so a mistyped year such as 0202 or 1900 would change the city's
+figures; and a date page asked for year 9999 cannot show "the next day". One rule for
+all of them: from ``settings.FANGKONG_EARLIEST_DAY`` (default 2019-12-01, when the first
+cases were reported) to today, or to a little ahead where planning needs it (rosters).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+DEFAULT_EARLIEST = date(2019, 12, 1)
+
+
+def earliest_day() -> date:
+    return getattr(settings, "FANGKONG_EARLIEST_DAY", DEFAULT_EARLIEST)
+
+
+def check_record_day(day: date, field: str, *, ahead: int = 0) -> None:
+    """Raise ``ValidationError({field: …})`` unless ``earliest_day() <= day <= today +
+    ahead days``."""
+    latest = timezone.localdate() + timedelta(days=ahead)
+    if day > latest:
+        if ahead:
+            raise ValidationError({field: [
+                _("Give a date at most %(n)d days ahead.") % {"n": ahead}]})
+        raise ValidationError({field: [_("The date is in the future.")]})
+    if day < earliest_day():
+        raise ValidationError({field: [_("Give a date from %(day)s on.") % {
+            "day": earliest_day().isoformat()}]})
+
+
+def day_param(raw: str | None, *, default: date | None = None) -> date:
+    """A page's ``?date=``: the date if it is a real day in the allowed range, otherwise
+    ``default`` (today). Pages show "the day before/after", so the range is enforced."""
+    fallback = default or timezone.localdate()
+    try:
+        day = date.fromisoformat(raw) if raw else fallback
+    except ValueError:
+        return fallback
+    return min(max(day, earliest_day()), timezone.localdate())
