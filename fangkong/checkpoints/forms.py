@@ -22,6 +22,7 @@ from fangkong.checkpoints.models import (
     VenueType,
 )
 from fangkong.checkpoints.validation import parse_temperature
+from fangkong.core.forms import DateInput
 
 
 class KeyedForm(forms.Form):
@@ -103,7 +104,7 @@ class CheckpointForm(forms.Form):
 class RosterForm(forms.Form):
     user = forms.ChoiceField(label=_("Duty user"))
     day = forms.DateField(label=_("Date"), initial=timezone.localdate,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=DateInput())
 
     def __init__(self, *args, users=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -141,7 +142,7 @@ class PersonFields(forms.Form):
 class OutsiderForm(PersonFields):
     community = forms.ChoiceField(label=_("Community"))
     arrived_on = forms.DateField(label=_("Arrived on"), initial=timezone.localdate,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=DateInput())
     origin = forms.CharField(label=_("Coming from"), max_length=100)
     from_watched_area = forms.BooleanField(label=_("Came from or through Hubei"),
                                            required=False)
@@ -155,7 +156,7 @@ class OutsiderForm(PersonFields):
 
 class TemperatureCheckForm(forms.Form):
     day = forms.DateField(label=_("Date"), initial=timezone.localdate,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=DateInput())
     slot = forms.ChoiceField(label=_("Time of day"), choices=Slot.choices)
     temperature = TemperatureField()
 
@@ -183,7 +184,7 @@ class MemberForm(PersonFields):
 
 class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("Visited on"), initial=timezone.localdate,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=DateInput())
     people_present = forms.IntegerField(label=_("People at home"), min_value=0,
                                         max_value=50, initial=0)
     from_hubei = forms.BooleanField(label=_("Someone came from Hubei"), required=False)
@@ -207,14 +208,14 @@ class InspectionForm(CommunityChoiceForm):
     venue_type = forms.ChoiceField(label=_("Type of place"), choices=VenueType.choices)
     place = forms.CharField(label=_("Place"), max_length=120)
     day = forms.DateField(label=_("Date"), initial=timezone.localdate,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=DateInput())
     found_open = forms.BooleanField(label=_("Found open"), required=False)
     action = forms.CharField(label=_("Action taken"), max_length=200, required=False)
 
 
 class PatrolForm(CommunityChoiceForm):
     day = forms.DateField(label=_("Date"), initial=timezone.localdate,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=DateInput())
     area = forms.CharField(label=_("Area patrolled"), max_length=120)
     gatherings_dispersed = forms.IntegerField(label=_("Gatherings dispersed (3+ people)"),
                                               min_value=0, max_value=500, initial=0)

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.checkpoints import services
-from fangkong.checkpoints.models import Relation
+from fangkong.checkpoints.models import Household, Relation
 from fangkong.core.models import OrgUnit
 from fangkong.core.services.people import clean_person_data
+from fangkong.lib.identity import IdentityError, validate_phone
 from fangkong.lib.tabular import Importer, ImportField, parse_bool, parse_choice, parse_text
+
+#: ``services.save_household``'s error keys as this file's columns.
+HOUSEHOLD_KEYS = {"phone": "household_phone"}
 
 
 class HouseholdImporter(Importer):
@@ -36,19 +42,43 @@ class HouseholdImporter(Importer):
 
     def __init__(self, community: OrgUnit) -> None:
         self.community = community
+        self._addresses: dict[str, tuple[str, int]] = {}  # household number -> (address, row)
 
     def validate_row(self, values: dict[str, Any], row_number: int) -> dict[str, Any]:
         values["person"] = clean_person_data(
             id_number=values["id_number"], name=values["name"], phone=values.get("phone"),
         )
         values["id_number"] = values["person"].id_number
+        number = " ".join(parse_text(values["number"]).split())
+        address = (values.get("address") or "").strip()
+        errors: dict[str, list[str]] = {}
+        for key, value in (("number", number), ("address", address)):
+            limit = Household._meta.get_field(key).max_length
+            if len(value) > limit:
+                errors[key] = [gettext("At most %(n)d characters.") % {"n": limit}]
+        if values.get("household_phone"):
+            try:
+                values["household_phone"] = validate_phone(values["household_phone"])
+            except IdentityError as exc:
+                errors["household_phone"] = [str(exc.message)]
+        first = self._addresses.setdefault(number, (address, row_number))
+        if first[0] != address and "address" not in errors:
+            errors["address"] = [gettext(
+                "Row %(row)d gives household %(number)s another address.") % {
+                "row": first[1], "number": number}]
+        if errors:
+            raise ValidationError(errors)
         return values
 
     def save_row(self, cleaned: dict[str, Any], actor: Any) -> Any:
-        household, _created = services.save_household(
-            actor, self.community, number=parse_text(cleaned["number"]),
-            address=cleaned["address"], phone=cleaned.get("household_phone") or "",
-        )
+        try:
+            household, _created = services.save_household(
+                actor, self.community, number=parse_text(cleaned["number"]),
+                address=cleaned["address"], phone=cleaned.get("household_phone") or "",
+            )
+        except ValidationError as exc:  # the service names the household's phone "phone"
+            raise ValidationError({HOUSEHOLD_KEYS.get(k, k): v
+                                   for k, v in exc.message_dict.items()}) from None
         permanent = cleaned.get("permanent")
         return services.add_member(
             actor, household, cleaned["person"],

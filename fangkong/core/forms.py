@@ -6,6 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value must be ISO (yyyy-mm-dd) whatever the language:
+    with Chinese formats (2026/11/29) the picker shows an empty field and the form then
+    demands a date the page seemed to have filled in."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Wrong username or password."),
@@ -31,10 +42,10 @@ class LogFilterForm(forms.Form):
 
     actor = forms.CharField(label=_("User"), required=False, max_length=150)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("From"), required=False, widget=DateInput(),
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("To"), required=False, widget=DateInput(),
     )
 
     def clean(self) -> dict:

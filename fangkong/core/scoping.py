@@ -143,6 +143,20 @@ def require_capability(user: Any, capability: str, path: str | None = None) -> N
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _htmx_page(request: Any) -> str:
+    """The page an HTMX call came from (``HX-Current-URL``), if it is one of ours."""
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    current = request.headers.get("HX-Current-URL", "")
+    if current and url_has_allowed_host_and_scheme(
+            current, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
+
+
 def capability_required(capability: str) -> Callable[[F], F]:
     """View decorator: login required, and some grant carries ``capability``."""
 
@@ -152,13 +166,15 @@ def capability_required(capability: str) -> Callable[[F], F]:
             from django.contrib.auth.views import redirect_to_login
 
             if not request.user.is_authenticated:
-                response = redirect_to_login(request.get_full_path())
                 if request.headers.get("HX-Request"):
                     # An expired session on an HTMX call: reload the whole page at the login
-                    # form instead of swapping the login page into a fragment.
+                    # form instead of swapping the login page into a fragment, and come back
+                    # to the page the user was on (the call itself may be a POST).
+                    response = redirect_to_login(_htmx_page(request))
                     response.status_code = 204
                     response["HX-Redirect"] = response["Location"]
-                return response
+                    return response
+                return redirect_to_login(request.get_full_path())
             require_capability(request.user, capability)
             return view(request, *args, **kwargs)
 

@@ -12,16 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import registries
+from fangkong.core.forms import DateInput
 from fangkong.core.models.territory import Level
 from fangkong.lib.dates import check_record_day
 from fangkong.reports.models import Indicator, ReportForm, Rule
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ReportFormForm(forms.ModelForm):

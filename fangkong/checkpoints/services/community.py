@@ -29,15 +29,26 @@ from fangkong.lib.identity import IdentityError, validate_phone
 
 def save_household(
     actor: Any, community: OrgUnit, *, number: str, address: str, phone: str = "",
-    notes: str = "",
+    notes: str = "", new_only: bool = False,
 ) -> tuple[Household, bool]:
-    """Create the household with this number, or update its address and phone."""
+    """Create the household with this number, or update its address and phone (the
+    import's way); ``new_only`` (the "new household" page) refuses a number in use
+    instead of overwriting that household's address."""
     number = " ".join((number or "").split())
     errors: dict[str, list[str]] = {}
     if not number:
         errors["number"] = [_("Give the household number.")]
     if not (address or "").strip():
         errors["address"] = [_("Give the address.")]
+    for name, value in (("number", number), ("address", (address or "").strip()),
+                        ("notes", notes or "")):
+        limit = Household._meta.get_field(name).max_length
+        if len(value) > limit and name not in errors:
+            errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
+    if new_only and number and Household.objects.filter(org_unit=community,
+                                                        number=number).exists():
+        errors["number"] = [_("Household %(number)s is already registered here.") % {
+            "number": number}]
     if phone:
         try:
             phone = validate_phone(phone)

@@ -178,6 +178,39 @@ class HouseholdImportTestCase(CheckpointTestCase):
         self.assertEqual((again.created, again.updated), (0, 3))
         self.assertEqual(HouseholdMember.objects.count(), 3)
 
+    def test_it_reports_bad_household_values_in_their_own_columns(self) -> None:
+        """Over-long numbers and addresses were stored; a bad contact phone was blamed on
+        the member's mobile column; one number with two addresses: the last one won."""
+        a = ids(4)
+        book = openpyxl.load_workbook(io.BytesIO(workbook([])))
+        sheet = book.active
+        sheet.cell(1, 8, "联系电话")
+        for row in (["9" * 60, "文昌路1号", "张三", a[0], "", "户主", "是", ""],
+                    ["2-1-101", "文" * 300, "李四", a[1], "", "户主", "是", ""],
+                    ["2-1-102", "文昌路2号", "王五", a[2], "", "户主", "是", "12345"],
+                    ["2-1-103", "文昌路3号", "赵六", a[3], "", "户主", "是", ""]):
+            sheet.append(row)
+        sheet.append(["2-1-103", "文昌路4号", "钱七", ids(5)[4], "", "配偶", "是", ""])
+        out = io.BytesIO()
+        book.save(out)
+        result = HouseholdImporter(self.community_a_unit).run(out.getvalue(), self.community_a,
+                                                              dry_run=False)
+        where = {(e.row, e.column) for e in result.errors}
+        self.assertEqual(where, {(2, "户号"), (3, "住址"), (4, "联系电话"), (6, "住址")})
+        self.assertFalse(result.committed)
+        self.assertFalse(Household.objects.exists())
+
+    def test_the_new_household_page_does_not_overwrite_a_household(self) -> None:
+        services.save_household(self.hq, self.community_a_unit, number="1-1-101",
+                                address="文昌路1号3栋501")
+        self.login(self.community_a)
+        r = self.client.post(reverse("checkpoints:household_new"), {
+            "community": "610902002002", "number": "1-1-101", "address": "别的地址1号",
+            "phone": ""})
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("number", r.context["form"].errors)
+        self.assertEqual(Household.objects.get().address, "文昌路1号3栋501")
+
     def test_it_refuses_the_import_to_a_duty_user_and_outside_the_area(self) -> None:
         self.login(self.gate)
         self.assertEqual(self.client.get(reverse("checkpoints:household_import")).status_code,

@@ -3,6 +3,7 @@
 import uuid
 
 from django.urls import reverse
+from django.utils import timezone
 
 from fangkong.checkpoints import services
 from fangkong.checkpoints.models import (
@@ -133,3 +134,38 @@ class PagesTestCase(CheckpointTestCase):
         self.client.post(reverse("checkpoints:rule"), data)
         self.client.post(reverse("checkpoints:rule"), data)
         self.assertEqual(ScreeningRule.objects.count(), 1)
+
+    def test_date_fields_come_filled_with_today_in_the_pickers_format(self) -> None:
+        """Chinese date formats (2026/11/29) left the browser's date picker empty."""
+        self.login(self.community_a)
+        today = timezone.localdate().isoformat()
+        for name in ("checkpoints:patrols", "checkpoints:inspections"):
+            r = self.client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="zh-hans")
+            self.assertContains(r, f'type="date" name="day" value="{today}"')
+
+    def test_long_registers_can_be_paged_keeping_the_filters(self) -> None:
+        """Alerts, outsiders, inspections, patrols and tips showed 50 rows and no way on."""
+        for n in range(52):
+            services.record_patrol(self.community_a, self.community_a_unit,
+                                   client_id=uuid.uuid4(), day=timezone.localdate(),
+                                   area=f"巡查片区{n:02d}")
+        self.login(self.community_a)
+        r = self.client.get(reverse("checkpoints:patrols"))
+        self.assertContains(r, "?page=2")
+        r = self.client.get(reverse("checkpoints:patrols"), {"page": 2})
+        self.assertEqual(len(r.context["page"]), 2)
+        for name in ("checkpoints:households", "checkpoints:alerts", "checkpoints:outsiders",
+                     "checkpoints:inspections", "checkpoints:tips"):
+            template = self.client.get(reverse(name)).templates
+            self.assertIn("core/_pager.html", [t.name for t in template], name)
+
+    def test_the_duty_screen_link_is_offered_only_to_who_may_register(self) -> None:
+        screen = reverse("checkpoints:duty_screen", args=[self.gate_a.pk])
+        self.login(self.province)
+        r = self.client.get(reverse("checkpoints:detail", args=[self.gate_a.pk]))
+        self.assertNotContains(r, screen)
+        self.assertEqual(self.client.get(screen).status_code, 403)
+        self.login(self.community_a)
+        r = self.client.get(reverse("checkpoints:detail", args=[self.gate_a.pk]))
+        self.assertContains(r, screen)
+        self.assertEqual(self.client.get(screen).status_code, 200)

@@ -83,6 +83,31 @@ class DutyScreenTestCase(CheckpointTestCase):
         self.assertTrue(r.context["notice"])  # "enter the body temperature"
         self.assertEqual(Passage.objects.filter(direction="in").count(), 1)
 
+    def test_quick_in_and_out_reach_only_todays_register(self) -> None:
+        self.login(self.gate)
+        self.client.post(reverse("checkpoints:duty_register", args=[self.gate_a.pk]),
+                         form_data(mask=""))
+        first = Passage.objects.get()
+        self.assertFalse(first.mask)
+        Passage.objects.filter(pk=first.pk).update(day=timezone.localdate() - timedelta(days=1))
+        url = reverse("checkpoints:duty_quick", args=[self.gate_a.pk, first.pk, "out"])
+        r = self.client.post(url, {"client_id": str(uuid.uuid4())}, HTTP_HX_REQUEST="true")
+        self.assertEqual(r.status_code, 404)
+        Passage.objects.filter(pk=first.pk).update(day=timezone.localdate())
+        self.client.post(url, {"client_id": str(uuid.uuid4())}, HTTP_HX_REQUEST="true")
+        self.assertFalse(Passage.objects.get(direction="out").mask)  # as recorded, not True
+
+    def test_an_expired_session_reloads_the_duty_page_at_the_login_form(self) -> None:
+        """An HTMX call once got the login page swapped into the panel, and after the
+        login came back to a POST-only address."""
+        screen = reverse("checkpoints:duty_screen", args=[self.gate_a.pk])
+        r = self.client.post(reverse("checkpoints:duty_register", args=[self.gate_a.pk]),
+                             form_data(), HTTP_HX_REQUEST="true",
+                             HTTP_HX_CURRENT_URL=f"http://testserver{screen}")
+        self.assertEqual(r.status_code, 204)
+        self.assertEqual(r["HX-Redirect"], f"{reverse('login')}?next={screen}")
+        self.assertFalse(Passage.objects.exists())
+
     def test_it_opens_a_fever_alert_from_the_duty_screen(self) -> None:
         self.login(self.gate)
         r = self.client.post(reverse("checkpoints:duty_register", args=[self.gate_a.pk]),

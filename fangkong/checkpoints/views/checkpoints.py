@@ -97,6 +97,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "checkpoints/detail.html", {
         "checkpoint": checkpoint, "day": day, "page": page, "counts": counts,
         "can_edit": can_edit, "roster": roster,
+        "can_register": Checkpoint.may_register(scope_for(request.user), checkpoint.unit_path,
+                                                rostered_today=False),
         "roster_form": RosterForm(users=_duty_users(checkpoint)) if can_edit else None,
         "export_form": ExportForm(),
         "can_export_pii": scope_for(request.user).can(Cap.EXPORT_PII),

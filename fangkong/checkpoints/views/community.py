@@ -95,7 +95,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
         try:
             household, _created = services.save_household(
                 request.user, unit, number=data["number"], address=data["address"],
-                phone=data["phone"])
+                phone=data["phone"], new_only=True)
         except ValidationError as exc:
             add_errors(form, exc)
         else:

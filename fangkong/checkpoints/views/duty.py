@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -78,13 +77,13 @@ def _panel(request: HttpRequest, checkpoint: Checkpoint, **extra) -> HttpRespons
     return render(request, template, _panel_context(checkpoint, **extra))
 
 
-@login_required
+@capability_required(Cap.REGISTER_PASSAGE)
 def duty_screen(request: HttpRequest, pk: int) -> HttpResponse:
     return _panel(request, _checkpoint(request, pk))
 
 
 @require_POST
-@login_required
+@capability_required(Cap.REGISTER_PASSAGE)
 def duty_register(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = _checkpoint(request, pk)
     form = PassageForm(request.POST)
@@ -125,18 +124,19 @@ def _notice(passage: Passage, created: bool) -> str:
 
 
 @require_POST
-@login_required
+@capability_required(Cap.REGISTER_PASSAGE)
 def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -> HttpResponse:
     """In or out again for a recent person: one tap (plus the temperature going in)."""
     checkpoint = _checkpoint(request, pk)
+    # Only today's register is the duty staff's (the screen lists today's people).
     earlier = get_object_or_404(Passage.objects.select_related("person"),
-                                checkpoint=checkpoint, pk=passage_pk)
+                                checkpoint=checkpoint, pk=passage_pk, day=timezone.localdate())
     person = earlier.person
     body = {
         "client_id": request.POST.get("client_id"), "direction": direction,
         "name": person.name, "id_number": person.id_number, "phone": person.phone,
         "temperature": request.POST.get("temperature") or None, "plate": earlier.plate,
-        "mask": True, "resident": earlier.resident, "origin": earlier.origin,
+        "mask": earlier.mask, "resident": earlier.resident, "origin": earlier.origin,
     }
     try:
         passage, created = services.register_passage(request.user, checkpoint,
@@ -152,7 +152,7 @@ def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -
 
 
 @require_POST
-@login_required
+@capability_required(Cap.REGISTER_PASSAGE)
 def duty_confirm(request: HttpRequest, pk: int, passage_pk: int) -> HttpResponse:
     checkpoint = _checkpoint(request, pk)
     passage = get_object_or_404(Passage.objects.select_related("person"),

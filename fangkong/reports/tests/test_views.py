@@ -221,3 +221,14 @@ class ConfigPagesTestCase(ReportsTestCase):
         reporter.refresh_from_db()
         self.assertIsNotNone(reporter.active_until)
         _ = services
+
+
+class ReadOnlyViewerTestCase(ReportsTestCase):
+    def test_a_read_only_viewer_is_not_offered_forms_to_fill(self) -> None:
+        self.client.force_login(self.province)
+        r = self.client.get(reverse("reports:index"))
+        self.assertEqual(r.status_code, 200)
+        self.assertNotContains(r, reverse("reports:fill", args=["daily"]))
+        self.client.force_login(self.county_a)
+        self.assertContains(self.client.get(reverse("reports:index")),
+                            reverse("reports:fill", args=["daily"]))

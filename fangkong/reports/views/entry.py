@@ -95,6 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "day": day, "today": timezone.localdate(), "mine": mine,
         "waiting": waiting.count(), "forms": forms,
         "can_configure": scope.can(Cap.CONFIGURE), "can_view": scope.can(Cap.VIEW),
+        "can_report": scope.can(Cap.REPORT),
     })
 
 
