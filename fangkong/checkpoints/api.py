@@ -38,6 +38,7 @@ from fangkong.checkpoints import fastsql, services
 from fangkong.checkpoints.models import Checkpoint, Passage
 from fangkong.checkpoints.validation import clean_passage
 from fangkong.core.api.auth import BearerTokenAuthentication, SessionAuthentication
+from fangkong.core.api.errors import correct_below
 from fangkong.core.api.serializers import ErrorSerializer
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import get_for_user, scope_for
@@ -192,7 +193,7 @@ def _validation_error(exc: ValidationError) -> JsonResponse:
     if hasattr(exc, "error_dict"):
         fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items() if k != "__all__"}
         general = exc.message_dict.get("__all__")
-        return _error(general[0] if general else _("Please correct the errors below."), fields)
+        return _error(general[0] if general else correct_below(fields), fields)
     return _error(exc.messages[0])
 
 

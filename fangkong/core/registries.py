@@ -5,11 +5,15 @@
 - Briefing sentences: ``register_sentence(order, render)``, ``render(org_unit, date)``
   returns a Chinese sentence or None; the daily briefing is their concatenation.
 
-Modules register in their ``AppConfig.ready``.
+Modules register in their ``AppConfig.ready``. Callers read them through
+``Indicator.value`` and ``render_sentences``, which log a module's failure and leave its
+figure or sentence out: one broken module must not take the daily report, the briefing or
+the dashboard down with it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 Number = int | Decimal | float
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,14 @@ class Indicator:
     compute: Callable[[Any, date], Number | None]
     module: str = ""
     cumulative: bool = False
+
+    def value(self, org_unit: Any, day: date) -> Number | None:
+        """``compute(org_unit, day)``, or None (logged) if the module fails."""
+        try:
+            return self.compute(org_unit, day)
+        except Exception:  # noqa: BLE001 - see the module docstring
+            log.exception("indicator %s failed for %s on %s", self.code, org_unit, day)
+            return None
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,11 @@ def sentences() -> list[Sentence]:
 def render_sentences(org_unit: Any, day: date) -> list[str]:
     out = []
     for s in sentences():
-        text = s.render(org_unit, day)
+        try:
+            text = s.render(org_unit, day)
+        except Exception:  # noqa: BLE001 - see the module docstring
+            log.exception("briefing sentence %s failed for %s on %s", s.key, org_unit, day)
+            continue
         if text:
             out.append(text)
     return out

@@ -27,7 +27,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fangkong.core.api.errors import error_response
+from fangkong.core.api.errors import correct_below, error_response
 from fangkong.core.api.serializers import StrictSerializer
 from fangkong.core.models import Organisation
 from fangkong.lib.dates import check_record_day
@@ -140,8 +140,8 @@ def submissions(request: Request, form: str) -> Response:
     reporter = (Reporter.objects.filter(form=report_form, code=data["unit"])
                 .select_related("unit", "organisation", "organisation__org_unit").first())
     if reporter is None or not access.can_report(request.user, reporter):
-        return error_response(_("Please correct the errors below."),
-                              {"unit": [_("Unknown unit, or not in your area.")]})
+        fields = {"unit": [_("Unknown unit, or not in your area.")]}
+        return error_response(correct_below(fields), fields)
     try:
         result = services.save_report(request.user, reporter, data["date"],
                                       data.get("values") or {}, submit=data["submit"])

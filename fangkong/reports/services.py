@@ -145,11 +145,7 @@ def computed_value(indicator: Indicator, reporter: Reporter, day: dt.date) -> De
     ind = registries.get_indicator(indicator.source)
     if ind is None:
         return None
-    try:
-        value = ind.compute(reporter.unit, day)
-    except Exception:  # noqa: BLE001 - a failing module must not block a report
-        log.exception("indicator %s failed for %s on %s", indicator.source, reporter.code, day)
-        return None
+    value = ind.value(reporter.unit, day)
     if value is None:
         return None
     number = Decimal(str(value))

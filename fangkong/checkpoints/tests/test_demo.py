@@ -43,6 +43,8 @@ class DemoFiguresTestCase(TestCase):
         self.assertTrue(Alert.objects.filter(kind="fever", org_unit=self.wenchang).exists())
         self.assertTrue(Alert.objects.filter(kind="plate", status="open").exists()
                         or Alert.objects.filter(kind="fever", status="open").exists())
+        self.assertTrue(Alert.objects.filter(kind="plate").exists())
+        self.assertTrue(Alert.objects.filter(kind="fever", status="open").exists())
         self.assertTrue(Passage.objects.filter(plate_flagged=True).exists())
 
     def test_it_rosters_gate01_today_so_the_duty_screen_works_now(self) -> None:

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import timedelta
-from unittest import skipUnless
+from unittest import mock, skipUnless
 
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
@@ -51,6 +51,11 @@ class FastSqlTestCase(CheckpointTestCase):
         fastsql.token_user(raw)
         row.refresh_from_db()
         self.assertEqual(row.last_used_at, first)
+        later = timezone.now() + timedelta(seconds=301)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            fastsql.token_user(raw)
+        row.refresh_from_db()
+        self.assertEqual(row.last_used_at, later)
 
     def test_it_scopes_checkpoints_like_visible_to(self) -> None:
         superuser = make_user("root", is_superuser=True)
@@ -132,6 +137,16 @@ class FastSqlTestCase(CheckpointTestCase):
                               "origin": "武汉"})
         passage, _ = services.register_passage(self.gate, self.gate_a, data)
         stored = Passage.objects.get(client_id=data.client_id)
+        # The same row written by the ORM reads back identically (types, time zones).
+        orm = Passage.objects.create(**{
+            f.attname: getattr(passage, f.attname) for f in Passage._meta.concrete_fields
+            if not f.primary_key and f.attname not in ("client_id", "created_at", "updated_at")
+        }, client_id=uuid.uuid4())
+        orm.refresh_from_db()
+        for field in Passage._meta.concrete_fields:
+            if field.attname not in ("id", "client_id", "created_at", "updated_at"):
+                self.assertEqual(getattr(orm, field.attname), getattr(stored, field.attname),
+                                 field.attname)
         for field in ("client_id", "temperature", "plate", "mask", "resident", "origin",
                       "fever", "plate_flagged", "day", "occurred_at", "unit_path",
                       "checkpoint_id", "person_id", "recorded_by_id", "status", "channel"):

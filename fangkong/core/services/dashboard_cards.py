@@ -31,7 +31,7 @@ def cards_for(user: Any) -> list[dict[str, Any]]:
     cards = []
     ordered = sorted(registries.indicators().values(), key=lambda i: (i.module != "core", i.code))
     for ind in ordered:
-        value = ind.compute(unit, today)
+        value = ind.value(unit, today)
         if value is not None:
             cards.append({"code": ind.code, "name": ind.name, "unit": ind.unit, "value": value})
         if len(cards) == HOME_CARDS_LIMIT:

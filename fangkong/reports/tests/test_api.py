@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 from django.urls import reverse
 
 from fangkong.core.models import ApiToken
@@ -215,3 +217,9 @@ class ApiTestCase(ReportsTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertIn("spreadsheetml", r["Content-Type"])
         _ = Status
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)
+                                                 if r.streaming else r.content))
+        text = " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True)
+                        for c in row if c is not None)
+        self.assertIn(f"{self.today.month}月{self.today.day}日", text)
+        self.assertIn("汉滨区", text)

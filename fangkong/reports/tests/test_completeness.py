@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
+
+from django.utils import timezone
 
 from fangkong.reports import services
 from fangkong.reports.completeness import by_child, completeness, missing_streaks, trend
@@ -38,6 +41,20 @@ class CompletenessTestCase(ReportsTestCase):
         else:
             self.assertEqual(comp.late, [])
         self.assertEqual(comp.submitted, 1)
+
+    def test_it_tells_on_time_from_late_by_the_deadline_whatever_the_hour(self) -> None:
+        """The test above accepts either outcome depending on when it runs; here the
+        clock is set: before 17:00 on time, after it late."""
+        def at(hour: int) -> dt.datetime:
+            return timezone.make_aware(dt.datetime.combine(self.today, dt.time(hour)))
+
+        with mock.patch("django.utils.timezone.now", return_value=at(9)):
+            self.submit(self.r_county_a, self.today)
+        with mock.patch("django.utils.timezone.now", return_value=at(20)):
+            self.submit(self.r_comm_a, self.today)
+            comp = completeness(self.form, self.today, self.county_a_unit)
+        self.assertEqual((comp.submitted, comp.on_time), (2, 1))
+        self.assertEqual([r.code for r in comp.late], ["610902002002"])
 
     def test_it_counts_a_returned_report_as_missing_again(self) -> None:
         sub = self.submit(self.r_comm_a, self.day)

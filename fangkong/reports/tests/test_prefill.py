@@ -42,7 +42,7 @@ class PrefillTestCase(ReportsTestCase):
         try:
             ind.source = "reports_test.broken"
             ind.save()
-            with self.assertLogs("fangkong.reports.services", "ERROR"):
+            with self.assertLogs("fangkong.core.registries", "ERROR"):
                 sub = self.submit(self.r_comm_a)
         finally:
             registries._indicators.pop("reports_test.broken", None)

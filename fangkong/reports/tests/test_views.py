@@ -7,7 +7,7 @@ import datetime as dt
 from django.urls import reverse
 
 from fangkong.reports import services
-from fangkong.reports.models import Status, Submission
+from fangkong.reports.models import Rule, Status, Submission
 from fangkong.reports.tests.base import LIVE_VALUES, ReportsTestCase
 
 
@@ -198,6 +198,8 @@ class ConfigPagesTestCase(ReportsTestCase):
                              {"rule-expression": "staff_on_duty <= nonsense",
                               "rule-message": "x"}, HTTP_HX_REQUEST="true")
         self.assertContains(r, "nonsense")
+        self.assertIn("expression", r.context["rule_form"].errors)
+        self.assertFalse(Rule.objects.filter(expression__contains="nonsense").exists())
         r = self.client.post(reverse("reports:rule_new", args=["water_daily"]),
                              {"rule-expression": "staff_on_duty <= 500",
                               "rule-message": "在岗人员不超过500人"}, HTTP_HX_REQUEST="true")

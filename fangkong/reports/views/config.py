@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.core.forms import add_errors
 from fangkong.core.models import Organisation, OrgUnit
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import capability_required
@@ -26,13 +27,6 @@ from fangkong.reports.forms import (
     RuleForm,
 )
 from fangkong.reports.models import Indicator, Reporter, ReportForm, Rule
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for key, msgs in exc.message_dict.items():
-        target = key if key in form.fields else None
-        for msg in msgs:
-            form.add_error(target, msg)
 
 
 @capability_required(Cap.CONFIGURE)
@@ -48,7 +42,7 @@ def form_new(request: HttpRequest) -> HttpResponse:
         try:
             obj = services.save_form(request.user, ReportForm(), **f.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(f, exc)
+            add_errors(f, exc)
         else:
             messages.success(request, _("Form created. Now add its indicators."))
             return redirect("reports:form_detail", obj.code)
@@ -78,7 +72,7 @@ def form_detail(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.save_form(request.user, form, **settings_form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(settings_form, exc)
+            add_errors(settings_form, exc)
         else:
             messages.success(request, _("Form saved."))
             return redirect("reports:form_detail", form.code)
@@ -98,7 +92,7 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
         try:
             services.save_indicator(request.user, indicator, **f.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(f, exc)
+            add_errors(f, exc)
         else:
             if request.htmx:
                 return render(request, "reports/config/_indicators.html",
@@ -120,7 +114,7 @@ def rule_new(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.save_rule(request.user, Rule(form=form), **f.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(f, exc)
+            add_errors(f, exc)
         else:
             f = RuleForm(prefix="rule")
             if not request.htmx:
