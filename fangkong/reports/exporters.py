@@ -45,7 +45,7 @@ def _number(value: Any) -> Any:
 
 
 def _caption(day: dt.date, comp: Completeness) -> str:
-    return (f"统计日期:{day.year}年{day.month}月{day.day}日  应报{comp.expected}个  "
+    return (f"统计日期：{day.year}年{day.month}月{day.day}日  应报{comp.expected}个  "
             f"已报{comp.submitted}个  迟报{len(comp.late)}个  未报{len(comp.missing)}个")
 
 
@@ -199,5 +199,5 @@ def reminder_text(form: ReportForm, day: dt.date, rows: list[ReporterState]) -> 
     names = "、".join(r.name for r in rows)
     local = timezone.localtime(deadline)
     return (f"【日报提醒】“{form.name}”{day.month}月{day.day}日的报告应于"
-            f"{local.month}月{local.day}日{local:%H:%M}前报送,以下单位尚未报送:{names}。"
+            f"{local.month}月{local.day}日{local:%H:%M}前报送，以下单位尚未报送：{names}。"
             "请尽快登录平台填报。")

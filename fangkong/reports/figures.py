@@ -142,15 +142,21 @@ def table(form: ReportForm, day: dt.date, unit: OrgUnit) -> Table:
         if child.path not in reporting_children:
             continue
         row = child_rows.get(child.pk)
-        rows.append(TableRow(child.code, child.name, child, None, _from_row(indicators, row),
+        # A row for a unit that sent nothing stays blank: the province reads a 0 as a
+        # reported zero (the totals keep the documented zero-sum).
+        values = (_from_row(indicators, row) if row and row.submitted
+                  else dict.fromkeys(i.code for i in indicators))
+        rows.append(TableRow(child.code, child.name, child, None, values,
                              row.submitted if row else 0))
     direct = list(Reporter.objects.filter(form=form, unit_path=unit.path)
                   .order_by("organisation_id", "code"))
     reports = _counted_reports(direct, day)
     for reporter in direct:
         sub = reports.get(reporter.pk)
-        rows.append(TableRow(reporter.code, reporter.name, None, reporter,
-                             _submission_values(indicators, sub), int(sub is not None)))
+        values = (_submission_values(indicators, sub) if sub is not None
+                  else dict.fromkeys(i.code for i in indicators))
+        rows.append(TableRow(reporter.code, reporter.name, None, reporter, values,
+                             int(sub is not None)))
     own = rollups.row_for(form, unit, day)
     return Table(indicators, rows, _from_row(indicators, own), own.submitted if own else 0)
 

@@ -389,7 +389,8 @@ def save_report(actor: Any, reporter: Reporter, day: Any, values: Any, *,
 
 
 def _review(actor: Any, submission: Submission, *, allowed: Iterable[str], target: str,
-            action: str, reason: str, reason_required: bool) -> Submission:
+            action: str, reason: str, reason_required: bool,
+            second_person: bool = False) -> Submission:
     reason = (reason or "").strip()[:300]
     if reason_required and len(reason) < 2:
         raise ValidationError({"reason": [_("Give the reason.")]})
@@ -403,6 +404,10 @@ def _review(actor: Any, submission: Submission, *, allowed: Iterable[str], targe
                 _("This report is “%(status)s”: that is not possible now.") % {
                     "status": sub.get_status_display()},
                 code="state")
+        if second_person and sub.submitted_by_id == getattr(actor, "pk", None):
+            raise ValidationError(
+                _("You submitted this report yourself; another reviewer must approve it."),
+                code="own")
         values = stored_values(sub)
         aggregated = _aggregated_codes(sub.form)
         before = rollups.contribution(sub, _numbers(values), aggregated)
@@ -418,8 +423,11 @@ def _review(actor: Any, submission: Submission, *, allowed: Iterable[str], targe
 
 
 def approve(actor: Any, submission: Submission, reason: str = "") -> Submission:
+    """Approve a submitted report: by a reviewer above the reporter who did not submit it
+    (four eyes: whoever keys in a unit's figures on its behalf cannot also sign them off)."""
     return _review(actor, submission, allowed=(Status.SUBMITTED,), target=Status.APPROVED,
-                   action=VersionAction.APPROVED, reason=reason, reason_required=False)
+                   action=VersionAction.APPROVED, reason=reason, reason_required=False,
+                   second_person=True)
 
 
 def return_report(actor: Any, submission: Submission, reason: str) -> Submission:

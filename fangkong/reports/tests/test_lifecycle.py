@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from fangkong.reports import rollups, services
 from fangkong.reports.models import (
@@ -92,6 +93,20 @@ class LifecycleTestCase(ReportsTestCase):
         self.assertEqual(sub.versions.get(number=2).reason, "发热人数请核实")
         self.assertEqual(sub.versions.get(number=1).values["fever_found"]["value"], 1)
         self.assertEqual(sub.versions.get(number=3).values["fever_found"]["value"], 0)
+
+    def test_whoever_keyed_in_a_report_cannot_also_approve_it(self) -> None:
+        """County staff may fill in a community's report on its behalf; a colleague or the
+        level above then approves it, not the same person."""
+        sub = self.submit(self.r_comm_a, user=self.county_a)
+        with self.assertRaises(ValidationError) as ctx:
+            services.approve(self.county_a, sub)
+        self.assertEqual(ctx.exception.code, "own")
+        sub.refresh_from_db()
+        self.assertEqual(sub.status, Status.SUBMITTED)
+        self.client.force_login(self.county_a)
+        page = self.client.get(reverse("reports:submission", args=["daily", sub.pk]))
+        self.assertNotContains(page, 'value="approve"')
+        self.assertEqual(services.approve(self.hq, sub).status, Status.APPROVED)
 
     def test_it_lets_the_city_review_a_county_but_not_the_county_itself(self) -> None:
         sub = self.submit(self.r_county_a, user=self.county_a)

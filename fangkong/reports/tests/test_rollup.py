@@ -43,6 +43,15 @@ class RollupTestCase(ReportsTestCase):
         self.assertEqual(cum["people_screened"], 180)  # flow: 150 + 30
         self.assertEqual(cum["projects_resumed"], 5)  # stock: the day's level
 
+    def test_a_unit_that_sent_nothing_has_blank_figures_not_zeros(self) -> None:
+        """The province read 汉阴县 0/1 with zeros in every column as a reported zero."""
+        table = figures.table(self.form, self.d1 - dt.timedelta(days=5), self.city)
+        self.assertTrue(table.rows)
+        for row in table.rows:
+            self.assertEqual(row.submitted, 0)
+            self.assertEqual(set(row.values.values()), {None}, row.name)
+        self.assertEqual(table.total["people_screened"], 0)  # the documented zero-sum
+
     def test_it_tables_children_and_reporters_placed_at_the_unit(self) -> None:
         table = figures.table(self.form, self.d1, self.city)
         self.assertEqual([(r.name, r.values["people_screened"], r.submitted)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 from django.urls import reverse
 
 from fangkong.reports import services
@@ -176,6 +178,12 @@ class OverviewPagesTestCase(ReportsTestCase):
         r = self.client.get(reverse("reports:reminders_xlsx", args=["daily"]))
         self.assertEqual(r.status_code, 200)
         self.assertIn("spreadsheetml", r["Content-Type"])
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)
+                                                 if r.streaming else r.content))
+        cells = [c for row in book.active.iter_rows(values_only=True) for c in row if c]
+        self.assertIn("临江社区", cells)  # a missing reporter is listed
+        page = self.client.get(reverse("reports:completeness", args=["daily"]))
+        self.assertContains(page, "前报送，以下单位尚未报送：")  # full-width in Chinese
 
 
 class ConfigPagesTestCase(ReportsTestCase):
