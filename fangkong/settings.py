@@ -205,6 +205,9 @@ AXES_VERBOSE = False
 # client is REMOTE_ADDR). Lockouts, limits on anonymous forms and audit logs all take the
 # client's address from core.clients.client_address.
 FANGKONG_PROXY_COUNT = env_int("FANGKONG_PROXY_COUNT", 0)
+# The public address residents' phones reach (QR posters print it); default: the
+# address the page was opened on.
+FANGKONG_PUBLIC_URL = env_str("FANGKONG_PUBLIC_URL")
 AXES_CLIENT_IP_CALLABLE = "fangkong.core.clients.client_address"
 
 # Sessions expire after FANGKONG_IDLE_MINUTES without a request (see IdleTimeoutMiddleware).

@@ -22,7 +22,7 @@ from fangkong.checkpoints.models import (
     VenueType,
 )
 from fangkong.checkpoints.validation import parse_temperature
-from fangkong.core.forms import DateInput
+from fangkong.core.forms import DateInput, DateTimeInput
 
 
 class KeyedForm(forms.Form):
@@ -231,6 +231,11 @@ class TipForm(CommunityChoiceForm):
                               widget=forms.Textarea(attrs={"rows": 3}))
     caller_name = forms.CharField(label=_("Caller"), max_length=50, required=False)
     caller_phone = forms.CharField(label=_("Caller's phone"), max_length=30, required=False)
+    received_at = forms.DateTimeField(
+        label=_("Received at"), required=False, widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("When the call came in; leave empty for now. The response time runs "
+                    "from here."))
 
 
 class PublicTipForm(KeyedForm):

@@ -18,6 +18,15 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker, with the ISO value it reads (see DateInput)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Wrong username or password."),

@@ -170,6 +170,11 @@ def record_tip(
     received_at = received_at or timezone.now()
     if received_at > timezone.now():
         errors["received_at"] = [_("The time is in the future.")]
+    else:
+        try:
+            check_record_day(timezone.localdate(received_at), "received_at")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     with acting_as(actor), transaction.atomic():

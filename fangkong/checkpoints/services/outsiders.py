@@ -64,11 +64,12 @@ def record_temperature(
     actor: Any, outsider: Outsider, *, day: date, slot: str, temperature: Decimal,
 ) -> tuple[TemperatureCheck, bool]:
     """One of the two daily checks; a fever opens an alert. Recording the same value
-    again (a retried form) returns the first check."""
+    again (a retried form) returns the first check. After the 14th day checks go on only
+    while a fever alert holds the release: the person is still observed then."""
     if outsider.status != OutsiderStatus.OBSERVING:
         raise ValidationError(_("This person has been released from observation."))
-    if not outsider.arrived_on <= day <= min(outsider.last_observation_day,
-                                             timezone.localdate()):
+    last = outsider.last_observation_day if not _fever_alert_open(outsider) else day
+    if not outsider.arrived_on <= day <= min(last, timezone.localdate()):
         raise ValidationError({"day": [_("The date is outside this person's observation.")]})
     with acting_as(actor), transaction.atomic():
         existing = TemperatureCheck.objects.filter(outsider=outsider, day=day, slot=slot).first()
@@ -93,6 +94,11 @@ def record_temperature(
     return check, True
 
 
+def _fever_alert_open(outsider: Outsider) -> bool:
+    subjects = [subject_of(c) for c in outsider.checks.filter(fever=True)]
+    return bool(subjects) and Alert.objects.filter(subject__in=subjects, status="open").exists()
+
+
 def release_outsider(
     actor: Any, outsider: Outsider, *, note: str = "", today: date | None = None,
 ) -> Outsider:
@@ -106,8 +112,7 @@ def release_outsider(
             raise ValidationError(_(
                 "The 14-day observation ends on %(day)s; release is possible from %(from)s."
             ) % {"day": outsider.last_observation_day, "from": outsider.release_from})
-        subjects = [subject_of(c) for c in outsider.checks.filter(fever=True)]
-        if subjects and Alert.objects.filter(subject__in=subjects, status="open").exists():
+        if _fever_alert_open(outsider):
             raise ValidationError(_("A fever alert of this person is still open."))
         outsider.status = OutsiderStatus.RELEASED
         outsider.released_on = today

@@ -77,6 +77,13 @@ class OutsiderTestCase(CheckpointTestCase):
         with self.assertRaises(ValidationError):
             services.release_outsider(self.community_a, self.outsider, today=date(2020, 3, 1))
         self.assertEqual(indicators.fevers(self.community_a_unit, ARRIVED), 1)
+        # Held past day 14 by the open alert, the person's checks go on.
+        late = ARRIVED + timedelta(days=16)
+        with mock.patch("django.utils.timezone.localdate", return_value=late):
+            _check, created = services.record_temperature(
+                self.community_a, self.outsider, day=late, slot="am",
+                temperature=Decimal("36.6"))
+        self.assertTrue(created)
         alert.status = "closed"
         alert.save()
         services.release_outsider(self.community_a, self.outsider, today=date(2020, 3, 1))

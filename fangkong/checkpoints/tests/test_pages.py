@@ -1,6 +1,7 @@
 """Every page renders for the people who use it, and answers 404 out of scope."""
 
 import uuid
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -169,3 +170,31 @@ class PagesTestCase(CheckpointTestCase):
         r = self.client.get(reverse("checkpoints:detail", args=[self.gate_a.pk]))
         self.assertContains(r, screen)
         self.assertEqual(self.client.get(screen).status_code, 200)
+
+    def test_a_phoned_in_tip_keeps_the_time_of_the_call(self) -> None:
+        """Typed in the next morning, a night call's response time ran from the typing."""
+        self.login(self.community_a)
+        call = timezone.localtime() - timedelta(hours=9)
+        r = self.client.post(reverse("checkpoints:tips"), {
+            "client_id": str(uuid.uuid4()), "community": "610902002002", "channel": "phone",
+            "category": "gathering", "content": "夜里有人聚集打牌",
+            "received_at": call.strftime("%Y-%m-%dT%H:%M")})
+        self.assertEqual(r.status_code, 302)
+        tip = Tip.objects.get(content="夜里有人聚集打牌")
+        self.assertEqual(timezone.localtime(tip.received_at).strftime("%Y-%m-%d %H:%M"),
+                         call.strftime("%Y-%m-%d %H:%M"))
+        r = self.client.post(reverse("checkpoints:tips"), {
+            "client_id": str(uuid.uuid4()), "community": "610902002002", "channel": "phone",
+            "category": "gathering", "content": "明天的事",
+            "received_at": (call + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")})
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("received_at", r.context["form"].errors)
+
+    def test_the_poster_prints_the_public_address_when_one_is_set(self) -> None:
+        self.login(self.community_a)
+        url = reverse("checkpoints:detail", args=[self.gate_a.pk])
+        self.assertIn("http://testserver/checkpoints/r/", self.client.get(url).context[
+            "selfreg_url"])
+        with self.settings(FANGKONG_PUBLIC_URL="https://fk.example.gov.cn/"):
+            self.assertEqual(self.client.get(url).context["selfreg_url"],
+                             f"https://fk.example.gov.cn/checkpoints/r/{self.gate_a.public_key}/")

@@ -47,6 +47,17 @@ def _day(raw: str | None) -> date:
     return day_param(raw)
 
 
+def selfreg_url(request: HttpRequest, checkpoint: Checkpoint) -> str:
+    """The address the QR poster prints: ``settings.FANGKONG_PUBLIC_URL`` (what residents'
+    phones reach, e.g. https://fk.ankang.gov.cn) if set, else this request's own, which
+    is wrong when staff open the page on an internal address."""
+    from django.conf import settings
+
+    path = reverse("checkpoints:selfreg", args=[checkpoint.public_key])
+    base = getattr(settings, "FANGKONG_PUBLIC_URL", "")
+    return base.rstrip("/") + path if base else request.build_absolute_uri(path)
+
+
 @capability_required(Cap.VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -102,8 +113,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "roster_form": RosterForm(users=_duty_users(checkpoint)) if can_edit else None,
         "export_form": ExportForm(),
         "can_export_pii": scope_for(request.user).can(Cap.EXPORT_PII),
-        "selfreg_url": request.build_absolute_uri(
-            reverse("checkpoints:selfreg", args=[checkpoint.public_key])),
+        "selfreg_url": selfreg_url(request, checkpoint),
         "prev_day": day - timezone.timedelta(days=1),
         "next_day": day + timezone.timedelta(days=1),
     })
@@ -150,8 +160,7 @@ def poster(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     checkpoint = get_for_user(Checkpoint.objects.select_related("org_unit"), request.user,
                               Cap.VIEW, pk=pk)
-    url = request.build_absolute_uri(reverse("checkpoints:selfreg",
-                                             args=[checkpoint.public_key]))
+    url = selfreg_url(request, checkpoint)
     place = " ".join(u.display_name for u in checkpoint.org_unit.ancestors_and_self()[-2:])
     try:
         page = posters.render(url, place, checkpoint.name, settings.SITE_NAME)
