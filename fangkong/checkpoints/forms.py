@@ -95,6 +95,9 @@ class CheckpointForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=CheckpointKind.choices)
     location = forms.CharField(label=_("Location"), max_length=120, required=False)
+    opened_on = forms.DateField(label=_("In operation since"), initial=timezone.localdate,
+                                required=False,
+                                widget=DateInput())
 
     def __init__(self, *args, communities=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -37,7 +37,7 @@ def _daily_sum(unit: Any, day: date, *fields: str, cumulative: bool = False) -> 
 def checkpoints(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import Checkpoint
 
-    return Checkpoint.objects.under(unit).active().count()
+    return Checkpoint.objects.under(unit).running_on(day).count()
 
 
 def passages(unit: Any, day: date) -> int:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", checkpoints.index, name="index"),
     path("<int:pk>/", checkpoints.detail, name="detail"),
     path("<int:pk>/roster", checkpoints.roster_add, name="roster_add"),
+    path("<int:pk>/close", checkpoints.close, name="close"),
     path("<int:pk>/roster/<int:entry_pk>/delete", checkpoints.roster_remove,
          name="roster_remove"),
     path("<int:pk>/poster.<str:fmt>", checkpoints.poster, name="poster"),

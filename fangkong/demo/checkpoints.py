@@ -48,6 +48,8 @@ from fangkong.lib.identity import make_id_number, parse_plate
 WENCHANG = "610902002002"
 LINJIANG = "610902003001"
 FIRST_DAY, LAST_DAY = date(2020, 2, 10), date(2020, 3, 2)
+#: The checkpoints were set up in the last days of January 2020.
+OPENED_ON = date(2020, 1, 28)
 POPULATION, PERMANENT = 10_295, 6_339
 GATHERINGS = 31
 DUTY_USER = "gate01"
@@ -118,12 +120,15 @@ def _checkpoints(ctx: DemoContext, unit: OrgUnit, names: Any) -> list[Checkpoint
             fresh.append(Checkpoint(
                 org_unit=unit, unit_path=unit.path, name=name, public_key=key,
                 kind=CheckpointKind.ROAD if "路口" in name else CheckpointKind.GATE,
-                location=f"{unit.name}{name}",
+                location=f"{unit.name}{name}", opened_on=OPENED_ON,
             ))
     if fresh:
         Checkpoint.objects.bulk_create(fresh)
         log_bulk_created(list(Checkpoint.objects.filter(org_unit=unit, name__in=[
             c.name for c in fresh])), ctx.actor)
+    # Demo data loaded before checkpoints had an opening day took the migration's day.
+    Checkpoint.objects.filter(org_unit=unit, name__in=names, opened_on__gt=OPENED_ON).update(
+        opened_on=OPENED_ON)
     by_name = {c.name: c for c in Checkpoint.objects.filter(org_unit=unit)}
     return [by_name[n] for n in names]
 

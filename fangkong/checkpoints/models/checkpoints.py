@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -53,6 +54,11 @@ class CheckpointQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def running_on(self, day: date):
+        """Checkpoints in operation on ``day``: opened by then and not yet closed."""
+        return self.filter(Q(opened_on__lte=day) & (
+            Q(closed_on__gt=day) | Q(closed_on__isnull=True, is_active=True)))
+
 
 class Checkpoint(ScopedModel):
     """A registration point at an estate gate or on a road, in one community."""
@@ -63,6 +69,8 @@ class Checkpoint(ScopedModel):
     )
     location = models.CharField(_("location"), max_length=120, blank=True)
     is_active = models.BooleanField(_("in operation"), default=True)
+    opened_on = models.DateField(_("in operation since"), default=timezone.localdate)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     public_key = models.CharField(
         _("QR code key"), max_length=24, unique=True, default=new_public_key, editable=False,
     )

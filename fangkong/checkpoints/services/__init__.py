@@ -2,6 +2,7 @@
 
 from fangkong.checkpoints.services.checkpoints import (
     change_rule,
+    close_checkpoint,
     create_checkpoint,
     roster,
     unroster,
@@ -34,6 +35,7 @@ __all__ = [
     "bump_daily",
     "change_rule",
     "confirm_passage",
+    "close_checkpoint",
     "create_checkpoint",
     "dispatch_tip",
     "missed_checks",

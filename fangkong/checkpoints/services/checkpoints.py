@@ -21,19 +21,40 @@ from fangkong.lib.dates import check_record_day
 
 def create_checkpoint(
     actor: Any, community: OrgUnit, *, name: str, kind: str, location: str = "",
+    opened_on: date | None = None,
 ) -> Checkpoint:
     if community.level != Level.COMMUNITY:
         raise ValidationError({"org_unit": [_("Checkpoints belong to a village or community.")]})
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": [_("Give the checkpoint a name.")]})
+    opened_on = opened_on or timezone.localdate()
+    check_record_day(opened_on, "opened_on")
     with acting_as(actor), transaction.atomic():
         if Checkpoint.objects.filter(org_unit=community, name=name).exists():
             raise ValidationError({"name": [_("This community already has a checkpoint "
                                               "with this name.")]})
         return Checkpoint.objects.create(
-            org_unit=community, name=name, kind=kind, location=location,
+            org_unit=community, name=name, kind=kind, location=location, opened_on=opened_on,
         )
+
+
+def close_checkpoint(actor: Any, checkpoint: Checkpoint, *, day: date | None = None
+                     ) -> Checkpoint:
+    """Lift a checkpoint (the last day it ran is the day before ``day``): it stops taking
+    registrations and counts only for the days it was in operation."""
+    day = day or timezone.localdate()
+    check_record_day(day, "closed_on")
+    if day <= checkpoint.opened_on:
+        raise ValidationError({"closed_on": [_("A checkpoint closes after the day it opened.")]})
+    with acting_as(actor), transaction.atomic():
+        checkpoint = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
+        if not checkpoint.is_active:
+            return checkpoint
+        checkpoint.is_active = False
+        checkpoint.closed_on = day
+        checkpoint.save(update_fields=["is_active", "closed_on", "updated_at"])
+    return checkpoint
 
 
 ROSTER_AHEAD_DAYS = 60

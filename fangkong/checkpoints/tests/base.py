@@ -11,6 +11,7 @@ from django.utils import timezone
 from fangkong.checkpoints.models import Checkpoint, DutyRoster
 from fangkong.core.models import ApiToken
 from fangkong.core.testing import FangkongTestCase
+from fangkong.demo.checkpoints import OPENED_ON
 from fangkong.lib.identity import make_id_number
 
 ID_A = make_id_number("610902", timezone.datetime(1980, 5, 1).date(), 11)
@@ -31,11 +32,14 @@ class CheckpointTestCase(FangkongTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.gate_a = Checkpoint.objects.create(org_unit=cls.community_a_unit, name="东门")
-        cls.gate_a2 = Checkpoint.objects.create(org_unit=cls.community_a_unit, name="西门")
-        cls.gate_b = Checkpoint.objects.create(org_unit=cls.community_b_unit, name="北门")
+        cls.gate_a = Checkpoint.objects.create(org_unit=cls.community_a_unit, name="东门",
+                                               opened_on=OPENED_ON)
+        cls.gate_a2 = Checkpoint.objects.create(org_unit=cls.community_a_unit, name="西门",
+                                                opened_on=OPENED_ON)
+        cls.gate_b = Checkpoint.objects.create(org_unit=cls.community_b_unit, name="北门",
+                                               opened_on=OPENED_ON)
         cls.gate_linjiang = Checkpoint.objects.create(org_unit=cls.community_a2_unit,
-                                                      name="江堤路口")
+                                                      name="江堤路口", opened_on=OPENED_ON)
         cls.roster = DutyRoster.objects.create(
             checkpoint=cls.gate_a, user=cls.gate, day=timezone.localdate(),
             org_unit=cls.community_a_unit,

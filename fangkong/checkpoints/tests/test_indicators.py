@@ -3,6 +3,8 @@
 import uuid
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from fangkong.checkpoints import indicators, services
@@ -73,6 +75,35 @@ class IndicatorTestCase(CheckpointTestCase):
         self.assertEqual(indicators.venues_inspected(unit, DAY), 1)
         self.assertEqual(indicators.venues_found_open(unit, DAY), 1)
         self.assertEqual(indicators.estates_disinfected(unit, DAY), 1)
+
+    def test_it_counts_checkpoints_running_on_the_day(self) -> None:
+        """A checkpoint added today once counted for 2020; one lifted kept counting."""
+        unit = self.community_a_unit
+        late = services.create_checkpoint(self.community_a, unit, name="南门", kind="gate",
+                                          opened_on=DAY + timedelta(days=3))
+        self.assertEqual(indicators.checkpoints(unit, DAY), 2)
+        self.assertEqual(indicators.checkpoints(unit, DAY + timedelta(days=3)), 3)
+        services.close_checkpoint(self.community_a, late, day=DAY + timedelta(days=5))
+        self.assertEqual(indicators.checkpoints(unit, DAY + timedelta(days=4)), 3)
+        self.assertEqual(indicators.checkpoints(unit, DAY + timedelta(days=5)), 2)
+        late.refresh_from_db()
+        self.assertFalse(late.is_active)
+        with self.assertRaises(ValidationError):
+            services.create_checkpoint(self.community_a, unit, name="北门", kind="gate",
+                                       opened_on=timezone.localdate() + timedelta(days=1))
+
+    def test_staff_close_a_checkpoint_from_its_page(self) -> None:
+        url = reverse("checkpoints:close", args=[self.gate_a2.pk])
+        self.client.force_login(self.gate)
+        self.assertEqual(self.client.post(url).status_code, 403)
+        self.client.force_login(self.community_a)
+        page = self.client.get(reverse("checkpoints:detail", args=[self.gate_a2.pk]))
+        self.assertContains(page, url)
+        self.client.post(url)
+        self.gate_a2.refresh_from_db()
+        self.assertEqual((self.gate_a2.is_active, self.gate_a2.closed_on),
+                         (False, timezone.localdate()))
+        self.assertEqual(indicators.checkpoints(self.community_a_unit, DAY), 2)
 
     def test_it_rolls_up_to_the_county_and_city(self) -> None:
         self.assertEqual(indicators.checkpoints(self.county_a_unit, DAY), 3)

@@ -78,6 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
             cp = services.create_checkpoint(
                 request.user, unit, name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"], location=form.cleaned_data["location"],
+                opened_on=form.cleaned_data["opened_on"],
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -140,6 +141,21 @@ def roster_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
     else:
         messages.error(request, _("Choose a duty user and a date."))
+    return redirect("checkpoints:detail", pk=checkpoint.pk)
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift the checkpoint from today: no more registrations; it still counts for the
+    days it ran."""
+    checkpoint = get_for_user(Checkpoint, request.user, Cap.EDIT, pk=pk)
+    try:
+        services.close_checkpoint(request.user, checkpoint)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Checkpoint closed."))
     return redirect("checkpoints:detail", pk=checkpoint.pk)
 
 
