@@ -16,7 +16,10 @@ from fangkong.checkpoints.models import (
     Tip,
 )
 from fangkong.checkpoints.tests.base import ID_A, ID_B, CheckpointTestCase
+from fangkong.core.models import OrgUnit
+from fangkong.core.models.territory import Level
 from fangkong.core.services.people import clean_person_data
+from fangkong.core.testing import make_unit
 
 
 class PagesTestCase(CheckpointTestCase):
@@ -198,3 +201,15 @@ class PagesTestCase(CheckpointTestCase):
         with self.settings(FANGKONG_PUBLIC_URL="https://fk.example.gov.cn/"):
             self.assertEqual(self.client.get(url).context["selfreg_url"],
                              f"https://fk.example.gov.cn/checkpoints/r/{self.gate_a.public_key}/")
+
+    def test_the_screening_overview_shows_every_community_with_data(self) -> None:
+        """It looked at the first 200 communities by code only."""
+        town = OrgUnit.objects.get(pk=self.town_a.pk)
+        last = None
+        for n in range(201):
+            last = make_unit(town, f"610902002{500 + n:03d}", f"测试社区{n:03d}", Level.COMMUNITY)
+        services.save_household(self.hq, last, number="1-1-101", address="测试路1号")
+        self.login(self.hq)
+        r = self.client.get(reverse("checkpoints:community"))
+        self.assertIn(last.pk, [row["unit"].pk for row in r.context["rows"]])
+        self.assertNotIn("测试社区000", r.content.decode())  # no data, not listed
