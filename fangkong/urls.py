@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from fangkong.core import views as core_views
@@ -8,6 +10,8 @@ from fangkong.core.api import views as api_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", api_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico before reading the page's icon link.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("accounts/", include("fangkong.core.urls_accounts")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

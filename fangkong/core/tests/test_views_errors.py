@@ -61,3 +61,11 @@ class NoRoleTests(FangkongTestCase):
                 self.assertIn(self.client.get(url).status_code, (200, 403, 404))
         response = self.client.post(f"/core/people/{person.pk}/reveal", {"reason": "查看"})
         self.assertEqual(response.status_code, 403)
+
+
+class FaviconTestCase(FangkongTestCase):
+    def test_the_icon_is_served_and_linked(self) -> None:
+        r = self.client.get("/favicon.ico")
+        self.assertEqual(r.status_code, 301)
+        self.assertTrue(r["Location"].endswith("img/favicon.svg"))
+        self.assertContains(self.client.get("/accounts/login/"), "img/favicon.svg")
