@@ -22,7 +22,7 @@ from fangkong.checkpoints.models import (
     VenueType,
 )
 from fangkong.checkpoints.validation import parse_temperature
-from fangkong.core.forms import DateInput, DateTimeInput
+from fangkong.core.forms import DateInput, DateTimeInput, UnitChoiceField
 
 
 class KeyedForm(forms.Form):
@@ -91,7 +91,7 @@ class ConfirmForm(forms.Form):
 
 
 class CheckpointForm(forms.Form):
-    community = forms.ChoiceField(label=_("Community"))
+    community = UnitChoiceField(label=_("Community"))
     name = forms.CharField(label=_("Name"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=CheckpointKind.choices)
     location = forms.CharField(label=_("Location"), max_length=120, required=False)
@@ -99,9 +99,10 @@ class CheckpointForm(forms.Form):
                                 required=False,
                                 widget=DateInput())
 
-    def __init__(self, *args, communities=(), **kwargs) -> None:
+    def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+        if communities is not None:
+            self.fields["community"].queryset = communities
 
 
 class RosterForm(forms.Form):
@@ -143,7 +144,7 @@ class PersonFields(forms.Form):
 
 
 class OutsiderForm(PersonFields):
-    community = forms.ChoiceField(label=_("Community"))
+    community = UnitChoiceField(label=_("Community"))
     arrived_on = forms.DateField(label=_("Arrived on"), initial=timezone.localdate,
                                  widget=DateInput())
     origin = forms.CharField(label=_("Coming from"), max_length=100)
@@ -152,9 +153,10 @@ class OutsiderForm(PersonFields):
     reason = forms.CharField(label=_("Reason for coming"), max_length=100, required=False)
     host_address = forms.CharField(label=_("Staying at"), max_length=200)
 
-    def __init__(self, *args, communities=(), **kwargs) -> None:
+    def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+        if communities is not None:
+            self.fields["community"].queryset = communities
 
 
 class TemperatureCheckForm(forms.Form):
@@ -169,14 +171,15 @@ class ReleaseForm(forms.Form):
 
 
 class HouseholdForm(forms.Form):
-    community = forms.ChoiceField(label=_("Community"))
+    community = UnitChoiceField(label=_("Community"))
     number = forms.CharField(label=_("Household number"), max_length=40)
     address = forms.CharField(label=_("Address"), max_length=200)
     phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
 
-    def __init__(self, *args, communities=(), **kwargs) -> None:
+    def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+        if communities is not None:
+            self.fields["community"].queryset = communities
 
 
 class MemberForm(PersonFields):
@@ -199,11 +202,12 @@ class VisitForm(forms.Form):
 
 
 class CommunityChoiceForm(KeyedForm):
-    community = forms.ChoiceField(label=_("Community"))
+    community = UnitChoiceField(label=_("Community"))
 
-    def __init__(self, *args, communities=(), **kwargs) -> None:
+    def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+        if communities is not None:
+            self.fields["community"].queryset = communities
 
 
 class InspectionForm(CommunityChoiceForm):
@@ -266,13 +270,14 @@ class ExportForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    community = forms.ChoiceField(label=_("Community"))
+    community = UnitChoiceField(label=_("Community"))
     file = forms.FileField(label=_("Excel file (.xlsx) or CSV"))
     dry_run = forms.BooleanField(label=_("Check only, do not save"), required=False,
                                  initial=True)
 
-    def __init__(self, *args, communities=(), **kwargs) -> None:
+    def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+        if communities is not None:
+            self.fields["community"].queryset = communities
 
 

@@ -37,7 +37,7 @@ def nav_items_for(request: HttpRequest) -> list[dict[str, Any]]:
     scope = scope_for(user)
     items = []
     for url_name, label, cap, roles, _order in sorted(NAV, key=lambda e: e[4]):
-        if cap and not scope.can(cap):
+        if cap and not scope.can(cap, roles=roles or ()):
             continue
         if roles and not (scope.superuser or scope.has_role(*roles)):
             continue

@@ -100,3 +100,23 @@ def add_errors(form: forms.Form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """An org unit in the user's scope, posted by its division code, cleaned to the unit.
+
+    The form sets ``queryset`` to ``core.scoping.units_visible_to(user, capability,
+    level=…)``, so a code outside the user's area is an ordinary field error ("choose a
+    unit in your area") and the view needs no second look-up.
+    """
+
+    def __init__(self, *, queryset=None, empty_label=None, **kwargs) -> None:
+        from fangkong.core.models import OrgUnit
+
+        super().__init__(
+            queryset=OrgUnit.objects.none() if queryset is None else queryset,
+            to_field_name="code", empty_label=empty_label, **kwargs)
+        self.error_messages["invalid_choice"] = _("Choose a unit in your area.")
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name

@@ -19,15 +19,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.core.models import OrgUnit, Person
 from fangkong.core.models.accounts import Cap
-from fangkong.core.models.scoped import path_filter
-from fangkong.core.scoping import scope_for
+from fangkong.core.scoping import get_unit_for_user, scope_for
 from fangkong.core.services.people import PersonData, clean_person_data, lookup_or_create_person
 from fangkong.lib.identity import normalize_id_number
 from fangkong.lib.tabular import Column, Exporter, Importer, ImportField, parse_text
@@ -138,14 +136,7 @@ def people_for_export(
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(id_number=normalize_id_number(q)) | Q(phone=q))
     if unit_code:
-        scope = scope_for(user)
-        units = OrgUnit.objects.all()
-        if not scope.is_global(capability):
-            units = units.filter(path_filter(scope.paths(capability), field="path"))
-        unit = units.filter(code=unit_code).first()
-        if unit is None:
-            raise Http404
-        qs = qs.filter(unit_path__startswith=unit.path)
+        qs = qs.under(get_unit_for_user(user, unit_code, capability))
     return qs.order_by("unit_path", "name", "pk")
 
 

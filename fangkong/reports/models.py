@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import ScopedModel, ScopedQuerySet
+from fangkong.core.models.accounts import ORGANISATION_ROLES, Cap
 
 CODE_VALIDATOR = RegexValidator(
     r"^[a-z][a-z0-9_]*$",
@@ -214,6 +215,15 @@ class Rule(models.Model):
 
 
 class ReporterQuerySet(ScopedQuerySet):
+    organisation_field = "organisation_id"
+
+    #: Organisation grants (member-unit, task-force, enterprise and utility liaisons) see
+    #: their own organisation's reporters and reports.
+    scoped_roles = {role: frozenset({Cap.VIEW, Cap.REPORT}) for role in ORGANISATION_ROLES}
+
+    def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:
+        org_ids = scope.organisation_ids(capability)
+        return Q(**{f"{self.organisation_field}__in": org_ids}) if org_ids else None
     def active_on(self, day: dt.date):
         return self.filter(
             Q(active_from__isnull=True) | Q(active_from__lte=day),
@@ -295,6 +305,15 @@ class Reporter(models.Model):
 
 
 class SubmissionQuerySet(ScopedQuerySet):
+    organisation_field = "reporter__organisation_id"
+
+    #: Organisation grants (member-unit, task-force, enterprise and utility liaisons) see
+    #: their own organisation's reporters and reports.
+    scoped_roles = {role: frozenset({Cap.VIEW, Cap.REPORT}) for role in ORGANISATION_ROLES}
+
+    def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:
+        org_ids = scope.organisation_ids(capability)
+        return Q(**{f"{self.organisation_field}__in": org_ids}) if org_ids else None
     def counted(self):
         return self.filter(status__in=COUNTED_STATUSES)
 

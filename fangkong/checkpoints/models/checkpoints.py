@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import ScopedModel, ScopedQuerySet
 from fangkong.core.models.accounts import Cap, Role
-from fangkong.core.models.scoped import path_filter
+from fangkong.core.scoping import subtrees_q
 from fangkong.lib.identity import PLATE_PROVINCES
 
 
@@ -32,24 +32,26 @@ class CheckpointKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class CheckpointQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any, capability: str = Cap.VIEW):
-        """Territorial grants see their subtree; checkpoint duty sees the checkpoints it
-        is rostered on today (local date), inside its grant's unit, and nothing else."""
-        from fangkong.core.scoping import scope_for
+#: The non-territorial roles checkpoint pages serve (``Scope.can(..., roles=DUTY_ROLES)``).
+DUTY_ROLES = (Role.CHECKPOINT_DUTY,)
 
-        scope = scope_for(user)
-        if scope.is_global(capability):
-            return self
-        q = path_filter(scope.paths(capability))
-        if capability in (Cap.VIEW, Cap.REGISTER_PASSAGE):
-            duty_paths = [g.path for g in scope.grants if g.role == Role.CHECKPOINT_DUTY]
-            if duty_paths:
-                rostered = DutyRoster.objects.filter(
-                    user_id=user.pk, day=timezone.localdate(),
-                ).values("checkpoint_id")
-                q |= Q(pk__in=rostered) & path_filter(duty_paths)
-        return self.filter(q)
+
+class CheckpointQuerySet(ScopedQuerySet):
+    #: Checkpoint duty sees (and registers at) the checkpoints it is rostered on today.
+    scoped_roles = {Role.CHECKPOINT_DUTY: frozenset({Cap.VIEW, Cap.REGISTER_PASSAGE})}
+
+    def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:
+        """A duty user sees the checkpoints it is rostered on today (local date), inside
+        its grant's unit, and nothing else."""
+        if capability not in (Cap.VIEW, Cap.REGISTER_PASSAGE):
+            return None
+        duty_paths = [g.path for g in scope.grants if g.role == Role.CHECKPOINT_DUTY]
+        if not duty_paths:
+            return None
+        rostered = DutyRoster.objects.filter(
+            user_id=user.pk, day=timezone.localdate(),
+        ).values("checkpoint_id")
+        return Q(pk__in=rostered) & subtrees_q(duty_paths)
 
     def active(self):
         return self.filter(is_active=True)
@@ -94,9 +96,7 @@ class Checkpoint(ScopedModel):
         decided from the user's scope: a territorial grant with the capability over it,
         or a checkpoint-duty grant over it and today's roster entry. The hot path uses
         this (``fastsql.checkpoint_for_passage``); tests check both agree."""
-        if scope.superuser:
-            return True
-        if any(unit_path.startswith(p) for p in scope.paths(Cap.REGISTER_PASSAGE)):
+        if scope.covers(Cap.REGISTER_PASSAGE, unit_path):
             return True
         return rostered_today and any(
             g.role == Role.CHECKPOINT_DUTY and unit_path.startswith(g.path)

@@ -32,11 +32,18 @@ from fangkong.checkpoints.models import (
     PassageDaily,
     ScreeningRule,
 )
-from fangkong.checkpoints.views.common import add_errors, communities_for, community_for, require
 from fangkong.checkpoints.views.exports import export_response
+from fangkong.core.forms import add_errors
 from fangkong.core.models import Alert, Grant
 from fangkong.core.models.accounts import Cap, Role
-from fangkong.core.scoping import capability_required, get_for_user, scope_for
+from fangkong.core.models.territory import Level
+from fangkong.core.scoping import (
+    capability_required,
+    get_for_user,
+    require_capability,
+    scope_for,
+    units_visible_to,
+)
 from fangkong.core.services.alerts import close_alert as close_alert_service
 from fangkong.lib.dates import day_param
 
@@ -70,10 +77,10 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     for cp in checkpoints:
         cp.today = counts.get(cp.pk, {})
-    editable = communities_for(request.user, Cap.EDIT)
+    editable = units_visible_to(request.user, Cap.EDIT, level=Level.COMMUNITY)
     form = CheckpointForm(request.POST or None, communities=editable)
     if request.method == "POST" and form.is_valid():
-        unit = community_for(request.user, form.cleaned_data["community"])
+        unit = form.cleaned_data["community"]
         try:
             cp = services.create_checkpoint(
                 request.user, unit, name=form.cleaned_data["name"],
@@ -256,7 +263,7 @@ def rule(request: HttpRequest) -> HttpResponse:
                     "v": new.version})
                 return redirect("checkpoints:rule")
     elif request.method == "POST":
-        require(request.user, Cap.CONFIGURE)
+        require_capability(request.user, Cap.CONFIGURE)
     return render(request, "checkpoints/rule.html", {
         "current": current, "form": form,
         "history": ScreeningRule.objects.select_related("created_by")[:20],

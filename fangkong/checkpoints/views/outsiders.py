@@ -15,10 +15,16 @@ from fangkong.checkpoints import services
 from fangkong.checkpoints.exporters import OutsiderExporter
 from fangkong.checkpoints.forms import ExportForm, OutsiderForm, ReleaseForm, TemperatureCheckForm
 from fangkong.checkpoints.models import Outsider, OutsiderStatus
-from fangkong.checkpoints.views.common import add_errors, communities_for, community_for
 from fangkong.checkpoints.views.exports import export_response
+from fangkong.core.forms import add_errors
 from fangkong.core.models.accounts import Cap
-from fangkong.core.scoping import capability_required, get_for_user, scope_for
+from fangkong.core.models.territory import Level
+from fangkong.core.scoping import (
+    capability_required,
+    get_for_user,
+    scope_for,
+    units_visible_to,
+)
 from fangkong.core.services.people import clean_person_data
 
 
@@ -41,11 +47,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Cap.EDIT)
 def register(request: HttpRequest) -> HttpResponse:
-    communities = communities_for(request.user, Cap.EDIT)
+    communities = units_visible_to(request.user, Cap.EDIT, level=Level.COMMUNITY)
     form = OutsiderForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        unit = community_for(request.user, data["community"])
+        unit = data["community"]
         try:
             person = clean_person_data(id_number=data["id_number"], name=data["name"],
                                        phone=data["phone"])

@@ -22,11 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api.serializers import ErrorSerializer
-from fangkong.core.models import Alert, OrgUnit
+from fangkong.core.models import Alert
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import AlertStatus
-from fangkong.core.models.scoped import path_filter
-from fangkong.core.scoping import get_for_user, scope_for
+from fangkong.core.scoping import get_for_user, get_unit_for_user, scope_for
 from fangkong.core.services.alerts import close_alert
 
 PAGE_SIZE_MAX = 200
@@ -100,14 +99,7 @@ def alerts(request: Request) -> Response:
     if params.get("kind"):
         qs = qs.filter(kind=params["kind"])
     if params.get("unit"):
-        scope = scope_for(request.user)
-        units = OrgUnit.objects.filter(code=params["unit"])
-        if not scope.is_global(Cap.VIEW):
-            units = units.filter(path_filter(scope.paths(Cap.VIEW), field="path"))
-        unit = units.first()
-        if unit is None:
-            raise exceptions.NotFound
-        qs = qs.filter(unit_path__startswith=unit.path)
+        qs = qs.under(get_unit_for_user(request.user, params["unit"]))
     size, page = params["page_size"], params["page"]
     rows = qs.order_by("-opened_at", "-pk")[(page - 1) * size: page * size]
     return Response({"count": qs.count(), "page": page, "page_size": size,

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import connection
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -38,10 +38,9 @@ from fangkong.core.api.serializers import (
     TokenSerializer,
     person_payload,
 )
-from fangkong.core.models import ApiToken, OrgUnit, Person
+from fangkong.core.models import ApiToken, Person
 from fangkong.core.models.accounts import Cap
-from fangkong.core.models.scoped import path_filter
-from fangkong.core.scoping import get_for_user, scope_for
+from fangkong.core.scoping import get_for_user, get_unit_for_user, scope_for, units_visible_to
 from fangkong.core.services.people import clean_person_data, lookup_or_create_person
 from fangkong.lib.identity import normalize_id_number
 
@@ -162,8 +161,8 @@ def people(request: Request) -> Response:
     params = query.validated_data
     qs = Person.objects.visible_to(request.user, Cap.VIEW).select_related("org_unit")
     if params.get("unit"):
-        unit = get_for_unit_code(request.user, params["unit"])
-        qs = qs.filter(unit_path__startswith=unit.path)
+        unit = get_unit_for_user(request.user, params["unit"])
+        qs = qs.under(unit)
     if params.get("id_number"):
         qs = qs.filter(id_number=normalize_id_number(params["id_number"]))
     size, page = params["page_size"], params["page"]
@@ -174,26 +173,15 @@ def people(request: Request) -> Response:
     })
 
 
-def get_for_unit_code(user: Any, code: str) -> OrgUnit:
-    """An org unit in the user's territorial view scope, by code, else 404."""
-    scope = scope_for(user)
-    units = OrgUnit.objects.all()
-    if not scope.is_global(Cap.VIEW):
-        units = units.filter(path_filter(scope.paths(Cap.VIEW), field="path"))
-    unit = units.filter(code=code).first()
-    if unit is None:
-        raise Http404
-    return unit
-
-
 def _people_create(request: Request) -> Response:
     scope = scope_for(request.user)
     if not scope.can(Cap.EDIT):
         raise exceptions.PermissionDenied
     ser = PersonCreateSerializer(data=request.data)
     ser.is_valid(raise_exception=True)
-    unit = OrgUnit.objects.filter(code=ser.validated_data["org_unit"]).first()
-    if unit is None or not scope.can(Cap.EDIT, unit.path):
+    unit = units_visible_to(request.user, Cap.EDIT).filter(
+        code=ser.validated_data["org_unit"]).first()
+    if unit is None:
         fields = {"org_unit": [_("No org unit with this code in your area.")]}
         return error_response(correct_below(fields), fields)
     data = clean_person_data(

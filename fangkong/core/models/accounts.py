@@ -84,6 +84,12 @@ TERRITORIAL_ROLES = frozenset({
     Role.PROVINCE_VIEWER, Role.HQ_STAFF, Role.TERRITORY_STAFF, Role.COMMUNITY_WORKER,
 })
 
+# Roles granted for an organisation (``Grant.organisation``): what they may do applies to
+# their organisation's own records, through each model's ``extra_visibility``.
+ORGANISATION_ROLES = frozenset({
+    Role.TASK_FORCE, Role.MEMBER_UNIT, Role.ENTERPRISE_LIAISON, Role.UTILITY_OPERATOR,
+})
+
 
 class Grant(models.Model):
     user = models.ForeignKey(

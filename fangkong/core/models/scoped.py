@@ -8,31 +8,49 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.models.accounts import Cap
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-
-def path_filter(paths: list[str] | tuple[str, ...], field: str = "unit_path") -> Q:
-    """OR of prefix matches; an empty list matches nothing."""
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(**{f"{field}__startswith": path})
-    return q
+    from fangkong.core.scoping import Scope
 
 
 class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser, capability: str = "view"):
-        """Records under the territorial grants of ``user`` that carry ``capability``."""
+    """Records that belong to a territorial unit, filtered by the user's scope.
+
+    ``visible_to`` is the territorial filter (``Scope.q``) OR the model's own
+    ``extra_visibility``: the one hook where a model lets a non-territorial role see its
+    records (a duty user's rostered checkpoints, a helper's paired families, a
+    volunteer's shifts, a liaison's organisation). ``scoped_roles`` names the roles and
+    capabilities the hook serves, so pages and the contract test know about them.
+    """
+
+    #: role -> capabilities that ``extra_visibility`` honours for grants of that role.
+    scoped_roles: dict[str, frozenset[str]] = {}
+
+    def extra_visibility(self, user: Any, scope: Scope, capability: str) -> Q | None:
+        """Records a non-territorial grant opens to ``user``; None for none."""
+        return None
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser, capability: str = Cap.VIEW):
+        """Records under the territorial grants of ``user`` carrying ``capability``, plus
+        whatever the model's ``extra_visibility`` opens."""
         from fangkong.core.scoping import scope_for
 
         scope = scope_for(user)
-        if scope.is_global(capability):
+        q = scope.q(capability)
+        if q is None:
             return self
-        return self.filter(path_filter(scope.paths(capability)))
+        extra = self.extra_visibility(user, scope, capability)
+        return self.filter(q if extra is None else q | extra)
 
     def under(self, unit_or_path: Any):
+        """Records in the subtree of a unit (or path), index-friendly on each database."""
+        from fangkong.core.scoping import subtree_q
+
         path = unit_or_path if isinstance(unit_or_path, str) else unit_or_path.path
-        return self.filter(unit_path__startswith=path)
+        return self.filter(subtree_q("unit_path", path))
 
 
 class ScopedModel(models.Model):

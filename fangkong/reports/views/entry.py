@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.core.models.accounts import Cap
+from fangkong.core.models.accounts import ORGANISATION_ROLES, Cap
 from fangkong.core.scoping import scope_for
 from fangkong.lib.dates import check_record_day
 from fangkong.reports import access, services
@@ -94,8 +94,9 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/index.html", {
         "day": day, "today": timezone.localdate(), "mine": mine,
         "waiting": waiting.count(), "forms": forms,
-        "can_configure": scope.can(Cap.CONFIGURE), "can_view": scope.can(Cap.VIEW),
-        "can_report": scope.can(Cap.REPORT),
+        "can_configure": scope.can(Cap.CONFIGURE),
+        "can_view": scope.can(Cap.VIEW, roles=ORGANISATION_ROLES),
+        "can_report": scope.can(Cap.REPORT, roles=ORGANISATION_ROLES),
     })
 
 

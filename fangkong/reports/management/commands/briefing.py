@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fangkong.core.models import OrgUnit
+from fangkong.core.scoping import default_root
 from fangkong.reports import briefing
 
 
@@ -35,8 +36,7 @@ class Command(BaseCommand):
             if unit is None:
                 raise CommandError(f"No unit with code {options['unit']!r}.")
         else:
-            unit = (OrgUnit.objects.filter(level="city").order_by("path").first()
-                    or OrgUnit.objects.order_by("path").first())
+            unit = default_root()
             if unit is None:
                 raise CommandError("The territory is empty: run `fangkong loaddemo` first.")
         doc = briefing.build(unit, day)
