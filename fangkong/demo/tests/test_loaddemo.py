@@ -39,6 +39,7 @@ EXPECTED_LOGINS = {
     "wenchang": (Role.COMMUNITY_WORKER, "610902002002", None),
     "linjiang": (Role.COMMUNITY_WORKER, "610902003001", None),
     "gate01": (Role.CHECKPOINT_DUTY, "610902002002", None),
+    "shenji01": (Role.MEMBER_UNIT, "610900", "sjj"),
     "helper01": (Role.HELPER, "610900", "rsj"),
     "qiye01": (Role.ENTERPRISE_LIAISON, "610924100", "zy-tea"),
     "volunteer01": (Role.VOLUNTEER, "610902003001", "sjj"),

@@ -16,9 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from fangkong.core import registries
-from fangkong.core.models import Organisation, Role
-from fangkong.core.models.territory import OrgKind
-from fangkong.core.testing import FangkongTestCase, make_user
+from fangkong.core.testing import FangkongTestCase
 from fangkong.reports import services
 from fangkong.reports.models import (
     Aggregation,
@@ -84,11 +82,7 @@ class ReportsTestCase(FangkongTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.form = make_form()
-        cls.sjj = Organisation.objects.create(
-            code="sjj", name="安康市审计局", kind=OrgKind.DEPARTMENT, is_member_unit=True,
-            org_unit=cls.city)
-        cls.sjj_liaison = make_user("sjj_liaison", Role.MEMBER_UNIT, cls.city,
-                                    organisation=cls.sjj)
+        cls.sjj, cls.sjj_liaison = cls.member_org, cls.member_liaison
         services.add_reporters(
             cls.hq, cls.form,
             units=[cls.county_a_unit, cls.county_b_unit, cls.community_a_unit,
