@@ -89,6 +89,30 @@ def browser_session(page: Any, live_server: Any, user: Any) -> None:
                                "url": live_server.url}])
 
 
+class ScopeContractMixin:
+    """``assert_scoped``: a URL answers records in scope and hides the others.
+
+    ``url`` holds ``{pk}``. Each pk in ``visible`` must answer 200. Each pk in ``hidden``
+    must answer exactly what a pk that does not exist answers (404, or 403 for a user the
+    page is not for at all): out of scope is indistinguishable from missing.
+    """
+
+    MISSING_PK = 2_000_000_000
+
+    def assert_scoped(self, url: str, *, user: Any = None, visible: Any = (),
+                      hidden: Any = ()) -> None:
+        if user is not None:
+            self.client.force_login(user)  # type: ignore[attr-defined]
+        missing = self.client.get(url.format(pk=self.MISSING_PK)).status_code  # type: ignore[attr-defined]
+        self.assertIn(missing, (403, 404), url)  # type: ignore[attr-defined]
+        for pk in visible:
+            status = self.client.get(url.format(pk=pk)).status_code  # type: ignore[attr-defined]
+            self.assertEqual(status, 200, f"{url} pk={pk}: in scope")  # type: ignore[attr-defined]
+        for pk in hidden:
+            status = self.client.get(url.format(pk=pk)).status_code  # type: ignore[attr-defined]
+            self.assertEqual(status, missing, f"{url} pk={pk}: out of scope")  # type: ignore[attr-defined]
+
+
 class FangkongTestCase(TestCase):
     """Personas and a tree; subclasses add their module's records in setUpTestData."""
 

@@ -222,7 +222,8 @@ class ReporterQuerySet(ScopedQuerySet):
     scoped_roles = {role: frozenset({Cap.VIEW, Cap.REPORT}) for role in ORGANISATION_ROLES}
 
     def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:
-        org_ids = scope.organisation_ids(capability)
+        org_ids = {g.organisation_id for g in scope.grants
+                   if g.organisation_id and capability in self.scoped_roles.get(g.role, ())}
         return Q(**{f"{self.organisation_field}__in": org_ids}) if org_ids else None
     def active_on(self, day: dt.date):
         return self.filter(
@@ -312,7 +313,8 @@ class SubmissionQuerySet(ScopedQuerySet):
     scoped_roles = {role: frozenset({Cap.VIEW, Cap.REPORT}) for role in ORGANISATION_ROLES}
 
     def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:
-        org_ids = scope.organisation_ids(capability)
+        org_ids = {g.organisation_id for g in scope.grants
+                   if g.organisation_id and capability in self.scoped_roles.get(g.role, ())}
         return Q(**{f"{self.organisation_field}__in": org_ids}) if org_ids else None
     def counted(self):
         return self.filter(status__in=COUNTED_STATUSES)
