@@ -405,7 +405,8 @@ def _tips(ctx: DemoContext, unit: OrgUnit) -> int:
             .exists():
         return 0
     rng = random.Random(f"{ctx.seed}:tips:{unit.code}")
-    worker = ctx.user("wenchang") if unit.code == WENCHANG else None
+    # Tips are taken by the community's worker (services check the actor's area).
+    worker = ctx.user({WENCHANG: "wenchang", LINJIANG: "linjiang"}.get(unit.code, "hq"))
     texts = (("gathering", "楼下有人聚集打麻将"), ("outsider", "隔壁来了外地亲戚没有登记"),
              ("venue_open", "小区门口的小餐馆偷偷营业"), ("symptoms", "邻居咳嗽发烧"),
              ("other", "单元门禁坏了，外人随意进出"))

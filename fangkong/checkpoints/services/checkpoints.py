@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from fangkong.checkpoints.models import Checkpoint, DutyRoster, ScreeningRule
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Grant, OrgUnit
-from fangkong.core.models.accounts import Role
+from fangkong.core.models.accounts import Cap, Role
 from fangkong.core.models.territory import Level
+from fangkong.core.scoping import require_capability
 from fangkong.lib.dates import check_record_day
 
 
@@ -23,6 +24,7 @@ def create_checkpoint(
     actor: Any, community: OrgUnit, *, name: str, kind: str, location: str = "",
     opened_on: date | None = None,
 ) -> Checkpoint:
+    require_capability(actor, Cap.EDIT, community.path)
     if community.level != Level.COMMUNITY:
         raise ValidationError({"org_unit": [_("Checkpoints belong to a village or community.")]})
     name = " ".join((name or "").split())
@@ -43,6 +45,7 @@ def close_checkpoint(actor: Any, checkpoint: Checkpoint, *, day: date | None = N
                      ) -> Checkpoint:
     """Lift a checkpoint (the last day it ran is the day before ``day``): it stops taking
     registrations and counts only for the days it was in operation."""
+    require_capability(actor, Cap.EDIT, checkpoint.unit_path)
     day = day or timezone.localdate()
     check_record_day(day, "closed_on")
     if day <= checkpoint.opened_on:
@@ -63,6 +66,7 @@ ROSTER_AHEAD_DAYS = 60
 def roster(actor: Any, checkpoint: Checkpoint, user: Any, day: date) -> tuple[DutyRoster, bool]:
     """Put a checkpoint-duty user on a checkpoint for a day (idempotent): today or up to
     ``ROSTER_AHEAD_DAYS`` ahead (past entries are not shown and could not be removed)."""
+    require_capability(actor, Cap.EDIT, checkpoint.unit_path)
     if day < timezone.localdate():
         raise ValidationError({"day": [_("Roster today or a later day.")]})
     check_record_day(day, "day", ahead=ROSTER_AHEAD_DAYS)
@@ -82,6 +86,7 @@ def roster(actor: Any, checkpoint: Checkpoint, user: Any, day: date) -> tuple[Du
 
 
 def unroster(actor: Any, entry: DutyRoster) -> None:
+    require_capability(actor, Cap.EDIT, entry.unit_path)
     with acting_as(actor), transaction.atomic():
         entry.delete()
 

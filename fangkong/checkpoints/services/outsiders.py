@@ -20,7 +20,9 @@ from fangkong.checkpoints.models import (
 )
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Alert, OrgUnit
+from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import Severity
+from fangkong.core.scoping import require_capability
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
 from fangkong.lib.dates import check_record_day
@@ -35,6 +37,7 @@ def register_outsider(
 ) -> tuple[Outsider, bool]:
     """Start a 14-day observation; a second registration of someone already under
     observation here returns the open one."""
+    require_capability(actor, Cap.EDIT, community.path)
     errors: dict[str, list[str]] = {}
     try:
         check_record_day(arrived_on, "arrived_on")
@@ -66,6 +69,7 @@ def record_temperature(
     """One of the two daily checks; a fever opens an alert. Recording the same value
     again (a retried form) returns the first check. After the 14th day checks go on only
     while a fever alert holds the release: the person is still observed then."""
+    require_capability(actor, Cap.EDIT, outsider.unit_path)
     if outsider.status != OutsiderStatus.OBSERVING:
         raise ValidationError(_("This person has been released from observation."))
     last = outsider.last_observation_day if not _fever_alert_open(outsider) else day
@@ -103,6 +107,7 @@ def release_outsider(
     actor: Any, outsider: Outsider, *, note: str = "", today: date | None = None,
 ) -> Outsider:
     """End the observation, from the 15th day on, when no fever alert is open."""
+    require_capability(actor, Cap.EDIT, outsider.unit_path)
     today = today or timezone.localdate()
     with acting_as(actor), transaction.atomic():
         outsider = Outsider.objects.select_for_update().get(pk=outsider.pk)

@@ -100,8 +100,9 @@ class ScreeningTestCase(CheckpointTestCase):
 
     def test_it_measures_tip_response_and_resolution_times(self) -> None:
         received = timezone.make_aware(datetime(2020, 2, 20, 22, 10))
-        tip, _ = services.record_tip(None, self.community_a_unit, client_id=uuid.uuid4(),
-                                     channel="phone", category="gathering", content="打麻将",
+        tip, _ = services.record_tip(self.community_a, self.community_a_unit,
+                                     client_id=uuid.uuid4(), channel="phone",
+                                     category="gathering", content="打麻将",
                                      caller_phone="13900001111", received_at=received)
         tip = services.dispatch_tip(self.hq, tip, dispatched_to="网格员",
                                     at=received + timedelta(minutes=12))
@@ -113,7 +114,7 @@ class ScreeningTestCase(CheckpointTestCase):
                                    at=received + timedelta(minutes=50))
         self.assertEqual(tip.response_time, timedelta(minutes=12))
         self.assertEqual(tip.resolution_time, timedelta(minutes=50))
-        tip2, _ = services.record_tip(None, self.community_a_unit, client_id=uuid.uuid4(),
+        tip2, _ = services.record_tip(self.hq, self.community_a_unit, client_id=uuid.uuid4(),
                                       channel="phone", category="other", content="x",
                                       received_at=received + timedelta(minutes=30))
         services.dispatch_tip(self.hq, tip2, dispatched_to="民警",

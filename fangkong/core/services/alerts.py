@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Alert, OrgUnit
+from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import AlertStatus, Severity
+from fangkong.core.scoping import require_capability
 
 
 def subject_of(obj: Any) -> str:
@@ -40,6 +42,7 @@ def open_alert(
 
 
 def close_alert(alert: Alert, *, actor: Any, outcome: str) -> Alert:
+    require_capability(actor, Cap.EDIT, alert.unit_path)
     outcome = (outcome or "").strip()
     if not outcome:
         raise ValidationError({"outcome": [_("Say how the alert was resolved.")]})
