@@ -124,7 +124,7 @@ class ScreeningTestCase(CheckpointTestCase):
         self.assertEqual(indicators.tips_resolved(self.community_a_unit, DAY), 1)
         self.assertEqual(Tip.objects.get(pk=tip.pk).status, "resolved")
         with self.assertRaises(ValidationError):
-            services.record_tip(None, self.community_a_unit, client_id=uuid.uuid4(),
+            services.record_tip(self.hq, self.community_a_unit, client_id=uuid.uuid4(),
                                 channel="phone", category="other", content="x",
                                 caller_phone="12345")
 
