@@ -305,8 +305,7 @@ def _live_values(sources: dict[str, Any], reporter: Reporter, day: dt.date
 def _load_county_daily(ctx: DemoContext) -> tuple[ReportForm, int]:
     form = _form(ctx, "county_daily", "县区及成员单位工作日报",
                  "Daily report of counties and member units", COUNTY_INDICATORS, COUNTY_RULES)
-    counties = list(OrgUnit.objects.filter(
-        path__startswith=ctx.city.path, level=Level.COUNTY).order_by("code"))
+    counties = list(ctx.city.subtree().filter(level=Level.COUNTY).order_by("code"))
     members = list(Organisation.objects.filter(is_member_unit=True, is_active=True)
                    .select_related("org_unit").order_by("code"))
     reporters = _reporters(form, counties, members, FIRST_DAY)

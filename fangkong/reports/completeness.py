@@ -168,7 +168,7 @@ class Group:
 def by_child(comp: Completeness, unit: OrgUnit, direct_label: str) -> list[Group]:
     """Split ``comp`` (computed for ``unit``) by the unit's children; reporters placed at
     the unit itself (its member units, or the unit's own report) form the last group."""
-    children = list(OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+    children = list(OrgUnit.objects.filter(subtree_q("path", unit.path), depth=unit.depth + 1)
                     .order_by("code"))
     step = len(unit.path) + OrgUnit.steplen
     groups = {c.path: Group(c, c.name) for c in children}

@@ -129,7 +129,7 @@ class Table:
 
 def table(form: ReportForm, day: dt.date, unit: OrgUnit) -> Table:
     indicators = aggregated_indicators(form)
-    children = list(OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+    children = list(OrgUnit.objects.filter(subtree_q("path", unit.path), depth=unit.depth + 1)
                     .order_by("code"))
     child_rows = rollups.child_rows(form, unit, day)
     reporting_paths = set(

@@ -162,8 +162,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if code is None:  # a liaison: no territory to overview, their reports instead
             return redirect("reports:index")
         raise Http404
-    alerts = Alert.objects.visible_to(request.user).open().filter(
-        unit_path__startswith=target.path).select_related("org_unit")
+    alerts = Alert.objects.visible_to(request.user).open().under(target).select_related(
+        "org_unit")
     ctx: dict[str, Any] = {
         "form": report_form, "day": day, "fell_back": fell_back, "target": target,
         "crumbs": _crumbs(request.user, target),
