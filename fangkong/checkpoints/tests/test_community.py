@@ -164,10 +164,15 @@ class HouseholdImportTestCase(CheckpointTestCase):
         self.login(self.community_a)
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        r = self.client.post(reverse("checkpoints:household_import"), {
-            "community": "610902002002",
-            "file": SimpleUploadedFile("h.xlsx", good), "dry_run": "",
-        })
+        url = reverse("checkpoints:household_import")
+        r = self.client.post(url, {"community": "610902002002", "action": "check",
+                                   "file": SimpleUploadedFile("h.xlsx", good)})
+        self.assertFalse(r.context["result"].committed)  # the check saves nothing
+        self.assertEqual(r.context["result"].created, 3)
+        self.assertFalse(Household.objects.exists())
+        r = self.client.post(url, {"community": "610902002002", "action": "commit",
+                                   "checked": r.context["digest"],
+                                   "file": SimpleUploadedFile("h.xlsx", good)})
         self.assertTrue(r.context["result"].committed)
         self.assertEqual(Household.objects.count(), 2)
         self.assertEqual(indicators.population(self.community_a_unit, timezone.localdate()), 3)
@@ -256,7 +261,9 @@ class ExportTestCase(CheckpointTestCase):
         self.assertEqual(r.status_code, 403)
         self.login(self.county_a)
         r = self.client.post(url, {"unmasked": "on"})
-        self.assertEqual(r.status_code, 302)  # no reason given
+        self.assertEqual(r.status_code, 200)  # no reason given: the form says so
+        self.assertTemplateUsed(r, "core/export_unmasked.html")
+        self.assertIn("reason", r.context["form"].errors)
         self.assertFalse(PiiAccess.objects.exists())
         # The reason never travels in a URL: a GET exports masked, whatever it asks.
         r = self.client.get(url, {"unmasked": "on", "reason": "上报区疫情防控办核查"})
