@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fangkong.core import pii
-from fangkong.core.models import Person, PiiAccess, Role
+from fangkong.core.models import Grant, Person, PiiAccess, Role
 from fangkong.core.models.territory import Level
 from fangkong.core.testing import (
     FangkongTestCase,
@@ -320,6 +320,22 @@ class PeopleExportTests(FangkongTestCase):
         self.assertIn(self.b1.id_number, text)
         self.assertNotIn(self.a1.id_number, text)
         self.assertEqual(PiiAccess.objects.get().row_count, 1)
+
+    def test_it_exports_unmasked_only_where_the_export_grant_reaches(self) -> None:
+        Grant.objects.create(user=self.county_a, role=Role.PROVINCE_VIEWER, org_unit=self.city)
+        self.login(self.county_a)
+        masked = self.client.get("/core/people/export.csv", {"unit": "610924"})
+        self.assertIn(pii.value(self.b1, "id_number"),
+                      b"".join(masked.streaming_content).decode("utf-8-sig"))
+        response = self.client.post("/core/people/export/", {
+            "reason": "inter-county transfer", "format": "csv", "unit": "610924"})
+        self.assertEqual(response.status_code, 404)
+        response = self.client.post("/core/people/export/", {
+            "reason": "inter-county transfer", "format": "csv"})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        self.assertIn(self.a1.id_number, text)
+        self.assertNotIn(self.b1.id_number, text)
+        self.assertEqual(PiiAccess.objects.get().row_count, 2)
 
     def test_it_wants_a_reason_for_an_unmasked_export(self) -> None:
         self.login(self.county_a)
