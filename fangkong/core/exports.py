@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from fangkong.core import audit, pii
 from fangkong.core.models.accounts import Cap
@@ -162,8 +162,9 @@ def _unmasked(
             form.add_error("reason", exc.message_dict.get("reason", exc.messages))
         else:
             return file_response(exporter, fmt)
-    columns = exporter.personal_columns()
+    shown = {*exporter.personal_columns(), *exporter.logged_fields()}
+    headers = [str(c.header) for c in exporter.columns if c.key in shown]
     return render(request, UNMASKED_PAGE, {
         "form": form, "back": back, "carried": carried, "title": exporter.get_filename(),
-        "personal": [c.header for c in exporter.columns if c.key in columns],
+        "personal": pgettext("list separator", ", ").join(headers),
     })
