@@ -152,8 +152,8 @@ def _unmasked(
     exporter = exporter_class(rows, masked=False, filename=filename)
     if posted and form.is_valid():
         fmt = form.cleaned_data["format"] or formats[0]
-        label = " ".join([f"{exporter.get_filename()}.{fmt}", *(f"{k}={v}" for k, v in carried
-                                                                    if v)])
+        filters = " ".join(f"{k}={v}" for k, v in carried if v)
+        label = f"{exporter.get_filename()}.{fmt} {filters}".strip()
         try:
             audit.log_export(request.user, rows.model, exporter.logged_fields(),
                              exporter.row_count(), form.cleaned_data["reason"],
