@@ -37,12 +37,12 @@ from rest_framework.views import APIView
 from fangkong.checkpoints import fastsql, services
 from fangkong.checkpoints.models import Checkpoint, Passage
 from fangkong.checkpoints.validation import clean_passage
+from fangkong.core import pii
 from fangkong.core.api.auth import BearerTokenAuthentication, SessionAuthentication
 from fangkong.core.api.errors import correct_below
 from fangkong.core.api.serializers import ErrorSerializer
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import get_for_user, scope_for
-from fangkong.lib import masking
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input"),
@@ -131,8 +131,8 @@ def passage_payload(p: Passage) -> dict[str, Any]:
         "id": p.pk, "client_id": str(p.client_id), "checkpoint": p.checkpoint_id,
         "direction": p.direction, "occurred_at": timezone.localtime(p.occurred_at).isoformat(),
         "day": p.day.isoformat(),
-        "person": {"id": person.pk, "name": masking.mask_name(person.name),
-                   "id_number": masking.mask_id_number(person.id_number)},
+        "person": {"id": person.pk, "name": person.masked_name,
+                   "id_number": pii.value(person, "id_number")},
         "resident": p.resident, "origin": p.origin,
         "temperature": None if p.temperature is None else str(p.temperature),
         "mask": p.mask, "plate": p.plate, "fever": p.fever, "plate_flagged": p.plate_flagged,

@@ -17,10 +17,9 @@ class CheckpointsConfig(AppConfig):
             models.Checkpoint, models.DutyRoster, models.ScreeningRule,
             models.TemperatureCheck, models.Household, models.ScreeningVisit,
             models.Inspection, models.PatrolLog, models.HouseholdMember, models.Passage,
+            models.Outsider, models.Tip,
         ):
             audit.register(model)
-        audit.register(models.Outsider, pii_fields=["host_address"])
-        audit.register(models.Tip, pii_fields=["caller_phone"])
         indicators.register()
         register_nav("checkpoints:duty", _("Checkpoint duty"), Cap.REGISTER_PASSAGE,
                      roles=(Role.CHECKPOINT_DUTY,), order=10)

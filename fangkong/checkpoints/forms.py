@@ -23,6 +23,7 @@ from fangkong.checkpoints.models import (
 )
 from fangkong.checkpoints.validation import parse_temperature
 from fangkong.core.forms import DateInput, DateTimeInput, UnitChoiceField
+from fangkong.core.imports import ImportForm
 
 
 class KeyedForm(forms.Form):
@@ -263,17 +264,11 @@ class ResolveForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), max_length=300)
 
 
-class ExportForm(forms.Form):
-    unmasked = forms.BooleanField(label=_("Export personal data unmasked"), required=False)
-    reason = forms.CharField(label=_("Reason (required for unmasked export)"),
-                             max_length=300, required=False)
+class HouseholdImportForm(ImportForm):
+    """The shared import form (check, then import) and the community to import into,
+    which the check's digest binds with the file."""
 
-
-class ImportForm(forms.Form):
     community = UnitChoiceField(label=_("Community"))
-    file = forms.FileField(label=_("Excel file (.xlsx) or CSV"))
-    dry_run = forms.BooleanField(label=_("Check only, do not save"), required=False,
-                                 initial=True)
 
     def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from fangkong.core import audit
+from fangkong.core import audit, pii
 from fangkong.core.forms import AuditFilterForm, PersonSearchForm, PiiLogFilterForm, RevealForm
 from fangkong.core.models import Alert, Person, PiiAccess
 from fangkong.core.models.accounts import Cap
@@ -100,7 +100,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     revealed = None
     if form.is_valid():
         try:
-            revealed = audit.reveal(request.user, obj, ["id_number", "phone", "address"],
+            revealed = audit.reveal(request.user, obj, list(pii.pii_fields(Person)),
                                     form.cleaned_data["reason"], request=request)
         except ValidationError as exc:
             form.add_error("reason", exc.message_dict.get("reason", exc.messages))
@@ -220,8 +220,10 @@ def _field_label(model: type[models.Model] | None, name: str) -> str:
 
 def _hidden_fields(model: type[models.Model] | None) -> set[str]:
     """Personal-data fields whose values the history never shows, not even masked."""
-    hidden = set(audit.PII_FIELDS)
-    if model is not None and auditlog.contains(model):
+    if model is None:
+        return pii.all_field_names()
+    hidden = set(pii.pii_fields(model))
+    if auditlog.contains(model):
         hidden |= set(auditlog.get_model_fields(model)["mask_fields"])
     return hidden
 

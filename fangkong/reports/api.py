@@ -31,6 +31,7 @@ from fangkong.core.api.errors import correct_below, error_response
 from fangkong.core.api.serializers import StrictSerializer
 from fangkong.core.models import Organisation
 from fangkong.lib.dates import check_record_day
+from fangkong.lib.tabular import XLSX_CONTENT_TYPE
 from fangkong.reports import access, exporters, figures, services
 from fangkong.reports.completeness import completeness
 from fangkong.reports.models import Reporter, ReportForm, Submission
@@ -193,7 +194,7 @@ def aggregate(request: Request, form: str) -> Response:
     })
 
 
-@extend_schema(parameters=QUERY[:1], responses={(200, exporters.XLSX): bytes},
+@extend_schema(parameters=QUERY[:1], responses={(200, XLSX_CONTENT_TYPE): bytes},
                summary="The city's daily report to the province, as .xlsx (fixed layout)")
 @api_view(["GET"])
 def province_export(request: Request, form: str) -> HttpResponse:

@@ -24,6 +24,9 @@ class Household(ScopedModel):
     phone = models.CharField(_("contact phone"), max_length=11, blank=True)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
 
+    #: Personal data and its mask (``core.pii``).
+    PII = {"address": masking.mask_address, "phone": masking.mask_phone}
+
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
@@ -34,14 +37,6 @@ class Household(ScopedModel):
 
     def __str__(self) -> str:
         return self.number
-
-    @property
-    def masked_address(self) -> str:
-        return masking.mask_address(self.address)
-
-    @property
-    def masked_phone(self) -> str:
-        return masking.mask_phone(self.phone)
 
 
 class Relation(models.TextChoices):
@@ -244,6 +239,9 @@ class Tip(ScopedModel):
         related_name="+", verbose_name=_("recorded by"),
     )
 
+    #: Personal data and its mask (``core.pii``).
+    PII = {"caller_phone": masking.mask_phone}
+
     class Meta:
         verbose_name = _("tip")
         verbose_name_plural = _("tips")
@@ -260,7 +258,3 @@ class Tip(ScopedModel):
     @property
     def resolution_time(self) -> timedelta | None:
         return self.resolved_at - self.received_at if self.resolved_at else None
-
-    @property
-    def masked_caller_phone(self) -> str:
-        return masking.mask_phone(self.caller_phone)

@@ -59,10 +59,8 @@ class Outsider(ScopedModel):
         related_name="+", verbose_name=_("released by"),
     )
 
-    @property
-    def masked_host_address(self) -> str:
-        """Where the person stays, as pages show it (personal data, masked)."""
-        return masking.mask_address(self.host_address)
+    #: Personal data and its mask (``core.pii``); the person's own are ``Person.PII``.
+    PII = {"host_address": masking.mask_address}
 
     class Meta:
         verbose_name = _("outsider")

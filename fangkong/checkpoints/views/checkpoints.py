@@ -21,7 +21,6 @@ from fangkong.checkpoints.exporters import PassageExporter
 from fangkong.checkpoints.forms import (
     CheckpointForm,
     CloseAlertForm,
-    ExportForm,
     RosterForm,
     RuleForm,
 )
@@ -32,7 +31,7 @@ from fangkong.checkpoints.models import (
     PassageDaily,
     ScreeningRule,
 )
-from fangkong.checkpoints.views.exports import export_response
+from fangkong.core import exports
 from fangkong.core.forms import add_errors
 from fangkong.core.models import Alert, Grant
 from fangkong.core.models.accounts import Cap, Role
@@ -119,8 +118,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_register": Checkpoint.may_register(scope_for(request.user), checkpoint.unit_path,
                                                 rostered_today=False),
         "roster_form": RosterForm(users=_duty_users(checkpoint)) if can_edit else None,
-        "export_form": ExportForm(),
-        "can_export_pii": scope_for(request.user).can(Cap.EXPORT_PII),
         "selfreg_url": selfreg_url(request, checkpoint),
         "prev_day": day - timezone.timedelta(days=1),
         "next_day": day + timezone.timedelta(days=1),
@@ -202,9 +199,9 @@ def poster(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @capability_required(Cap.VIEW)
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = get_for_user(Checkpoint, request.user, Cap.VIEW, pk=pk)
-    day = _day(request.POST.get("date") or request.GET.get("date"))
+    day = _day(exports.params(request).get("date"))
     qs = Passage.objects.filter(checkpoint=checkpoint, day=day)
-    return export_response(
+    return exports.export_view(
         request, PassageExporter, qs,
         back=reverse("checkpoints:detail", args=[pk]) + f"?date={day}",
         filename=f"{checkpoint.name} {day}",

@@ -17,9 +17,8 @@ from fangkong.checkpoints import indicators, services
 from fangkong.checkpoints.exporters import HouseholdExporter
 from fangkong.checkpoints.forms import (
     DispatchForm,
-    ExportForm,
     HouseholdForm,
-    ImportForm,
+    HouseholdImportForm,
     InspectionForm,
     MemberForm,
     PatrolForm,
@@ -36,7 +35,8 @@ from fangkong.checkpoints.models import (
     Tip,
     TipStatus,
 )
-from fangkong.checkpoints.views.exports import export_response
+from fangkong.core import imports
+from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.territory import Level
@@ -49,7 +49,6 @@ from fangkong.core.scoping import (
     units_visible_to,
 )
 from fangkong.core.services.people import clean_person_data
-from fangkong.lib.tabular import error_report_xlsx, xlsx_response
 
 
 @capability_required(Cap.VIEW)
@@ -94,10 +93,9 @@ def households(request: HttpRequest) -> HttpResponse:
         qs = qs.under(unit)
     page = Paginator(qs.order_by("unit_path", "number"), 50).get_page(request.GET.get("page"))
     return render(request, "checkpoints/households.html", {
-        "page": page, "q": q, "export_form": ExportForm(),
+        "page": page, "q": q,
         "can_edit": scope_for(request.user).can(Cap.EDIT),
         "can_import": scope_for(request.user).can(Cap.IMPORT),
-        "can_export_pii": scope_for(request.user).can(Cap.EXPORT_PII),
     })
 
 
@@ -173,37 +171,26 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Cap.IMPORT)
 def household_import(request: HttpRequest) -> HttpResponse:
-    communities = units_visible_to(request.user, Cap.IMPORT, level=Level.COMMUNITY)
-    form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        unit = form.cleaned_data["community"]
-        result = HouseholdImporter(unit).run(form.cleaned_data["file"], request.user,
-                                             dry_run=form.cleaned_data["dry_run"])
-        if result.errors and request.POST.get("report"):
-            import io
-
-            out = io.BytesIO()
-            error_report_xlsx(result, out)
-            response = HttpResponse(
-                out.getvalue(),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            response["Content-Disposition"] = 'attachment; filename="import-errors.xlsx"'
-            return response
-    return render(request, "checkpoints/household_import.html", {"form": form,
-                                                                  "result": result})
+    """Check, then import the checked file into the chosen community (``core.imports``)."""
+    return imports.import_view(
+        request, lambda data: HouseholdImporter(data["community"]),
+        template="checkpoints/household_import.html", form_class=HouseholdImportForm,
+        form_kwargs={"communities": units_visible_to(request.user, Cap.IMPORT,
+                                                    level=Level.COMMUNITY)},
+        context={"fields": HouseholdImporter.fields, "back": reverse("checkpoints:households"),
+                 "back_label": _("Back to the households")},
+    )
 
 
 @capability_required(Cap.VIEW)
 def household_template(request: HttpRequest) -> HttpResponse:
-    return xlsx_response(HouseholdImporter(None).template_exporter())
+    return imports.template_response(HouseholdImporter(None))
 
 
 @capability_required(Cap.VIEW)
 def households_export(request: HttpRequest) -> HttpResponse:
-    return export_response(request, HouseholdExporter,
-                           Household.objects.visible_to(request.user),
-                           back=reverse("checkpoints:households"))
+    return export_view(request, HouseholdExporter, Household.objects.visible_to(request.user),
+                       back=reverse("checkpoints:households"))
 
 
 def _keyed_create(request: HttpRequest, form_class, save, template: str, queryset,

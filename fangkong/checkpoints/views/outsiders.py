@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from fangkong.checkpoints import services
 from fangkong.checkpoints.exporters import OutsiderExporter
-from fangkong.checkpoints.forms import ExportForm, OutsiderForm, ReleaseForm, TemperatureCheckForm
+from fangkong.checkpoints.forms import OutsiderForm, ReleaseForm, TemperatureCheckForm
 from fangkong.checkpoints.models import Outsider, OutsiderStatus
-from fangkong.checkpoints.views.exports import export_response
+from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.territory import Level
@@ -39,9 +39,8 @@ def index(request: HttpRequest) -> HttpResponse:
     for o in page:
         o.missed = services.missed_checks(o)
     return render(request, "checkpoints/outsiders.html", {
-        "page": page, "status": status, "export_form": ExportForm(),
+        "page": page, "status": status,
         "can_edit": scope_for(request.user).can(Cap.EDIT),
-        "can_export_pii": scope_for(request.user).can(Cap.EXPORT_PII),
     })
 
 
@@ -123,5 +122,5 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Cap.VIEW)
 def export(request: HttpRequest) -> HttpResponse:
     qs = Outsider.objects.visible_to(request.user)
-    return export_response(request, OutsiderExporter, qs,
-                           back=reverse("checkpoints:outsiders"))
+    return export_view(request, OutsiderExporter, qs,
+                       back=reverse("checkpoints:outsiders"))

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from fangkong.core import pii
 from fangkong.core.models import Person
 
 
@@ -124,9 +125,7 @@ def person_payload(person: Person, *, reveal: bool) -> dict[str, Any]:
         "name": person.name,
         "sex": person.sex,
         "birth_date": person.birth_date if reveal else None,
-        "id_number": person.id_number if reveal else person.masked_id_number,
-        "phone": person.phone if reveal else person.masked_phone,
-        "address": person.address if reveal else person.masked_address,
+        **pii.mask_row(person, masked=not reveal),
         "org_unit": person.org_unit.code,
         "masked": not reveal,
     }

@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fangkong.core import audit
+from fangkong.core import audit, pii
 from fangkong.core.api.auth import BearerTokenAuthentication
 from fangkong.core.api.errors import correct_below, error_response
 from fangkong.core.api.serializers import (
@@ -222,6 +222,6 @@ def person_detail(request: Request, pk: int) -> Response:
     person = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
     reveal = request.query_params.get("reveal", "").lower() in ("1", "true", "yes")
     if reveal:
-        audit.reveal(request.user, person, ["id_number", "phone", "address"],
+        audit.reveal(request.user, person, list(pii.pii_fields(Person)),
                      request.query_params.get("reason", ""), request=request._request)
     return Response(PersonSerializer(person_payload(person, reveal=reveal)).data)

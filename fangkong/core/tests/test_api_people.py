@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client, TransactionTestCase
 from django.utils import translation
 
+from fangkong.core import pii
 from fangkong.core.models import ApiToken, Person, PiiAccess, Role
 from fangkong.core.models.people import PersonQuerySet
 from fangkong.core.models.territory import Level
@@ -59,7 +60,7 @@ class PeopleCreateTests(FangkongTestCase):
         body = response.json()
         person = Person.objects.get()
         self.assertEqual(body["id"], person.pk)
-        self.assertEqual(body["id_number"], person.masked_id_number)
+        self.assertEqual(body["id_number"], pii.value(person, "id_number"))
         self.assertNotIn(self.number, response.content.decode())
         self.assertEqual(body["phone"], "138****8000")
         self.assertIsNone(body["birth_date"])
@@ -163,7 +164,7 @@ class PeopleReadTests(FangkongTestCase):
         response = self.client.get(f"{PEOPLE_URL}/{self.person.pk}")
         self.assertEqual(response.status_code, 200)
         body = response.json()
-        self.assertEqual(body["id_number"], self.person.masked_id_number)
+        self.assertEqual(body["id_number"], pii.value(self.person, "id_number"))
         self.assertEqual(body["phone"], "139****5678")
         self.assertTrue(body["masked"])
         self.assertFalse(PiiAccess.objects.exists())
