@@ -101,7 +101,7 @@ class MalformedInputTests(FangkongTestCase):
         self.assertIn("error", response.json())
 
     def test_it_rejects_unknown_fields_and_saves_nothing(self) -> None:
-        body = {"id_number": "610902198506150011", "name": "张三", "org_unit": "610902",
+        body = {"id_number": "610902198506150017", "name": "张三", "org_unit": "610902",
                 "phone_number": "13800138000"}
         response = self.client.post("/api/v1/people", body, content_type="application/json",
                                     HTTP_ACCEPT_LANGUAGE="en")
