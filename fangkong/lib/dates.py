@@ -53,6 +53,17 @@ def parse_day(raw: str | None, field: str = "date", *, default: date | None = No
     return day
 
 
+def day_option(raw: str | None, name: str = "--date") -> date:
+    """A management command's ``--date``, read like ``parse_day``; a bad one stops the
+    command with ``CommandError`` (a message, not a traceback)."""
+    from django.core.management import CommandError
+
+    try:
+        return parse_day(raw)
+    except ValidationError as exc:
+        raise CommandError(f"{name}: {' '.join(exc.messages)} ({raw!r})") from None
+
+
 def day_param(raw: str | None, *, default: date | None = None) -> date:
     """A page's ``?date=``: the date if it is a real day in the allowed range, otherwise
     ``default`` (today). Pages show "the day before/after", so the range is enforced, by

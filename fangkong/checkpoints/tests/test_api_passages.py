@@ -201,6 +201,28 @@ class PassageApiTestCase(CheckpointTestCase):
         self.assertEqual(r.status_code, 400)
         self.assertIn("date", r.json()["fields"])
 
+    def test_it_pages_a_days_register_with_the_one_pager(self) -> None:
+        for _n in range(3):
+            self.post_passage(self.gate_a, passage_body(), self.token)
+        url = f"/api/v1/checkpoints/{self.gate_a.pk}/passages"
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {self.token}", "HTTP_ACCEPT_LANGUAGE": "en"}
+        r = self.client.get(url, **auth)
+        self.assertEqual(list(r.json()), ["date", "count", "page", "page_size", "results"])
+        self.assertEqual((r.json()["count"], r.json()["page_size"]), (3, 100))
+        r = self.client.get(url, {"page": 2, "page_size": 2}, **auth)
+        self.assertEqual((len(r.json()["results"]), r.json()["page"]), (1, 2))
+        self.assertEqual(self.client.get(url, {"page_size": 500}, **auth).status_code, 200)
+        r = self.client.get(url, {"page_size": 501, "page": 0, "date": "2020-02-30"}, **auth)
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(set(r.json()["fields"]), {"page_size", "page", "date"})
+        self.assertEqual(r.json()["fields"]["date"], ["Give the date as YYYY-MM-DD."])
+        worker = {**auth, "HTTP_AUTHORIZATION": f"Bearer {self.token_for(self.community_a)}"}
+        tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
+        for raw in (tomorrow, "1900-01-01"):
+            r = self.client.get(url, {"date": raw}, **worker)
+            self.assertEqual(r.status_code, 400, raw)
+            self.assertEqual(list(r.json()["fields"]), ["date"])
+
     def test_it_lists_the_callers_checkpoints(self) -> None:
         r = self.client.get("/api/v1/checkpoints", HTTP_AUTHORIZATION=f"Bearer {self.token}")
         self.assertEqual([c["id"] for c in r.json()], [self.gate_a.pk])

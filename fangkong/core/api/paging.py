@@ -41,9 +41,17 @@ def max_page_size() -> int:
     return settings.API_MAX_PAGE_SIZE
 
 
-class PageQuerySerializer(serializers.Serializer):
-    """``page`` and ``page_size``; query parameters it does not know are ignored (a list's
-    URL may carry a client's own cache-busting parameter)."""
+class QuerySerializer(serializers.Serializer):
+    """Query parameters: the ones it does not know are ignored (a URL may carry a client's
+    own cache-busting parameter), unlike a body's unknown fields (``StrictSerializer``)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        known = {k: v for k, v in data.items() if k in self.fields}
+        return super().to_internal_value(known)
+
+
+class PageQuerySerializer(QuerySerializer):
+    """``page`` and ``page_size``, for a list's own query serializer to subclass."""
 
     page = serializers.IntegerField(required=False, help_text="1 or more; default 1.")
     page_size = serializers.IntegerField(
@@ -51,10 +59,6 @@ class PageQuerySerializer(serializers.Serializer):
         help_text=f"Rows per page, 1 to {settings.API_MAX_PAGE_SIZE} (the one largest page "
                   "of every list); the default depends on the list.",
     )
-
-    def to_internal_value(self, data: Any) -> Any:
-        known = {k: v for k, v in data.items() if k in self.fields}
-        return super().to_internal_value(known)
 
     def validate_page(self, value: int) -> int:
         return _in_range(value, PAGE_MAX)
@@ -68,13 +72,6 @@ def _in_range(value: int, high: int) -> int:
         raise serializers.ValidationError(
             _("Give a whole number from 1 to %(max)d.") % {"max": high})
     return value
-
-
-def page_params(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The validated page parameters of a list without other query parameters."""
-    query = PageQuerySerializer(data=data)
-    query.is_valid(raise_exception=True)
-    return dict(query.validated_data)
 
 
 def page_response(
