@@ -9,9 +9,11 @@ The POST is the hot path. It is served by a plain Django function (``create_pass
 with the hand-written validator of ``validation.py``, not by DRF's request/serializer
 machinery, which measured here cost about as much as the whole rest of the request
 (docs/performance.md, "Checkpoint passages"). It keeps the API's conventions all the
-same: bearer token or session (+ CSRF), out of scope is 404, errors are
-``{"error", "fields"}`` in the request's language. ``PassagesView`` documents it in the
-OpenAPI schema and serves the GET through DRF.
+same, with core's helpers for plain views: bearer token or session (+ CSRF) by
+``core.api.auth.plain_caller``, out of scope is 404, errors ``{"error", "fields"}`` in the
+request's language by ``core.api.errors`` (``json_error``, ``from_validation``), 201/200
+by ``core.api.responses.created_response``. ``PassagesView`` documents it in the OpenAPI
+schema and serves the GET through DRF, paged by ``core.api.paging``.
 """
 
 from __future__ import annotations
@@ -248,8 +250,7 @@ class PassagesView(APIView):
             201: OpenApiResponse(PassageOutSerializer, description="Registered"),
             200: OpenApiResponse(PassageOutSerializer,
                                  description="Seen before: the first record for this client_id"),
-            **errors(400, 401, 403, 404, conflict="Checkpoint closed, or the client_id was "
-                                                  "used for another record"),
+            **errors(400, 401, 403, 404, conflict="Checkpoint closed"),
         },
         summary="Register a passage (idempotent by client_id)",
     )
