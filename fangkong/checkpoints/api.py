@@ -36,13 +36,14 @@ from rest_framework.views import APIView
 
 from fangkong.checkpoints import fastsql, services
 from fangkong.checkpoints.models import Checkpoint, Passage
-from fangkong.checkpoints.validation import clean_passage
+from fangkong.checkpoints.validation import PassageInput, clean_passage
 from fangkong.core.api.auth import plain_caller
 from fangkong.core.api.errors import from_exception, from_validation, json_error
 from fangkong.core.api.paging import PageQuerySerializer, page_response, page_serializer
 from fangkong.core.api.responses import created_response
 from fangkong.core.api.schema import errors
 from fangkong.core.api.serializers import DayField
+from fangkong.core.models import KeyConflict
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import get_for_user, scope_for
 from fangkong.lib import masking
@@ -183,9 +184,25 @@ def create_passage(request: HttpRequest, pk: int) -> JsonResponse:
     try:
         passage, created = services.register_passage(user, context.checkpoint, data,
                                                      context=context)
+        if not created:
+            _check_retry(passage, data)
     except ValidationError as exc:
         return from_validation(exc)
     return created_response(passage_payload(passage), created)
+
+
+def _check_retry(passage: Passage, data: PassageInput) -> None:
+    """A retry must repeat the passage: the same key with another person, direction or
+    reading is refused (409, ``KeyConflict``) instead of answered with the first record,
+    which would drop what was sent. A time left to the server is not compared."""
+    same = {"direction": data.direction, "resident": data.resident, "origin": data.origin,
+            "temperature": data.temperature, "mask": data.mask,
+            "plate": data.plate.number if data.plate else ""}
+    if data.occurred_at is not None:
+        same["occurred_at"] = data.occurred_at
+    passage.check_same(same)
+    if passage.person.id_number != data.person.id_number:
+        raise KeyConflict.on_key()
 
 
 def _refuse_body(token: str | None, user: Any, pk: int, response: JsonResponse) -> JsonResponse:
@@ -250,7 +267,8 @@ class PassagesView(APIView):
             201: OpenApiResponse(PassageOutSerializer, description="Registered"),
             200: OpenApiResponse(PassageOutSerializer,
                                  description="Seen before: the first record for this client_id"),
-            **errors(400, 401, 403, 404, conflict="Checkpoint closed"),
+            **errors(400, 401, 403, 404, conflict="Checkpoint closed, or the client_id was "
+                                                  "sent before with other content"),
         },
         summary="Register a passage (idempotent by client_id)",
     )

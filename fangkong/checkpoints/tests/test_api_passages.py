@@ -42,6 +42,26 @@ class PassageApiTestCase(CheckpointTestCase):
         daily = PassageDaily.objects.get(checkpoint=self.gate_a)
         self.assertEqual(daily.passages_in, 1)
 
+    def test_it_refuses_a_repeated_client_id_with_other_content_with_409(self) -> None:
+        """A retry with another reading once answered 200 with the first record: the
+        fever reading sent the second time was dropped without a word."""
+        body = passage_body(occurred_at=timezone.now().replace(microsecond=0).isoformat())
+        self.assertEqual(self.post_passage(self.gate_a, body, self.token).status_code, 201)
+        for changed in ({"temperature": "38.5"}, {"id_number": ID_B}, {"direction": "out"},
+                        {"plate": ""}, {"occurred_at": timezone.now().isoformat()}):
+            r = self.post_passage(self.gate_a, {**body, **changed}, self.token,
+                                  HTTP_ACCEPT_LANGUAGE="en")
+            self.assertEqual(r.status_code, 409, changed)
+            self.assertEqual(list(r.json()["fields"]), ["client_id"], changed)
+            self.assertIn("other content", r.json()["fields"]["client_id"][0])
+        r = self.post_passage(self.gate_a, {**body, "temperature": "38.5"}, self.token,
+                              HTTP_ACCEPT_LANGUAGE="zh-CN")
+        self.assertIn("client_id", r.json()["fields"]["client_id"][0])
+        self.assertNotIn("other content", r.json()["fields"]["client_id"][0])
+        self.assertEqual(self.post_passage(self.gate_a, body, self.token).status_code, 200)
+        self.assertEqual(Passage.objects.count(), 1)
+        self.assertFalse(Alert.objects.filter(kind="fever").exists())
+
     def test_it_opens_a_fever_alert_at_the_threshold(self) -> None:
         r = self.post_passage(self.gate_a, passage_body(temperature="37.3"), self.token)
         self.assertEqual(r.status_code, 201, r.content)

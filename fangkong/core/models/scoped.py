@@ -70,6 +70,13 @@ class KeyConflict(ValidationError):
     """The same submission key came back with different content: answered 409 by the API
     (``core.api.errors``), shown as a form error by the pages (``core.forms.KeyedForm``)."""
 
+    @classmethod
+    def on_key(cls) -> KeyConflict:
+        return cls({"client_id": [_(
+            "This client_id was already used for a record with other content; make a new "
+            "key for each record."
+        )]})
+
 
 class KeyedModel(ScopedModel):
     """A scoped record created once per submission key (``client_id``).
@@ -124,7 +131,4 @@ class KeyedModel(ScopedModel):
             if stored != value:
                 differ.append(name)
         if differ:
-            raise KeyConflict({"client_id": [_(
-                "This client_id was already used for a record with other content; make a "
-                "new key for each record."
-            )]})
+            raise KeyConflict.on_key()
