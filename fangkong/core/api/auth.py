@@ -7,6 +7,7 @@ whose user was disabled, answers 401 like a wrong one, so a caller cannot tell w
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -20,6 +21,15 @@ from fangkong.core.models import ApiToken
 
 # Refresh last_used_at at most this often, so the hot path does not write on every call.
 LAST_USED_RESOLUTION_SECONDS = 300
+
+
+def touch_token(token_id: int, last_used_at: datetime | None) -> None:
+    """Record that the token was used, at most every ``LAST_USED_RESOLUTION_SECONDS``
+    (the token list shows it; a write on every call would cost the hot path). The one
+    place for this rule: DRF's authentication and the passage hot path both call it."""
+    now = timezone.now()
+    if last_used_at is None or (now - last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
 
 
 def bearer_token(request: HttpRequest | Request) -> str | None:
@@ -62,12 +72,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         token = ApiToken.lookup(raw)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
-        now = timezone.now()
-        if (
-            token.last_used_at is None
-            or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
-        ):
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        touch_token(token.pk, token.last_used_at)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
