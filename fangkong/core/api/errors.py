@@ -149,20 +149,18 @@ def _is_api(request: Any) -> bool:
 
 def not_found(request: Any, exception: Exception | None = None):
     """404 handler: JSON under /api/, the HTML page elsewhere."""
-    from django.http import JsonResponse
     from django.views.defaults import page_not_found
 
     if _is_api(request):
-        return JsonResponse({"error": _("Not found."), "fields": {}}, status=404)
+        return json_error(_("Not found."), status=404)
     return page_not_found(request, exception)
 
 
 def server_error(request: Any):
     """500 handler: JSON under /api/, the static bilingual HTML page elsewhere."""
-    from django.http import JsonResponse
     from django.views.defaults import server_error as html_server_error
 
     if _is_api(request):
-        message = _("Server error: the request was not completed. Please try again.")
-        return JsonResponse({"error": message, "fields": {}}, status=500)
+        return json_error(
+            _("Server error: the request was not completed. Please try again."), status=500)
     return html_server_error(request)
