@@ -277,6 +277,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 30)
+# The one largest page any API list answers (core/api/paging.py); a larger page_size is 400.
+API_MAX_PAGE_SIZE = env_int("FANGKONG_API_MAX_PAGE_SIZE", 500)
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

@@ -1,10 +1,9 @@
 """Forms of the checkpoint pages. Creating forms carry a hidden ``client_id`` made when
-the page is rendered, so a form sent twice (a double tap, a retry after a timeout)
-finds the first record instead of adding a second."""
+the page is rendered (``core.forms.KeyedForm``), so a form sent twice (a double tap, a
+retry after a timeout) finds the first record instead of adding a second."""
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django import forms
@@ -22,12 +21,8 @@ from fangkong.checkpoints.models import (
     VenueType,
 )
 from fangkong.checkpoints.validation import parse_temperature
-from fangkong.core.forms import DateInput, DateTimeInput, UnitChoiceField
+from fangkong.core.forms import DateInput, DateTimeInput, KeyedForm, UnitChoiceField
 from fangkong.core.imports import ImportForm
-
-
-class KeyedForm(forms.Form):
-    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
 
 class TemperatureField(forms.CharField):

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -100,6 +103,36 @@ def add_errors(form: forms.Form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+class KeyedForm(forms.Form):
+    """A creating form with a hidden submission key (``client_id``) made when the page is
+    rendered, for a service that creates with ``KeyedModel.create_keyed``.
+
+    The key survives the form being sent twice (a double tap, a retry after a timeout,
+    the back button and send again): the service finds the first record instead of adding
+    a second. When the key comes back with other content (the form was saved, then
+    changed and sent again), the service's ``KeyConflict`` cannot be shown on a hidden
+    field: it becomes a form error, and the form gets a new key, so sending it once more
+    saves it as a new record, knowingly.
+    """
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        if field != "client_id":
+            super().add_error(field, error)
+            return
+        cleaned = getattr(self, "cleaned_data", {})
+        saved_before = "client_id" in cleaned  # the key was valid: the service refused it
+        self.data = self.data.copy()
+        self.data[self.add_prefix("client_id")] = str(uuid.uuid4())
+        if saved_before:
+            super().add_error(None, _(
+                "This form was already saved with other content. Check the list; send the "
+                "form again to save it as a new record."))
+        else:
+            super().add_error(None, _("The form has expired; please send it again."))
 
 
 class UnitChoiceField(forms.ModelChoiceField):

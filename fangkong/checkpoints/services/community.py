@@ -121,13 +121,6 @@ def record_visit(
         )
 
 
-def _get_or_create_by_key(model: Any, client_id: uuid.UUID, values: dict[str, Any]):
-    """The record with this submission key, created from ``values`` if new; two identical
-    submissions racing both get the one that won (``get_or_create`` retries the read when
-    the unique key refuses the second insert)."""
-    return model.objects.get_or_create(client_id=client_id, defaults=values)
-
-
 def record_inspection(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, kind: str, place: str,
     day: date, venue_type: str = "other", found_open: bool = False, action: str = "",
@@ -137,11 +130,11 @@ def record_inspection(
     if not (place or "").strip():
         raise ValidationError({"place": [_("Name the place.")]})
     with acting_as(actor), transaction.atomic():
-        return _get_or_create_by_key(Inspection, client_id, {
+        return Inspection.create_keyed(client_id, same={
             "org_unit": community, "kind": kind, "venue_type": venue_type,
             "place": place.strip(), "day": day, "found_open": found_open,
-            "action": (action or "").strip(), "inspected_by": actor,
-        })
+            "action": (action or "").strip(),
+        }, defaults={"inspected_by": actor})
 
 
 def record_patrol(
@@ -153,11 +146,11 @@ def record_patrol(
     if gatherings_dispersed < 0 or people_persuaded < 0:
         raise ValidationError(_("Counts cannot be negative."))
     with acting_as(actor), transaction.atomic():
-        return _get_or_create_by_key(PatrolLog, client_id, {
+        return PatrolLog.create_keyed(client_id, same={
             "org_unit": community, "day": day, "area": (area or "").strip(),
             "gatherings_dispersed": gatherings_dispersed, "people_persuaded": people_persuaded,
-            "notes": (notes or "").strip(), "recorded_by": actor,
-        })
+            "notes": (notes or "").strip(),
+        }, defaults={"recorded_by": actor})
 
 
 def record_tip(
@@ -177,6 +170,7 @@ def record_tip(
             caller_phone = validate_phone(caller_phone)
         except IdentityError as exc:
             errors["caller_phone"] = [str(exc.message)]
+    given_time = received_at is not None
     received_at = received_at or timezone.now()
     if received_at > timezone.now():
         errors["received_at"] = [_("The time is in the future.")]
@@ -187,13 +181,19 @@ def record_tip(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    same = {
+        "org_unit": community, "channel": channel, "category": category,
+        "content": content[:1000], "caller_name": (caller_name or "").strip()[:50],
+        "caller_phone": caller_phone,
+    }
+    defaults = {
+        "received_at": received_at,
+        "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+    }
+    if given_time:  # a retry without a time is received "now" again: only a given one counts
+        same["received_at"] = defaults.pop("received_at")
     with acting_as(actor), transaction.atomic():
-        return _get_or_create_by_key(Tip, client_id, {
-            "org_unit": community, "received_at": received_at, "channel": channel,
-            "category": category, "content": content[:1000],
-            "caller_name": (caller_name or "").strip()[:50], "caller_phone": caller_phone,
-            "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
-        })
+        return Tip.create_keyed(client_id, same=same, defaults=defaults)
 
 
 def dispatch_tip(actor: Any, tip: Tip, *, dispatched_to: str, at: datetime | None = None) -> Tip:

@@ -91,7 +91,8 @@ class ScreeningTestCase(CheckpointTestCase):
                                    area="广场", gatherings_dispersed=gatherings,
                                    people_persuaded=gatherings * 4)
         services.record_patrol(self.hq, self.community_a_unit, client_id=key, day=DAY,
-                               area="广场", gatherings_dispersed=2)  # a retried form
+                               area="广场", gatherings_dispersed=2,
+                               people_persuaded=8)  # a retried form
         self.assertEqual(PatrolLog.objects.count(), 2)
         self.assertEqual(indicators.gatherings_dispersed(self.community_a_unit, DAY), 2)
         self.assertEqual(indicators.gatherings_dispersed(self.county_a_unit,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -79,3 +82,71 @@ class ScopedModel(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "unit_path"}
         super().save(*args, **kwargs)
+
+
+class KeyConflict(ValidationError):
+    """The same submission key came back with different content: answered 409 by the API
+    (``core.api.errors``), shown as a form error by the pages (``core.forms.KeyedForm``)."""
+
+    @classmethod
+    def on_key(cls) -> KeyConflict:
+        return cls({"client_id": [_(
+            "This client_id was already used for a record with other content; make a new "
+            "key for each record."
+        )]})
+
+
+class KeyedModel(ScopedModel):
+    """A scoped record created once per submission key (``client_id``).
+
+    The submitting device, or the page's form (``core.forms.KeyedForm``), makes the key
+    once per record, so a retry after a timeout or a double tap finds the first record
+    instead of adding a second; ``create_keyed`` is the one way to create such a record.
+    """
+
+    client_id = models.UUIDField(_("submission key"), unique=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def create_keyed(
+        cls, client_id: uuid.UUID | str, *, same: Mapping[str, Any],
+        defaults: Mapping[str, Any] | None = None,
+    ) -> tuple[Self, bool]:
+        """``(record, created)``: the record with this key, created from ``same`` and
+        ``defaults`` if the key is new.
+
+        ``same`` is the submission's content: a retry must carry the same values, or
+        ``KeyConflict`` (a ``ValidationError`` on ``client_id``) says the key was reused
+        for something else, rather than answering with a record that is not what was
+        sent. ``defaults`` are what a retry may differ in (who sent it, when it was
+        received). Two identical submissions racing both get the one that won:
+        ``get_or_create`` re-reads when the unique key refuses the second insert (in a
+        savepoint, so a caller's transaction survives; it raises the IntegrityError only
+        when the re-read finds nothing, i.e. another constraint refused the row)."""
+        record, created = cls.objects.get_or_create(
+            client_id=client_id, defaults={**same, **(defaults or {})},
+        )
+        if not created:
+            record.check_same(same)
+        return record, created
+
+    def check_same(self, same: Mapping[str, Any]) -> None:
+        """Raise ``KeyConflict`` unless this record holds the values of ``same`` (field
+        names or attnames; a related record counts by its primary key)."""
+        differ = []
+        for name, value in same.items():
+            field = self._meta.get_field(name)
+            stored = getattr(self, field.attname)
+            if isinstance(value, models.Model):
+                value = value.pk
+            elif not field.is_relation:
+                try:
+                    value = field.to_python(value)
+                except ValidationError:
+                    pass
+            if stored != value:
+                differ.append(name)
+        if differ:
+            raise KeyConflict.on_key()
