@@ -38,18 +38,6 @@ def mask_fully(value: str) -> str:
     return "******" if value else value
 
 
-def register_core_models() -> None:
-    from fangkong.core.models import Alert, Grant, Organisation, OrgUnit, Person
-
-    auditlog.register(OrgUnit, exclude_fields=["path", "depth", "numchild"])
-    auditlog.register(Organisation, exclude_fields=["unit_path", "updated_at"])
-    auditlog.register(Person, exclude_fields=["unit_path", "updated_at"], mask_fields=[
-        "id_number", "phone", "address",
-    ])
-    auditlog.register(Grant)
-    auditlog.register(Alert, exclude_fields=["unit_path", "updated_at"])
-
-
 def register(model: type[models.Model], *, pii_fields: Sequence[str] = (),
              **kwargs: Any) -> None:
     """Modules register their models here; ``unit_path`` and timestamps are noise.

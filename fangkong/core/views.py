@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from fangkong.core import audit
+from fangkong.core import audit, registries
 from fangkong.core.forms import AuditFilterForm, PersonSearchForm, PiiLogFilterForm, RevealForm
 from fangkong.core.models import Alert, OrgUnit, Person, PiiAccess
 from fangkong.core.models.accounts import Cap
@@ -279,6 +279,8 @@ def _display_value(
         return _shorten(text)
     if field.choices:
         return str(dict(field.flatchoices).get(text, text))
+    if field.model is Alert and field.name == "kind":  # the kinds are declared, not choices
+        return str(registries.alert_kind_label(text))
     if isinstance(field, models.BooleanField):
         return _("Yes") if text == "True" else _("No")
     if isinstance(field, models.DateTimeField):

@@ -23,17 +23,6 @@ from fangkong.core.models.scoped import path_filter
 from fangkong.core.scoping import scope_for
 from fangkong.reports.models import Reporter, ReportForm, Submission
 
-#: Roles that oversee a territory (the dashboard).
-OVERSEER_ROLES = (
-    Role.PROVINCE_VIEWER, Role.HQ_STAFF, Role.TERRITORY_STAFF, Role.COMMUNITY_WORKER,
-)
-#: Roles that work with daily reports (the navigation entry).
-REPORTS_ROLES = (
-    Role.PROVINCE_VIEWER, Role.HQ_STAFF, Role.TASK_FORCE, Role.MEMBER_UNIT,
-    Role.TERRITORY_STAFF, Role.COMMUNITY_WORKER, Role.ENTERPRISE_LIAISON,
-    Role.UTILITY_OPERATOR,
-)
-
 
 def _scope_q(user: Any, capability: str, path_field: str, org_field: str) -> Q | None:
     """Q over reporters/reports the user holds ``capability`` for; None means everything."""
