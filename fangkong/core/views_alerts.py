@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.core import registries
 from fangkong.core.forms import AlertFilterForm, CloseAlertForm
 from fangkong.core.models import Alert
 from fangkong.core.models.accounts import Cap
@@ -54,7 +53,6 @@ def alerts(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"))
     scope = scope_for(request.user)
     for alert in page.object_list:
-        alert.kind_label = registries.alert_kind_label(alert.kind)
         alert.can_close = alert.status == "open" and scope.can(Cap.EDIT, alert.unit_path)
     kept = {k: request.GET.get(k) for k in KEPT_PARAMETERS if request.GET.get(k)}
     return render(request, "core/alerts.html", {

@@ -67,6 +67,8 @@ class HomeTests(FangkongTestCase):
         self.login(self.community_a)
         response = self.client.get("/")
         self.assertContains(response, "文昌社区卡点体温异常")
+        self.assertContains(response, '<span class="badge">发热</span>', html=True)
+        self.assertContains(response, 'href="/core/alerts/"')
         self.assertNotContains(response, "北城社区卡点体温异常")
         self.login(self.hq)
         response = self.client.get("/")
