@@ -2,7 +2,9 @@
 
 Passage figures read the daily roll-up (``PassageDaily``), never the passages
 themselves; the other registers are small (one row per household, patrol, tip).
-Every function takes an org unit and a date and answers for the unit's subtree.
+Every function takes an org unit and a date and answers for the unit's subtree; the
+decorators declare them to the registries (``CheckpointsConfig.ready`` imports this
+module), and ``home_card=True`` marks the five the home page shows.
 """
 
 from __future__ import annotations

@@ -158,8 +158,8 @@ def get_indicator(code: str) -> Indicator | None:
 
 
 def home_cards() -> list[Indicator]:
-    """The indicators flagged ``home_card``, in the order they were declared (core's
-    first: apps register in INSTALLED_APPS order)."""
+    """The indicators flagged ``home_card``, in the order they were declared (the home
+    page orders them by module, ``core.services.dashboard_cards``)."""
     return [i for i in _indicators.values() if i.home_card]
 
 

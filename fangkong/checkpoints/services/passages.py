@@ -33,9 +33,6 @@ from fangkong.core.models import Person
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
 
-FEVER_ALERT = alerts.FEVER
-PLATE_ALERT = alerts.PLATE
-
 
 def register_passage(
     actor: Any, checkpoint: Checkpoint, data: PassageInput, *, channel: str = Channel.STAFF,
@@ -205,7 +202,7 @@ def confirmed_counts(passage: Passage) -> dict[str, int]:
 def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
     if passage.fever:
         open_alert(
-            kind=FEVER_ALERT, org_unit=checkpoint.org_unit,
+            kind=alerts.FEVER, org_unit=checkpoint.org_unit,
             title=_("Fever %(t)s °C at %(checkpoint)s") % {
                 "t": passage.temperature, "checkpoint": checkpoint.name},
             detail=_("%(person)s, %(direction)s, %(time)s") % {
@@ -215,7 +212,7 @@ def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
         )
     if passage.plate_flagged:
         open_alert(
-            kind=PLATE_ALERT, org_unit=checkpoint.org_unit,
+            kind=alerts.PLATE, org_unit=checkpoint.org_unit,
             title=_("Vehicle %(plate)s at %(checkpoint)s: screen it") % {
                 "plate": passage.plate, "checkpoint": checkpoint.name},
             detail=_("Plate of a watched province; %(person)s, %(time)s") % {
