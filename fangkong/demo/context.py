@@ -92,15 +92,15 @@ class DemoContext:
 
     # --- writing ----------------------------------------------------------------------
     def bulk(self, model: type[M], rows: Sequence[M], *, key: Sequence[str],
-             batch_size: int = 1000, audit: bool = True) -> list[M]:
+             batch_size: int = 1000) -> list[M]:
         """Insert ``rows`` with ``bulk_create`` and write their audit entries, as a
         service's ``save()`` would have (``bulk_create`` sends no signals), in the name of
         the demo actor. Returns the rows, with their primary keys.
 
         ``key`` names fields that tell the new rows apart (``("client_id",)``,
         ``("org_unit_id", "name")``): on a backend that returns no ids from a bulk insert
-        the ids are read back by it. ``audit=False`` for rows the audit log does not keep
-        (counters, the versions a submission keeps itself).
+        the ids are read back by it. Rows the audit log does not keep (counters, the
+        versions a submission keeps itself) need none of this: ``bulk_create`` them.
         """
         rows = list(rows)
         if not rows:
@@ -108,8 +108,7 @@ class DemoContext:
         model._default_manager.bulk_create(rows, batch_size=batch_size)
         if rows[0].pk is None:
             self._read_back_ids(model, rows, key)
-        if audit:
-            log_bulk_created(rows, self.actor)
+        log_bulk_created(rows, self.actor)
         return rows
 
     @staticmethod

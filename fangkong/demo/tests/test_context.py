@@ -50,12 +50,6 @@ class BulkTestCase(FangkongTestCase):
         self.assertEqual([p.pk for p in rows], [stored[p.id_number] for p in rows])
         self.assertEqual(len(self.entries()), 4)
 
-    def test_it_writes_no_audit_entries_when_told(self) -> None:
-        DemoContext(stdout=None).bulk(Person, self.people(2), key=("id_number",), audit=False)
-
-        self.assertEqual(Person.objects.count(), 2)
-        self.assertEqual(self.entries(), [])
-
 
 class StepsTestCase(FangkongTestCase):
     def test_the_modules_declare_their_steps_in_installed_apps_order(self) -> None:
