@@ -87,9 +87,11 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "django_htmx",
+    # fangkong's modules, in the order their demo steps run and their home cards show:
+    # a module after the ones it reads (reports prefills from checkpoints' indicators).
     "fangkong.core",
-    "fangkong.reports",
     "fangkong.checkpoints",
+    "fangkong.reports",
     "fangkong.demo",
 ]
 

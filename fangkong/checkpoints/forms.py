@@ -126,13 +126,6 @@ class RuleForm(forms.Form):
     note = forms.CharField(label=_("Reason for the change"), max_length=200)
 
 
-class CloseAlertForm(forms.Form):
-    outcome = forms.CharField(label=_("Outcome"), max_length=300,
-                              widget=forms.TextInput(attrs={
-                                  "placeholder": _("e.g. re-measured 36.8 °C; sent to the "
-                                                   "fever clinic")}))
-
-
 class PersonFields(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     id_number = forms.CharField(label=_("ID card number"), max_length=40)

@@ -36,16 +36,6 @@ def mask_fully(value: str) -> str:
     return "******" if value else value
 
 
-def register_core_models() -> None:
-    from fangkong.core.models import Alert, Grant, Organisation, OrgUnit, Person
-
-    auditlog.register(OrgUnit, exclude_fields=["path", "depth", "numchild"])
-    auditlog.register(Organisation, exclude_fields=["unit_path", "updated_at"])
-    register(Person)
-    auditlog.register(Grant)
-    auditlog.register(Alert, exclude_fields=["unit_path", "updated_at"])
-
-
 def register(model: type[models.Model], **kwargs: Any) -> None:
     """Modules register their models here; ``unit_path`` and timestamps are noise.
 

@@ -93,6 +93,32 @@ class PiiLogFilterForm(LogFilterForm):
         self.fields["action"].choices = [("", _("All actions")), *PiiAction.choices]
 
 
+class AlertFilterForm(forms.Form):
+    """The alerts inbox: open (the default), closed or all, of one kind or every kind."""
+
+    STATUS_CHOICES = (("open", pgettext_lazy("alerts", "Open")),
+                      ("closed", pgettext_lazy("alerts", "Closed")),
+                      ("all", pgettext_lazy("alerts", "All")))
+
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from fangkong.core import registries
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *(
+            (k.code, k.label) for k in registries.alert_kinds())]
+
+
+class CloseAlertForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome"), max_length=300,
+        widget=forms.TextInput(attrs={
+            "placeholder": _("e.g. re-measured 36.8 °C; sent to the fever clinic")}),
+    )
+
+
 def add_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form's fields (unknown keys, and errors
     without a field, as non-field errors)."""

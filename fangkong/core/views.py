@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from fangkong.core import audit, pii
+from fangkong.core import audit, pii, registries
 from fangkong.core.forms import AuditFilterForm, PersonSearchForm, PiiLogFilterForm, RevealForm
 from fangkong.core.models import Alert, Person, PiiAccess
 from fangkong.core.models.accounts import Cap
@@ -277,6 +277,8 @@ def _display_value(
         return _shorten(text)
     if field.choices:
         return str(dict(field.flatchoices).get(text, text))
+    if field.model is Alert and field.name == "kind":  # the kinds are declared, not choices
+        return str(registries.alert_kind_label(text))
     if isinstance(field, models.BooleanField):
         return _("Yes") if text == "True" else _("No")
     if isinstance(field, models.DateTimeField):

@@ -207,12 +207,8 @@ class _Writer:
                           computed))
 
     def save(self) -> int:
-        Submission.objects.bulk_create([entry[0] for entry in self.subs], batch_size=500)
-        if self.subs and self.subs[0][0].pk is None:
-            ids = {(r, d): pk for pk, r, d in Submission.objects.filter(
-                form=self.form).values_list("pk", "reporter_id", "date")}
-            for entry in self.subs:
-                entry[0].pk = ids[(entry[0].reporter_id, entry[0].date)]
+        self.ctx.bulk(Submission, [entry[0] for entry in self.subs],
+                      key=("form_id", "reporter_id", "date"), batch_size=500)
         values, versions = [], []
         for sub, vals, vers, computed in self.subs:
             for code, value in vals.items():

@@ -22,17 +22,6 @@ from fangkong.core.models.accounts import Cap, Role
 from fangkong.core.scoping import home_unit, scope_for, subtree_q
 from fangkong.reports.models import Reporter, ReportForm, Submission
 
-#: Roles that oversee a territory (the dashboard).
-OVERSEER_ROLES = (
-    Role.PROVINCE_VIEWER, Role.HQ_STAFF, Role.TERRITORY_STAFF, Role.COMMUNITY_WORKER,
-)
-#: Roles that work with daily reports (the navigation entry).
-REPORTS_ROLES = (
-    Role.PROVINCE_VIEWER, Role.HQ_STAFF, Role.TASK_FORCE, Role.MEMBER_UNIT,
-    Role.TERRITORY_STAFF, Role.COMMUNITY_WORKER, Role.ENTERPRISE_LIAISON,
-    Role.UTILITY_OPERATOR,
-)
-
 
 def reporters_for(user: Any, capability: str = Cap.VIEW, form: ReportForm | None = None
                   ) -> QuerySet[Reporter]:

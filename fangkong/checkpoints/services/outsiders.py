@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.checkpoints import alerts
 from fangkong.checkpoints.models import (
     Outsider,
     OutsiderStatus,
@@ -21,7 +22,6 @@ from fangkong.checkpoints.models import (
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Alert, OrgUnit
 from fangkong.core.models.accounts import Cap
-from fangkong.core.models.alerts import Severity
 from fangkong.core.scoping import require_capability
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
@@ -90,7 +90,7 @@ def record_temperature(
         )
         if check.fever:
             open_alert(
-                kind="fever", org_unit=outsider.org_unit, severity=Severity.CRITICAL,
+                kind=alerts.FEVER, org_unit=outsider.org_unit,
                 title=_("Fever %(t)s °C of an outsider under observation") % {"t": temperature},
                 detail=f"{outsider.person} · {day} {check.get_slot_display()}",
                 subject=subject_of(check), actor=actor,

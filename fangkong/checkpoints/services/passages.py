@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.checkpoints import fastsql
+from fangkong.checkpoints import alerts, fastsql
 from fangkong.checkpoints.models import (
     Channel,
     Checkpoint,
@@ -30,12 +30,8 @@ from fangkong.checkpoints.models import (
 from fangkong.checkpoints.validation import PassageInput
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Person
-from fangkong.core.models.alerts import Severity
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
-
-FEVER_ALERT = "fever"
-PLATE_ALERT = "plate"
 
 
 def register_passage(
@@ -206,7 +202,7 @@ def confirmed_counts(passage: Passage) -> dict[str, int]:
 def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
     if passage.fever:
         open_alert(
-            kind=FEVER_ALERT, org_unit=checkpoint.org_unit, severity=Severity.CRITICAL,
+            kind=alerts.FEVER, org_unit=checkpoint.org_unit,
             title=_("Fever %(t)s °C at %(checkpoint)s") % {
                 "t": passage.temperature, "checkpoint": checkpoint.name},
             detail=_("%(person)s, %(direction)s, %(time)s") % {
@@ -216,7 +212,7 @@ def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
         )
     if passage.plate_flagged:
         open_alert(
-            kind=PLATE_ALERT, org_unit=checkpoint.org_unit,
+            kind=alerts.PLATE, org_unit=checkpoint.org_unit,
             title=_("Vehicle %(plate)s at %(checkpoint)s: screen it") % {
                 "plate": passage.plate, "checkpoint": checkpoint.name},
             detail=_("Plate of a watched province; %(person)s, %(time)s") % {

@@ -20,7 +20,10 @@ class AlertTestCase(CheckpointTestCase):
     def test_it_closes_a_fever_alert_only_with_an_outcome(self) -> None:
         alert = self._fever()
         self.login(self.community_a)
-        url = reverse("checkpoints:close_alert", args=[alert.pk])
+        r = self.client.get(reverse("core:alerts"))
+        self.assertContains(r, "发热")
+        self.assertContains(r, alert.title)
+        url = reverse("core:alert_close", args=[alert.pk])
         self.client.post(url, {"outcome": "  "})
         alert.refresh_from_db()
         self.assertEqual(alert.status, "open")
@@ -32,15 +35,33 @@ class AlertTestCase(CheckpointTestCase):
     def test_it_keeps_alerts_of_other_counties_and_duty_users_out(self) -> None:
         alert = self._fever()
         self.login(self.community_b)
-        r = self.client.post(reverse("checkpoints:close_alert", args=[alert.pk]),
-                             {"outcome": "x"})
+        r = self.client.post(reverse("core:alert_close", args=[alert.pk]), {"outcome": "x"})
         self.assertEqual(r.status_code, 404)
         self.login(self.gate)
-        r = self.client.post(reverse("checkpoints:close_alert", args=[alert.pk]),
-                             {"outcome": "x"})
+        r = self.client.post(reverse("core:alert_close", args=[alert.pk]), {"outcome": "x"})
         self.assertEqual(r.status_code, 403)
         alert.refresh_from_db()
         self.assertEqual(alert.status, "open")
+
+    def test_the_old_alerts_page_sends_bookmarks_to_the_inbox_with_their_filters(self) -> None:
+        self.login(self.community_a)
+        r = self.client.get("/checkpoints/alerts/?status=closed&kind=plate")
+        self.assertRedirects(r, "/core/alerts/?status=closed&kind=plate",
+                             fetch_redirect_response=False)
+
+    def test_the_checkpoint_pages_link_to_the_inbox(self) -> None:
+        self._fever()
+        self.login(self.community_a)
+        r = self.client.get(reverse("checkpoints:index"))
+        self.assertContains(r, 'href="/core/alerts/?status=open"')
+        self.assertEqual(r.context["open_alerts"], 1)
+        self.assertContains(self.client.get(reverse("checkpoints:tips")), 'href="/core/alerts/"')
+
+    def test_a_fever_at_the_gate_raises_the_declared_kind(self) -> None:
+        from fangkong.checkpoints.alerts import FEVER
+
+        alert = self._fever()
+        self.assertEqual((alert.kind, alert.severity), (FEVER.code, FEVER.severity))
 
     def test_it_lists_and_closes_alerts_through_the_api(self) -> None:
         alert = self._fever()

@@ -44,7 +44,7 @@ class PagesTestCase(CheckpointTestCase):
         self.login(self.community_a)
         pages = [
             reverse("checkpoints:index"), reverse("checkpoints:detail", args=[self.gate_a.pk]),
-            reverse("checkpoints:alerts"), reverse("checkpoints:rule"),
+            reverse("core:alerts"), reverse("checkpoints:rule"),
             reverse("checkpoints:outsiders"), reverse("checkpoints:outsider_new"),
             reverse("checkpoints:outsider", args=[self.outsider.pk]),
             reverse("checkpoints:community"), reverse("checkpoints:households"),
@@ -158,7 +158,7 @@ class PagesTestCase(CheckpointTestCase):
         self.assertContains(r, "?page=2")
         r = self.client.get(reverse("checkpoints:patrols"), {"page": 2})
         self.assertEqual(len(r.context["page"]), 2)
-        for name in ("checkpoints:households", "checkpoints:alerts", "checkpoints:outsiders",
+        for name in ("checkpoints:households", "core:alerts", "checkpoints:outsiders",
                      "checkpoints:inspections", "checkpoints:tips"):
             template = self.client.get(reverse(name)).templates
             self.assertIn("core/_pager.html", [t.name for t in template], name)

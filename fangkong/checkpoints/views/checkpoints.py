@@ -1,4 +1,5 @@
-"""Checkpoints, their registers and rosters, posters, alerts and the screening rule."""
+"""Checkpoints, their registers and rosters, posters and the screening rule (their alerts
+are listed and closed in core's alerts inbox)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.checkpoints import alerts, services
 from fangkong.checkpoints import poster as posters
-from fangkong.checkpoints import services
 from fangkong.checkpoints.exporters import PassageExporter
 from fangkong.checkpoints.forms import (
     CheckpointForm,
-    CloseAlertForm,
     RosterForm,
     RuleForm,
 )
@@ -43,10 +43,10 @@ from fangkong.core.scoping import (
     scope_for,
     units_visible_to,
 )
-from fangkong.core.services.alerts import close_alert as close_alert_service
 from fangkong.lib.dates import day_param
 
-ALERT_KINDS = ("fever", "plate")
+#: The alerts the index counts: the ones checkpoints raises.
+ALERT_KINDS = (alerts.FEVER.code, alerts.PLATE.code)
 
 
 def _day(raw: str | None) -> date:
@@ -206,38 +206,6 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
         back=reverse("checkpoints:detail", args=[pk]) + f"?date={day}",
         filename=f"{checkpoint.name} {day}",
     )
-
-
-@capability_required(Cap.VIEW)
-def alerts(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "open")
-    qs = Alert.objects.visible_to(request.user).filter(kind__in=ALERT_KINDS).select_related(
-        "org_unit", "closed_by")
-    if status in ("open", "closed"):
-        qs = qs.filter(status=status)
-    kind = request.GET.get("kind")
-    if kind in ALERT_KINDS:
-        qs = qs.filter(kind=kind)
-    page = Paginator(qs.order_by("-opened_at"), 50).get_page(request.GET.get("page"))
-    return render(request, "checkpoints/alerts.html", {
-        "page": page, "status": status, "kind": kind, "close_form": CloseAlertForm(),
-    })
-
-
-@require_POST
-@capability_required(Cap.EDIT)
-def close_alert(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = get_for_user(Alert, request.user, Cap.EDIT, pk=pk)
-    form = CloseAlertForm(request.POST)
-    if form.is_valid():
-        try:
-            close_alert_service(alert, actor=request.user, outcome=form.cleaned_data["outcome"])
-            messages.success(request, _("Alert closed."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, _("Say how the alert was resolved."))
-    return redirect(reverse("checkpoints:alerts") + "?status=open")
 
 
 @capability_required(Cap.VIEW)

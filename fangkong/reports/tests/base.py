@@ -69,14 +69,9 @@ def make_form(code: str = "daily", **extra: Any) -> ReportForm:
 class ReportsTestCase(FangkongTestCase):
     @classmethod
     def setUpClass(cls) -> None:
-        registries.register_indicator(LIVE_CODE, "test screened", "人", _live_screened,
-                                      module="reports-tests")
+        cls.enterClassContext(registries.override(indicators=[registries.Indicator(
+            LIVE_CODE, "test screened", "人", _live_screened, module="reports-tests")]))
         super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        registries._indicators.pop(LIVE_CODE, None)
 
     @classmethod
     def setUpTestData(cls) -> None:
