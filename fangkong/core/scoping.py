@@ -150,11 +150,6 @@ class Scope:
             if g.organisation_id and (capability is None or capability in g.capabilities)
         }
 
-    def home_path(self) -> str | None:
-        """The widest territorial path the user works in (for default drill-downs)."""
-        paths = self.paths(Cap.VIEW) or sorted(g.path for g in self.grants)
-        return min(paths, key=len) if paths else None
-
 
 def scope_for(user: Any) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False):

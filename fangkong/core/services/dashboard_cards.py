@@ -14,9 +14,8 @@ from typing import Any
 from django.utils import timezone
 
 from fangkong.core import registries
-from fangkong.core.models import OrgUnit
 from fangkong.core.modules import modules
-from fangkong.core.scoping import scope_for
+from fangkong.core.scoping import home_unit
 
 
 def home_card_indicators() -> list[registries.Indicator]:
@@ -26,11 +25,7 @@ def home_card_indicators() -> list[registries.Indicator]:
 
 
 def cards_for(user: Any) -> list[dict[str, Any]]:
-    scope = scope_for(user)
-    home = scope.home_path()
-    if not home or not scope.paths():
-        return []
-    unit = OrgUnit.objects.filter(path=home).first()
+    unit = home_unit(user)
     if unit is None:
         return []
     today = timezone.localdate()
