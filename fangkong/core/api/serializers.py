@@ -43,9 +43,22 @@ class StrictSerializer(serializers.Serializer):
             errors.update(exc.detail)
         for key in unknown:
             errors[key] = [self.error_messages["unknown_field"]]
+        extra: dict[str, Any] = {}
+        if isinstance(data, Mapping):
+            try:
+                extra = self.validate_whole(data)
+            except DjangoValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    errors.setdefault(name, messages)
         if errors:
             raise serializers.ValidationError(errors)
-        return value
+        return {**value, **extra}
+
+    def validate_whole(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Checks of the raw body that run even when field checks failed, so that every
+        error is reported in one answer; returns values to add, raises Django's
+        ``ValidationError`` (a dict by field) for errors."""
+        return {}
 
 
 @extend_schema_field(OpenApiTypes.DATE)
@@ -110,32 +123,14 @@ class PersonCreateSerializer(StrictSerializer):
             raise serializers.ValidationError(_("No org unit with this code in your area."))
         return unit
 
-    def to_internal_value(self, data: Any) -> Any:
+    def validate_whole(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Adds ``person`` (the registry's ``PersonData``). The identity fields are checked
         by the registry's own rule (``clean_person_data``) also when other fields failed,
         so a bad ID number and an unknown unit are both named in one answer."""
-        if not isinstance(data, Mapping):
-            return super().to_internal_value(data)  # refused: "Expected a dictionary"
-        errors: dict[str, Any] = {}
-        value: Any = None
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            if not isinstance(exc.detail, dict):
-                raise
-            errors.update(exc.detail)
-        person = None
-        try:
-            person = clean_person_data(
-                id_number=data.get("id_number"), name=data.get("name"),
-                phone=data.get("phone", ""), address=data.get("address", ""),
-            )
-        except DjangoValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                errors.setdefault(name, messages)
-        if errors:
-            raise serializers.ValidationError(errors)
-        return {**value, "person": person}
+        return {"person": clean_person_data(
+            id_number=data.get("id_number"), name=data.get("name"),
+            phone=data.get("phone", ""), address=data.get("address", ""),
+        )}
 
 
 class PersonSerializer(serializers.Serializer):

@@ -56,6 +56,21 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(subtree_q("unit_path", path))
 
 
+class OrganisationScopedQuerySet(ScopedQuerySet):
+    """Records of an organisation, which its liaisons see (a liaison's own organisation).
+
+    ``organisation_field`` names the record's organisation; ``scoped_roles`` which roles
+    and capabilities the organisation's grants carry here (a module declares it).
+    """
+
+    organisation_field = "organisation_id"
+
+    def extra_visibility(self, user: Any, scope: Scope, capability: str) -> Q | None:
+        org_ids = {g.organisation_id for g in scope.grants
+                   if g.organisation_id and capability in self.scoped_roles.get(g.role, ())}
+        return Q(**{f"{self.organisation_field}__in": org_ids}) if org_ids else None
+
+
 class ScopedModel(models.Model):
     """A record that belongs to a territorial unit.
 
