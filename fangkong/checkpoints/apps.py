@@ -9,12 +9,13 @@ class CheckpointsConfig(AppConfig):
 
     def ready(self) -> None:
         from fangkong.checkpoints import indicators, models
+        from fangkong.checkpoints.services import screening  # noqa: F401 (declares rules)
         from fangkong.core import audit
         from fangkong.core.context_processors import register_nav
         from fangkong.core.models.accounts import Cap, Role
 
         for model in (
-            models.Checkpoint, models.DutyRoster, models.ScreeningRule,
+            models.Checkpoint, models.DutyRoster,
             models.TemperatureCheck, models.Household, models.ScreeningVisit,
             models.Inspection, models.PatrolLog, models.HouseholdMember, models.Passage,
         ):

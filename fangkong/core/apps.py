@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from fangkong.core import audit, indicators
+        from django.db.models.signals import post_migrate
+
+        from fangkong.core import audit, indicators, rules
 
         audit.register_core_models()
         indicators.register()
+        # After migrate and after a test database flush: the declared rules exist.
+        post_migrate.connect(rules.sync_declared, sender=self,
+                             dispatch_uid="fangkong.core.rules.sync_declared")

@@ -39,7 +39,15 @@ def mask_fully(value: str) -> str:
 
 
 def register_core_models() -> None:
-    from fangkong.core.models import Alert, Grant, Organisation, OrgUnit, Person
+    from fangkong.core.models import (
+        Alert,
+        Grant,
+        Organisation,
+        OrgUnit,
+        Parameter,
+        ParameterValue,
+        Person,
+    )
 
     auditlog.register(OrgUnit, exclude_fields=["path", "depth", "numchild"])
     auditlog.register(Organisation, exclude_fields=["unit_path", "updated_at"])
@@ -48,6 +56,8 @@ def register_core_models() -> None:
     ])
     auditlog.register(Grant)
     auditlog.register(Alert, exclude_fields=["unit_path", "updated_at"])
+    auditlog.register(Parameter)
+    auditlog.register(ParameterValue)
 
 
 def register(model: type[models.Model], *, pii_fields: Sequence[str] = (),

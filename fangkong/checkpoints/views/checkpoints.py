@@ -30,12 +30,13 @@ from fangkong.checkpoints.models import (
     DutyRoster,
     Passage,
     PassageDaily,
-    ScreeningRule,
 )
+from fangkong.checkpoints.services import screening
 from fangkong.checkpoints.views.common import add_errors, communities_for, community_for, require
 from fangkong.checkpoints.views.exports import export_response
 from fangkong.core.models import Alert, Grant
 from fangkong.core.models.accounts import Cap, Role
+from fangkong.core.rules import NoRuleInForce
 from fangkong.core.scoping import capability_required, get_for_user, scope_for
 from fangkong.core.services.alerts import close_alert as close_alert_service
 from fangkong.lib.dates import day_param
@@ -238,28 +239,31 @@ def close_alert(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Cap.VIEW)
 def rule(request: HttpRequest) -> HttpResponse:
-    current = ScreeningRule.current()
+    """The screening rule in force today; its history is core's (``core:rule_history``)."""
+    try:
+        current = services.screening_rule()
+    except NoRuleInForce:
+        current = None
     can_configure = scope_for(request.user).can(Cap.CONFIGURE)
     form = None
     if can_configure:
         form = RuleForm(request.POST or None, initial={
-            "fever_threshold": current.fever_threshold,
-            "watched_provinces": current.watched_provinces,
+            "fever_threshold": current.fever_threshold if current else None,
+            "watched_provinces": current.watched_provinces if current else "",
         })
         if request.method == "POST" and form.is_valid():
             try:
-                new = services.change_rule(request.user, **form.cleaned_data)
+                services.change_rule(request.user, **form.cleaned_data)
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, _("Rule version %(v)d is in force.") % {
-                    "v": new.version})
+                messages.success(request, _("The screening rule is saved."))
                 return redirect("checkpoints:rule")
     elif request.method == "POST":
         require(request.user, Cap.CONFIGURE)
     return render(request, "checkpoints/rule.html", {
         "current": current, "form": form,
-        "history": ScreeningRule.objects.select_related("created_by")[:20],
+        "fever_code": screening.FEVER_CODE, "provinces_code": screening.PROVINCES_CODE,
     })
 
 
