@@ -1,4 +1,4 @@
-# The screening rule lives in core's dated rules now (0003 moved its versions there).
+# The screening rule lives in core's dated rules now (0004 moved its versions there).
 # A migration of its own: on PostgreSQL, altering the passage table in the transaction
 # that just updated its foreign keys fails ("pending trigger events").
 
@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checkpoints', '0003_screening_rule_dated'),
+        ('checkpoints', '0004_screening_rule_values'),
     ]
 
     operations = [
