@@ -15,7 +15,7 @@ from django.db import migrations
 # version (their fever / plate flags are stored anyway). Version 0, the shipped default
 # (37.3 °C, 鄂), is in force from the platform's earliest day.
 FEVER, PROVINCES = "checkpoints.fever_threshold", "checkpoints.watched_provinces"
-SHIPPED_TITLE = "平台默认值（POLICIES.md「发热」）"
+SHIPPED_TITLES = {FEVER: "平台默认值（POLICIES.md「发热」）", PROVINCES: "平台默认值"}
 
 
 def _earliest():
@@ -66,7 +66,7 @@ def forward(apps, schema_editor):
                 previous.save(update_fields=["valid_to"])
             previous = Value.objects.create(
                 parameter=parameter, valid_from=day, value=stored(v),
-                document_title=SHIPPED_TITLE if v["version"] == 0 else "",
+                document_title=SHIPPED_TITLES[parameter.code] if v["version"] == 0 else "",
                 reason=v["note"] or ("" if v["version"] == 0 else "ScreeningRule v%d" % v["version"]),
                 created_by_id=v["by"])
             if v["at"] is not None:

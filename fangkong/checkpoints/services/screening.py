@@ -27,6 +27,7 @@ from fangkong.lib.identity import PLATE_PROVINCES
 FEVER_CODE = "checkpoints.fever_threshold"
 PROVINCES_CODE = "checkpoints.watched_provinces"
 SHIPPED = ("", gettext_lazy("Platform default (POLICIES.md, “Fever”)"))
+SHIPPED_PROVINCES = ("", gettext_lazy("Platform default"))
 
 
 def _threshold_in_range(value: Decimal) -> None:
@@ -54,7 +55,8 @@ FEVER_THRESHOLD = rules.declare(
 )
 WATCHED_PROVINCES = rules.declare(
     PROVINCES_CODE, name=gettext_lazy("Watched provinces"), kind=ValueKind.LIST,
-    module="checkpoints", default=("鄂",), default_document=SHIPPED, parse=_provinces,
+    module="checkpoints", default=("鄂",), default_document=SHIPPED_PROVINCES,
+    parse=_provinces,
     description=gettext_lazy(
         "Plate province abbreviations whose vehicles are flagged for screening."),
     help_text=gettext_lazy(
