@@ -68,8 +68,9 @@ def _parse_default(kind: str, raw: str) -> Any:
 @dataclass(frozen=True)
 class ParameterSpec:
     """A rule as its module declares it. ``parse`` turns a form's text into the typed
-    value (default: by ``kind``), ``validators`` check the typed value (raise
-    ``ValidationError``); ``help_text`` explains the input."""
+    value (default: by ``kind``) and ``format`` back (default: items joined by spaces),
+    ``validators`` check the typed value (raise ``ValidationError``); ``help_text``
+    explains the input."""
 
     code: str
     name: Any
@@ -82,6 +83,7 @@ class ParameterSpec:
     default_reason: Any = ""
     help_text: Any = ""
     parse: Callable[[str], Any] | None = None
+    format: Callable[[Any], str] | None = None
     validators: Sequence[Callable[[Any], None]] = field(default_factory=tuple)
 
     def clean(self, raw: str) -> Any:
@@ -93,8 +95,10 @@ class ParameterSpec:
 
     def as_text(self, value: Any) -> str:
         """The form text that gives ``value`` back (initial values of the form)."""
+        if self.format is not None:
+            return self.format(value)
         if isinstance(value, (tuple, list)):
-            return " ".join(str(v) for v in value) if self.parse is None else "".join(value)
+            return " ".join(str(v) for v in value)
         return "" if value is None else str(value)
 
 

@@ -3,7 +3,6 @@ version (``core.services.rules.add_value``). Reading needs VIEW, changing CONFIG
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -109,13 +108,9 @@ def rule_history(request: HttpRequest, code: str) -> HttpResponse:
                 add_errors(form, exc)
             else:
                 messages.success(request, _("The new version is in force from %(day)s.") % {
-                    "day": _day(new.valid_from)})
+                    "day": new.valid_from.isoformat()})
                 return redirect("core:rule_history", code=code)
     return render(request, "core/rule_history.html", {
         "parameter": parameter, "label": label_of(parameter), "history": history,
         "current": current, "today": today, "form": form,
     })
-
-
-def _day(day: date) -> str:
-    return day.isoformat()

@@ -56,7 +56,7 @@ FEVER_THRESHOLD = rules.declare(
 WATCHED_PROVINCES = rules.declare(
     PROVINCES_CODE, name=gettext_lazy("Watched provinces"), kind=ValueKind.LIST,
     module="checkpoints", default=("鄂",), default_document=SHIPPED_PROVINCES,
-    parse=_provinces,
+    parse=_provinces, format="".join,
     description=gettext_lazy(
         "Plate province abbreviations whose vehicles are flagged for screening."),
     help_text=gettext_lazy(
