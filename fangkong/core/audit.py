@@ -56,8 +56,8 @@ def register_core_models() -> None:
     ])
     auditlog.register(Grant)
     auditlog.register(Alert, exclude_fields=["unit_path", "updated_at"])
-    auditlog.register(Parameter)
-    auditlog.register(ParameterValue)
+    register(Parameter)
+    register(ParameterValue)
 
 
 def register(model: type[models.Model], *, pii_fields: Sequence[str] = (),

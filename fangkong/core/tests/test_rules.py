@@ -5,6 +5,7 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -91,6 +92,13 @@ class AddValueTestCase(FangkongTestCase):
                          (start, None, Decimal("37.5"), self.hq))
         self.assertEqual(value_on(FEVER, start - timedelta(days=1)), shipped)
         self.assertEqual(value_on(FEVER, start), new)
+        created_entry = LogEntry.objects.get_for_object(new).get()
+        closed_entry = LogEntry.objects.get_for_object(shipped).get(
+            action=LogEntry.Action.UPDATE)
+        self.assertEqual((created_entry.actor, created_entry.action),
+                         (self.hq, LogEntry.Action.CREATE))
+        self.assertEqual((closed_entry.actor, closed_entry.changes_dict["valid_to"]),
+                         (self.hq, ["None", str(start - timedelta(days=1))]))
 
     def test_it_refuses_a_version_not_after_the_one_in_force(self) -> None:
         shipped = value_on(FEVER, timezone.localdate())
