@@ -11,7 +11,7 @@ class CheckpointsConfig(FangkongModule):
     label = "checkpoints"
     verbose_name = _("Checkpoints and community screening")
     audited = (
-        "Checkpoint", "DutyRoster", "ScreeningRule", "TemperatureCheck", "Household",
+        "Checkpoint", "DutyRoster", "TemperatureCheck", "Household",
         "ScreeningVisit", "Inspection", "PatrolLog", "HouseholdMember", "Passage",
         "Outsider", "Tip",
     )

@@ -14,7 +14,6 @@ from fangkong.checkpoints.models import (
     CheckpointKind,
     InspectionKind,
     Relation,
-    ScreeningRule,
     Slot,
     TipCategory,
     TipChannel,
@@ -114,15 +113,25 @@ class RosterForm(forms.Form):
 
 
 class RuleForm(forms.Form):
+    """Both values of the screening rule at once; each changed one becomes a new version
+    of its dated rule (``services.change_rule``), from ``valid_from`` (default today)."""
+
     fever_threshold = forms.DecimalField(
         label=_("Fever threshold (°C)"), max_digits=3, decimal_places=1,
         min_value=Decimal("36.0"), max_value=Decimal("39.0"),
-        initial=ScreeningRule.DEFAULT_FEVER,
     )
     watched_provinces = forms.CharField(
         label=_("Watched provinces"), max_length=40, required=False,
         help_text=_("Plate province abbreviations, e.g. 鄂 or 鄂豫. Leave empty to watch none."),
     )
+    valid_from = forms.DateField(label=_("In force from"), required=False, widget=DateInput(),
+                                 help_text=_("Empty: today."))
+    document_number = forms.CharField(
+        label=_("Document number"), max_length=60, required=False,
+        widget=forms.TextInput(attrs={"placeholder": "安政办发〔2020〕5号"}),
+    )
+    document_title = forms.CharField(label=_("Document title"), max_length=200,
+                                     required=False)
     note = forms.CharField(label=_("Reason for the change"), max_length=200)
 
 

@@ -212,8 +212,13 @@ def checkpoint_sentence(unit: Any, day: date) -> str | None:
     n = checkpoints(unit, day)
     if not n:
         return None
-    from fangkong.checkpoints.models import ScreeningRule
+    from fangkong.checkpoints.services.screening import screening_rule
+    from fangkong.core.rules import NoRuleInForce
 
+    try:
+        provinces = screening_rule(day).watched_provinces or "-"
+    except NoRuleInForce:
+        provinces = _("- (no rule in force)")
     return _(
         "%(unit)s ran %(n)d checkpoints; %(today)d passages were registered today "
         "(%(total)d in all), %(fevers)d with fever, and %(plates)d vehicles from %(provinces)s "
@@ -222,7 +227,7 @@ def checkpoint_sentence(unit: Any, day: date) -> str | None:
         "unit": unit.name, "n": n, "today": passages(unit, day),
         "total": passages_total(unit, day), "fevers": fevers(unit, day),
         "plates": plates_flagged(unit, day),
-        "provinces": ScreeningRule.current().watched_provinces or "-",
+        "provinces": provinces,
     }
 
 

@@ -11,7 +11,7 @@ class CoreConfig(FangkongModule):
     verbose_name = _("Core")
     audited = (
         ("OrgUnit", {"exclude_fields": ["path", "depth", "numchild"]}),
-        "Organisation", "Person", "Grant", "Alert",
+        "Organisation", "Person", "Grant", "Alert", "Parameter", "ParameterValue",
     )
     nav = (
         NavEntry("home", _("Home"), order=0),
@@ -21,3 +21,13 @@ class CoreConfig(FangkongModule):
         NavEntry("core:audit", _("Audit log"), Cap.VIEW_AUDIT, order=95),
     )
     demo_step = "fangkong.demo.core"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from fangkong.core import rules
+
+        super().ready()
+        # After migrate and after a test database flush: the declared rules exist.
+        post_migrate.connect(rules.sync_declared, sender=self,
+                             dispatch_uid="fangkong.core.rules.sync_declared")

@@ -9,8 +9,9 @@ instead of ``AppConfig`` and declares, as class attributes:
 - ``alert_kinds``: the kinds of alert it raises (``registries.AlertKind``);
 - ``demo_step``: the module path of its demo step (``load(ctx) -> str``), or None.
 
-``ready`` registers all of these and imports the module's ``indicators`` and ``briefing``
-submodules if it has them, where ``@indicator`` and ``@sentence`` declare the rest. Nothing
+``ready`` registers all of these and imports the module's ``indicators``, ``briefing``
+and ``rules`` submodules if it has them, where ``@indicator``, ``@sentence`` and
+``core.rules.declare`` declare the rest. Nothing
 else is edited to add a module: not core, not a central list of demo steps.
 """
 
@@ -26,7 +27,7 @@ from django.utils.module_loading import module_has_submodule
 from fangkong.core import registries
 
 #: Submodules ``ready`` imports when present; they declare indicators and sentences.
-DECLARING_SUBMODULES = ("indicators", "briefing")
+DECLARING_SUBMODULES = ("indicators", "briefing", "rules")
 
 
 class FangkongModule(AppConfig):

@@ -39,9 +39,10 @@ from fangkong.checkpoints.models import (
     Tip,
 )
 from fangkong.checkpoints.validation import PassageInput
-from fangkong.core.models import Alert, OrgUnit, Person
+from fangkong.core.models import Alert, OrgUnit, ParameterValue, Person
 from fangkong.core.services.alerts import close_alert
 from fangkong.core.services.people import clean_person_data, lookup_or_create_person
+from fangkong.core.services.rules import add_value
 from fangkong.demo.context import DemoContext
 from fangkong.lib.identity import make_id_number, parse_plate
 
@@ -71,8 +72,15 @@ KINDS = (FEVER.code, PLATE.code)
 SHAANXI_ORIGINS = ("安康市汉滨区", "西安市", "安康市旬阳县", "安康市紫阳县", "汉中市", "商洛市")
 
 
+#: The (illustrative) city document the demo's screening rule cites, from the day the
+#: checkpoints opened: 37.3 °C and plates of 鄂.
+RULE_DOCUMENT = ("安政办发〔2020〕5号",
+                 "安康市人民政府办公室关于加强新冠肺炎疫情防控卡口检测工作的通知")
+
+
 def load(ctx: DemoContext) -> str:
     wenchang, linjiang = ctx.unit(WENCHANG), ctx.unit(LINJIANG)
+    _screening_rule(ctx)
     duty = ctx.user(DUTY_USER)
     cps = {WENCHANG: _checkpoints(ctx, wenchang, WENCHANG_CHECKPOINTS),
            LINJIANG: _checkpoints(ctx, linjiang, LINJIANG_CHECKPOINTS)}
@@ -96,6 +104,19 @@ def load(ctx: DemoContext) -> str:
         "households": households, "members": members, "passages": passages, "alerts": alerts,
         "outsiders": outsiders, "patrols": patrols, "inspections": inspections, "tips": tips,
     }
+
+
+def _screening_rule(ctx: DemoContext) -> None:
+    """The rule as the city set it (entered by HQ), replacing the shipped default from
+    the day the checkpoints opened; the passages below are judged by it."""
+    for code, value in ((services.screening.FEVER_CODE, Decimal("37.3")),
+                        (services.screening.PROVINCES_CODE, ("鄂",))):
+        if ParameterValue.objects.filter(parameter__code=code,
+                                         document_number=RULE_DOCUMENT[0]).exists():
+            continue
+        add_value(ctx.user("hq"), code, value=value, valid_from=OPENED_ON,
+                  document_number=RULE_DOCUMENT[0], document_title=RULE_DOCUMENT[1],
+                  reason="全市卡口统一执行")
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -201,7 +222,7 @@ def _passages(ctx: DemoContext, unit: OrgUnit, checkpoints: list[Checkpoint],
     residents = ctx.people_in(unit, 1500)
     other = ctx.unit(LINJIANG if unit.code == WENCHANG else WENCHANG)
     visitors = ctx.people_in(other, 100)
-    rows, daily = [], defaultdict(lambda: defaultdict(int))
+    rows, daily, rules = [], defaultdict(lambda: defaultdict(int)), {}
     for day in _days():
         for cp in checkpoints:
             for _n in range(rng.randint(per_day * 2 // 3, per_day * 4 // 3)):
@@ -222,6 +243,7 @@ def _passages(ctx: DemoContext, unit: OrgUnit, checkpoints: list[Checkpoint],
                     if rng.random() < 0.3 else "staff",
                     status="confirmed", confirmed_at=at,
                 ))
+                rules.setdefault(day, services.screening_rule(day)).stamp(rows[-1])
                 counts = daily[(cp.pk, day)]
                 counts["passages_in" if direction == "in" else "passages_out"] += 1
                 counts["outsiders"] += outsider
@@ -322,11 +344,13 @@ def _outsiders(ctx: DemoContext, unit: OrgUnit) -> int:
         last = min(outsider.last_observation_day, today - timedelta(days=1))
         day = arrived
         while day <= last:
+            fever_rule = services.screening_rule(day).fever
             for slot in (Slot.MORNING, Slot.EVENING):
                 if rng.random() < 0.03:
                     continue  # a missed check, listed on the register
                 checks.append(TemperatureCheck(
                     outsider=outsider, day=day, slot=slot, checked_by=worker,
+                    fever_rule=fever_rule,
                     temperature=Decimal(f"{rng.uniform(36.0, 37.0):.1f}"),
                 ))
             day += timedelta(days=1)

@@ -1,14 +1,12 @@
-"""Checkpoints, who is on duty at them, and the screening rule (fever threshold, plates)."""
+"""Checkpoints and who is on duty at them (the screening rule: ``services.screening``)."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.models import ScopedModel, ScopedQuerySet
 from fangkong.core.models.accounts import Cap, Role
 from fangkong.core.scoping import subtrees_q
-from fangkong.lib.identity import PLATE_PROVINCES
 
 
 def new_public_key() -> str:
@@ -134,58 +131,3 @@ class DutyRoster(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.day} {self.checkpoint} {self.user}"
-
-
-provinces_validator = RegexValidator(
-    rf"^[{PLATE_PROVINCES}]*$",
-    _("Use plate province abbreviations only, such as 鄂 or 鄂豫."),
-)
-
-
-class ScreeningRule(models.Model):
-    """The numbers a passage is judged by (POLICIES.md, "Fever"; PRODUCT.md §4).
-
-    Versioned: HQ changes it by adding a new row; each passage keeps the version it was
-    judged with, so yesterday's flags do not change when today's rule does.
-    """
-
-    DEFAULT_FEVER = Decimal("37.3")
-    DEFAULT_PROVINCES = "鄂"
-
-    version = models.PositiveIntegerField(_("version"), unique=True)
-    fever_threshold = models.DecimalField(
-        _("fever threshold (°C)"), max_digits=3, decimal_places=1, default=DEFAULT_FEVER,
-        validators=[MinValueValidator(Decimal("36.0")), MaxValueValidator(Decimal("39.0"))],
-        help_text=_("A temperature at or above this opens a fever alert."),
-    )
-    watched_provinces = models.CharField(
-        _("watched provinces"), max_length=40, blank=True, default=DEFAULT_PROVINCES,
-        validators=[provinces_validator],
-        help_text=_("Plate province abbreviations whose vehicles are flagged for screening."),
-    )
-    note = models.CharField(_("reason for the change"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("changed by"),
-    )
-    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("screening rule")
-        verbose_name_plural = _("screening rules")
-        ordering = ["-version"]
-
-    def __str__(self) -> str:
-        return f"v{self.version}: ≥{self.fever_threshold}°C, {self.watched_provinces or '-'}"
-
-    @classmethod
-    def current(cls) -> ScreeningRule:
-        """The rule in force: the latest version, or the shipped default (version 0)."""
-        rule = cls.objects.order_by("-version").first()
-        return rule or cls(version=0)
-
-    def is_fever(self, temperature: Decimal | None) -> bool:
-        return temperature is not None and temperature >= self.fever_threshold
-
-    def is_watched(self, province: str) -> bool:
-        return bool(province) and province in self.watched_provinces

@@ -62,7 +62,16 @@ class Passage(KeyedModel):
         related_name="+", verbose_name=_("recorded by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    rule_version = models.PositiveIntegerField(_("rule version"), default=0)
+    # The versions of the screening rule the passage was judged by (services.screening).
+    # No index: nothing lists passages by rule, and the hot path inserts these rows.
+    fever_rule = models.ForeignKey(
+        "core.ParameterValue", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", db_index=False, verbose_name=_("fever threshold version"),
+    )
+    plate_rule = models.ForeignKey(
+        "core.ParameterValue", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", db_index=False, verbose_name=_("watched provinces version"),
+    )
 
     class Meta:
         verbose_name = _("passage")

@@ -1,9 +1,8 @@
-"""Checkpoints, duty rosters and the screening rule."""
+"""Checkpoints and duty rosters (the screening rule: ``services.screening``)."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.checkpoints.models import Checkpoint, DutyRoster, ScreeningRule
+from fangkong.checkpoints.models import Checkpoint, DutyRoster
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Grant, OrgUnit
 from fangkong.core.models.accounts import Cap, Role
@@ -89,24 +88,3 @@ def unroster(actor: Any, entry: DutyRoster) -> None:
     require_capability(actor, Cap.EDIT, entry.unit_path)
     with acting_as(actor), transaction.atomic():
         entry.delete()
-
-
-def change_rule(
-    actor: Any, *, fever_threshold: Decimal, watched_provinces: str, note: str,
-) -> ScreeningRule:
-    """A new version of the screening rule; passages keep the version they were judged by.
-    The same values again (a form sent twice) return the rule in force, unchanged."""
-    provinces = "".join(dict.fromkeys("".join((watched_provinces or "").split())))
-    with acting_as(actor), transaction.atomic():
-        current = ScreeningRule.objects.select_for_update().order_by("-version").first()
-        if current is not None and (current.fever_threshold, current.watched_provinces) == (
-                fever_threshold, provinces):
-            return current
-        rule = ScreeningRule(
-            version=(current.version if current else 0) + 1,
-            fever_threshold=fever_threshold, watched_provinces=provinces,
-            note=(note or "").strip(), created_by=actor,
-        )
-        rule.full_clean()
-        rule.save()
-    return rule

@@ -15,13 +15,14 @@ from fangkong.checkpoints import alerts
 from fangkong.checkpoints.models import (
     Outsider,
     OutsiderStatus,
-    ScreeningRule,
     Slot,
     TemperatureCheck,
 )
+from fangkong.checkpoints.services.screening import no_rule_error, screening_rule
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Alert, OrgUnit
 from fangkong.core.models.accounts import Cap
+from fangkong.core.rules import NoRuleInForce
 from fangkong.core.scoping import require_capability
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
@@ -83,10 +84,13 @@ def record_temperature(
                     "This check was already recorded (%(t)s °C)."
                 ) % {"t": existing.temperature}]})
             return existing, False
-        rule = ScreeningRule.current()
+        try:
+            rule = screening_rule(day)
+        except NoRuleInForce as exc:
+            raise no_rule_error(exc) from None
         check = TemperatureCheck.objects.create(
             outsider=outsider, day=day, slot=slot, temperature=temperature,
-            fever=rule.is_fever(temperature), checked_by=actor,
+            fever=rule.is_fever(temperature), fever_rule=rule.fever, checked_by=actor,
         )
         if check.fever:
             open_alert(

@@ -12,11 +12,10 @@ from fangkong.checkpoints.models import (
     DutyRoster,
     Household,
     Outsider,
-    ScreeningRule,
     Tip,
 )
 from fangkong.checkpoints.tests.base import ID_A, ID_B, CheckpointTestCase
-from fangkong.core.models import OrgUnit
+from fangkong.core.models import OrgUnit, ParameterValue
 from fangkong.core.models.territory import Level
 from fangkong.core.services.people import clean_person_data
 from fangkong.core.testing import make_unit
@@ -137,7 +136,8 @@ class PagesTestCase(CheckpointTestCase):
         data = {"fever_threshold": "37.5", "watched_provinces": "鄂", "note": "省里要求"}
         self.client.post(reverse("checkpoints:rule"), data)
         self.client.post(reverse("checkpoints:rule"), data)
-        self.assertEqual(ScreeningRule.objects.count(), 1)
+        self.assertEqual(ParameterValue.objects.filter(
+            parameter__code=services.screening.FEVER_CODE).count(), 2)  # shipped + one
 
     def test_date_fields_come_filled_with_today_in_the_pickers_format(self) -> None:
         """Chinese date formats (2026/11/29) left the browser's date picker empty."""

@@ -29,13 +29,14 @@ from fangkong.checkpoints.models import (
     DutyRoster,
     Passage,
     PassageDaily,
-    ScreeningRule,
 )
+from fangkong.checkpoints.services import screening
 from fangkong.core import exports
 from fangkong.core.forms import add_errors
 from fangkong.core.models import Alert, Grant
 from fangkong.core.models.accounts import Cap, Role
 from fangkong.core.models.territory import Level
+from fangkong.core.rules import NoRuleInForce
 from fangkong.core.scoping import (
     capability_required,
     get_for_user,
@@ -210,28 +211,31 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Cap.VIEW)
 def rule(request: HttpRequest) -> HttpResponse:
-    current = ScreeningRule.current()
+    """The screening rule in force today; its history is core's (``core:rule_history``)."""
+    try:
+        current = services.screening_rule()
+    except NoRuleInForce:
+        current = None
     can_configure = scope_for(request.user).can(Cap.CONFIGURE)
     form = None
     if can_configure:
         form = RuleForm(request.POST or None, initial={
-            "fever_threshold": current.fever_threshold,
-            "watched_provinces": current.watched_provinces,
+            "fever_threshold": current.fever_threshold if current else None,
+            "watched_provinces": current.watched_provinces if current else "",
         })
         if request.method == "POST" and form.is_valid():
             try:
-                new = services.change_rule(request.user, **form.cleaned_data)
+                services.change_rule(request.user, **form.cleaned_data)
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, _("Rule version %(v)d is in force.") % {
-                    "v": new.version})
+                messages.success(request, _("The screening rule is saved."))
                 return redirect("checkpoints:rule")
     elif request.method == "POST":
         require_capability(request.user, Cap.CONFIGURE)
     return render(request, "checkpoints/rule.html", {
         "current": current, "form": form,
-        "history": ScreeningRule.objects.select_related("created_by")[:20],
+        "fever_code": screening.FEVER_CODE, "provinces_code": screening.PROVINCES_CODE,
     })
 
 
