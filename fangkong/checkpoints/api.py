@@ -22,7 +22,7 @@ from functools import update_wrapper
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -34,7 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fangkong.checkpoints import fastsql, services
+from fangkong.checkpoints import services
 from fangkong.checkpoints.models import Checkpoint, Passage
 from fangkong.checkpoints.validation import clean_passage
 from fangkong.core.api.auth import BearerTokenAuthentication, SessionAuthentication
@@ -149,38 +149,23 @@ def _error(message: str, fields: dict[str, list[str]] | None = None,
                         json_dumps_params={"ensure_ascii": False})
 
 
-def _caller(request: HttpRequest) -> tuple[str | None, Any, JsonResponse | None]:
-    """(raw bearer token, session user, refusal): who is calling, before any query.
-
-    A session call is checked for its CSRF token; a bearer token is read later, with the
-    rest of what the passage needs (``fastsql.token_passage_context``). Refuses like
-    ``BearerTokenAuthentication``."""
-    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
-    if parts and parts[0].lower() == BearerTokenAuthentication.keyword.lower():
-        if len(parts) != 2:
-            return None, None, _unauthenticated(_("Invalid Authorization header."))
-        return parts[1], None, None
+def _caller(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
+    """(user, refusal): a bearer token read by ``BearerTokenAuthentication`` itself (the
+    token's rules and its last-used refresh), else the session with its CSRF check."""
+    try:
+        found = BearerTokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+    except exceptions.AuthenticationFailed as exc:
+        return None, _unauthenticated(str(exc.detail))
+    if found is not None:
+        return found[0], None
     user = request.user
     if user.is_authenticated:
         try:
             SessionAuthentication().enforce_csrf(request)  # type: ignore[arg-type]
         except exceptions.APIException as exc:
-            return None, None, _error(str(exc.detail), status=exc.status_code)
-        return None, user, None
-    return None, None, _unauthenticated(_("Authentication credentials were not provided."))
-
-
-def _invalid_token() -> JsonResponse:
-    return _unauthenticated(_("Invalid or expired token."))
-
-
-def _checkpoint_refusal(checkpoint: Checkpoint | None) -> JsonResponse | None:
-    """404 for a checkpoint that does not exist or is not the caller's, 409 when closed."""
-    if checkpoint is None:
-        return _error(_("Not found."), status=404)
-    if not checkpoint.is_active:
-        return _error(_("This checkpoint is closed."), status=409)
-    return None
+            return None, _error(str(exc.detail), status=exc.status_code)
+        return user, None
+    return None, _unauthenticated(_("Authentication credentials were not provided."))
 
 
 def _unauthenticated(message: str) -> JsonResponse:
@@ -199,46 +184,32 @@ def _validation_error(exc: ValidationError) -> JsonResponse:
 
 @csrf_exempt  # bearer calls need none; session calls are checked in _caller
 def create_passage(request: HttpRequest, pk: int) -> JsonResponse:
-    """Validate, then read the token and grants, the checkpoint and roster, the key, the
-    rule and the person in one statement (``fastsql.token_passage_context``) and register.
-    Refusals keep their order: 401, then 404/409 for the checkpoint, then 400 for the
-    body; when the body is refused, token and checkpoint are looked up on their own."""
-    token, user, failure = _caller(request)
+    """Authenticate, find the checkpoint in the caller's scope (a territorial grant, or
+    today's duty roster: ``Checkpoint.objects.visible_to``), validate, register.
+    Refusals in this order: 401, then 404/409 for the checkpoint, then 400 for the body."""
+    user, failure = _caller(request)
     if failure is not None:
         return failure
     try:
+        checkpoint = get_for_user(Checkpoint, user, Cap.REGISTER_PASSAGE, pk=pk)
+    except Http404:
+        return _error(_("Not found."), status=404)
+    if not checkpoint.is_active:
+        return _error(_("This checkpoint is closed."), status=409)
+    try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        return _refuse_body(token, user, pk, _error(_("The request body is not valid JSON.")))
+        return _error(_("The request body is not valid JSON."))
     try:
         data = clean_passage(body)
     except ValidationError as exc:
-        return _refuse_body(token, user, pk, _validation_error(exc))
-    if token is not None:
-        user, context = fastsql.token_passage_context(token, pk, data.client_id,
-                                                      data.person.id_number)
-        if user is None:
-            return _invalid_token()
-    else:
-        context = fastsql.passage_context(user, pk, data.client_id, data.person.id_number)
-    refusal = _checkpoint_refusal(context.checkpoint)
-    if refusal is not None:
-        return refusal
+        return _validation_error(exc)
     try:
-        passage, created = services.register_passage(user, context.checkpoint, data,
-                                                     context=context)
+        passage, created = services.register_passage(user, checkpoint, data)
     except ValidationError as exc:
         return _validation_error(exc)
     return JsonResponse(passage_payload(passage), status=201 if created else 200,
                         json_dumps_params={"ensure_ascii": False})
-
-
-def _refuse_body(token: str | None, user: Any, pk: int, response: JsonResponse) -> JsonResponse:
-    if token is not None:
-        user = fastsql.token_user(token)
-        if user is None:
-            return _invalid_token()
-    return _checkpoint_refusal(fastsql.checkpoint_for_passage(user, pk)) or response
 
 
 # --- the rest, through DRF -----------------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,7 +29,6 @@ from fangkong.checkpoints.models import (
     Inspection,
     Outsider,
     Passage,
-    PassageDaily,
     PatrolLog,
     ScreeningVisit,
     Slot,
@@ -204,14 +202,15 @@ def _households(ctx: DemoContext, unit: OrgUnit) -> tuple[int, int]:
 def _passages(ctx: DemoContext, unit: OrgUnit, checkpoints: list[Checkpoint],
               per_day: int) -> int:
     """The ordinary traffic: residents in and out, some visitors from the neighbouring
-    community; plates of Shaanxi. Counted into the daily roll-up like the service does."""
+    community; plates of Shaanxi. Counted into the daily roll-up by the service's own
+    ``count_confirmed``."""
     if Passage.objects.filter(checkpoint__in=checkpoints, day__lte=LAST_DAY).exists():
         return 0
     rng = random.Random(f"{ctx.seed}:passages:{unit.code}")
     residents = ctx.people_in(unit, 1500)
     other = ctx.unit(LINJIANG if unit.code == WENCHANG else WENCHANG)
     visitors = ctx.people_in(other, 100)
-    rows, daily = [], defaultdict(lambda: defaultdict(int))
+    rows = []
     for day in _days():
         for cp in checkpoints:
             for _n in range(rng.randint(per_day * 2 // 3, per_day * 4 // 3)):
@@ -232,19 +231,12 @@ def _passages(ctx: DemoContext, unit: OrgUnit, checkpoints: list[Checkpoint],
                     if rng.random() < 0.3 else "staff",
                     status="confirmed", confirmed_at=at,
                 ))
-                counts = daily[(cp.pk, day)]
-                counts["passages_in" if direction == "in" else "passages_out"] += 1
-                counts["outsiders"] += outsider
-                counts["self_registered"] += rows[-1].channel == "self"
     Passage.objects.bulk_create(rows, batch_size=2000)
     if rows[0].pk is None:
         rows = list(Passage.objects.filter(checkpoint__in=checkpoints)
                     .select_related("person"))
     log_bulk_created(rows, ctx.actor)
-    PassageDaily.objects.bulk_create([
-        PassageDaily(checkpoint_id=cp_id, unit_path=unit.path, day=day, **counts)
-        for (cp_id, day), counts in daily.items()
-    ])
+    services.count_confirmed(rows)
     return len(rows)
 
 

@@ -24,17 +24,17 @@ from fangkong.checkpoints.services.outsiders import (
     release_outsider,
 )
 from fangkong.checkpoints.services.passages import (
-    bump_daily,
     confirm_passage,
+    count_confirmed,
     register_passage,
     reject_passage,
 )
 
 __all__ = [
     "add_member",
-    "bump_daily",
     "change_rule",
     "confirm_passage",
+    "count_confirmed",
     "close_checkpoint",
     "create_checkpoint",
     "dispatch_tip",

@@ -2,33 +2,35 @@
 
 One transaction per passage: the person by ID number, the passage row (its unique
 ``client_id`` makes a retry find the first row), the alerts it raises, the audit entry
-(django-auditlog's signal) and the day's counters. Nothing else: no aggregation, no
-export, no notification on the way.
+and the day's counters. Nothing else: no aggregation, no export, no notification on the
+way. Plain ORM code on the kit (``bulk_create``, ``core.audit.log_bulk_created``,
+``DailyCounter.bump``); what it costs is measured in docs/performance.md.
 """
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.checkpoints import fastsql
 from fangkong.checkpoints.models import (
     Channel,
     Checkpoint,
     Direction,
     Passage,
+    PassageDaily,
     PassageStatus,
     ScreeningRule,
 )
 from fangkong.checkpoints.validation import PassageInput
-from fangkong.core.audit import acting_as
+from fangkong.core.audit import acting_as, log_bulk_created
 from fangkong.core.models import Person
 from fangkong.core.models.alerts import Severity
 from fangkong.core.services.alerts import open_alert, subject_of
@@ -40,26 +42,30 @@ PLATE_ALERT = "plate"
 
 def register_passage(
     actor: Any, checkpoint: Checkpoint, data: PassageInput, *, channel: str = Channel.STAFF,
-    context: fastsql.PassageContext | None = None,
 ) -> tuple[Passage, bool]:
     """Register a passage; returns ``(passage, created)``.
 
     The same ``client_id`` again returns the first passage with ``created`` false, also
     when two identical requests race: on PostgreSQL the loser's insert waits for the
     winner's commit, fails on the unique key and the whole attempt rolls back before the
-    winner's row is read; on SQLite transactions are IMMEDIATE, so they run one at a time.
-    A staff entry is confirmed at once; a self-registration (``channel="self"``, no
-    actor) waits as pending for the duty staff. ``context`` is what
-    ``fastsql.passage_context`` read for this checkpoint and submission, if the caller
-    has it already (the API reads it together with the scope check).
+    winner's row is read; on SQLite transactions are IMMEDIATE, so the writes run one at
+    a time and the later one fails on the key the same way. A key already used at
+    another checkpoint is refused. A staff entry is confirmed at once; a
+    self-registration (``channel="self"``, no actor) waits as pending for the duty staff.
+    The caller has checked that ``actor`` may register at ``checkpoint``.
     """
     try:
-        return _register(actor, checkpoint, data, channel, context)
+        return _register(actor, checkpoint, data, channel)
     except IntegrityError:
-        existing = Passage.objects.filter(client_id=data.client_id).first()
+        existing = _first_by_key(data.client_id)
         if existing is None:
             raise
         return _same_checkpoint(existing, checkpoint), False
+
+
+def _first_by_key(client_id: Any) -> Passage | None:
+    return (Passage.objects.filter(client_id=client_id).select_related("person")
+            .order_by().first())
 
 
 def _same_checkpoint(passage: Passage, checkpoint: Checkpoint) -> Passage:
@@ -71,29 +77,23 @@ def _same_checkpoint(passage: Passage, checkpoint: Checkpoint) -> Passage:
     return passage
 
 
-def _register(
-    actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: str,
-    context: fastsql.PassageContext | None,
-) -> tuple[Passage, bool]:
-    """Reads first, outside the write transaction (``fastsql.passage_context``: one
-    statement), so the writes hold SQLite's write lock only for their inserts. A key that
-    arrives meanwhile is caught by the unique constraint (``register_passage`` then
-    answers with the first row). The common case (a known person, no alert) writes in
-    one statement on PostgreSQL (``fastsql.write_passage``)."""
+def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput,
+              channel: str) -> tuple[Passage, bool]:
+    """Reads first, outside the write transaction, so that the writes hold SQLite's
+    write lock only for their inserts; a key that arrives meanwhile is caught by the
+    unique constraint (``register_passage`` then answers with the first row)."""
+    if Passage.objects.filter(client_id=data.client_id).exists():
+        existing = _first_by_key(data.client_id)
+        if existing is not None:
+            return _same_checkpoint(existing, checkpoint), False
     self_registered = channel == Channel.SELF
-    if context is None:
-        context = fastsql.passage_context(actor, checkpoint.pk, data.client_id,
-                                          data.person.id_number, check_scope=False)
-    if context.existing_id is not None:
-        existing = Passage.objects.select_related("person").get(pk=context.existing_id)
-        return _same_checkpoint(existing, checkpoint), False
-    rule = context.rule
+    rule = ScreeningRule.current()
     recorder = None if self_registered else actor
-    person = _known_person(data.person, context.person)
+    person = _known_person(data.person)
     now = timezone.now()
     occurred_at = data.occurred_at or now
     passage = Passage(
-        checkpoint_id=checkpoint.pk, org_unit_id=checkpoint.org_unit_id,
+        checkpoint=checkpoint, org_unit_id=checkpoint.org_unit_id,
         unit_path=checkpoint.unit_path, client_id=data.client_id,
         direction=data.direction, occurred_at=occurred_at,
         day=timezone.localdate(occurred_at), resident=data.resident,
@@ -106,39 +106,29 @@ def _register(
         recorded_by=recorder, confirmed_at=None if self_registered else now,
         rule_version=rule.version,
     )
-    passage.checkpoint = checkpoint
-    # No ``acting_as`` here: nothing below saves through the ORM but the rare paths
-    # (``lookup_or_create_person``, ``open_alert``), which name their actor themselves;
-    # the passage's audit entry names it explicitly.
-    alerts = not self_registered and (passage.fever or passage.plate_flagged)
-    single_statement = (connection.vendor == "postgresql" and person is not None
-                        and not alerts and not connection.in_atomic_block)
-    with nullcontext() if single_statement else transaction.atomic():
+    # No ``acting_as`` here: the passage is written with ``bulk_create`` (no signals) and
+    # its audit entry names the actor explicitly; the rare ORM saves below
+    # (``lookup_or_create_person``, ``open_alert``) name their actor themselves.
+    with transaction.atomic():
         if person is None:
             person, _created = lookup_or_create_person(recorder, data.person,
                                                        checkpoint.org_unit)
         passage.person = person
-        fastsql.write_passage(passage, actor,
-                              None if self_registered else confirmed_counts(passage),
-                              next_id=context.next_id)
-        if alerts:
-            _open_alerts(actor, checkpoint, passage)
+        Passage.objects.bulk_create([passage])
+        log_bulk_created([passage], actor)
+        if not self_registered:
+            _on_confirmed(actor, checkpoint, passage)
     return passage, True
 
 
-def _known_person(data: PersonData, row: tuple | None) -> Person | None:
-    """The registry's person for ``data`` when the stored row (read by ``prefetch``)
-    already has everything given; None when ``lookup_or_create_person`` must create the
-    person or fill in a missing phone, address or name."""
-    if row is None:
+def _known_person(data: PersonData) -> Person | None:
+    """The registry's person for ``data`` when the stored record already has everything
+    given; None when ``lookup_or_create_person`` must create the person or fill in a
+    missing phone, address or name (in the write transaction)."""
+    person = Person.objects.filter(id_number=data.id_number).order_by().first()
+    if person is None or any(getattr(data, k) and not getattr(person, k)
+                             for k in ("name", "phone", "address")):
         return None
-    pk, name, phone, address, unit_path = row
-    stored = {"name": name, "phone": phone, "address": address}
-    if any(getattr(data, k) and not v for k, v in stored.items()):
-        return None
-    person = Person(pk=pk, id_number=data.id_number, name=name, phone=phone,
-                    address=address, unit_path=unit_path)
-    person._state.adding = False
     return person
 
 
@@ -188,7 +178,19 @@ def reject_passage(actor: Any, passage: Passage) -> Passage:
 def _on_confirmed(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
     """Alerts and counters of a confirmed passage, inside the caller's transaction."""
     _open_alerts(actor, checkpoint, passage)
-    bump_daily(checkpoint, passage.day, confirmed_counts(passage))
+    count_confirmed([passage])
+
+
+def count_confirmed(passages: Iterable[Passage]) -> None:
+    """Add confirmed passages to their checkpoints' days (``PassageDaily``), one bump per
+    checkpoint and day: the one way passages are counted, the demo's bulk rows included."""
+    days: dict[tuple[int, date, str], Counter[str]] = defaultdict(Counter)
+    for passage in passages:
+        days[passage.checkpoint_id, passage.day, passage.unit_path].update(
+            confirmed_counts(passage))
+    for (checkpoint_id, day, unit_path), counts in days.items():
+        PassageDaily.bump({"checkpoint": checkpoint_id, "day": day, "unit_path": unit_path},
+                          **counts)
 
 
 def confirmed_counts(passage: Passage) -> dict[str, int]:
@@ -226,8 +228,3 @@ def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
         )
 
 
-def bump_daily(checkpoint: Checkpoint, day: date, counts: dict[str, int]) -> None:
-    """Add ``counts`` to the checkpoint's row for ``day`` in one upsert statement
-    (``fastsql.daily_upsert``)."""
-    fastsql.execute(*fastsql.daily_upsert(checkpoint.pk, checkpoint.unit_path, day, counts),
-                    fetch="")
