@@ -22,7 +22,7 @@ from functools import update_wrapper
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -184,32 +184,45 @@ def _validation_error(exc: ValidationError) -> JsonResponse:
 
 @csrf_exempt  # bearer calls need none; session calls are checked in _caller
 def create_passage(request: HttpRequest, pk: int) -> JsonResponse:
-    """Authenticate, find the checkpoint in the caller's scope (a territorial grant, or
-    today's duty roster: ``Checkpoint.objects.visible_to``), validate, register.
-    Refusals in this order: 401, then 404/409 for the checkpoint, then 400 for the body."""
+    """Authenticate, validate, then read the checkpoint in the caller's scope, the key and
+    the person in one statement (``services.passage_context``) and register. Refusals
+    keep their order: 401, then 404/409 for the checkpoint, then 400 for the body; when
+    the body is refused, the checkpoint is looked up on its own."""
     user, failure = _caller(request)
     if failure is not None:
         return failure
     try:
-        checkpoint = get_for_user(Checkpoint, user, Cap.REGISTER_PASSAGE, pk=pk)
-    except Http404:
-        return _error(_("Not found."), status=404)
-    if not checkpoint.is_active:
-        return _error(_("This checkpoint is closed."), status=409)
-    try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        return _error(_("The request body is not valid JSON."))
+        return _refuse_body(user, pk, _error(_("The request body is not valid JSON.")))
     try:
         data = clean_passage(body)
     except ValidationError as exc:
-        return _validation_error(exc)
+        return _refuse_body(user, pk, _validation_error(exc))
+    context = services.passage_context(user, pk, data.client_id, data.person.id_number)
+    refusal = _checkpoint_refusal(context.checkpoint)
+    if refusal is not None:
+        return refusal
     try:
-        passage, created = services.register_passage(user, checkpoint, data)
+        passage, created = services.register_passage(user, context.checkpoint, data,
+                                                     context=context)
     except ValidationError as exc:
         return _validation_error(exc)
     return JsonResponse(passage_payload(passage), status=201 if created else 200,
                         json_dumps_params={"ensure_ascii": False})
+
+
+def _checkpoint_refusal(checkpoint: Checkpoint | None) -> JsonResponse | None:
+    """404 for a checkpoint that does not exist or is not the caller's, 409 when closed."""
+    if checkpoint is None:
+        return _error(_("Not found."), status=404)
+    if not checkpoint.is_active:
+        return _error(_("This checkpoint is closed."), status=409)
+    return None
+
+
+def _refuse_body(user: Any, pk: int, response: JsonResponse) -> JsonResponse:
+    return _checkpoint_refusal(services.passage_context(user, pk).checkpoint) or response
 
 
 # --- the rest, through DRF -----------------------------------------------------------

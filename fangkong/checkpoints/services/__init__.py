@@ -26,6 +26,7 @@ from fangkong.checkpoints.services.outsiders import (
 from fangkong.checkpoints.services.passages import (
     confirm_passage,
     count_confirmed,
+    passage_context,
     register_passage,
     reject_passage,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "create_checkpoint",
     "dispatch_tip",
     "missed_checks",
+    "passage_context",
     "record_inspection",
     "record_patrol",
     "record_temperature",

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,7 @@ from fangkong.checkpoints.models import (
     Channel,
     Checkpoint,
     Direction,
+    DutyRoster,
     Passage,
     PassageDaily,
     PassageStatus,
@@ -33,6 +36,7 @@ from fangkong.checkpoints.validation import PassageInput
 from fangkong.core.audit import acting_as, log_bulk_created
 from fangkong.core.models import Person
 from fangkong.core.models.alerts import Severity
+from fangkong.core.scoping import scope_for
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
 
@@ -40,8 +44,87 @@ FEVER_ALERT = "fever"
 PLATE_ALERT = "plate"
 
 
+@dataclass
+class PassageContext:
+    """What registering a passage at a checkpoint reads (``passage_context``)."""
+
+    checkpoint: Checkpoint | None  # None: no such checkpoint, or not the user's
+    existing_id: int | None  # the passage already registered with this client_id
+    person: Person | None  # the registry's person with this ID number
+
+
+def passage_context(user: Any, checkpoint_pk: Any, client_id: Any = None,
+                    id_number: str | None = None, *, check_scope: bool = True
+                    ) -> PassageContext:
+    """The checkpoint ``checkpoint_pk`` if ``user`` may register passages there, the id of
+    a passage with ``client_id`` (a retry) and the person with ``id_number``: one
+    statement (``_CONTEXT_SQL``).
+
+    This is the hot path's single hand-written read. Through the ORM the same answers
+    took four queries (the checkpoint in scope with its roster subquery, the key, the
+    person) whose building cost more than the rest of the request
+    (docs/performance.md, "Checkpoint passages"). The rows come back as ORM instances:
+    the checkpoint whole, through ``raw()`` (the ORM's own converters); the person with
+    the fields the passage needs loaded and the others deferred, as ``only()`` would.
+    Who may register is decided in Python by ``Checkpoint.may_register`` (the rule of
+    ``CheckpointQuerySet.visible_to``) from the user's scope and the roster flag read
+    here; tests/test_hot_path.py checks both agree for every persona. ``check_scope``
+    false: no check (the caller found the checkpoint itself; a self-registration has no
+    user).
+    """
+    db = connections[router.db_for_read(Checkpoint)]
+    passage_key = Passage._meta.get_field("client_id").get_db_prep_value(client_id, db)
+    day = DutyRoster._meta.get_field("day").get_db_prep_value(timezone.localdate(), db)
+    try:
+        pk = int(checkpoint_pk)
+    except (TypeError, ValueError):
+        return PassageContext(None, None, None)
+    rows = list(Checkpoint.objects.raw(_context_sql(db.vendor), [
+        getattr(user, "pk", None), day, passage_key, id_number, pk]))
+    if not rows:
+        return PassageContext(None, None, None)
+    checkpoint = rows[0]
+    if check_scope and not Checkpoint.may_register(
+            scope_for(user), checkpoint.unit_path, bool(checkpoint.fk_rostered_today)):
+        return PassageContext(None, None, None)
+    person = None
+    if checkpoint.fk_person_id is not None:
+        names = _person_fields()
+        person = Person.from_db(db.alias, names, [
+            getattr(checkpoint, f"fk_person_{name}") for name in names])
+    return PassageContext(checkpoint, checkpoint.fk_existing_id, person)
+
+
+@cache
+def _person_fields() -> tuple[str, ...]:
+    """The person's fields the hot path reads, in the model's order (``from_db``'s);
+    the others stay deferred. All are strings or integers, which both databases return
+    as Python stores them, so they need no converters."""
+    wanted = {"id", "id_number", "name", "phone", "address", "org_unit_id", "unit_path"}
+    return tuple(f.attname for f in Person._meta.concrete_fields if f.attname in wanted)
+
+
+@cache
+def _context_sql(vendor: str) -> str:
+    """Parameters: user id, today, client_id, ID number, checkpoint id."""
+    qn = connections[router.db_for_read(Checkpoint)].ops.quote_name
+    checkpoint, roster = qn(Checkpoint._meta.db_table), qn(DutyRoster._meta.db_table)
+    passages, people = qn(Passage._meta.db_table), qn(Person._meta.db_table)
+    person_columns = ", ".join(
+        f"p.{qn(Person._meta.get_field(name).column)} AS fk_person_{name}"
+        for name in _person_fields())
+    return (
+        f"SELECT c.*, EXISTS (SELECT 1 FROM {roster} r WHERE r.checkpoint_id = c.id "
+        f"AND r.user_id = %s AND r.day = %s) AS fk_rostered_today, "
+        f"(SELECT id FROM {passages} WHERE client_id = %s) AS fk_existing_id, "
+        f"{person_columns} "
+        f"FROM {checkpoint} c LEFT JOIN {people} p ON p.id_number = %s WHERE c.id = %s"
+    )
+
+
 def register_passage(
     actor: Any, checkpoint: Checkpoint, data: PassageInput, *, channel: str = Channel.STAFF,
+    context: PassageContext | None = None,
 ) -> tuple[Passage, bool]:
     """Register a passage; returns ``(passage, created)``.
 
@@ -52,10 +135,11 @@ def register_passage(
     a time and the later one fails on the key the same way. A key already used at
     another checkpoint is refused. A staff entry is confirmed at once; a
     self-registration (``channel="self"``, no actor) waits as pending for the duty staff.
-    The caller has checked that ``actor`` may register at ``checkpoint``.
+    The caller has checked that ``actor`` may register at ``checkpoint`` (the API with
+    ``passage_context``, whose answer it passes as ``context``).
     """
     try:
-        return _register(actor, checkpoint, data, channel)
+        return _register(actor, checkpoint, data, channel, context)
     except IntegrityError:
         existing = _first_by_key(data.client_id)
         if existing is None:
@@ -77,19 +161,22 @@ def _same_checkpoint(passage: Passage, checkpoint: Checkpoint) -> Passage:
     return passage
 
 
-def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput,
-              channel: str) -> tuple[Passage, bool]:
+def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: str,
+              context: PassageContext | None) -> tuple[Passage, bool]:
     """Reads first, outside the write transaction, so that the writes hold SQLite's
     write lock only for their inserts; a key that arrives meanwhile is caught by the
     unique constraint (``register_passage`` then answers with the first row)."""
-    if Passage.objects.filter(client_id=data.client_id).exists():
+    if context is None:
+        context = passage_context(actor, checkpoint.pk, data.client_id,
+                                  data.person.id_number, check_scope=False)
+    if context.existing_id is not None:
         existing = _first_by_key(data.client_id)
         if existing is not None:
             return _same_checkpoint(existing, checkpoint), False
     self_registered = channel == Channel.SELF
     rule = ScreeningRule.current()
     recorder = None if self_registered else actor
-    person = _known_person(data.person)
+    person = _known_person(data.person, context.person)
     now = timezone.now()
     occurred_at = data.occurred_at or now
     passage = Passage(
@@ -121,11 +208,10 @@ def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput,
     return passage, True
 
 
-def _known_person(data: PersonData) -> Person | None:
-    """The registry's person for ``data`` when the stored record already has everything
-    given; None when ``lookup_or_create_person`` must create the person or fill in a
-    missing phone, address or name (in the write transaction)."""
-    person = Person.objects.filter(id_number=data.id_number).order_by().first()
+def _known_person(data: PersonData, person: Person | None) -> Person | None:
+    """``person`` (the registry's, read by ``passage_context``) when the record already
+    has everything given; None when ``lookup_or_create_person`` must create the person
+    or fill in a missing phone, address or name (in the write transaction)."""
     if person is None or any(getattr(data, k) and not getattr(person, k)
                              for k in ("name", "phone", "address")):
         return None
