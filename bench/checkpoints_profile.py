@@ -65,7 +65,7 @@ def inner(requests: int, top: int) -> None:
         post(rng.choice(full), next(it))
     profile.disable()
     out = io.StringIO()
-    stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+    stats = pstats.Stats(profile, stream=out).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
     stats.print_stats(top)
     if os.environ.get("BENCH_PROFILE_CALLEES"):
         stats.print_callees(os.environ["BENCH_PROFILE_CALLEES"])
