@@ -4,7 +4,8 @@ profiled with cProfile on a fresh database seeded like the bench's.
 
 Run: ``.venv/bin/python bench/checkpoints_profile.py [--backend sqlite|postgresql]
 [--requests 400] [--top 30]``. It prints ms per request for both endpoints and the
-functions with the most cumulative time for the real endpoint.
+functions with the most cumulative time for the real endpoint (``BENCH_PROFILE_SORT=tottime``
+to sort by own time; ``BENCH_PROFILE_CALLEES=<regex>``: what those functions call).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def inner(requests: int, top: int) -> None:
         post(rng.choice(full), next(it))
     profile.disable()
     out = io.StringIO()
-    stats = pstats.Stats(profile, stream=out).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
+    order = os.environ.get("BENCH_PROFILE_SORT", "cumulative")  # e.g. tottime
+    stats = pstats.Stats(profile, stream=out).sort_stats(order)
     stats.print_stats(top)
     if os.environ.get("BENCH_PROFILE_CALLEES"):
         stats.print_callees(os.environ["BENCH_PROFILE_CALLEES"])

@@ -58,10 +58,10 @@ def passage_context(user: Any, checkpoint_pk: Any, client_id: Any = None,
                     ) -> PassageContext:
     """The checkpoint ``checkpoint_pk`` if ``user`` may register passages there, the id of
     a passage with ``client_id`` (a retry) and the person with ``id_number``: one
-    statement (``_CONTEXT_SQL``).
+    statement (``_context_sql``).
 
     This is the hot path's single hand-written read. Through the ORM the same answers
-    took four queries (the checkpoint in scope with its roster subquery, the key, the
+    took three queries (the checkpoint in scope with its roster subquery, the key, the
     person) whose building cost more than the rest of the request
     (docs/performance.md, "Checkpoint passages"). The rows come back as ORM instances:
     the checkpoint whole, through ``raw()`` (the ORM's own converters); the person with
@@ -78,6 +78,8 @@ def passage_context(user: Any, checkpoint_pk: Any, client_id: Any = None,
     try:
         pk = int(checkpoint_pk)
     except (TypeError, ValueError):
+        return PassageContext(None, None, None)
+    if not 0 < pk < 2**63:  # beyond a bigint: no such checkpoint, not a database error
         return PassageContext(None, None, None)
     rows = list(Checkpoint.objects.raw(_context_sql(db.vendor), [
         getattr(user, "pk", None), day, passage_key, id_number, pk]))

@@ -57,6 +57,14 @@ class HotPathTestCase(CheckpointTestCase):
         self.assertEqual(set(Passage.objects.filter(recorded_by=self.gate)
                              .values_list("checkpoint", flat=True)), {self.gate_a.pk})
 
+    def test_it_answers_404_for_a_checkpoint_id_beyond_any_key(self) -> None:
+        token = self.token_for(self.hq)
+        r = self.client.post("/api/v1/checkpoints/99999999999999999999/passages",
+                             data=passage_body(), content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {token}")
+        self.assertEqual(r.status_code, 404)
+        self.assertEqual(Passage.objects.count(), 0)
+
     def test_it_refuses_expired_revoked_and_disabled_users_tokens(self) -> None:
         row, raw = ApiToken.issue(self.gate)
         self.assertEqual(self.post_passage(self.gate_a, passage_body(), raw).status_code, 201)
