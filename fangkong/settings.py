@@ -145,15 +145,19 @@ if DATABASE_URL:
         )
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Server-side prepared statements, used only where code asks for them (the passage
-        # hot path, ``checkpoints.fastsql``): PostgreSQL then parses and plans its
-        # statements once per connection instead of every request (0.78 -> 0.21 ms for the
-        # read, pgbench here). Django's own queries are bound client-side and never
-        # prepared. Behind a pooler in transaction mode without prepared-statement support
-        # (PgBouncer < 1.21), set PG_PREPARED_STATEMENTS=0.
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-            5 if env_bool("PG_PREPARED_STATEMENTS", True) else None
-        )
+        # Server-side binding (psycopg's ServerBindingCursor: parameters sent apart from
+        # the SQL) and automatic prepared statements for every query, the ORM's
+        # included: a statement run ``prepare_threshold`` times on a connection is then
+        # parsed and planned once per connection instead of every request (the passage
+        # hot path, docs/performance.md). Django binds client-side and leaves psycopg's
+        # threshold unset (never prepare) unless OPTIONS say so. Behind a pooler in
+        # transaction mode without prepared-statement support (PgBouncer < 1.21), set
+        # PG_PREPARED_STATEMENTS=0: statements are then still bound server-side, unnamed,
+        # which every pooler supports.
+        DATABASES["default"].setdefault("OPTIONS", {}).update({
+            "server_side_binding": True,
+            "prepare_threshold": 5 if env_bool("PG_PREPARED_STATEMENTS", True) else None,
+        })
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -34,11 +34,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fangkong.checkpoints import fastsql, services
+from fangkong.checkpoints import services
 from fangkong.checkpoints.models import Checkpoint, Passage
 from fangkong.checkpoints.validation import PassageInput, clean_passage
 from fangkong.core import pii
-from fangkong.core.api.auth import plain_caller
+from fangkong.core.api.auth import BearerTokenAuthentication, plain_caller
 from fangkong.core.api.errors import from_exception, from_validation, json_error
 from fangkong.core.api.paging import PageQuerySerializer, page_response, page_serializer
 from fangkong.core.api.responses import created_response
@@ -140,10 +140,6 @@ def passage_payload(p: Passage) -> dict[str, Any]:
 # --- the hot path --------------------------------------------------------------------
 
 
-def _invalid_token() -> JsonResponse:
-    return from_exception(exceptions.AuthenticationFailed(_("Invalid or expired token.")))
-
-
 def _checkpoint_refusal(checkpoint: Checkpoint | None) -> JsonResponse | None:
     """404 for a checkpoint that does not exist or is not the caller's, 409 when closed."""
     if checkpoint is None:
@@ -153,31 +149,35 @@ def _checkpoint_refusal(checkpoint: Checkpoint | None) -> JsonResponse | None:
     return None
 
 
+def _caller(request: HttpRequest) -> Any:
+    """The caller: a bearer token read by ``BearerTokenAuthentication`` itself (the
+    token's rules and its last-used refresh), else the session with its CSRF check.
+    Raises the API exceptions ``from_exception`` renders (401, 403)."""
+    found = BearerTokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+    if found is not None:
+        return found[0]
+    return plain_caller(request)[1]
+
+
 @csrf_exempt  # bearer calls need none; session calls are checked by plain_caller
 def create_passage(request: HttpRequest, pk: int) -> JsonResponse:
-    """Validate, then read the token and grants, the checkpoint and roster, the key, the
-    rule and the person in one statement (``fastsql.token_passage_context``) and register.
-    Refusals keep their order: 401, then 404/409 for the checkpoint, then 400 for the
-    body; when the body is refused, token and checkpoint are looked up on their own."""
+    """Authenticate, validate, then read the checkpoint in the caller's scope, the key and
+    the person in one statement (``services.passage_context``) and register. Refusals
+    keep their order: 401, then 404/409 for the checkpoint, then 400 for the body; when
+    the body is refused, the checkpoint is looked up on its own."""
     try:
-        token, user = plain_caller(request)
+        user = _caller(request)
     except exceptions.APIException as exc:
         return from_exception(exc)
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        return _refuse_body(token, user, pk, json_error(_("The request body is not valid JSON.")))
+        return _refuse_body(user, pk, json_error(_("The request body is not valid JSON.")))
     try:
         data = clean_passage(body)
     except ValidationError as exc:
-        return _refuse_body(token, user, pk, from_validation(exc))
-    if token is not None:
-        user, context = fastsql.token_passage_context(token, pk, data.client_id,
-                                                      data.person.id_number)
-        if user is None:
-            return _invalid_token()
-    else:
-        context = fastsql.passage_context(user, pk, data.client_id, data.person.id_number)
+        return _refuse_body(user, pk, from_validation(exc))
+    context = services.passage_context(user, pk, data.client_id, data.person.id_number)
     refusal = _checkpoint_refusal(context.checkpoint)
     if refusal is not None:
         return refusal
@@ -205,12 +205,8 @@ def _check_retry(passage: Passage, data: PassageInput) -> None:
         raise KeyConflict.on_key()
 
 
-def _refuse_body(token: str | None, user: Any, pk: int, response: JsonResponse) -> JsonResponse:
-    if token is not None:
-        user = fastsql.token_user(token)
-        if user is None:
-            return _invalid_token()
-    return _checkpoint_refusal(fastsql.checkpoint_for_passage(user, pk)) or response
+def _refuse_body(user: Any, pk: int, response: JsonResponse) -> JsonResponse:
+    return _checkpoint_refusal(services.passage_context(user, pk).checkpoint) or response
 
 
 # --- the rest, through DRF -----------------------------------------------------------

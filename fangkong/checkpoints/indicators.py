@@ -28,10 +28,7 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 def _daily_sum(unit: Any, day: date, *fields: str, cumulative: bool = False) -> int:
     from fangkong.checkpoints.models import PassageDaily
 
-    qs = PassageDaily.objects.filter(unit_path__startswith=unit.path)
-    qs = qs.filter(day__lte=day) if cumulative else qs.filter(day=day)
-    totals = qs.aggregate(**{f: Sum(f) for f in fields})
-    return sum(totals[f] or 0 for f in fields)
+    return PassageDaily.total(unit, day, *fields, cumulative=cumulative)
 
 
 @indicator("checkpoints.checkpoints", gettext_lazy("Checkpoints in operation"), "个",

@@ -45,6 +45,12 @@ class FangkongModule(AppConfig):
             cls.default = True
 
     def ready(self) -> None:
+        from django.apps import apps
+
+        if self.apps is not apps:
+            # An isolated registry (``django.test.utils.isolate_apps``) re-runs ``ready``
+            # without the project's models: the module is already registered.
+            return
         self.register_audited()
         for entry in self.nav:
             registries.register_nav(entry)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,7 +30,6 @@ from fangkong.checkpoints.models import (
     Inspection,
     Outsider,
     Passage,
-    PassageDaily,
     PatrolLog,
     ScreeningVisit,
     Slot,
@@ -215,14 +213,15 @@ def _households(ctx: DemoContext, unit: OrgUnit) -> tuple[int, int]:
 def _passages(ctx: DemoContext, unit: OrgUnit, checkpoints: list[Checkpoint],
               per_day: int) -> int:
     """The ordinary traffic: residents in and out, some visitors from the neighbouring
-    community; plates of Shaanxi. Counted into the daily roll-up like the service does."""
+    community; plates of Shaanxi. Counted into the daily roll-up by the service's own
+    ``count_confirmed``."""
     if Passage.objects.filter(checkpoint__in=checkpoints, day__lte=LAST_DAY).exists():
         return 0
     rng = random.Random(f"{ctx.seed}:passages:{unit.code}")
     residents = ctx.people_in(unit, 1500)
     other = ctx.unit(LINJIANG if unit.code == WENCHANG else WENCHANG)
     visitors = ctx.people_in(other, 100)
-    rows, daily, rules = [], defaultdict(lambda: defaultdict(int)), {}
+    rows, rules = [], {}
     for day in _days():
         for cp in checkpoints:
             for _n in range(rng.randint(per_day * 2 // 3, per_day * 4 // 3)):
@@ -244,15 +243,8 @@ def _passages(ctx: DemoContext, unit: OrgUnit, checkpoints: list[Checkpoint],
                     status="confirmed", confirmed_at=at,
                 ))
                 rules.setdefault(day, services.screening_rule(day)).stamp(rows[-1])
-                counts = daily[(cp.pk, day)]
-                counts["passages_in" if direction == "in" else "passages_out"] += 1
-                counts["outsiders"] += outsider
-                counts["self_registered"] += rows[-1].channel == "self"
-    ctx.bulk(Passage, rows, key=("client_id",), batch_size=2000)
-    PassageDaily.objects.bulk_create([
-        PassageDaily(checkpoint_id=cp_id, unit_path=unit.path, day=day, **counts)
-        for (cp_id, day), counts in daily.items()
-    ])
+    rows = ctx.bulk(Passage, rows, key=("client_id",), batch_size=2000)
+    services.count_confirmed(rows)
     return len(rows)
 
 

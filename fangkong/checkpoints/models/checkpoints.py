@@ -91,8 +91,8 @@ class Checkpoint(ScopedModel):
     def may_register(scope: Any, unit_path: str, rostered_today: bool) -> bool:
         """``CheckpointQuerySet.visible_to(user, "register_passage")`` for one checkpoint,
         decided from the user's scope: a territorial grant with the capability over it,
-        or a checkpoint-duty grant over it and today's roster entry. The hot path uses
-        this (``fastsql.checkpoint_for_passage``); tests check both agree."""
+        or a checkpoint-duty grant over it and today's roster entry. The checkpoint page
+        uses this for its duty-screen link; tests/test_hot_path.py checks both agree."""
         if scope.covers(Cap.REGISTER_PASSAGE, unit_path):
             return True
         return rostered_today and any(

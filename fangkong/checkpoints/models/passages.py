@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import KeyedModel
+from fangkong.core.models.counters import DailyCounter
 
 
 class Direction(models.TextChoices):
@@ -87,18 +88,17 @@ class Passage(KeyedModel):
         return f"{self.get_direction_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class PassageDaily(models.Model):
-    """Counters per checkpoint and day, updated in the passage's own transaction.
+class PassageDaily(DailyCounter):
+    """Counters per checkpoint and day, bumped in the passage's own transaction.
 
-    Indicators and dashboards sum these rows (unit path × day) instead of scanning
-    passages (ARCHITECTURE.md, "Counting fast").
+    Indicators and dashboards sum these rows (unit path × day, ``DailyCounter.total``)
+    instead of scanning passages (ARCHITECTURE.md, "Counting fast"); what one passage
+    adds is ``services.passages.confirmed_counts``.
     """
 
     checkpoint = models.ForeignKey(
         "checkpoints.Checkpoint", on_delete=models.CASCADE, related_name="daily",
     )
-    unit_path = models.CharField(max_length=64)
-    day = models.DateField()
     passages_in = models.PositiveIntegerField(default=0)
     passages_out = models.PositiveIntegerField(default=0)
     outsiders = models.PositiveIntegerField(default=0)
@@ -106,10 +106,7 @@ class PassageDaily(models.Model):
     plates_flagged = models.PositiveIntegerField(default=0)
     self_registered = models.PositiveIntegerField(default=0)
 
-    COUNTERS = (
-        "passages_in", "passages_out", "outsiders", "fevers", "plates_flagged",
-        "self_registered",
-    )
+    KEY = ("checkpoint", "day")
 
     class Meta:
         verbose_name = _("daily passage counts")

@@ -23,8 +23,9 @@ from fangkong.checkpoints.services.outsiders import (
     release_outsider,
 )
 from fangkong.checkpoints.services.passages import (
-    bump_daily,
     confirm_passage,
+    count_confirmed,
+    passage_context,
     register_passage,
     reject_passage,
 )
@@ -36,13 +37,14 @@ from fangkong.checkpoints.services.screening import (
 
 __all__ = [
     "add_member",
-    "bump_daily",
     "change_rule",
     "confirm_passage",
+    "count_confirmed",
     "close_checkpoint",
     "create_checkpoint",
     "dispatch_tip",
     "missed_checks",
+    "passage_context",
     "record_inspection",
     "record_patrol",
     "record_temperature",

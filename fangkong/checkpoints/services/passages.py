@@ -2,95 +2,184 @@
 
 One transaction per passage: the person by ID number, the passage row (its unique
 ``client_id`` makes a retry find the first row), the alerts it raises, the audit entry
-(django-auditlog's signal) and the day's counters. Nothing else: no aggregation, no
-export, no notification on the way.
+and the day's counters. Nothing else: no aggregation, no export, no notification on the
+way. Plain ORM code on the kit (``bulk_create``, ``core.audit.log_bulk_created``,
+``DailyCounter.bump``); what it costs is measured in docs/performance.md.
 """
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.checkpoints import alerts, fastsql
+from fangkong.checkpoints import alerts
 from fangkong.checkpoints.models import (
     Channel,
     Checkpoint,
     Direction,
+    DutyRoster,
     Passage,
+    PassageDaily,
     PassageStatus,
 )
 from fangkong.checkpoints.services.screening import no_rule_error, screening_rule
 from fangkong.checkpoints.validation import PassageInput
-from fangkong.core.audit import acting_as
-from fangkong.core.models import Person
+from fangkong.core.audit import acting_as, log_bulk_created
+from fangkong.core.models import KeyConflict, Person
 from fangkong.core.rules import NoRuleInForce
+from fangkong.core.scoping import scope_for
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
 
 
+@dataclass
+class PassageContext:
+    """What registering a passage at a checkpoint reads (``passage_context``)."""
+
+    checkpoint: Checkpoint | None  # None: no such checkpoint, or not the user's
+    existing_id: int | None  # the passage already registered with this client_id
+    person: Person | None  # the registry's person with this ID number
+
+
+def passage_context(user: Any, checkpoint_pk: Any, client_id: Any = None,
+                    id_number: str | None = None, *, check_scope: bool = True
+                    ) -> PassageContext:
+    """The checkpoint ``checkpoint_pk`` if ``user`` may register passages there, the id of
+    a passage with ``client_id`` (a retry) and the person with ``id_number``: one
+    statement (``_context_sql``).
+
+    This is the hot path's single hand-written read. Through the ORM the same answers
+    took three queries (the checkpoint in scope with its roster subquery, the key, the
+    person) whose building cost more than the rest of the request
+    (docs/performance.md, "Checkpoint passages"). The rows come back as ORM instances:
+    the checkpoint whole, through ``raw()`` (the ORM's own converters); the person with
+    the fields the passage needs loaded and the others deferred, as ``only()`` would.
+    Who may register is decided in Python by ``Checkpoint.may_register`` (the rule of
+    ``CheckpointQuerySet.visible_to``) from the user's scope and the roster flag read
+    here; tests/test_hot_path.py checks both agree for every persona. ``check_scope``
+    false: no check (the caller found the checkpoint itself; a self-registration has no
+    user).
+    """
+    db = connections[router.db_for_read(Checkpoint)]
+    passage_key = Passage._meta.get_field("client_id").get_db_prep_value(client_id, db)
+    day = DutyRoster._meta.get_field("day").get_db_prep_value(timezone.localdate(), db)
+    try:
+        pk = int(checkpoint_pk)
+    except (TypeError, ValueError):
+        return PassageContext(None, None, None)
+    if not 0 < pk < 2**63:  # beyond a bigint: no such checkpoint, not a database error
+        return PassageContext(None, None, None)
+    rows = list(Checkpoint.objects.raw(_context_sql(db.vendor), [
+        getattr(user, "pk", None), day, passage_key, id_number, pk]))
+    if not rows:
+        return PassageContext(None, None, None)
+    checkpoint = rows[0]
+    if check_scope and not Checkpoint.may_register(
+            scope_for(user), checkpoint.unit_path, bool(checkpoint.fk_rostered_today)):
+        return PassageContext(None, None, None)
+    person = None
+    if checkpoint.fk_person_id is not None:
+        names = _person_fields()
+        person = Person.from_db(db.alias, names, [
+            getattr(checkpoint, f"fk_person_{name}") for name in names])
+    return PassageContext(checkpoint, checkpoint.fk_existing_id, person)
+
+
+@cache
+def _person_fields() -> tuple[str, ...]:
+    """The person's fields the hot path reads, in the model's order (``from_db``'s);
+    the others stay deferred. All are strings or integers, which both databases return
+    as Python stores them, so they need no converters."""
+    wanted = {"id", "id_number", "name", "phone", "address", "org_unit_id", "unit_path"}
+    return tuple(f.attname for f in Person._meta.concrete_fields if f.attname in wanted)
+
+
+@cache
+def _context_sql(vendor: str) -> str:
+    """Parameters: user id, today, client_id, ID number, checkpoint id."""
+    qn = connections[router.db_for_read(Checkpoint)].ops.quote_name
+    checkpoint, roster = qn(Checkpoint._meta.db_table), qn(DutyRoster._meta.db_table)
+    passages, people = qn(Passage._meta.db_table), qn(Person._meta.db_table)
+    person_columns = ", ".join(
+        f"p.{qn(Person._meta.get_field(name).column)} AS fk_person_{name}"
+        for name in _person_fields())
+    return (
+        f"SELECT c.*, EXISTS (SELECT 1 FROM {roster} r WHERE r.checkpoint_id = c.id "
+        f"AND r.user_id = %s AND r.day = %s) AS fk_rostered_today, "
+        f"(SELECT id FROM {passages} WHERE client_id = %s) AS fk_existing_id, "
+        f"{person_columns} "
+        f"FROM {checkpoint} c LEFT JOIN {people} p ON p.id_number = %s WHERE c.id = %s"
+    )
+
+
 def register_passage(
     actor: Any, checkpoint: Checkpoint, data: PassageInput, *, channel: str = Channel.STAFF,
-    context: fastsql.PassageContext | None = None,
+    context: PassageContext | None = None,
 ) -> tuple[Passage, bool]:
     """Register a passage; returns ``(passage, created)``.
 
     The same ``client_id`` again returns the first passage with ``created`` false, also
     when two identical requests race: on PostgreSQL the loser's insert waits for the
     winner's commit, fails on the unique key and the whole attempt rolls back before the
-    winner's row is read; on SQLite transactions are IMMEDIATE, so they run one at a time.
-    A staff entry is confirmed at once; a self-registration (``channel="self"``, no
-    actor) waits as pending for the duty staff. ``context`` is what
-    ``fastsql.passage_context`` read for this checkpoint and submission, if the caller
-    has it already (the API reads it together with the scope check).
+    winner's row is read; on SQLite transactions are IMMEDIATE, so the writes run one at
+    a time and the later one fails on the key the same way. A key already used at
+    another checkpoint is refused. A staff entry is confirmed at once; a
+    self-registration (``channel="self"``, no actor) waits as pending for the duty staff.
+    The caller has checked that ``actor`` may register at ``checkpoint`` (the API with
+    ``passage_context``, whose answer it passes as ``context``).
     """
     try:
         return _register(actor, checkpoint, data, channel, context)
     except IntegrityError:
-        existing = Passage.objects.filter(client_id=data.client_id).first()
+        existing = _first_by_key(data.client_id)
         if existing is None:
             raise
         return _same_checkpoint(existing, checkpoint), False
 
 
+def _first_by_key(client_id: Any) -> Passage | None:
+    return (Passage.objects.filter(client_id=client_id).select_related("person")
+            .order_by().first())
+
+
 def _same_checkpoint(passage: Passage, checkpoint: Checkpoint) -> Passage:
+    """The first passage under a key, if the retry is at the same checkpoint; a key used
+    at another checkpoint is a conflict (409), not a retry."""
     if passage.checkpoint_id != checkpoint.pk:
-        raise ValidationError({"client_id": [_(
-            "This client_id was already used for another record; make a new one for each "
-            "passage."
-        )]})
+        raise KeyConflict.on_key()
     return passage
 
 
-def _register(
-    actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: str,
-    context: fastsql.PassageContext | None,
-) -> tuple[Passage, bool]:
-    """Reads first, outside the write transaction (``fastsql.passage_context``: one
-    statement), so the writes hold SQLite's write lock only for their inserts. A key that
-    arrives meanwhile is caught by the unique constraint (``register_passage`` then
-    answers with the first row). The common case (a known person, no alert) writes in
-    one statement on PostgreSQL (``fastsql.write_passage``)."""
-    self_registered = channel == Channel.SELF
+def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: str,
+              context: PassageContext | None) -> tuple[Passage, bool]:
+    """Reads first, outside the write transaction, so that the writes hold SQLite's
+    write lock only for their inserts; a key that arrives meanwhile is caught by the
+    unique constraint (``register_passage`` then answers with the first row)."""
     if context is None:
-        context = fastsql.passage_context(actor, checkpoint.pk, data.client_id,
-                                          data.person.id_number, check_scope=False)
+        context = passage_context(actor, checkpoint.pk, data.client_id,
+                                  data.person.id_number, check_scope=False)
     if context.existing_id is not None:
-        existing = Passage.objects.select_related("person").get(pk=context.existing_id)
-        return _same_checkpoint(existing, checkpoint), False
+        existing = _first_by_key(data.client_id)
+        if existing is not None:
+            return _same_checkpoint(existing, checkpoint), False
+    self_registered = channel == Channel.SELF
     recorder = None if self_registered else actor
     person = _known_person(data.person, context.person)
     now = timezone.now()
     occurred_at = data.occurred_at or now
     rule = _rule_on(timezone.localdate(occurred_at))
     passage = Passage(
-        checkpoint_id=checkpoint.pk, org_unit_id=checkpoint.org_unit_id,
+        checkpoint=checkpoint, org_unit_id=checkpoint.org_unit_id,
         unit_path=checkpoint.unit_path, client_id=data.client_id,
         direction=data.direction, occurred_at=occurred_at,
         day=timezone.localdate(occurred_at), resident=data.resident,
@@ -103,23 +192,18 @@ def _register(
         recorded_by=recorder, confirmed_at=None if self_registered else now,
     )
     rule.stamp(passage)
-    passage.checkpoint = checkpoint
-    # No ``acting_as`` here: nothing below saves through the ORM but the rare paths
-    # (``lookup_or_create_person``, ``open_alert``), which name their actor themselves;
-    # the passage's audit entry names it explicitly.
-    alerts = not self_registered and (passage.fever or passage.plate_flagged)
-    single_statement = (connection.vendor == "postgresql" and person is not None
-                        and not alerts and not connection.in_atomic_block)
-    with nullcontext() if single_statement else transaction.atomic():
+    # No ``acting_as`` here: the passage is written with ``bulk_create`` (no signals) and
+    # its audit entry names the actor explicitly; the rare ORM saves below
+    # (``lookup_or_create_person``, ``open_alert``) name their actor themselves.
+    with transaction.atomic():
         if person is None:
             person, _created = lookup_or_create_person(recorder, data.person,
                                                        checkpoint.org_unit)
         passage.person = person
-        fastsql.write_passage(passage, actor,
-                              None if self_registered else confirmed_counts(passage),
-                              next_id=context.next_id)
-        if alerts:
-            _open_alerts(actor, checkpoint, passage)
+        Passage.objects.bulk_create([passage])
+        log_bulk_created([passage], actor)
+        if not self_registered:
+            _on_confirmed(actor, checkpoint, passage)
     return passage, True
 
 
@@ -132,19 +216,13 @@ def _rule_on(day: date):
         raise no_rule_error(exc) from None
 
 
-def _known_person(data: PersonData, row: tuple | None) -> Person | None:
-    """The registry's person for ``data`` when the stored row (read by ``prefetch``)
-    already has everything given; None when ``lookup_or_create_person`` must create the
-    person or fill in a missing phone, address or name."""
-    if row is None:
+def _known_person(data: PersonData, person: Person | None) -> Person | None:
+    """``person`` (the registry's, read by ``passage_context``) when the record already
+    has everything given; None when ``lookup_or_create_person`` must create the person
+    or fill in a missing phone, address or name (in the write transaction)."""
+    if person is None or any(getattr(data, k) and not getattr(person, k)
+                             for k in ("name", "phone", "address")):
         return None
-    pk, name, phone, address, unit_path = row
-    stored = {"name": name, "phone": phone, "address": address}
-    if any(getattr(data, k) and not v for k, v in stored.items()):
-        return None
-    person = Person(pk=pk, id_number=data.id_number, name=name, phone=phone,
-                    address=address, unit_path=unit_path)
-    person._state.adding = False
     return person
 
 
@@ -194,7 +272,19 @@ def reject_passage(actor: Any, passage: Passage) -> Passage:
 def _on_confirmed(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
     """Alerts and counters of a confirmed passage, inside the caller's transaction."""
     _open_alerts(actor, checkpoint, passage)
-    bump_daily(checkpoint, passage.day, confirmed_counts(passage))
+    count_confirmed([passage])
+
+
+def count_confirmed(passages: Iterable[Passage]) -> None:
+    """Add confirmed passages to their checkpoints' days (``PassageDaily``), one bump per
+    checkpoint and day: the one way passages are counted, the demo's bulk rows included."""
+    days: dict[tuple[int, date, str], Counter[str]] = defaultdict(Counter)
+    for passage in passages:
+        days[passage.checkpoint_id, passage.day, passage.unit_path].update(
+            confirmed_counts(passage))
+    for (checkpoint_id, day, unit_path), counts in days.items():
+        PassageDaily.bump({"checkpoint": checkpoint_id, "day": day, "unit_path": unit_path},
+                          **counts)
 
 
 def confirmed_counts(passage: Passage) -> dict[str, int]:
@@ -232,8 +322,3 @@ def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
         )
 
 
-def bump_daily(checkpoint: Checkpoint, day: date, counts: dict[str, int]) -> None:
-    """Add ``counts`` to the checkpoint's row for ``day`` in one upsert statement
-    (``fastsql.daily_upsert``)."""
-    fastsql.execute(*fastsql.daily_upsert(checkpoint.pk, checkpoint.unit_path, day, counts),
-                    fetch="")

@@ -198,7 +198,7 @@ class PassageApiTestCase(CheckpointTestCase):
         body = passage_body()
         self.assertEqual(self.post_passage(self.gate_a, body, token).status_code, 201)
         r = self.post_passage(self.gate_a2, body, token)
-        self.assertEqual(r.status_code, 400)
+        self.assertEqual(r.status_code, 409)
         self.assertIn("client_id", r.json()["fields"])
 
     def test_it_lists_a_days_passages_masked(self) -> None:

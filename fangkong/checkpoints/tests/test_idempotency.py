@@ -25,7 +25,7 @@ class RaceTestCase(TransactionTestCase):
         self._race(known_person=False)
 
     def test_it_returns_the_first_record_when_the_one_statement_writes_race(self) -> None:
-        """A known person, no alert: each attempt writes in one statement (fastsql)."""
+        """A known person, no alert: no person is created or updated inside the write."""
         self._race(known_person=True)
 
     def test_it_keeps_one_tip_when_identical_tips_race(self) -> None:

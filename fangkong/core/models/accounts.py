@@ -101,6 +101,10 @@ class ApiToken(models.Model):
 
     @classmethod
     def lookup(cls, raw: str) -> ApiToken | None:
-        return (
-            cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
-        )
+        """The active token ``raw``, with its user. ``get`` on the unique hash rather than
+        ``first()``: no ORDER BY to build, a quarter of the lookup's cost on every API
+        call (bench/checkpoints_profile.py)."""
+        try:
+            return cls.objects.active().select_related("user").get(key_hash=_hash_token(raw))
+        except cls.DoesNotExist:
+            return None
