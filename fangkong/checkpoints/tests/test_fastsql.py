@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import timedelta
-from unittest import mock, skipUnless
+from unittest import mock
 
+import pytest
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.db import connection
@@ -153,8 +154,7 @@ class FastSqlTestCase(CheckpointTestCase):
             self.assertEqual(getattr(stored, field), getattr(passage, field), field)
 
 
-@skipUnless(connection.vendor == "postgresql", "one-statement writes and prepared "
-            "statements are PostgreSQL's")
+@pytest.mark.postgres  # one-statement writes and prepared statements are PostgreSQL's
 class PostgresHotPathTestCase(TransactionTestCase):
     """Outside a transaction (as in production, not in a TestCase), a passage by a known
     person is one statement, prepared on the server, and still writes all three rows."""

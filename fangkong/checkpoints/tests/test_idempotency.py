@@ -2,8 +2,8 @@
 
 import threading
 import uuid
-from unittest import skipUnless
 
+import pytest
 from auditlog.models import LogEntry
 from django.db import connection
 from django.test import TransactionTestCase
@@ -18,8 +18,7 @@ from fangkong.core.services.people import clean_person_data, lookup_or_create_pe
 from fangkong.core.testing import make_unit, make_user
 
 
-@skipUnless(connection.vendor == "postgresql",
-            "SQLite runs writes one at a time (BEGIN IMMEDIATE): there is no race to lose")
+@pytest.mark.race
 class RaceTestCase(TransactionTestCase):
     def test_it_returns_the_first_record_to_racing_identical_requests(self) -> None:
         self._race(known_person=False)
