@@ -26,9 +26,7 @@ from fangkong.reports.tests.base import make_form
 THREADS = 8
 
 
-# Skipped on the in-memory SQLite test database (conftest.py says why); the race also runs
-# on a SQLite file with `python bench/reports_bench.py --race`.
-@pytest.mark.race
+@pytest.mark.race  # runs on PostgreSQL and on the suite's SQLite file (conftest.py)
 class RaceTestCase(TransactionTestCase):
     def setUp(self) -> None:
         province = make_unit(None, "610000", "陕西省", Level.PROVINCE)
