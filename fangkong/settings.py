@@ -87,9 +87,11 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "django_htmx",
+    # fangkong's modules, in the order their demo steps run and their home cards show:
+    # a module after the ones it reads (reports prefills from checkpoints' indicators).
     "fangkong.core",
-    "fangkong.reports",
     "fangkong.checkpoints",
+    "fangkong.reports",
     "fangkong.demo",
 ]
 
@@ -277,6 +279,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 30)
+# The one largest page any API list answers (core/api/paging.py); a larger page_size is 400.
+API_MAX_PAGE_SIZE = env_int("FANGKONG_API_MAX_PAGE_SIZE", 500)
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

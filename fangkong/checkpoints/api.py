@@ -9,15 +9,16 @@ The POST is the hot path. It is served by a plain Django function (``create_pass
 with the hand-written validator of ``validation.py``, not by DRF's request/serializer
 machinery, which measured here cost about as much as the whole rest of the request
 (docs/performance.md, "Checkpoint passages"). It keeps the API's conventions all the
-same: bearer token or session (+ CSRF), out of scope is 404, errors are
-``{"error", "fields"}`` in the request's language. ``PassagesView`` documents it in the
-OpenAPI schema and serves the GET through DRF.
+same, with core's helpers for plain views: bearer token or session (+ CSRF) by
+``core.api.auth.plain_caller``, out of scope is 404, errors ``{"error", "fields"}`` in the
+request's language by ``core.api.errors`` (``json_error``, ``from_validation``), 201/200
+by ``core.api.responses.created_response``. ``PassagesView`` documents it in the OpenAPI
+schema and serves the GET through DRF, paged by ``core.api.paging``.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
 from functools import update_wrapper
 from typing import Any
 
@@ -26,8 +27,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -36,21 +36,17 @@ from rest_framework.views import APIView
 
 from fangkong.checkpoints import fastsql, services
 from fangkong.checkpoints.models import Checkpoint, Passage
-from fangkong.checkpoints.validation import clean_passage
-from fangkong.core.api.auth import BearerTokenAuthentication, SessionAuthentication
-from fangkong.core.api.errors import correct_below
-from fangkong.core.api.serializers import ErrorSerializer
+from fangkong.checkpoints.validation import PassageInput, clean_passage
+from fangkong.core import pii
+from fangkong.core.api.auth import plain_caller
+from fangkong.core.api.errors import from_exception, from_validation, json_error
+from fangkong.core.api.paging import PageQuerySerializer, page_response, page_serializer
+from fangkong.core.api.responses import created_response
+from fangkong.core.api.schema import errors
+from fangkong.core.api.serializers import DayField
+from fangkong.core.models import KeyConflict
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import get_for_user, scope_for
-from fangkong.lib import masking
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input"),
-    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
-    404: OpenApiResponse(ErrorSerializer, description="Not found, or not in your area"),
-}
-PAGE_SIZE_MAX = 500
-
 
 # --- shapes (for the OpenAPI document) -----------------------------------------------
 
@@ -109,12 +105,13 @@ class PassageOutSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
-class PassagePageSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
-    results = PassageOutSerializer(many=True)
+PassagePageSerializer = page_serializer(PassageOutSerializer, "PassagePageSerializer",
+                                        date=serializers.DateField())
+
+
+class PassageQuerySerializer(PageQuerySerializer):
+    date = DayField(required=False, help_text="Default: today. Duty users may only read "
+                                              "today.")
 
 
 def checkpoint_payload(cp: Checkpoint) -> dict[str, Any]:
@@ -131,8 +128,8 @@ def passage_payload(p: Passage) -> dict[str, Any]:
         "id": p.pk, "client_id": str(p.client_id), "checkpoint": p.checkpoint_id,
         "direction": p.direction, "occurred_at": timezone.localtime(p.occurred_at).isoformat(),
         "day": p.day.isoformat(),
-        "person": {"id": person.pk, "name": masking.mask_name(person.name),
-                   "id_number": masking.mask_id_number(person.id_number)},
+        "person": {"id": person.pk, "name": person.masked_name,
+                   "id_number": pii.value(person, "id_number")},
         "resident": p.resident, "origin": p.origin,
         "temperature": None if p.temperature is None else str(p.temperature),
         "mask": p.mask, "plate": p.plate, "fever": p.fever, "plate_flagged": p.plate_flagged,
@@ -143,77 +140,37 @@ def passage_payload(p: Passage) -> dict[str, Any]:
 # --- the hot path --------------------------------------------------------------------
 
 
-def _error(message: str, fields: dict[str, list[str]] | None = None,
-           status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": str(message), "fields": fields or {}}, status=status,
-                        json_dumps_params={"ensure_ascii": False})
-
-
-def _caller(request: HttpRequest) -> tuple[str | None, Any, JsonResponse | None]:
-    """(raw bearer token, session user, refusal): who is calling, before any query.
-
-    A session call is checked for its CSRF token; a bearer token is read later, with the
-    rest of what the passage needs (``fastsql.token_passage_context``). Refuses like
-    ``BearerTokenAuthentication``."""
-    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
-    if parts and parts[0].lower() == BearerTokenAuthentication.keyword.lower():
-        if len(parts) != 2:
-            return None, None, _unauthenticated(_("Invalid Authorization header."))
-        return parts[1], None, None
-    user = request.user
-    if user.is_authenticated:
-        try:
-            SessionAuthentication().enforce_csrf(request)  # type: ignore[arg-type]
-        except exceptions.APIException as exc:
-            return None, None, _error(str(exc.detail), status=exc.status_code)
-        return None, user, None
-    return None, None, _unauthenticated(_("Authentication credentials were not provided."))
-
-
 def _invalid_token() -> JsonResponse:
-    return _unauthenticated(_("Invalid or expired token."))
+    return from_exception(exceptions.AuthenticationFailed(_("Invalid or expired token.")))
 
 
 def _checkpoint_refusal(checkpoint: Checkpoint | None) -> JsonResponse | None:
     """404 for a checkpoint that does not exist or is not the caller's, 409 when closed."""
     if checkpoint is None:
-        return _error(_("Not found."), status=404)
+        return json_error(_("Not found."), status=404)
     if not checkpoint.is_active:
-        return _error(_("This checkpoint is closed."), status=409)
+        return json_error(_("This checkpoint is closed."), status=409)
     return None
 
 
-def _unauthenticated(message: str) -> JsonResponse:
-    response = _error(message, status=401)
-    response["WWW-Authenticate"] = BearerTokenAuthentication.keyword
-    return response
-
-
-def _validation_error(exc: ValidationError) -> JsonResponse:
-    if hasattr(exc, "error_dict"):
-        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items() if k != "__all__"}
-        general = exc.message_dict.get("__all__")
-        return _error(general[0] if general else correct_below(fields), fields)
-    return _error(exc.messages[0])
-
-
-@csrf_exempt  # bearer calls need none; session calls are checked in _caller
+@csrf_exempt  # bearer calls need none; session calls are checked by plain_caller
 def create_passage(request: HttpRequest, pk: int) -> JsonResponse:
     """Validate, then read the token and grants, the checkpoint and roster, the key, the
     rule and the person in one statement (``fastsql.token_passage_context``) and register.
     Refusals keep their order: 401, then 404/409 for the checkpoint, then 400 for the
     body; when the body is refused, token and checkpoint are looked up on their own."""
-    token, user, failure = _caller(request)
-    if failure is not None:
-        return failure
+    try:
+        token, user = plain_caller(request)
+    except exceptions.APIException as exc:
+        return from_exception(exc)
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        return _refuse_body(token, user, pk, _error(_("The request body is not valid JSON.")))
+        return _refuse_body(token, user, pk, json_error(_("The request body is not valid JSON.")))
     try:
         data = clean_passage(body)
     except ValidationError as exc:
-        return _refuse_body(token, user, pk, _validation_error(exc))
+        return _refuse_body(token, user, pk, from_validation(exc))
     if token is not None:
         user, context = fastsql.token_passage_context(token, pk, data.client_id,
                                                       data.person.id_number)
@@ -227,10 +184,25 @@ def create_passage(request: HttpRequest, pk: int) -> JsonResponse:
     try:
         passage, created = services.register_passage(user, context.checkpoint, data,
                                                      context=context)
+        if not created:
+            _check_retry(passage, data)
     except ValidationError as exc:
-        return _validation_error(exc)
-    return JsonResponse(passage_payload(passage), status=201 if created else 200,
-                        json_dumps_params={"ensure_ascii": False})
+        return from_validation(exc)
+    return created_response(passage_payload(passage), created)
+
+
+def _check_retry(passage: Passage, data: PassageInput) -> None:
+    """A retry must repeat the passage: the same key with another person, direction or
+    reading is refused (409, ``KeyConflict``) instead of answered with the first record,
+    which would drop what was sent. A time left to the server is not compared."""
+    same = {"direction": data.direction, "resident": data.resident, "origin": data.origin,
+            "temperature": data.temperature, "mask": data.mask,
+            "plate": data.plate.number if data.plate else ""}
+    if data.occurred_at is not None:
+        same["occurred_at"] = data.occurred_at
+    passage.check_same(same)
+    if passage.person.id_number != data.person.id_number:
+        raise KeyConflict.on_key()
 
 
 def _refuse_body(token: str | None, user: Any, pk: int, response: JsonResponse) -> JsonResponse:
@@ -244,36 +216,13 @@ def _refuse_body(token: str | None, user: Any, pk: int, response: JsonResponse) 
 # --- the rest, through DRF -----------------------------------------------------------
 
 
-@extend_schema(responses={200: CheckpointOutSerializer(many=True), 401: ERRORS[401]},
+@extend_schema(responses={200: CheckpointOutSerializer(many=True), **errors(401)},
                summary="The checkpoints you may see (duty users: today's roster)")
 @api_view(["GET"])
 def checkpoints(request: Request) -> Response:
     rows = (Checkpoint.objects.visible_to(request.user, Cap.VIEW).select_related("org_unit")
             .order_by("unit_path", "name"))
     return Response([checkpoint_payload(cp) for cp in rows])
-
-
-def _parse_day(raw: str | None) -> date:
-    if not raw:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise exceptions.ValidationError({"date": [_("Give the date as YYYY-MM-DD.")]}) from None
-
-
-def _int_param(request: Request, name: str, default: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= high:
-        raise exceptions.ValidationError({name: [
-            _("Give a whole number from 1 to %(max)d.") % {"max": high}]})
-    return value
 
 
 class PassagesView(APIView):
@@ -293,31 +242,24 @@ class PassagesView(APIView):
         return view
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("date", OpenApiTypes.DATE, description="Default: today. Duty "
-                             "users may only read today."),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="1-500, default 100."),
-        ],
-        responses={200: PassagePageSerializer, 400: ERRORS[400], 401: ERRORS[401],
-                   404: ERRORS[404]},
-        summary="A checkpoint's passages on a day, newest first, masked",
+        parameters=[PassageQuerySerializer],
+        responses={200: PassagePageSerializer, **errors(400, 401, 404)},
+        summary="A checkpoint's passages on a day, newest first, masked (100 a page "
+                "unless page_size says otherwise)",
     )
     def get(self, request: Request, pk: int) -> Response:
         checkpoint = get_for_user(Checkpoint, request.user, Cap.VIEW, pk=pk)
-        day = _parse_day(request.query_params.get("date"))
+        query = PassageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        day = params.get("date") or timezone.localdate()
         if day != timezone.localdate() and not scope_for(request.user).can(
             Cap.VIEW, checkpoint.unit_path,
         ):
             raise exceptions.NotFound  # duty users: today's roster only
-        size = _int_param(request, "page_size", 100, PAGE_SIZE_MAX)
-        page = _int_param(request, "page", 1, 1_000_000)
         qs = Passage.objects.filter(checkpoint=checkpoint, day=day).select_related("person")
-        rows = qs.order_by("-occurred_at", "-pk")[(page - 1) * size: page * size]
-        return Response({
-            "date": day.isoformat(), "count": qs.count(), "page": page, "page_size": size,
-            "results": [passage_payload(p) for p in rows],
-        })
+        return page_response(qs.order_by("-occurred_at", "-pk"), passage_payload, params,
+                             default=100, extra={"date": day.isoformat()})
 
     @extend_schema(
         request=PassageInSerializer,
@@ -325,8 +267,8 @@ class PassagesView(APIView):
             201: OpenApiResponse(PassageOutSerializer, description="Registered"),
             200: OpenApiResponse(PassageOutSerializer,
                                  description="Seen before: the first record for this client_id"),
-            400: ERRORS[400], 401: ERRORS[401], 404: ERRORS[404],
-            409: OpenApiResponse(ErrorSerializer, description="Checkpoint closed"),
+            **errors(400, 401, 403, 404, conflict="Checkpoint closed, or the client_id was "
+                                                  "sent before with other content"),
         },
         summary="Register a passage (idempotent by client_id)",
     )

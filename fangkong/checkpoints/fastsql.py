@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from auditlog.cid import get_cid
@@ -316,7 +316,6 @@ class PassageContext:
 
     checkpoint: Any | None  # None: no such checkpoint, or not the user's to register at
     existing_id: int | None  # a passage with this client_id (a retry)
-    rule: Any  # the ScreeningRule in force
     person: tuple[Any, ...] | None  # (id, name, phone, address, unit_path) by ID number
     next_id: int | None  # PostgreSQL: the new passage's id, drawn from its sequence
 
@@ -331,17 +330,17 @@ def _passage_sequence() -> str:
 
 CONTEXT_NAMES = (
     "cp_id, cp_name, cp_kind, cp_active, cp_unit_id, cp_path, cp_key, existing_id, "
-    "rule_version, rule_threshold, rule_provinces, person_id, person_name, person_phone, "
+    "person_id, person_name, person_phone, "
     "person_address, person_path, next_id"
 )
 
 
 @cache
 def _context_cte(vendor: str) -> str:
-    """``ctx``: the checkpoint, a passage with the key, the rule in force, the person and
+    """``ctx``: the checkpoint, a passage with the key, the person and
     (PostgreSQL) the next passage id, in one row whatever exists. Parameters: key,
     checkpoint id, ID number."""
-    from fangkong.checkpoints.models import Checkpoint, Passage, ScreeningRule
+    from fangkong.checkpoints.models import Checkpoint, Passage
     from fangkong.core.models import Person
 
     next_id, materialized = "NULL", ""
@@ -354,12 +353,9 @@ def _context_cte(vendor: str) -> str:
     return (
         f"ctx ({CONTEXT_NAMES}) AS {materialized}(SELECT {CHECKPOINT_COLUMNS}, "
         f"(SELECT id FROM {_qn(Passage._meta.db_table)} WHERE client_id = %s), "
-        "r.version, r.fever_threshold, r.watched_provinces, "
         f"p.id, p.name, p.phone, p.address, p.unit_path, {next_id} "
         "FROM (SELECT 1 AS one) AS one "
         f"LEFT JOIN {_qn(Checkpoint._meta.db_table)} c ON c.id = %s "
-        f"LEFT JOIN (SELECT version, fever_threshold, watched_provinces FROM "
-        f"{_qn(ScreeningRule._meta.db_table)} ORDER BY version DESC LIMIT 1) r ON 1 = 1 "
         f"LEFT JOIN {_qn(Person._meta.db_table)} p ON p.id_number = %s)"
     )
 
@@ -399,8 +395,8 @@ def passage_context(user: Any, checkpoint_pk: int, client_id: Any, id_number: st
     whether ``user`` is rostered on it today (the rule, ``Checkpoint.may_register``,
     applied to the user's cached scope unless ``check_scope`` is false: a
     self-registration has no user), the id of a passage with this key (a retry), the
-    screening rule in force, the person with this ID number and, on PostgreSQL, the new
-    passage's id."""
+    person with this ID number and, on PostgreSQL, the new passage's id. (The screening
+    rule is read by ``services.screening.screening_rule`` for the passage's day.)"""
     db = _db()
     row = select_one(_context_sql(db.vendor), [
         *_context_params(client_id, checkpoint_pk, id_number), getattr(user, "pk", None),
@@ -433,24 +429,11 @@ def _context_from_row(row: tuple[Any, ...], user: Any) -> PassageContext:
 
     checkpoint = None
     if row[0] is not None and (user is None or Checkpoint.may_register(
-            scope_for(user), row[5], bool(row[17]))):
+            scope_for(user), row[5], bool(row[14]))):
         checkpoint = _checkpoint_from_row(row)
-    return PassageContext(checkpoint=checkpoint, existing_id=row[7], rule=_rule(*row[8:11]),
-                          person=row[11:16] if row[11] is not None else None,
-                          next_id=row[16])
-
-
-@lru_cache(maxsize=16)
-def _rule(version: int | None, threshold: Any, provinces: str | None) -> Any:
-    """The screening rule of a stored row (kept: rules change a few times a year); the
-    shipped default when none is stored."""
-    from fangkong.checkpoints.models import ScreeningRule
-
-    if version is None:
-        return ScreeningRule(version=0)
-    field = ScreeningRule._meta.get_field("fever_threshold")
-    return ScreeningRule(version=version, fever_threshold=field.to_python(threshold),
-                         watched_provinces=provinces)
+    return PassageContext(checkpoint=checkpoint, existing_id=row[7],
+                          person=row[8:13] if row[8] is not None else None,
+                          next_id=row[13])
 
 
 # --- the writes ------------------------------------------------------------------------

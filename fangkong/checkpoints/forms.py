@@ -1,10 +1,9 @@
 """Forms of the checkpoint pages. Creating forms carry a hidden ``client_id`` made when
-the page is rendered, so a form sent twice (a double tap, a retry after a timeout)
-finds the first record instead of adding a second."""
+the page is rendered (``core.forms.KeyedForm``), so a form sent twice (a double tap, a
+retry after a timeout) finds the first record instead of adding a second."""
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django import forms
@@ -15,18 +14,14 @@ from fangkong.checkpoints.models import (
     CheckpointKind,
     InspectionKind,
     Relation,
-    ScreeningRule,
     Slot,
     TipCategory,
     TipChannel,
     VenueType,
 )
 from fangkong.checkpoints.validation import parse_temperature
-from fangkong.core.forms import DateInput, DateTimeInput
-
-
-class KeyedForm(forms.Form):
-    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+from fangkong.core.forms import DateInput, DateTimeInput, KeyedForm, UnitChoiceField
+from fangkong.core.imports import ImportForm
 
 
 class TemperatureField(forms.CharField):
@@ -91,7 +86,7 @@ class ConfirmForm(forms.Form):
 
 
 class CheckpointForm(forms.Form):
-    community = forms.ChoiceField(label=_("Community"))
+    community = UnitChoiceField(label=_("Community"))
     name = forms.CharField(label=_("Name"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=CheckpointKind.choices)
     location = forms.CharField(label=_("Location"), max_length=120, required=False)
@@ -99,9 +94,10 @@ class CheckpointForm(forms.Form):
                                 required=False,
                                 widget=DateInput())
 
-    def __init__(self, *args, communities=(), **kwargs) -> None:
+    def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+        if communities is not None:
+            self.fields["community"].queryset = communities
 
 
 class RosterForm(forms.Form):
@@ -117,23 +113,26 @@ class RosterForm(forms.Form):
 
 
 class RuleForm(forms.Form):
+    """Both values of the screening rule at once; each changed one becomes a new version
+    of its dated rule (``services.change_rule``), from ``valid_from`` (default today)."""
+
     fever_threshold = forms.DecimalField(
         label=_("Fever threshold (°C)"), max_digits=3, decimal_places=1,
         min_value=Decimal("36.0"), max_value=Decimal("39.0"),
-        initial=ScreeningRule.DEFAULT_FEVER,
     )
     watched_provinces = forms.CharField(
         label=_("Watched provinces"), max_length=40, required=False,
         help_text=_("Plate province abbreviations, e.g. 鄂 or 鄂豫. Leave empty to watch none."),
     )
+    valid_from = forms.DateField(label=_("In force from"), required=False, widget=DateInput(),
+                                 help_text=_("Empty: today."))
+    document_number = forms.CharField(
+        label=_("Document number"), max_length=60, required=False,
+        widget=forms.TextInput(attrs={"placeholder": "安政办发〔2020〕5号"}),
+    )
+    document_title = forms.CharField(label=_("Document title"), max_length=200,
+                                     required=False)
     note = forms.CharField(label=_("Reason for the change"), max_length=200)
-
-
-class CloseAlertForm(forms.Form):
-    outcome = forms.CharField(label=_("Outcome"), max_length=300,
-                              widget=forms.TextInput(attrs={
-                                  "placeholder": _("e.g. re-measured 36.8 °C; sent to the "
-                                                   "fever clinic")}))
 
 
 class PersonFields(forms.Form):
@@ -143,7 +142,7 @@ class PersonFields(forms.Form):
 
 
 class OutsiderForm(PersonFields):
-    community = forms.ChoiceField(label=_("Community"))
+    community = UnitChoiceField(label=_("Community"))
     arrived_on = forms.DateField(label=_("Arrived on"), initial=timezone.localdate,
                                  widget=DateInput())
     origin = forms.CharField(label=_("Coming from"), max_length=100)
@@ -152,9 +151,10 @@ class OutsiderForm(PersonFields):
     reason = forms.CharField(label=_("Reason for coming"), max_length=100, required=False)
     host_address = forms.CharField(label=_("Staying at"), max_length=200)
 
-    def __init__(self, *args, communities=(), **kwargs) -> None:
+    def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+        if communities is not None:
+            self.fields["community"].queryset = communities
 
 
 class TemperatureCheckForm(forms.Form):
@@ -169,14 +169,15 @@ class ReleaseForm(forms.Form):
 
 
 class HouseholdForm(forms.Form):
-    community = forms.ChoiceField(label=_("Community"))
+    community = UnitChoiceField(label=_("Community"))
     number = forms.CharField(label=_("Household number"), max_length=40)
     address = forms.CharField(label=_("Address"), max_length=200)
     phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
 
-    def __init__(self, *args, communities=(), **kwargs) -> None:
+    def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+        if communities is not None:
+            self.fields["community"].queryset = communities
 
 
 class MemberForm(PersonFields):
@@ -199,11 +200,12 @@ class VisitForm(forms.Form):
 
 
 class CommunityChoiceForm(KeyedForm):
-    community = forms.ChoiceField(label=_("Community"))
+    community = UnitChoiceField(label=_("Community"))
 
-    def __init__(self, *args, communities=(), **kwargs) -> None:
+    def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+        if communities is not None:
+            self.fields["community"].queryset = communities
 
 
 class InspectionForm(CommunityChoiceForm):
@@ -259,20 +261,15 @@ class ResolveForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), max_length=300)
 
 
-class ExportForm(forms.Form):
-    unmasked = forms.BooleanField(label=_("Export personal data unmasked"), required=False)
-    reason = forms.CharField(label=_("Reason (required for unmasked export)"),
-                             max_length=300, required=False)
+class HouseholdImportForm(ImportForm):
+    """The shared import form (check, then import) and the community to import into,
+    which the check's digest binds with the file."""
 
+    community = UnitChoiceField(label=_("Community"))
 
-class ImportForm(forms.Form):
-    community = forms.ChoiceField(label=_("Community"))
-    file = forms.FileField(label=_("Excel file (.xlsx) or CSV"))
-    dry_run = forms.BooleanField(label=_("Check only, do not save"), required=False,
-                                 initial=True)
-
-    def __init__(self, *args, communities=(), **kwargs) -> None:
+    def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(u.code, u.name) for u in communities]
+        if communities is not None:
+            self.fields["community"].queryset = communities
 
 

@@ -2,7 +2,9 @@
 
 Passage figures read the daily roll-up (``PassageDaily``), never the passages
 themselves; the other registers are small (one row per household, patrol, tip).
-Every function takes an org unit and a date and answers for the unit's subtree.
+Every function takes an org unit and a date and answers for the unit's subtree; the
+decorators declare them to the registries (``CheckpointsConfig.ready`` imports this
+module), and ``home_card=True`` marks the five the home page shows.
 """
 
 from __future__ import annotations
@@ -15,9 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.registries import register_indicator, register_sentence
-
-MODULE = "checkpoints"
+from fangkong.core.registries import indicator, sentence
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -34,20 +34,26 @@ def _daily_sum(unit: Any, day: date, *fields: str, cumulative: bool = False) -> 
     return sum(totals[f] or 0 for f in fields)
 
 
+@indicator("checkpoints.checkpoints", gettext_lazy("Checkpoints in operation"), "个",
+           home_card=True)
 def checkpoints(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import Checkpoint
 
     return Checkpoint.objects.under(unit).running_on(day).count()
 
 
+@indicator("checkpoints.passages", gettext_lazy("Passages registered"), "人次", home_card=True)
 def passages(unit: Any, day: date) -> int:
     return _daily_sum(unit, day, "passages_in", "passages_out")
 
 
+@indicator("checkpoints.passages_total", gettext_lazy("Passages registered, cumulative"), "人次",
+           cumulative=True)
 def passages_total(unit: Any, day: date) -> int:
     return _daily_sum(unit, day, "passages_in", "passages_out", cumulative=True)
 
 
+@indicator("checkpoints.fevers", gettext_lazy("Fevers found"), "人次", home_card=True)
 def fevers(unit: Any, day: date) -> int:
     """Fevers found at checkpoints and in the outsiders' temperature checks that day."""
     from fangkong.checkpoints.models import TemperatureCheck
@@ -58,10 +64,14 @@ def fevers(unit: Any, day: date) -> int:
     return _daily_sum(unit, day, "fevers") + checks
 
 
+@indicator("checkpoints.plates_flagged", gettext_lazy("Vehicles of watched provinces"), "辆",
+           home_card=True)
 def plates_flagged(unit: Any, day: date) -> int:
     return _daily_sum(unit, day, "plates_flagged")
 
 
+@indicator("checkpoints.plates_flagged_total",
+           gettext_lazy("Vehicles of watched provinces, cumulative"), "辆", cumulative=True)
 def plates_flagged_total(unit: Any, day: date) -> int:
     return _daily_sum(unit, day, "plates_flagged", cumulative=True)
 
@@ -73,20 +83,27 @@ def _patrol_sum(unit: Any, day: date, field: str) -> int:
     return total or 0
 
 
+@indicator("checkpoints.gatherings_dispersed",
+           gettext_lazy("Gatherings dispersed, cumulative"), "次", cumulative=True)
 def gatherings_dispersed(unit: Any, day: date) -> int:
     return _patrol_sum(unit, day, "gatherings_dispersed")
 
 
+@indicator("checkpoints.people_persuaded",
+           gettext_lazy("People persuaded to go home, cumulative"), "人", cumulative=True)
 def people_persuaded(unit: Any, day: date) -> int:
     return _patrol_sum(unit, day, "people_persuaded")
 
 
+@indicator("checkpoints.households_screened", gettext_lazy("Households screened"), "户")
 def households_screened(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import ScreeningVisit
 
     return ScreeningVisit.objects.under(unit).filter(visited_on=day).count()
 
 
+@indicator("checkpoints.households_screened_total",
+           gettext_lazy("Households screened, cumulative"), "户", cumulative=True)
 def households_screened_total(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import ScreeningVisit
 
@@ -94,6 +111,7 @@ def households_screened_total(unit: Any, day: date) -> int:
             .values("household_id").distinct().count())
 
 
+@indicator("checkpoints.households_flagged", gettext_lazy("Households with findings"), "户")
 def households_flagged(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import ScreeningVisit
 
@@ -101,18 +119,23 @@ def households_flagged(unit: Any, day: date) -> int:
     return ScreeningVisit.objects.under(unit).filter(flags, visited_on=day).count()
 
 
+@indicator("checkpoints.population", gettext_lazy("Population listed"), "人", cumulative=True)
 def population(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import HouseholdMember
 
     return HouseholdMember.objects.under(unit).filter(since__lte=day).count()
 
 
+@indicator("checkpoints.permanent_residents", gettext_lazy("Permanent residents"), "人",
+           cumulative=True)
 def permanent_residents(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import HouseholdMember
 
     return HouseholdMember.objects.under(unit).filter(since__lte=day, permanent=True).count()
 
 
+@indicator("checkpoints.outsiders_observing", gettext_lazy("Outsiders under observation"), "人",
+           home_card=True)
 def outsiders_observing(unit: Any, day: date) -> int:
     """Under observation at the end of the day: arrived by then, not yet released."""
     from fangkong.checkpoints.models import Outsider
@@ -122,12 +145,14 @@ def outsiders_observing(unit: Any, day: date) -> int:
     ).count()
 
 
+@indicator("checkpoints.outsiders_arrived", gettext_lazy("Outsiders arrived"), "人")
 def outsiders_arrived(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import Outsider
 
     return Outsider.objects.under(unit).filter(arrived_on=day).count()
 
 
+@indicator("checkpoints.tips_received", gettext_lazy("Tips received"), "件")
 def tips_received(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import Tip
 
@@ -135,6 +160,7 @@ def tips_received(unit: Any, day: date) -> int:
     return Tip.objects.under(unit).filter(received_at__gte=start, received_at__lt=end).count()
 
 
+@indicator("checkpoints.tips_resolved", gettext_lazy("Tips resolved"), "件")
 def tips_resolved(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import Tip
 
@@ -142,6 +168,7 @@ def tips_resolved(unit: Any, day: date) -> int:
     return Tip.objects.under(unit).filter(resolved_at__gte=start, resolved_at__lt=end).count()
 
 
+@indicator("checkpoints.tip_response_minutes", gettext_lazy("Mean tip response time"), "分钟")
 def tip_response_minutes(unit: Any, day: date) -> int | None:
     """Mean minutes from receipt to dispatch of the tips received that day."""
     from fangkong.checkpoints.models import Tip
@@ -163,68 +190,35 @@ def _inspections(unit: Any, day: date, kind: str) -> int:
     return Inspection.objects.under(unit).filter(day=day, kind=kind).count()
 
 
+@indicator("checkpoints.venues_inspected", gettext_lazy("Venues checked"), "家")
 def venues_inspected(unit: Any, day: date) -> int:
     return _inspections(unit, day, "venue")
 
 
+@indicator("checkpoints.venues_found_open", gettext_lazy("Venues found open"), "家")
 def venues_found_open(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import Inspection
 
     return Inspection.objects.under(unit).filter(day=day, kind="venue", found_open=True).count()
 
 
+@indicator("checkpoints.estates_disinfected", gettext_lazy("Estates disinfected"), "次")
 def estates_disinfected(unit: Any, day: date) -> int:
     return _inspections(unit, day, "disinfection")
 
 
-INDICATORS: tuple[tuple[str, Any, str, Any, bool], ...] = (
-    ("checkpoints.checkpoints", gettext_lazy("Checkpoints in operation"), "个", checkpoints,
-     False),
-    ("checkpoints.passages", gettext_lazy("Passages registered"), "人次", passages, False),
-    ("checkpoints.passages_total", gettext_lazy("Passages registered, cumulative"), "人次",
-     passages_total, True),
-    ("checkpoints.fevers", gettext_lazy("Fevers found"), "人次", fevers, False),
-    ("checkpoints.plates_flagged", gettext_lazy("Vehicles of watched provinces"), "辆",
-     plates_flagged, False),
-    ("checkpoints.plates_flagged_total",
-     gettext_lazy("Vehicles of watched provinces, cumulative"), "辆", plates_flagged_total,
-     True),
-    ("checkpoints.gatherings_dispersed", gettext_lazy("Gatherings dispersed, cumulative"), "次",
-     gatherings_dispersed, True),
-    ("checkpoints.people_persuaded", gettext_lazy("People persuaded to go home, cumulative"),
-     "人", people_persuaded, True),
-    ("checkpoints.households_screened", gettext_lazy("Households screened"), "户",
-     households_screened, False),
-    ("checkpoints.households_screened_total", gettext_lazy("Households screened, cumulative"),
-     "户", households_screened_total, True),
-    ("checkpoints.households_flagged", gettext_lazy("Households with findings"), "户",
-     households_flagged, False),
-    ("checkpoints.population", gettext_lazy("Population listed"), "人", population, True),
-    ("checkpoints.permanent_residents", gettext_lazy("Permanent residents"), "人",
-     permanent_residents, True),
-    ("checkpoints.outsiders_observing", gettext_lazy("Outsiders under observation"), "人",
-     outsiders_observing, False),
-    ("checkpoints.outsiders_arrived", gettext_lazy("Outsiders arrived"), "人",
-     outsiders_arrived, False),
-    ("checkpoints.tips_received", gettext_lazy("Tips received"), "件", tips_received, False),
-    ("checkpoints.tips_resolved", gettext_lazy("Tips resolved"), "件", tips_resolved, False),
-    ("checkpoints.tip_response_minutes", gettext_lazy("Mean tip response time"), "分钟",
-     tip_response_minutes, False),
-    ("checkpoints.venues_inspected", gettext_lazy("Venues checked"), "家", venues_inspected,
-     False),
-    ("checkpoints.venues_found_open", gettext_lazy("Venues found open"), "家",
-     venues_found_open, False),
-    ("checkpoints.estates_disinfected", gettext_lazy("Estates disinfected"), "次",
-     estates_disinfected, False),
-)
-
-
+@sentence(order=40)
 def checkpoint_sentence(unit: Any, day: date) -> str | None:
     n = checkpoints(unit, day)
     if not n:
         return None
-    from fangkong.checkpoints.models import ScreeningRule
+    from fangkong.checkpoints.services.screening import screening_rule
+    from fangkong.core.rules import NoRuleInForce
 
+    try:
+        provinces = screening_rule(day).watched_provinces or "-"
+    except NoRuleInForce:
+        provinces = _("- (no rule in force)")
     return _(
         "%(unit)s ran %(n)d checkpoints; %(today)d passages were registered today "
         "(%(total)d in all), %(fevers)d with fever, and %(plates)d vehicles from %(provinces)s "
@@ -233,10 +227,11 @@ def checkpoint_sentence(unit: Any, day: date) -> str | None:
         "unit": unit.name, "n": n, "today": passages(unit, day),
         "total": passages_total(unit, day), "fevers": fevers(unit, day),
         "plates": plates_flagged(unit, day),
-        "provinces": ScreeningRule.current().watched_provinces or "-",
+        "provinces": provinces,
     }
 
 
+@sentence(order=41)
 def screening_sentence(unit: Any, day: date) -> str | None:
     pop = population(unit, day)
     gatherings = gatherings_dispersed(unit, day)
@@ -251,11 +246,3 @@ def screening_sentence(unit: Any, day: date) -> str | None:
         "permanent": permanent_residents(unit, day), "gatherings": gatherings,
         "outsiders": outsiders_observing(unit, day),
     }
-
-
-def register() -> None:
-    for code, name, unit_label, compute, cumulative in INDICATORS:
-        register_indicator(code, name, unit_label, compute, module=MODULE,
-                           cumulative=cumulative)
-    register_sentence(40, "checkpoints.checkpoints", checkpoint_sentence)
-    register_sentence(41, "checkpoints.screening", screening_sentence)

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from fangkong.checkpoints.views import checkpoints, community, duty, outsiders, public
 
@@ -25,8 +26,8 @@ urlpatterns = [
          name="roster_remove"),
     path("<int:pk>/poster.<str:fmt>", checkpoints.poster, name="poster"),
     path("<int:pk>/export", checkpoints.export, name="export"),
-    path("alerts/", checkpoints.alerts, name="alerts"),
-    path("alerts/<int:pk>/close", checkpoints.close_alert, name="close_alert"),
+    # The alerts moved to core's inbox; old bookmarks land there with their filters.
+    path("alerts/", RedirectView.as_view(pattern_name="core:alerts", query_string=True)),
     path("rule/", checkpoints.rule, name="rule"),
     # outsiders
     path("outsiders/", outsiders.index, name="outsiders"),

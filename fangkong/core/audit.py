@@ -30,40 +30,24 @@ from django.utils.translation import gettext as _
 
 from fangkong.core.models.accounts import Cap
 
-PII_FIELDS = ("id_number", "phone", "address", "bank_card")
-
 
 def mask_fully(value: str) -> str:
     """How masked fields appear in the change history: that they changed, nothing more."""
     return "******" if value else value
 
 
-def register_core_models() -> None:
-    from fangkong.core.models import Alert, Grant, Organisation, OrgUnit, Person
-
-    auditlog.register(OrgUnit, exclude_fields=["path", "depth", "numchild"])
-    auditlog.register(Organisation, exclude_fields=["unit_path", "updated_at"])
-    auditlog.register(Person, exclude_fields=["unit_path", "updated_at"], mask_fields=[
-        "id_number", "phone", "address",
-    ])
-    auditlog.register(Grant)
-    auditlog.register(Alert, exclude_fields=["unit_path", "updated_at"])
-
-
-def register(model: type[models.Model], *, pii_fields: Sequence[str] = (),
-             **kwargs: Any) -> None:
+def register(model: type[models.Model], **kwargs: Any) -> None:
     """Modules register their models here; ``unit_path`` and timestamps are noise.
 
-    Personal data is stored masked in the change history (and never shown on the audit
-    pages): every field named like ``PII_FIELDS`` (ID number, phone, address, bank card)
-    and the model's other personal fields given as ``pii_fields`` (a caller's phone, a
-    host's address)."""
+    The fields the model declares personal (``model.PII``, see ``core.pii``) are stored
+    masked in the change history and never shown on the audit pages."""
+    from fangkong.core import pii
+
     exclude = list(kwargs.pop("exclude_fields", [])) + ["unit_path", "updated_at"]
-    names = {f.name for f in model._meta.concrete_fields}
-    masked = [n for n in PII_FIELDS if n in names] + list(pii_fields)
-    unknown = set(pii_fields) - names
+    masked = list(pii.pii_fields(model))
+    unknown = set(masked) - {f.name for f in model._meta.concrete_fields}
     if unknown:
-        raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}")
+        raise ValueError(f"{model.__name__}.PII names no fields {sorted(unknown)}")
     auditlog.register(model, exclude_fields=exclude, mask_fields=masked, **kwargs)
 
 

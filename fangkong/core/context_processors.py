@@ -1,4 +1,5 @@
-"""Navigation by role: each entry names the capability or roles it needs."""
+"""Navigation by role: the entries modules declare (``FangkongModule.nav``) that the
+user's grants open (``NavEntry.visible_to``), and the brand and role for the top bar."""
 
 from __future__ import annotations
 
@@ -6,28 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models.accounts import Cap, Role
+from fangkong.core import registries
+from fangkong.core.models.accounts import Role
 from fangkong.core.scoping import scope_for
-
-# (url name, label, capability needed or None, roles allowed or None, order). Modules
-# append their entries with ``register_nav`` in AppConfig.ready.
-NAV: list[tuple[str, Any, str | None, tuple[str, ...] | None, int]] = [
-    ("home", _("Home"), None, None, 0),
-    ("core:people", _("People"), Cap.VIEW, None, 80),
-    ("core:units", _("Territory"), Cap.VIEW, None, 85),
-    ("core:audit", _("Audit log"), Cap.VIEW_AUDIT, None, 95),
-]
-
-
-def register_nav(
-    url_name: str, label: Any, capability: str | None = None,
-    roles: tuple[str, ...] | None = None, order: int = 50,
-) -> None:
-    """Add a navigation entry shown to users whose grants carry ``capability`` / ``roles``."""
-    if not any(entry[0] == url_name for entry in NAV):
-        NAV.append((url_name, label, capability, roles, order))
 
 
 def nav_items_for(request: HttpRequest) -> list[dict[str, Any]]:
@@ -36,16 +19,15 @@ def nav_items_for(request: HttpRequest) -> list[dict[str, Any]]:
         return []
     scope = scope_for(user)
     items = []
-    for url_name, label, cap, roles, _order in sorted(NAV, key=lambda e: e[4]):
-        if cap and not scope.can(cap):
-            continue
-        if roles and not (scope.superuser or scope.has_role(*roles)):
+    for entry in registries.nav_entries():
+        if not entry.visible_to(scope):
             continue
         try:
-            url = reverse(url_name)
+            url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"name": url_name, "url": url, "label": label, "active": False})
+        items.append({"name": entry.url_name, "url": url, "label": entry.label,
+                      "active": False})
     # The entry whose URL is the longest prefix of the current page is the active one, so
     # /reports/dashboard/ lights up 指挥看板 only, not also 日报 at /reports/.
     matches = [i for i in items if request.path == i["url"]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -90,6 +93,32 @@ class PiiLogFilterForm(LogFilterForm):
         self.fields["action"].choices = [("", _("All actions")), *PiiAction.choices]
 
 
+class AlertFilterForm(forms.Form):
+    """The alerts inbox: open (the default), closed or all, of one kind or every kind."""
+
+    STATUS_CHOICES = (("open", pgettext_lazy("alerts", "Open")),
+                      ("closed", pgettext_lazy("alerts", "Closed")),
+                      ("all", pgettext_lazy("alerts", "All")))
+
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from fangkong.core import registries
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *(
+            (k.code, k.label) for k in registries.alert_kinds())]
+
+
+class CloseAlertForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome"), max_length=300,
+        widget=forms.TextInput(attrs={
+            "placeholder": _("e.g. re-measured 36.8 °C; sent to the fever clinic")}),
+    )
+
+
 def add_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form's fields (unknown keys, and errors
     without a field, as non-field errors)."""
@@ -100,3 +129,53 @@ def add_errors(form: forms.Form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+class KeyedForm(forms.Form):
+    """A creating form with a hidden submission key (``client_id``) made when the page is
+    rendered, for a service that creates with ``KeyedModel.create_keyed``.
+
+    The key survives the form being sent twice (a double tap, a retry after a timeout,
+    the back button and send again): the service finds the first record instead of adding
+    a second. When the key comes back with other content (the form was saved, then
+    changed and sent again), the service's ``KeyConflict`` cannot be shown on a hidden
+    field: it becomes a form error, and the form gets a new key, so sending it once more
+    saves it as a new record, knowingly.
+    """
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        if field != "client_id":
+            super().add_error(field, error)
+            return
+        cleaned = getattr(self, "cleaned_data", {})
+        saved_before = "client_id" in cleaned  # the key was valid: the service refused it
+        self.data = self.data.copy()
+        self.data[self.add_prefix("client_id")] = str(uuid.uuid4())
+        if saved_before:
+            super().add_error(None, _(
+                "This form was already saved with other content. Check the list; send the "
+                "form again to save it as a new record."))
+        else:
+            super().add_error(None, _("The form has expired; please send it again."))
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """An org unit in the user's scope, posted by its division code, cleaned to the unit.
+
+    The form sets ``queryset`` to ``core.scoping.units_visible_to(user, capability,
+    level=…)``, so a code outside the user's area is an ordinary field error ("choose a
+    unit in your area") and the view needs no second look-up.
+    """
+
+    def __init__(self, *, queryset=None, empty_label=None, **kwargs) -> None:
+        from fangkong.core.models import OrgUnit
+
+        super().__init__(
+            queryset=OrgUnit.objects.none() if queryset is None else queryset,
+            to_field_name="code", empty_label=empty_label, **kwargs)
+        self.error_messages["invalid_choice"] = _("Choose a unit in your area.")
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name

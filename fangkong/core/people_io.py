@@ -8,29 +8,27 @@ GBK CSVs, all-or-nothing saving, the error report). What is decided here:
   duplicate), and every row's unit must lie where the importer holds ``Cap.IMPORT``.
 - A row whose ID number is registered under another name is refused: more often than
   not that is a typo in the number, and merging two people is worse than asking.
-- Exports are masked unless the caller asked for, and may have, an unmasked export;
-  the view logs that through ``core.audit.log_export``.
+- The export is a ``core.exports.RegisterExporter``: masked unless ``core.exports``
+  decided the caller asked for, and may have, an unmasked one (and logged it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangkong.core.exports import RegisterExporter
 from fangkong.core.models import OrgUnit, Person
 from fangkong.core.models.accounts import Cap
-from fangkong.core.models.scoped import path_filter
-from fangkong.core.scoping import scope_for
+from fangkong.core.scoping import get_unit_for_user, scope_for
 from fangkong.core.services.people import PersonData, clean_person_data, lookup_or_create_person
 from fangkong.lib.identity import normalize_id_number
-from fangkong.lib.tabular import Column, Exporter, Importer, ImportField, parse_text
+from fangkong.lib.tabular import Column, Importer, ImportField, parse_text
 
 #: Above 15 digits a number cell has lost digits: Excel keeps 15 significant digits.
 _EXACT_DIGITS = 15
@@ -138,36 +136,26 @@ def people_for_export(
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(id_number=normalize_id_number(q)) | Q(phone=q))
     if unit_code:
-        scope = scope_for(user)
-        units = OrgUnit.objects.all()
-        if not scope.is_global(capability):
-            units = units.filter(path_filter(scope.paths(capability), field="path"))
-        unit = units.filter(code=unit_code).first()
-        if unit is None:
-            raise Http404
-        qs = qs.filter(unit_path__startswith=unit.path)
+        qs = qs.under(get_unit_for_user(user, unit_code, capability))
     return qs.order_by("unit_path", "name", "pk")
 
 
-class PeopleExporter(Exporter):
-    """The people list; ID number, phone and address masked unless ``unmasked``.
-
-    The birth date is only in the unmasked export: it is digits 7-14 of the ID number,
-    which the mask hides.
-    """
+class PeopleExporter(RegisterExporter):
+    """The people list. The birth date is only in the unmasked export: it is digits 7-14
+    of the ID number, which the mask hides."""
 
     filename = gettext_lazy("People")
-    PII_FIELDS = ("id_number", "phone", "address", "birth_date")
+    pii_columns = {"id_number": "id_number", "phone": "phone", "address": "address"}
 
-    def __init__(self, queryset: QuerySet[Person], *, unmasked: bool = False) -> None:
-        self.queryset = queryset
-        self.unmasked = unmasked
+    def __init__(self, queryset: QuerySet[Person], *, masked: bool = True,
+                 filename: str = "") -> None:
+        super().__init__(queryset, masked=masked, filename=filename)
         columns = [
             Column("name", gettext_lazy("Name"), "text", 12),
             Column("sex", gettext_lazy("Sex"), "text", 6),
             Column("id_number", gettext_lazy("ID card number"), "text", 22),
         ]
-        if unmasked:
+        if not masked:
             columns.append(Column("birth_date", gettext_lazy("Date of birth"), "date"))
         columns += [
             Column("phone", gettext_lazy("Mobile phone"), "text", 14),
@@ -180,15 +168,13 @@ class PeopleExporter(Exporter):
     def get_filename(self) -> str:
         return f"{self.filename}-{timezone.localdate():%Y-%m-%d}"
 
-    def iterate_rows(self) -> Iterator[dict[str, Any]]:
-        for person in self.queryset.iterator(chunk_size=2000):
-            yield {
-                "name": person.name,
-                "sex": person.get_sex_display(),
-                "id_number": person.id_number if self.unmasked else person.masked_id_number,
-                "birth_date": person.birth_date,
-                "phone": person.phone if self.unmasked else person.masked_phone,
-                "address": person.address if self.unmasked else person.masked_address,
-                "org_unit": person.org_unit.name,
-                "org_unit_code": person.org_unit.code,
-            }
+    def logged_fields(self) -> list[str]:
+        return super().logged_fields() + ([] if self.masked else ["birth_date"])
+
+    def row(self, person: Person) -> dict[str, Any]:
+        return {
+            "name": person.name, "sex": person.get_sex_display(),
+            "id_number": person.id_number, "birth_date": person.birth_date,
+            "phone": person.phone, "address": person.address,
+            "org_unit": person.org_unit.name, "org_unit_code": person.org_unit.code,
+        }

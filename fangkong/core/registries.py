@@ -1,28 +1,42 @@
-"""The registries modules plug into, so that reports and the dashboard never import them.
+"""The registries modules plug into, so that core, reports and the dashboard never import them.
 
-- Indicators: ``register_indicator(code, name, unit, compute)``, ``compute(org_unit, date)``
-  returns a number for the unit's subtree on that day (or cumulative up to it).
-- Briefing sentences: ``register_sentence(order, render)``, ``render(org_unit, date)``
+- Indicators: ``@indicator(code, name, unit, *, cumulative=False, home_card=False)`` on a
+  function ``compute(org_unit, date)`` that returns a number for the unit's subtree on
+  that day (or cumulative up to it). ``home_card=True`` puts it on the home page.
+- Briefing sentences: ``@sentence(order=...)`` on ``render(org_unit, date)``, which
   returns a Chinese sentence or None; the daily briefing is their concatenation.
+- Navigation: ``NavEntry`` (what a module lists in ``FangkongModule.nav``).
+- Alert kinds: ``AlertKind`` (``FangkongModule.alert_kinds``); ``core.services.alerts``
+  opens alerts of registered kinds only, and the alerts inbox and the audit log show
+  their labels.
 
-Modules register in their ``AppConfig.ready``. Callers read them through
-``Indicator.value`` and ``render_sentences``, which log a module's failure and leave its
-figure or sentence out: one broken module must not take the daily report, the briefing or
-the dashboard down with it.
+A module declares its entries on its ``FangkongModule`` (``core/modules.py``), whose
+``ready`` registers them and imports the module's ``indicators`` and ``briefing``, where the
+decorators run. Callers read indicators through ``Indicator.value`` and sentences through
+``render_sentences``, which log a module's failure and leave its figure or sentence out:
+one broken module must not take the daily report, the briefing or the dashboard down.
+Tests add or replace entries inside ``override(...)``, never by editing the dicts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 Number = int | Decimal | float
+F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
 
+
+# --- Indicators -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Indicator:
@@ -32,6 +46,7 @@ class Indicator:
     compute: Callable[[Any, date], Number | None]
     module: str = ""
     cumulative: bool = False
+    home_card: bool = False
 
     def value(self, org_unit: Any, day: date) -> Number | None:
         """``compute(org_unit, day)``, or None (logged) if the module fails."""
@@ -49,19 +64,89 @@ class Sentence:
     render: Callable[[Any, date], str | None]
 
 
+# --- Navigation -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A navigation entry: shown to users whose grants carry ``capability`` (if given)
+    and one of ``roles`` (if given), in ``order``."""
+
+    url_name: str
+    label: Any  # lazy translatable string
+    capability: str | None = None
+    roles: tuple[str, ...] = ()
+    order: int = 50
+
+    def visible_to(self, scope: Any) -> bool:
+        """The one rule deciding whether a user sees this entry."""
+        if self.capability and not scope.can(self.capability, roles=self.roles):
+            return False
+        return not self.roles or scope.superuser or scope.has_role(*self.roles)
+
+
+# --- Alert kinds ----------------------------------------------------------------------
+
+class Severity(models.TextChoices):
+    """How urgent an alert is; declared here (no models) so that AppConfigs can name it.
+    ``core.models.alerts.Severity`` is this class."""
+
+    INFO = "info", _("Information")
+    WARNING = "warning", _("Warning")
+    CRITICAL = "critical", _("Critical")
+
+
+@dataclass(frozen=True)
+class AlertKind:
+    """A kind of alert a module raises: its stored code, the label people read, and the
+    severity its alerts get unless the module says otherwise."""
+
+    code: str
+    label: Any  # lazy translatable string
+    severity: str = Severity.WARNING
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+
+# --- The registries -------------------------------------------------------------------
+
 _indicators: dict[str, Indicator] = {}
 _sentences: dict[str, Sentence] = {}
+_nav: dict[str, NavEntry] = {}
+_alert_kinds: dict[str, AlertKind] = {}
+
+
+def _add(registry: dict[str, Any], key: str, entry: Any, what: str,
+         same: Callable[[Any, Any], bool] = lambda a, b: a == b) -> Any:
+    """Register ``entry`` under ``key``; the same entry again is a no-op (``ready`` and
+    module imports may run twice), a different one under a taken key is a mistake."""
+    if key in registry and not same(registry[key], entry):
+        raise ValueError(f"{what} {key!r} is already registered")
+    registry[key] = entry
+    return entry
 
 
 def register_indicator(
     code: str, name: Any, unit: str, compute: Callable[[Any, date], Number | None], *,
-    module: str = "", cumulative: bool = False,
+    module: str = "", cumulative: bool = False, home_card: bool = False,
 ) -> Indicator:
-    if code in _indicators and _indicators[code].compute is not compute:
-        raise ValueError(f"indicator {code!r} is already registered")
-    ind = Indicator(code, name, unit, compute, module, cumulative)
-    _indicators[code] = ind
-    return ind
+    ind = Indicator(code, name, unit, compute, module or code.split(".", 1)[0], cumulative,
+                    home_card)
+    return _add(_indicators, code, ind, "indicator", lambda a, b: a.compute is b.compute)
+
+
+def indicator(code: str, name: Any, unit: str, *, cumulative: bool = False,
+              home_card: bool = False, module: str = "") -> Callable[[F], F]:
+    """Declare ``compute(org_unit, day)`` as the indicator ``code`` (``module.name``).
+
+    The function is returned unchanged, so the module (and its sentences) call it
+    directly. ``home_card=True``: shown on every user's home page for their home unit;
+    choose the two or three figures a module's users look at first."""
+    def decorate(compute: F) -> F:
+        register_indicator(code, name, unit, compute, module=module, cumulative=cumulative,
+                           home_card=home_card)
+        return compute
+    return decorate
 
 
 def indicators() -> dict[str, Indicator]:
@@ -72,8 +157,26 @@ def get_indicator(code: str) -> Indicator | None:
     return _indicators.get(code)
 
 
+def home_cards() -> list[Indicator]:
+    """The indicators flagged ``home_card``, in the order they were declared (the home
+    page orders them by module, ``core.services.dashboard_cards``)."""
+    return [i for i in _indicators.values() if i.home_card]
+
+
 def register_sentence(order: int, key: str, render: Callable[[Any, date], str | None]) -> None:
-    _sentences[key] = Sentence(order, key, render)
+    _add(_sentences, key, Sentence(order, key, render), "sentence",
+         lambda a, b: a.render is b.render)
+
+
+def sentence(order: int, key: str = "") -> Callable[[F], F]:
+    """Declare ``render(org_unit, day)`` as a briefing sentence at ``order`` (lower first;
+    reports' completeness is 10, its figures 20, checkpoints 40-41). ``key`` defaults to
+    ``<app>.<function name>`` and only names the sentence in logs."""
+    def decorate(render: F) -> F:
+        app = render.__module__.removeprefix("fangkong.").split(".", 1)[0]
+        register_sentence(order, key or f"{app}.{render.__name__}", render)
+        return render
+    return decorate
 
 
 def sentences() -> list[Sentence]:
@@ -91,3 +194,56 @@ def render_sentences(org_unit: Any, day: date) -> list[str]:
         if text:
             out.append(text)
     return out
+
+
+def register_nav(entry: NavEntry) -> NavEntry:
+    return _add(_nav, entry.url_name, entry, "navigation entry")
+
+
+def nav_entries() -> list[NavEntry]:
+    return sorted(_nav.values(), key=lambda e: (e.order, e.url_name))
+
+
+def register_alert_kind(kind: AlertKind) -> AlertKind:
+    return _add(_alert_kinds, kind.code, kind, "alert kind")
+
+
+def alert_kinds() -> list[AlertKind]:
+    return list(_alert_kinds.values())
+
+
+def get_alert_kind(code: str) -> AlertKind | None:
+    return _alert_kinds.get(code)
+
+
+def alert_kind_label(code: str) -> Any:
+    """The label of a registered kind; the raw code for a kind no module declares any
+    more (old rows), so nothing fails on them."""
+    kind = _alert_kinds.get(code)
+    return kind.label if kind is not None else code
+
+
+# --- Tests ----------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def override(
+    *, indicators: Iterable[Indicator] = (), sentences: Iterable[Sentence] = (),
+    nav: Iterable[NavEntry] = (), alert_kinds: Iterable[AlertKind] = (),
+    replace: bool = False,
+) -> Iterator[None]:
+    """For tests: the registries with these entries added (or, with ``replace``, only
+    these), restored on exit, also whatever was registered inside the block."""
+    saved = [(reg, dict(reg)) for reg in (_indicators, _sentences, _nav, _alert_kinds)]
+    try:
+        for registry, entries, key in (
+            (_indicators, indicators, "code"), (_sentences, sentences, "key"),
+            (_nav, nav, "url_name"), (_alert_kinds, alert_kinds, "code"),
+        ):
+            if replace:
+                registry.clear()
+            registry.update({getattr(e, key): e for e in entries})
+        yield
+    finally:
+        for registry, content in saved:
+            registry.clear()
+            registry.update(content)

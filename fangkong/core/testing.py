@@ -3,8 +3,13 @@
 Tree: 陕西省 → 安康市 → 汉滨区 (county A) → 新城街道 → 文昌社区 (community A)
                        → 汉滨区 江北街道 → 临江社区 (community A2)
                     → 紫阳县 (county B) → 城关镇 → 北城社区 (community B)
-Personas: hq, province (read only), county_a, county_b, community_a, community_b,
-gate (checkpoint duty in community A), helper, nobody (no grant).
+Territorial personas: hq, province (read only), county_a, county_b, community_a,
+community_b. Organisation and role-scoped personas (granted at a unit, for an
+organisation; they see nothing through the territorial filter): member_liaison (市审计局,
+a member unit), task_force (a 专班), helper (市人社局), enterprise_liaison (a 紫阳县
+enterprise), volunteer (市审计局's youth league branch, at 临江社区), gate (checkpoint duty
+in community A). nobody has no grant.
+``PERSONAS`` names them all, for contract tests that walk every persona.
 """
 
 from __future__ import annotations
@@ -84,6 +89,30 @@ def browser_session(page: Any, live_server: Any, user: Any) -> None:
                                "url": live_server.url}])
 
 
+class ScopeContractMixin:
+    """``assert_scoped``: a URL answers records in scope and hides the others.
+
+    ``url`` holds ``{pk}``. Each pk in ``visible`` must answer 200. Each pk in ``hidden``
+    must answer exactly what a pk that does not exist answers (404, or 403 for a user the
+    page is not for at all): out of scope is indistinguishable from missing.
+    """
+
+    MISSING_PK = 2_000_000_000
+
+    def assert_scoped(self, url: str, *, user: Any = None, visible: Any = (),
+                      hidden: Any = ()) -> None:
+        if user is not None:
+            self.client.force_login(user)  # type: ignore[attr-defined]
+        missing = self.client.get(url.format(pk=self.MISSING_PK)).status_code  # type: ignore[attr-defined]
+        self.assertIn(missing, (403, 404), url)  # type: ignore[attr-defined]
+        for pk in visible:
+            status = self.client.get(url.format(pk=pk)).status_code  # type: ignore[attr-defined]
+            self.assertEqual(status, 200, f"{url} pk={pk}: in scope")  # type: ignore[attr-defined]
+        for pk in hidden:
+            status = self.client.get(url.format(pk=pk)).status_code  # type: ignore[attr-defined]
+            self.assertEqual(status, missing, f"{url} pk={pk}: out of scope")  # type: ignore[attr-defined]
+
+
 class FangkongTestCase(TestCase):
     """Personas and a tree; subclasses add their module's records in setUpTestData."""
 
@@ -104,6 +133,18 @@ class FangkongTestCase(TestCase):
         cls.hq_org = Organisation.objects.create(
             code="hq", name="安康市疫情防控指挥部", kind=OrgKind.HQ, org_unit=cls.city)
 
+        cls.member_org = Organisation.objects.create(
+            code="sjj", name="安康市审计局", kind=OrgKind.DEPARTMENT, is_member_unit=True,
+            org_unit=cls.city)
+        cls.task_force_org = Organisation.objects.create(
+            code="zb-yl", name="医疗救治专班", kind=OrgKind.DEPARTMENT, org_unit=cls.city)
+        cls.helper_org = Organisation.objects.create(
+            code="rsj", name="安康市人社局", kind=OrgKind.DEPARTMENT, is_member_unit=True,
+            org_unit=cls.city)
+        cls.enterprise = Organisation.objects.create(
+            code="zy-tea", name="紫阳县富硒茶业有限公司", kind=OrgKind.ENTERPRISE,
+            org_unit=cls.town_b)
+
         cls.hq = make_user("hq", Role.HQ_STAFF, cls.city)
         cls.province = make_user("province", Role.PROVINCE_VIEWER, cls.city)
         cls.county_a = make_user("hanbin", Role.TERRITORY_STAFF, cls.county_a_unit)
@@ -111,8 +152,21 @@ class FangkongTestCase(TestCase):
         cls.community_a = make_user("wenchang", Role.COMMUNITY_WORKER, cls.community_a_unit)
         cls.community_b = make_user("beicheng", Role.COMMUNITY_WORKER, cls.community_b_unit)
         cls.gate = make_user("gate01", Role.CHECKPOINT_DUTY, cls.community_a_unit)
-        cls.helper = make_user("helper01", Role.HELPER, cls.city)
+        cls.helper = make_user("helper01", Role.HELPER, cls.city, organisation=cls.helper_org)
+        cls.member_liaison = make_user("shenji01", Role.MEMBER_UNIT, cls.city,
+                                       organisation=cls.member_org)
+        cls.task_force = make_user("zhuanban01", Role.TASK_FORCE, cls.city,
+                                   organisation=cls.task_force_org)
+        cls.enterprise_liaison = make_user("qiye01", Role.ENTERPRISE_LIAISON, cls.town_b,
+                                           organisation=cls.enterprise)
+        cls.volunteer = make_user("volunteer01", Role.VOLUNTEER, cls.community_a2_unit,
+                                  organisation=cls.member_org)
         cls.nobody = make_user("nobody")
+
+    #: Every persona's attribute name, territorial first (for contract tests).
+    PERSONAS = ("hq", "province", "county_a", "county_b", "community_a", "community_b",
+                "member_liaison", "task_force", "helper", "enterprise_liaison", "volunteer",
+                "gate", "nobody")
 
     def login(self, user) -> None:
         self.client.force_login(user)

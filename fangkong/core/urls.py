@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.core import views, views_people_io
+from fangkong.core import views, views_alerts, views_people_io, views_rules
 
 app_name = "core"
 
@@ -17,6 +17,10 @@ urlpatterns = [
     path("people/<int:pk>/", views.person, name="person"),
     path("people/<int:pk>/reveal", views.person_reveal, name="person_reveal"),
     path("units/", views.units, name="units"),
+    path("alerts/", views_alerts.alerts, name="alerts"),
+    path("alerts/<int:pk>/close", views_alerts.alert_close, name="alert_close"),
     path("audit/", views.audit_log, name="audit"),
     path("audit/pii/", views.pii_log, name="pii_log"),
+    path("rules/", views_rules.rule_list, name="rules"),
+    path("rules/<str:code>/", views_rules.rule_history, name="rule_history"),
 ]

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Case, Q, QuerySet, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
@@ -23,12 +23,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from fangkong.core import audit
+from fangkong.core import audit, pii, registries
 from fangkong.core.forms import AuditFilterForm, PersonSearchForm, PiiLogFilterForm, RevealForm
-from fangkong.core.models import Alert, OrgUnit, Person, PiiAccess
+from fangkong.core.models import Alert, Person, PiiAccess
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import Severity
-from fangkong.core.scoping import capability_required, get_for_user, scope_for
+from fangkong.core.scoping import (
+    capability_required,
+    get_for_user,
+    get_unit_for_user,
+    scope_for,
+    subtree_q,
+    units_visible_to,
+)
 from fangkong.core.services import dashboard_cards
 
 PAGE_SIZE = 50
@@ -70,10 +77,8 @@ def people(request: HttpRequest) -> HttpResponse:
         if q:
             qs = qs.filter(Q(name__contains=q) | Q(id_number=q.upper()) | Q(phone=q))
         if form.cleaned_data["unit"]:
-            unit = get_object_or_404(
-                units_visible_to(request.user), code=form.cleaned_data["unit"]
-            )
-            qs = qs.filter(unit_path__startswith=unit.path)
+            unit = get_unit_for_user(request.user, form.cleaned_data["unit"])
+            qs = qs.under(unit)
     page = Paginator(qs.order_by("unit_path", "name", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -95,7 +100,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     revealed = None
     if form.is_valid():
         try:
-            revealed = audit.reveal(request.user, obj, ["id_number", "phone", "address"],
+            revealed = audit.reveal(request.user, obj, list(pii.pii_fields(Person)),
                                     form.cleaned_data["reason"], request=request)
         except ValidationError as exc:
             form.add_error("reason", exc.message_dict.get("reason", exc.messages))
@@ -119,31 +124,22 @@ def _render_person(
     })
 
 
-def units_visible_to(user: Any) -> QuerySet[OrgUnit]:
-    """The org units in the user's territorial scope (the tree itself is not scoped)."""
-    from fangkong.core.models.scoped import path_filter
-
-    scope = scope_for(user)
-    if scope.is_global():
-        return OrgUnit.objects.all()
-    return OrgUnit.objects.filter(path_filter(scope.paths(), field="path"))
-
-
 @capability_required(Cap.VIEW)
 def units(request: HttpRequest) -> HttpResponse:
     visible = units_visible_to(request.user)
     parent_code = request.GET.get("parent")
     if parent_code:
-        parent = get_object_or_404(visible, code=parent_code)
-        rows = visible.filter(path__startswith=parent.path, depth=parent.depth + 1)
-        crumbs = [u for u in parent.ancestors_and_self() if visible.filter(pk=u.pk).exists()]
+        parent = get_unit_for_user(request.user, parent_code)
+        rows = visible.filter(subtree_q("path", parent.path), depth=parent.depth + 1)
+        scope = scope_for(request.user)
+        crumbs = [u for u in parent.ancestors_and_self() if scope.covers(Cap.VIEW, u.path)]
     else:
         parent, crumbs = None, []
         top = visible.order_by("depth").values_list("depth", flat=True).first() or 1
         rows = visible.filter(depth=top)
     rows = list(rows.order_by("code"))
     for u in rows:
-        u.n_people = Person.objects.filter(unit_path__startswith=u.path).count()
+        u.n_people = Person.objects.under(u).count()
     return render(request, "core/units.html", {"parent": parent, "rows": rows, "crumbs": crumbs})
 
 
@@ -224,8 +220,10 @@ def _field_label(model: type[models.Model] | None, name: str) -> str:
 
 def _hidden_fields(model: type[models.Model] | None) -> set[str]:
     """Personal-data fields whose values the history never shows, not even masked."""
-    hidden = set(audit.PII_FIELDS)
-    if model is not None and auditlog.contains(model):
+    if model is None:
+        return pii.all_field_names()
+    hidden = set(pii.pii_fields(model))
+    if auditlog.contains(model):
         hidden |= set(auditlog.get_model_fields(model)["mask_fields"])
     return hidden
 
@@ -279,6 +277,8 @@ def _display_value(
         return _shorten(text)
     if field.choices:
         return str(dict(field.flatchoices).get(text, text))
+    if field.model is Alert and field.name == "kind":  # the kinds are declared, not choices
+        return str(registries.alert_kind_label(text))
     if isinstance(field, models.BooleanField):
         return _("Yes") if text == "True" else _("No")
     if isinstance(field, models.DateTimeField):

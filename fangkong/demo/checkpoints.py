@@ -3,8 +3,8 @@
 The page's figures come out of records the platform counts like any others: 10,295
 household members of whom 6,339 permanent residents (door-to-door screening), 31
 gatherings dispersed by 2020-03-02 (patrol logs), 24 checkpoints. Bulk rows are written
-with ``bulk_create`` for speed, with their audit entries (``log_bulk_created``) and
-their daily counters; the passages that raise alerts (fevers, watched plates) go
+with ``ctx.bulk`` for speed (``bulk_create`` with their audit entries) and their daily
+counters; the passages that raise alerts (fevers, watched plates) go
 through ``register_passage`` itself, as do their alerts' closing.
 """
 
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.checkpoints import services
+from fangkong.checkpoints.alerts import FEVER, PLATE
 from fangkong.checkpoints.models import (
     Checkpoint,
     CheckpointKind,
@@ -38,10 +39,10 @@ from fangkong.checkpoints.models import (
     Tip,
 )
 from fangkong.checkpoints.validation import PassageInput
-from fangkong.core.audit import log_bulk_created
-from fangkong.core.models import Alert, OrgUnit, Person
+from fangkong.core.models import Alert, OrgUnit, ParameterValue, Person
 from fangkong.core.services.alerts import close_alert
 from fangkong.core.services.people import clean_person_data, lookup_or_create_person
+from fangkong.core.services.rules import add_value
 from fangkong.demo.context import DemoContext
 from fangkong.lib.identity import make_id_number, parse_plate
 
@@ -67,11 +68,19 @@ PASSAGES_PER_DAY = {WENCHANG: 30, LINJIANG: 25}
 # (division code, place) in Hubei that people registered at the gates came back from.
 HUBEI = (("420102", "湖北武汉"), ("420106", "湖北武汉"), ("420902", "湖北孝感"),
          ("421002", "湖北荆州"), ("420302", "湖北十堰"))
+KINDS = (FEVER.code, PLATE.code)
 SHAANXI_ORIGINS = ("安康市汉滨区", "西安市", "安康市旬阳县", "安康市紫阳县", "汉中市", "商洛市")
+
+
+#: The (illustrative) city document the demo's screening rule cites, from the day the
+#: checkpoints opened: 37.3 °C and plates of 鄂.
+RULE_DOCUMENT = ("安政办发〔2020〕5号",
+                 "安康市人民政府办公室关于加强新冠肺炎疫情防控卡口检测工作的通知")
 
 
 def load(ctx: DemoContext) -> str:
     wenchang, linjiang = ctx.unit(WENCHANG), ctx.unit(LINJIANG)
+    _screening_rule(ctx)
     duty = ctx.user(DUTY_USER)
     cps = {WENCHANG: _checkpoints(ctx, wenchang, WENCHANG_CHECKPOINTS),
            LINJIANG: _checkpoints(ctx, linjiang, LINJIANG_CHECKPOINTS)}
@@ -95,6 +104,19 @@ def load(ctx: DemoContext) -> str:
         "households": households, "members": members, "passages": passages, "alerts": alerts,
         "outsiders": outsiders, "patrols": patrols, "inspections": inspections, "tips": tips,
     }
+
+
+def _screening_rule(ctx: DemoContext) -> None:
+    """The rule as the city set it (entered by HQ), replacing the shipped default from
+    the day the checkpoints opened; the passages below are judged by it."""
+    for code, value in ((services.screening.FEVER_CODE, Decimal("37.3")),
+                        (services.screening.PROVINCES_CODE, ("鄂",))):
+        if ParameterValue.objects.filter(parameter__code=code,
+                                         document_number=RULE_DOCUMENT[0]).exists():
+            continue
+        add_value(ctx.user("hq"), code, value=value, valid_from=OPENED_ON,
+                  document_number=RULE_DOCUMENT[0], document_title=RULE_DOCUMENT[1],
+                  reason="全市卡口统一执行")
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -122,10 +144,7 @@ def _checkpoints(ctx: DemoContext, unit: OrgUnit, names: Any) -> list[Checkpoint
                 kind=CheckpointKind.ROAD if "路口" in name else CheckpointKind.GATE,
                 location=f"{unit.name}{name}", opened_on=OPENED_ON,
             ))
-    if fresh:
-        Checkpoint.objects.bulk_create(fresh)
-        log_bulk_created(list(Checkpoint.objects.filter(org_unit=unit, name__in=[
-            c.name for c in fresh])), ctx.actor)
+    ctx.bulk(Checkpoint, fresh, key=("org_unit_id", "name"))
     # Demo data loaded before checkpoints had an opening day took the migration's day.
     Checkpoint.objects.filter(org_unit=unit, name__in=names, opened_on__gt=OPENED_ON).update(
         opened_on=OPENED_ON)
@@ -172,9 +191,7 @@ def _households(ctx: DemoContext, unit: OrgUnit) -> tuple[int, int]:
         ))
         plan.append((i, size, rng.choice(screening_days)))
         i += size
-    Household.objects.bulk_create(households, batch_size=1000)
-    households = list(Household.objects.filter(org_unit=unit).order_by("pk"))
-    log_bulk_created(households, ctx.actor)
+    households = ctx.bulk(Household, households, key=("org_unit_id", "number"))
     relations = ("head", "spouse", "child", "child", "parent", "other")
     members, visits = [], []
     for household, (start, size, since) in zip(households, plan, strict=True):
@@ -190,14 +207,8 @@ def _households(ctx: DemoContext, unit: OrgUnit) -> tuple[int, int]:
             from_hubei=rng.random() < 0.01, hubei_vehicle=rng.random() < 0.005,
             symptoms=rng.random() < 0.002, contact=rng.random() < 0.001,
         ))
-    HouseholdMember.objects.bulk_create(members, batch_size=2000)
-    ScreeningVisit.objects.bulk_create(visits, batch_size=2000)
-    if members[0].pk is None:  # a backend that does not return ids from bulk inserts
-        members = list(HouseholdMember.objects.filter(org_unit=unit)
-                       .select_related("household", "person"))
-        visits = list(ScreeningVisit.objects.filter(org_unit=unit).select_related("household"))
-    log_bulk_created(members, ctx.actor)
-    log_bulk_created(visits, ctx.actor)
+    ctx.bulk(HouseholdMember, members, key=("org_unit_id", "person_id"), batch_size=2000)
+    ctx.bulk(ScreeningVisit, visits, key=("household_id", "visited_on"), batch_size=2000)
     return len(households), len(members)
 
 
@@ -211,7 +222,7 @@ def _passages(ctx: DemoContext, unit: OrgUnit, checkpoints: list[Checkpoint],
     residents = ctx.people_in(unit, 1500)
     other = ctx.unit(LINJIANG if unit.code == WENCHANG else WENCHANG)
     visitors = ctx.people_in(other, 100)
-    rows, daily = [], defaultdict(lambda: defaultdict(int))
+    rows, daily, rules = [], defaultdict(lambda: defaultdict(int)), {}
     for day in _days():
         for cp in checkpoints:
             for _n in range(rng.randint(per_day * 2 // 3, per_day * 4 // 3)):
@@ -232,15 +243,12 @@ def _passages(ctx: DemoContext, unit: OrgUnit, checkpoints: list[Checkpoint],
                     if rng.random() < 0.3 else "staff",
                     status="confirmed", confirmed_at=at,
                 ))
+                rules.setdefault(day, services.screening_rule(day)).stamp(rows[-1])
                 counts = daily[(cp.pk, day)]
                 counts["passages_in" if direction == "in" else "passages_out"] += 1
                 counts["outsiders"] += outsider
                 counts["self_registered"] += rows[-1].channel == "self"
-    Passage.objects.bulk_create(rows, batch_size=2000)
-    if rows[0].pk is None:
-        rows = list(Passage.objects.filter(checkpoint__in=checkpoints)
-                    .select_related("person"))
-    log_bulk_created(rows, ctx.actor)
+    ctx.bulk(Passage, rows, key=("client_id",), batch_size=2000)
     PassageDaily.objects.bulk_create([
         PassageDaily(checkpoint_id=cp_id, unit_path=unit.path, day=day, **counts)
         for (cp_id, day), counts in daily.items()
@@ -267,18 +275,18 @@ def _returnee(ctx: DemoContext, rng: random.Random, unit: OrgUnit, n: int) -> Pe
 def _alerts(ctx: DemoContext, checkpoints: list[Checkpoint], duty: Any, unit: OrgUnit) -> int:
     """Fevers and Hubei plates at 文昌社区's gates, through ``register_passage`` (which
     opens the alerts); all but the last two were closed with an outcome."""
-    if Alert.objects.filter(kind__in=("fever", "plate"), org_unit=unit).exists():
+    if Alert.objects.filter(kind__in=KINDS, org_unit=unit).exists():
         return 0
     rng = random.Random(f"{ctx.seed}:alerts:{unit.code}")
     residents = ctx.people_in(unit, 1500)
     opened = []
-    cases = [("fever", d) for d in (date(2020, 2, 12), date(2020, 2, 17), date(2020, 2, 23),
+    cases = [(FEVER.code, d) for d in (date(2020, 2, 12), date(2020, 2, 17), date(2020, 2, 23),
                                     date(2020, 2, 29), date(2020, 3, 2))]
-    cases += [("plate", d) for d in (date(2020, 2, 10), date(2020, 2, 11), date(2020, 2, 14),
+    cases += [(PLATE.code, d) for d in (date(2020, 2, 10), date(2020, 2, 11), date(2020, 2, 14),
                                      date(2020, 2, 19), date(2020, 2, 26), date(2020, 3, 1))]
     for n, (kind, day) in enumerate(sorted(cases, key=lambda c: c[1])):
         checkpoint = rng.choice(checkpoints)
-        if kind == "fever":
+        if kind == FEVER.code:
             person = rng.choice(residents)
             data = clean_person_data(id_number=person.id_number, name=person.name,
                                      phone=person.phone)
@@ -298,11 +306,11 @@ def _alerts(ctx: DemoContext, checkpoints: list[Checkpoint], duty: Any, unit: Or
         ))
         opened.append(passage)
     outcomes = {
-        "fever": ("复测体温正常，已解除", "已由社区医生陪同前往发热门诊，排除新冠",
+        FEVER.code: ("复测体温正常，已解除", "已由社区医生陪同前往发热门诊，排除新冠",
                   "居家隔离观察，每日两次测温"),
-        "plate": ("已入户排查，车主14天隔离期满", "已登记并纳入外来人员观察", "车辆已劝返"),
+        PLATE.code: ("已入户排查，车主14天隔离期满", "已登记并纳入外来人员观察", "车辆已劝返"),
     }
-    alerts = list(Alert.objects.filter(org_unit=unit, kind__in=("fever", "plate"))
+    alerts = list(Alert.objects.filter(org_unit=unit, kind__in=KINDS)
                   .order_by("opened_at"))
     for alert in alerts[:-2]:
         close_alert(alert, actor=ctx.user("wenchang"), outcome=rng.choice(outcomes[alert.kind]))
@@ -336,15 +344,17 @@ def _outsiders(ctx: DemoContext, unit: OrgUnit) -> int:
         last = min(outsider.last_observation_day, today - timedelta(days=1))
         day = arrived
         while day <= last:
+            fever_rule = services.screening_rule(day).fever
             for slot in (Slot.MORNING, Slot.EVENING):
                 if rng.random() < 0.03:
                     continue  # a missed check, listed on the register
                 checks.append(TemperatureCheck(
                     outsider=outsider, day=day, slot=slot, checked_by=worker,
+                    fever_rule=fever_rule,
                     temperature=Decimal(f"{rng.uniform(36.0, 37.0):.1f}"),
                 ))
             day += timedelta(days=1)
-        TemperatureCheck.objects.bulk_create(checks)
+        ctx.bulk(TemperatureCheck, checks, key=("outsider_id", "day", "slot"))
         if outsider.release_from <= today and arrived < LAST_DAY:
             services.release_outsider(worker, outsider, note="14天观察期满，体温正常",
                                       today=outsider.release_from)
@@ -369,8 +379,7 @@ def _patrols(ctx: DemoContext, unit: OrgUnit, gatherings: int) -> int:
                   recorded_by=ctx.user("wenchang") if unit.code == WENCHANG else None)
         for day, g in zip(days, per_day, strict=True)
     ]
-    PatrolLog.objects.bulk_create(logs)
-    log_bulk_created(list(PatrolLog.objects.filter(org_unit=unit)), ctx.actor)
+    ctx.bulk(PatrolLog, logs, key=("client_id",))
     return len(logs)
 
 
@@ -394,8 +403,7 @@ def _inspections(ctx: DemoContext, unit: OrgUnit) -> int:
             venue_type="estate", place=rng.choice(_ESTATES), day=day,
             action="楼道、电梯、垃圾站消杀",
         ))
-    Inspection.objects.bulk_create(rows)
-    log_bulk_created(list(Inspection.objects.filter(org_unit=unit)), ctx.actor)
+    ctx.bulk(Inspection, rows, key=("client_id",))
     return len(rows)
 
 
@@ -405,7 +413,8 @@ def _tips(ctx: DemoContext, unit: OrgUnit) -> int:
             .exists():
         return 0
     rng = random.Random(f"{ctx.seed}:tips:{unit.code}")
-    worker = ctx.user("wenchang") if unit.code == WENCHANG else None
+    # Tips are taken by the community's worker (services check the actor's area).
+    worker = ctx.user({WENCHANG: "wenchang", LINJIANG: "linjiang"}.get(unit.code, "hq"))
     texts = (("gathering", "楼下有人聚集打麻将"), ("outsider", "隔壁来了外地亲戚没有登记"),
              ("venue_open", "小区门口的小餐馆偷偷营业"), ("symptoms", "邻居咳嗽发烧"),
              ("other", "单元门禁坏了，外人随意进出"))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 import sys
-from typing import Any, TextIO
+from collections.abc import Sequence
+from typing import Any, TextIO, TypeVar
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.functional import cached_property
 
 from fangkong.core.audit import log_bulk_created
@@ -20,6 +22,7 @@ DEMO_PASSWORD = "fangkong-demo"
 CITY_CODE = "610900"
 ACTOR_USERNAME = "demo-loader"
 ACTOR_DISPLAY_NAME = "演示数据导入"
+M = TypeVar("M", bound=models.Model)
 
 
 class DemoContext:
@@ -87,6 +90,39 @@ class DemoContext:
         self._people.clear()
         self.__dict__.pop("actor", None)
 
+    # --- writing ----------------------------------------------------------------------
+    def bulk(self, model: type[M], rows: Sequence[M], *, key: Sequence[str],
+             batch_size: int = 1000) -> list[M]:
+        """Insert ``rows`` with ``bulk_create`` and write their audit entries, as a
+        service's ``save()`` would have (``bulk_create`` sends no signals), in the name of
+        the demo actor. Returns the rows, with their primary keys.
+
+        ``key`` names fields that tell the new rows apart (``("client_id",)``,
+        ``("org_unit_id", "name")``): on a backend that returns no ids from a bulk insert
+        the ids are read back by it. Rows the audit log does not keep (counters, the
+        versions a submission keeps itself) need none of this: ``bulk_create`` them.
+        """
+        rows = list(rows)
+        if not rows:
+            return rows
+        model._default_manager.bulk_create(rows, batch_size=batch_size)
+        if rows[0].pk is None:
+            self._read_back_ids(model, rows, key)
+        log_bulk_created(rows, self.actor)
+        return rows
+
+    @staticmethod
+    def _read_back_ids(model: type[M], rows: list[M], key: Sequence[str]) -> None:
+        def values(obj: M) -> tuple[Any, ...]:
+            return tuple(getattr(obj, name) for name in key)
+
+        wanted = {values(obj) for obj in rows}
+        found = model._default_manager.filter(
+            **{f"{key[0]}__in": {v[0] for v in wanted}}).values_list("pk", *key)
+        ids = {tuple(row[1:]): row[0] for row in found if tuple(row[1:]) in wanted}
+        for obj in rows:
+            obj.pk = ids[values(obj)]
+
     # --- residents ------------------------------------------------------------------
     def people_in(self, unit: OrgUnit, n: int) -> list[Person]:
         """The first ``n`` generated residents of ``unit``, created on first request.
@@ -133,11 +169,6 @@ class DemoContext:
                     continue  # someone else's number: draw another
                 chosen.append(person)
         if fresh:
-            Person.objects.bulk_create(fresh, batch_size=500)
-            if fresh[0].pk is None:  # a backend that does not return ids from bulk inserts
-                ids = Person.objects.in_bulk([p.id_number for p in fresh], field_name="id_number")
-                for person in fresh:
-                    person.pk = ids[person.id_number].pk
-            log_bulk_created(fresh, self.actor)
+            self.bulk(Person, fresh, key=("id_number",), batch_size=500)
             self.people_created += len(fresh)
         return chosen

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from fangkong.core.audit import acting_as
+from fangkong.core.modules import demo_steps
 from fangkong.core.services.territory import advisory_xact_lock
 from fangkong.demo.context import DemoContext
 
@@ -26,7 +27,7 @@ class StepResult:
 def run_steps(ctx: DemoContext, steps: Iterable[str] | None = None) -> Iterator[StepResult]:
     """Import and run each step module's ``load(ctx)``, yielding its one-line summary.
 
-    Steps are read from ``fangkong.demo.STEPS`` at call time (so tests can narrow them).
+    ``steps`` defaults to the steps the installed modules declare (``demo_steps``).
     One transaction per step: a failing step leaves the steps before it loaded and
     nothing of its own. Two runs at once: on PostgreSQL the advisory lock makes the second
     wait for each step of the first; on SQLite ``BEGIN IMMEDIATE`` (settings.py) already
@@ -34,9 +35,7 @@ def run_steps(ctx: DemoContext, steps: Iterable[str] | None = None) -> Iterator[
     and creates nothing.
     """
     if steps is None:
-        from fangkong import demo
-
-        steps = list(demo.STEPS)
+        steps = demo_steps()
     for name in steps:
         module = importlib.import_module(name)
         ctx.rng.seed(ctx.seed)

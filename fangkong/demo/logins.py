@@ -43,6 +43,8 @@ LOGINS: tuple[DemoLogin, ...] = (
               _("Community worker, 临江社区 (江北街道, 汉滨区)")),
     DemoLogin("gate01", "赵刚", Role.CHECKPOINT_DUTY, "610902002002", None,
               _("Checkpoint duty at a 文昌社区 checkpoint")),
+    DemoLogin("shenji01", "孙海涛", Role.MEMBER_UNIT, "610900", "sjj",
+              _("Liaison (联络员) of the member unit 市审计局: its own daily reports only")),
     DemoLogin("helper01", "杨帆", Role.HELPER, "610900", "rsj",
               _("Helper (帮扶责任人) of the 市人社局, sees only the families paired to them")),
     DemoLogin("qiye01", "黄志明", Role.ENTERPRISE_LIAISON, LIAISON_ENTERPRISE_UNIT,

@@ -207,12 +207,8 @@ class _Writer:
                           computed))
 
     def save(self) -> int:
-        Submission.objects.bulk_create([entry[0] for entry in self.subs], batch_size=500)
-        if self.subs and self.subs[0][0].pk is None:
-            ids = {(r, d): pk for pk, r, d in Submission.objects.filter(
-                form=self.form).values_list("pk", "reporter_id", "date")}
-            for entry in self.subs:
-                entry[0].pk = ids[(entry[0].reporter_id, entry[0].date)]
+        self.ctx.bulk(Submission, [entry[0] for entry in self.subs],
+                      key=("form_id", "reporter_id", "date"), batch_size=500)
         values, versions = [], []
         for sub, vals, vers, computed in self.subs:
             for code, value in vals.items():
@@ -305,8 +301,7 @@ def _live_values(sources: dict[str, Any], reporter: Reporter, day: dt.date
 def _load_county_daily(ctx: DemoContext) -> tuple[ReportForm, int]:
     form = _form(ctx, "county_daily", "县区及成员单位工作日报",
                  "Daily report of counties and member units", COUNTY_INDICATORS, COUNTY_RULES)
-    counties = list(OrgUnit.objects.filter(
-        path__startswith=ctx.city.path, level=Level.COUNTY).order_by("code"))
+    counties = list(ctx.city.subtree().filter(level=Level.COUNTY).order_by("code"))
     members = list(Organisation.objects.filter(is_member_unit=True, is_active=True)
                    .select_related("org_unit").order_by("code"))
     reporters = _reporters(form, counties, members, FIRST_DAY)

@@ -37,9 +37,37 @@ def check_record_day(day: date, field: str, *, ahead: int = 0) -> None:
             "day": earliest_day().isoformat()}]})
 
 
+def parse_day(raw: str | None, field: str = "date", *, default: date | None = None,
+              ahead: int = 0) -> date:
+    """A ``?date=`` (or a command's ``--date``) read strictly: empty is ``default``
+    (today); a malformed day, or one outside ``check_record_day``'s range, raises
+    ``ValidationError({field: …})`` naming the field, so the API can answer 400 with it
+    among the other field errors instead of answering for another day than was asked."""
+    if not raw:
+        return default or timezone.localdate()
+    try:
+        day = date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ValidationError({field: [_("Give the date as YYYY-MM-DD.")]}) from None
+    check_record_day(day, field, ahead=ahead)
+    return day
+
+
+def day_option(raw: str | None, name: str = "--date") -> date:
+    """A management command's ``--date``, read like ``parse_day``; a bad one stops the
+    command with ``CommandError`` (a message, not a traceback)."""
+    from django.core.management import CommandError
+
+    try:
+        return parse_day(raw)
+    except ValidationError as exc:
+        raise CommandError(f"{name}: {' '.join(exc.messages)} ({raw!r})") from None
+
+
 def day_param(raw: str | None, *, default: date | None = None) -> date:
     """A page's ``?date=``: the date if it is a real day in the allowed range, otherwise
-    ``default`` (today). Pages show "the day before/after", so the range is enforced."""
+    ``default`` (today). Pages show "the day before/after", so the range is enforced, by
+    clamping a day outside it to its ends (a link from yesterday's page keeps working)."""
     fallback = default or timezone.localdate()
     try:
         day = date.fromisoformat(raw) if raw else fallback

@@ -19,64 +19,21 @@ from django.http import Http404
 
 from fangkong.core.models import Organisation, OrgUnit
 from fangkong.core.models.accounts import Cap, Role
-from fangkong.core.models.scoped import path_filter
-from fangkong.core.scoping import scope_for
+from fangkong.core.scoping import home_unit, scope_for, subtree_q
 from fangkong.reports.models import Reporter, ReportForm, Submission
-
-#: Roles that oversee a territory (the dashboard).
-OVERSEER_ROLES = (
-    Role.PROVINCE_VIEWER, Role.HQ_STAFF, Role.TERRITORY_STAFF, Role.COMMUNITY_WORKER,
-)
-#: Roles that work with daily reports (the navigation entry).
-REPORTS_ROLES = (
-    Role.PROVINCE_VIEWER, Role.HQ_STAFF, Role.TASK_FORCE, Role.MEMBER_UNIT,
-    Role.TERRITORY_STAFF, Role.COMMUNITY_WORKER, Role.ENTERPRISE_LIAISON,
-    Role.UTILITY_OPERATOR,
-)
-
-
-def _scope_q(user: Any, capability: str, path_field: str, org_field: str) -> Q | None:
-    """Q over reporters/reports the user holds ``capability`` for; None means everything."""
-    scope = scope_for(user)
-    if scope.is_global(capability):
-        return None
-    q = path_filter(scope.paths(capability), field=path_field)
-    org_ids = {
-        g.organisation_id for g in scope.grants
-        if g.organisation_id and capability in g.capabilities
-    }
-    if org_ids:
-        q |= Q(**{f"{org_field}__in": org_ids})
-    return q
 
 
 def reporters_for(user: Any, capability: str = Cap.VIEW, form: ReportForm | None = None
                   ) -> QuerySet[Reporter]:
-    qs = Reporter.objects.all()
-    if form is not None:
-        qs = qs.filter(form=form)
-    q = _scope_q(user, capability, "unit_path", "organisation_id")
-    return qs if q is None else qs.filter(q)
-
-
-def submissions_for(user: Any, capability: str = Cap.VIEW) -> QuerySet[Submission]:
-    q = _scope_q(user, capability, "unit_path", "reporter__organisation_id")
-    qs = Submission.objects.all()
-    return qs if q is None else qs.filter(q)
+    """Reporters the user holds ``capability`` for (``Reporter.objects.visible_to``)."""
+    qs = Reporter.objects.visible_to(user, capability)
+    return qs if form is None else qs.filter(form=form)
 
 
 def visible_submissions(user: Any) -> QuerySet[Submission]:
     """Reports the user may open: overseen (view) or filled in (report)."""
-    scope = scope_for(user)
-    if scope.is_global(Cap.VIEW):
-        return Submission.objects.all()
-    q = Q(pk__in=[])
-    for cap in (Cap.VIEW, Cap.REPORT):
-        cq = _scope_q(user, cap, "unit_path", "reporter__organisation_id")
-        if cq is None:
-            return Submission.objects.all()
-        q |= cq
-    return Submission.objects.filter(q)
+    return (Submission.objects.visible_to(user, Cap.VIEW)
+            | Submission.objects.visible_to(user, Cap.REPORT))
 
 
 def get_submission_for_user(user: Any, **lookup: Any) -> Submission:
@@ -91,31 +48,18 @@ def get_submission_for_user(user: Any, **lookup: Any) -> Submission:
 
 def forms_for(user: Any) -> QuerySet[ReportForm]:
     """Forms the user configures, reports or oversees."""
-    scope = scope_for(user)
-    if scope.can(Cap.CONFIGURE):
+    if scope_for(user).can(Cap.CONFIGURE):
         return ReportForm.objects.all()
-    q = Q(pk__in=[])
-    for cap in (Cap.VIEW, Cap.REPORT):
-        cq = _scope_q(user, cap, "reporters__unit_path", "reporters__organisation_id")
-        if cq is None:
-            return ReportForm.objects.filter(is_active=True)
-        q |= cq
-    return ReportForm.objects.filter(q, is_active=True).distinct()
+    reporters = reporters_for(user, Cap.VIEW) | reporters_for(user, Cap.REPORT)
+    return ReportForm.objects.filter(pk__in=reporters.values("form_id"), is_active=True)
 
 
 def can_report(user: Any, reporter: Reporter) -> bool:
     """Fill in and submit: a territorial grant over the reporter, or the organisation's own."""
     scope = scope_for(user)
-    if scope.superuser:
-        return True
-    for g in scope.grants:
-        if Cap.REPORT not in g.capabilities:
-            continue
-        if Role.is_territorial(g.role) and reporter.unit_path.startswith(g.path):
-            return True
-        if reporter.organisation_id and g.organisation_id == reporter.organisation_id:
-            return True
-    return False
+    return scope.covers(Cap.REPORT, reporter.unit_path) or (
+        reporter.organisation_id is not None
+        and reporter.organisation_id in scope.organisation_ids(Cap.REPORT))
 
 
 def can_review(user: Any, reporter: Reporter) -> bool:
@@ -134,30 +78,6 @@ def can_review(user: Any, reporter: Reporter) -> bool:
     return False
 
 
-def can_view_unit(user: Any, path: str) -> bool:
-    """Does a territorial grant with ``view`` cover ``path``?"""
-    scope = scope_for(user)
-    return scope.superuser or any(path.startswith(p) for p in scope.paths(Cap.VIEW))
-
-
-def units_for(user: Any) -> QuerySet[OrgUnit]:
-    scope = scope_for(user)
-    if scope.is_global(Cap.VIEW):
-        return OrgUnit.objects.all()
-    return OrgUnit.objects.filter(path_filter(scope.paths(Cap.VIEW), field="path"))
-
-
-def home_unit(user: Any) -> OrgUnit | None:
-    """The widest territorial unit the user oversees (the default of every overview)."""
-    paths = scope_for(user).paths(Cap.VIEW)
-    if scope_for(user).superuser and not paths:
-        return OrgUnit.objects.filter(level="city").order_by("path").first() or (
-            OrgUnit.objects.order_by("path").first())
-    if not paths:
-        return None
-    return OrgUnit.objects.filter(path=min(paths, key=len)).first()
-
-
 def resolve_unit(user: Any, code: str | None) -> OrgUnit | Organisation | None:
     """A territorial unit or organisation the user may view, by code; None if not visible."""
     scope = scope_for(user)
@@ -167,11 +87,11 @@ def resolve_unit(user: Any, code: str | None) -> OrgUnit | Organisation | None:
                                    else None)
     unit = OrgUnit.objects.filter(code=code).first()
     if unit is not None:
-        return unit if can_view_unit(user, unit.path) else None
+        return unit if scope.covers(Cap.VIEW, unit.path) else None
     org = Organisation.objects.filter(code=code).first()
     if org is None:
         return None
-    if can_view_unit(user, org.unit_path) or org.pk in scope.organisation_ids():
+    if scope.covers(Cap.VIEW, org.unit_path) or org.pk in scope.organisation_ids():
         return org
     return None
 
@@ -184,7 +104,7 @@ def reviewable_submissions(user: Any) -> QuerySet[Submission]:
     q = Q(pk__in=[])
     for g in scope.grants:
         if Cap.APPROVE in g.capabilities and Role.is_territorial(g.role):
-            q |= Q(unit_path__startswith=g.path) & (
+            q |= subtree_q("unit_path", g.path) & (
                 ~Q(unit_path=g.path) | Q(reporter__organisation__isnull=False))
     return Submission.objects.filter(q)
 

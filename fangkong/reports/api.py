@@ -16,21 +16,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fangkong.core.api.errors import correct_below, error_response
-from fangkong.core.api.serializers import StrictSerializer
+from fangkong.core.api.errors import error_response
+from fangkong.core.api.paging import QuerySerializer
+from fangkong.core.api.responses import created_response
+from fangkong.core.api.schema import errors
+from fangkong.core.api.serializers import DayField, StrictSerializer
 from fangkong.core.models import Organisation
-from fangkong.lib.dates import check_record_day
+from fangkong.lib.tabular import XLSX_CONTENT_TYPE
 from fangkong.reports import access, exporters, figures, services
 from fangkong.reports.completeness import completeness
 from fangkong.reports.models import Reporter, ReportForm, Submission
@@ -44,6 +52,20 @@ class SubmissionRequest(StrictSerializer):
         required=False, help_text="Indicator code → value; numbers, or strings of numbers.")
     submit = serializers.BooleanField(
         default=False, help_text="true submits (and locks) the report, false saves a draft.")
+
+    def validate_unit(self, code: str) -> Reporter:
+        """The reporter, if the caller reports for it (``context["reporter_for"]``): an
+        error on this field, together with the body's other field errors."""
+        reporter = self.context["reporter_for"](code)
+        if reporter is None:
+            raise serializers.ValidationError(_("Unknown unit, or not in your area."))
+        return reporter
+
+
+class ReportQuery(QuerySerializer):
+    date = DayField(required=False, help_text="YYYY-MM-DD; default today (Asia/Shanghai).")
+    unit = serializers.CharField(required=False, help_text="Division or organisation code; "
+                                                           "default the caller's own area.")
 
 
 SubmissionResponse = inline_serializer("ReportSubmission", {
@@ -82,10 +104,9 @@ AggregateResponse = inline_serializer("ReportAggregate", {
     "values": serializers.DictField(),
 })
 
-QUERY = [
-    OpenApiParameter("date", str, description="YYYY-MM-DD; default today (Asia/Shanghai)."),
-    OpenApiParameter("unit", str, description="Division or organisation code; default the "
-                                              "caller's own area."),
+EXPORT_QUERY = [
+    OpenApiParameter("date", OpenApiTypes.DATE,
+                     description="YYYY-MM-DD; default today (Asia/Shanghai)."),
 ]
 
 
@@ -110,7 +131,7 @@ def submission_payload(sub: Submission) -> dict[str, Any]:
     }
 
 
-@extend_schema(responses={200: FormResponse},
+@extend_schema(responses={200: FormResponse, **errors(401)},
                summary="Report forms the caller reports or oversees, with their indicators")
 @api_view(["GET"])
 def forms(request: Request) -> Response:
@@ -129,49 +150,45 @@ def forms(request: Request) -> Response:
 
 
 @extend_schema(request=SubmissionRequest,
-               responses={201: SubmissionResponse, 200: SubmissionResponse},
+               responses={
+                   201: OpenApiResponse(SubmissionResponse, description="Created"),
+                   200: OpenApiResponse(SubmissionResponse, description="Updated, or the "
+                                        "same submission sent again"),
+                   **errors(400, 401, 404, conflict="Submitted and locked"),
+               },
                summary="Save or submit a unit's report for a day (one per form, unit, day)")
 @api_view(["POST"])
 def submissions(request: Request, form: str) -> Response:
     report_form = _form_for(request.user, form)
-    ser = SubmissionRequest(data=request.data)
+
+    def reporter_for(code: str) -> Reporter | None:
+        reporter = (Reporter.objects.filter(form=report_form, code=code)
+                    .select_related("unit", "organisation", "organisation__org_unit").first())
+        return reporter if reporter and access.can_report(request.user, reporter) else None
+
+    ser = SubmissionRequest(data=request.data, context={"reporter_for": reporter_for})
     ser.is_valid(raise_exception=True)
     data = ser.validated_data
-    reporter = (Reporter.objects.filter(form=report_form, code=data["unit"])
-                .select_related("unit", "organisation", "organisation__org_unit").first())
-    if reporter is None or not access.can_report(request.user, reporter):
-        fields = {"unit": [_("Unknown unit, or not in your area.")]}
-        return error_response(correct_below(fields), fields)
     try:
-        result = services.save_report(request.user, reporter, data["date"],
+        result = services.save_report(request.user, data["unit"], data["date"],
                                       data.get("values") or {}, submit=data["submit"])
     except services.ReportLocked as exc:
         return error_response(exc.messages[0], status_code=status.HTTP_409_CONFLICT)
-    code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-    return Response(submission_payload(result.submission), status=code)
+    return created_response(submission_payload(result.submission), result.created)
 
 
 def _query(request: Request) -> tuple[dt.date, Any]:
-    raw = request.query_params.get("date")
-    if raw:
-        try:
-            day = dt.date.fromisoformat(raw)
-        except ValueError:
-            raise serializers.ValidationError(
-                {"date": [_("Enter a date as YYYY-MM-DD.")]}) from None
-        try:
-            check_record_day(day, "date")
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
-    else:
-        day = timezone.localdate()
-    target = access.resolve_unit(request.user, request.query_params.get("unit"))
+    query = ReportQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    day = query.validated_data.get("date") or timezone.localdate()
+    target = access.resolve_unit(request.user, query.validated_data.get("unit"))
     if target is None:
         raise Http404
     return day, target
 
 
-@extend_schema(parameters=QUERY, responses={200: CompletenessResponse},
+@extend_schema(parameters=[ReportQuery],
+               responses={200: CompletenessResponse, **errors(400, 401, 404)},
                summary="Who reported, on time or late, and who is missing")
 @api_view(["GET"])
 def completeness_view(request: Request, form: str) -> Response:
@@ -180,7 +197,8 @@ def completeness_view(request: Request, form: str) -> Response:
     return Response(completeness(report_form, day, target, codes_only=True).as_api())
 
 
-@extend_schema(parameters=QUERY, responses={200: AggregateResponse},
+@extend_schema(parameters=[ReportQuery],
+               responses={200: AggregateResponse, **errors(400, 401, 404)},
                summary="Totals (sum or average per indicator) over a unit's subtree")
 @api_view(["GET"])
 def aggregate(request: Request, form: str) -> Response:
@@ -193,7 +211,8 @@ def aggregate(request: Request, form: str) -> Response:
     })
 
 
-@extend_schema(parameters=QUERY[:1], responses={(200, exporters.XLSX): bytes},
+@extend_schema(parameters=EXPORT_QUERY,
+               responses={(200, XLSX_CONTENT_TYPE): bytes, **errors(400, 401, 404)},
                summary="The city's daily report to the province, as .xlsx (fixed layout)")
 @api_view(["GET"])
 def province_export(request: Request, form: str) -> HttpResponse:

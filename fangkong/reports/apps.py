@@ -1,29 +1,34 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.modules import FangkongModule
+from fangkong.core.registries import NavEntry
+from fangkong.core.roles import Cap, Role
+from fangkong.reports import alerts
 
-class ReportsConfig(AppConfig):
+#: Roles that oversee a territory (the dashboard).
+OVERSEER_ROLES = (
+    Role.PROVINCE_VIEWER, Role.HQ_STAFF, Role.TERRITORY_STAFF, Role.COMMUNITY_WORKER,
+)
+#: Roles that work with daily reports: reporters (REPORT) and overseers (VIEW) both work
+#: from the reports index.
+REPORTS_ROLES = (
+    Role.PROVINCE_VIEWER, Role.HQ_STAFF, Role.TASK_FORCE, Role.MEMBER_UNIT,
+    Role.TERRITORY_STAFF, Role.COMMUNITY_WORKER, Role.ENTERPRISE_LIAISON,
+    Role.UTILITY_OPERATOR,
+)
+
+
+class ReportsConfig(FangkongModule):
     name = "fangkong.reports"
     label = "reports"
     verbose_name = _("Daily reporting")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from fangkong.core import audit
-        from fangkong.core.context_processors import register_nav
-        from fangkong.core.models.accounts import Cap
-        from fangkong.reports import briefing, indicators
-        from fangkong.reports.access import OVERSEER_ROLES, REPORTS_ROLES
-        from fangkong.reports.models import Indicator, Reporter, ReportForm, Rule, Submission
-
-        for model in (ReportForm, Indicator, Rule, Reporter):
-            audit.register(model)
-        # Submissions keep their own immutable versions (values, status, actor, reason);
-        # the audit log records the row's status changes without the value rows.
-        audit.register(Submission)
-        indicators.register()
-        briefing.register_sentences()
-        register_nav("reports:dashboard", _("Dashboard"), Cap.VIEW, roles=OVERSEER_ROLES,
-                     order=5)
-        # Reporters (REPORT) and overseers (VIEW) both work from the reports index.
-        register_nav("reports:index", _("Daily reports"), roles=REPORTS_ROLES, order=10)
+    # Submissions keep their own immutable versions (values, status, actor, reason); the
+    # audit log records the row's status changes without the value rows.
+    audited = ("ReportForm", "Indicator", "Rule", "Reporter", "Submission")
+    nav = (
+        NavEntry("reports:dashboard", _("Dashboard"), Cap.VIEW, roles=OVERSEER_ROLES, order=5),
+        NavEntry("reports:index", _("Daily reports"), roles=REPORTS_ROLES, order=10),
+    )
+    alert_kinds = (alerts.REPORT_MISSING,)
+    demo_step = "fangkong.demo.reports"

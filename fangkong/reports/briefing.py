@@ -1,7 +1,7 @@
 """The daily briefing (工作动态): the day's work in Chinese prose, from the data.
 
-The briefing is the concatenation, in order, of the sentences every module registers with
-``core.registries.register_sentence`` (reports adds its own here: completeness of the day
+The briefing is the concatenation, in order, of the sentences every module declares with
+``@core.registries.sentence`` (reports declares its own here: completeness of the day
 and the key figures of the forms marked "in the daily briefing"). One ``Briefing`` renders
 the web page, the .docx and ``fangkong briefing``, so the three never disagree. It is a
 Chinese document whatever the reader's interface language, in the style of the page:
@@ -85,6 +85,7 @@ def _briefing_forms():
         "indicators")
 
 
+@registries.sentence(order=10)
 def completeness_sentence(unit: OrgUnit, day: dt.date) -> str | None:
     """“2月28日，县区日报应报20个单位，已报18个（迟报2个），未报2个：汉阴县、市审计局。”"""
     from fangkong.reports.completeness import completeness
@@ -110,6 +111,7 @@ def completeness_sentence(unit: OrgUnit, day: dt.date) -> str | None:
     return f"{month_day(day)}，" + "；".join(parts) + "。"
 
 
+@registries.sentence(order=20)
 def figures_sentence(unit: OrgUnit, day: dt.date) -> str | None:
     """“截至2月28日，全市累计排查人员…人次、…；当日全市在岗卡点…个、…。”"""
     from fangkong.reports.figures import cumulative
@@ -140,11 +142,6 @@ def figures_sentence(unit: OrgUnit, day: dt.date) -> str | None:
                                             submitted__gt=0).exists():
             out.append(f"当日{area(unit)}" + "、".join(stocks) + "。")
     return "".join(out) or None
-
-
-def register_sentences() -> None:
-    registries.register_sentence(10, "reports.completeness", completeness_sentence)
-    registries.register_sentence(20, "reports.figures", figures_sentence)
 
 
 # --- .docx ------------------------------------------------------------------------------

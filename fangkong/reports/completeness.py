@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 from django.db.models import FilteredRelation, Q
 
 from fangkong.core.models import Organisation, OrgUnit
+from fangkong.core.scoping import subtree_q
 from fangkong.reports.models import COUNTED_STATUSES, Reporter, ReportForm, Rollup, Submission
-from fangkong.reports.paths import under
 
 
 class ReporterState(NamedTuple):
@@ -108,7 +108,7 @@ def reporters_under(form: ReportForm, target: OrgUnit | Organisation):
     qs = Reporter.objects.filter(form=form)
     if isinstance(target, Organisation):
         return qs.filter(organisation=target)
-    return qs.filter(under("unit_path", target.path))
+    return qs.filter(subtree_q("unit_path", target.path))
 
 
 def completeness(form: ReportForm, day: dt.date, target: OrgUnit | Organisation, *,
@@ -168,7 +168,7 @@ class Group:
 def by_child(comp: Completeness, unit: OrgUnit, direct_label: str) -> list[Group]:
     """Split ``comp`` (computed for ``unit``) by the unit's children; reporters placed at
     the unit itself (its member units, or the unit's own report) form the last group."""
-    children = list(OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+    children = list(OrgUnit.objects.filter(subtree_q("path", unit.path), depth=unit.depth + 1)
                     .order_by("code"))
     step = len(unit.path) + OrgUnit.steplen
     groups = {c.path: Group(c, c.name) for c in children}
@@ -226,7 +226,7 @@ def trend(form: ReportForm, unit: OrgUnit, start: dt.date, end: dt.date) -> list
             form=form, unit=unit, date__gte=start, date__lte=end,
         ).values_list("date", "submitted", "on_time")
     }
-    spans = list(Reporter.objects.filter(under("unit_path", unit.path), form=form)
+    spans = list(Reporter.objects.filter(subtree_q("unit_path", unit.path), form=form)
                  .values_list("active_from", "active_until"))
     out = []
     d = start

@@ -17,7 +17,6 @@ out. Numbers are real numbers (sum or average), never text.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from decimal import Decimal
 from typing import Any
 
@@ -27,13 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import OrgUnit
-from fangkong.lib.tabular import Column, Exporter, content_disposition
+from fangkong.lib.tabular import Column, Exporter, workbook_response
 from fangkong.lib.tabular.export import XLSX_OPTIONS
 from fangkong.reports import figures
 from fangkong.reports.completeness import Completeness, ReporterState, by_child, completeness
 from fangkong.reports.models import ReportForm, Status
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_ROW = 3  # zero-based: the 4th row
 FIRST_INDICATOR_COL = 4
 
@@ -147,13 +145,8 @@ def province_filename(form: ReportForm, day: dt.date, unit: OrgUnit) -> str:
 
 
 def province_response(form: ReportForm, day: dt.date, unit: OrgUnit) -> FileResponse:
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    write_province_report(form, day, unit, spool)
-    spool.seek(0)
-    response = FileResponse(spool, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition(province_filename(form, day, unit))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return workbook_response(lambda fileobj: write_province_report(form, day, unit, fileobj),
+                             province_filename(form, day, unit))
 
 
 # --- The reminder list ------------------------------------------------------------------

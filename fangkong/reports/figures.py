@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from fangkong.core.models import Organisation, OrgUnit
+from fangkong.core.scoping import subtree_q
 from fangkong.reports import rollups
 from fangkong.reports.models import (
     COUNTED_STATUSES,
@@ -25,7 +26,6 @@ from fangkong.reports.models import (
     Rollup,
     Submission,
 )
-from fangkong.reports.paths import under
 
 Value = int | Decimal | None
 
@@ -129,11 +129,11 @@ class Table:
 
 def table(form: ReportForm, day: dt.date, unit: OrgUnit) -> Table:
     indicators = aggregated_indicators(form)
-    children = list(OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+    children = list(OrgUnit.objects.filter(subtree_q("path", unit.path), depth=unit.depth + 1)
                     .order_by("code"))
     child_rows = rollups.child_rows(form, unit, day)
     reporting_paths = set(
-        Reporter.objects.filter(under("unit_path", unit.path), form=form)
+        Reporter.objects.filter(subtree_q("unit_path", unit.path), form=form)
         .values_list("unit_path", flat=True))
     step = len(unit.path) + OrgUnit.steplen
     reporting_children = {p[:step] for p in reporting_paths if len(p) >= step}

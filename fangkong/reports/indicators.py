@@ -6,9 +6,10 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.registries import register_indicator
+from fangkong.core.registries import indicator
 
 
+@indicator("reports.missing", _("Daily reports missing"), "份", home_card=True)
 def reports_missing(unit, day: dt.date) -> int | None:
     """Expected reports under ``unit`` for ``day`` not yet submitted, over active forms."""
     from fangkong.reports.completeness import completeness
@@ -19,7 +20,3 @@ def reports_missing(unit, day: dt.date) -> int | None:
         return None
     return sum(len(completeness(form, day, unit).missing) for form in forms)
 
-
-def register() -> None:
-    register_indicator("reports.missing", _("Daily reports missing"), "份", reports_missing,
-                       module="reports")

@@ -28,6 +28,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import ScopedModel, ScopedQuerySet
+from fangkong.core.models.accounts import ORGANISATION_ROLES, Cap
+from fangkong.core.models.scoped import OrganisationScopedQuerySet
 
 CODE_VALIDATOR = RegexValidator(
     r"^[a-z][a-z0-9_]*$",
@@ -213,7 +215,13 @@ class Rule(models.Model):
         return _localised(self.message, self.message_en)
 
 
-class ReporterQuerySet(ScopedQuerySet):
+#: Organisation grants (member-unit, task-force, enterprise and utility liaisons) see
+#: their own organisation's reporters and reports.
+REPORTING_ROLES = {role: frozenset({Cap.VIEW, Cap.REPORT}) for role in ORGANISATION_ROLES}
+
+
+class ReporterQuerySet(OrganisationScopedQuerySet):
+    scoped_roles = REPORTING_ROLES
     def active_on(self, day: dt.date):
         return self.filter(
             Q(active_from__isnull=True) | Q(active_from__lte=day),
@@ -294,7 +302,9 @@ class Reporter(models.Model):
             self.active_until is None or self.active_until >= day)
 
 
-class SubmissionQuerySet(ScopedQuerySet):
+class SubmissionQuerySet(OrganisationScopedQuerySet):
+    organisation_field = "reporter__organisation_id"
+    scoped_roles = REPORTING_ROLES
     def counted(self):
         return self.filter(status__in=COUNTED_STATUSES)
 

@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from fangkong.core.models import OrgUnit
+from fangkong.core.scoping import subtree_q
 from fangkong.reports.models import (
     COUNTED_STATUSES,
     Aggregation,
@@ -32,7 +33,6 @@ from fangkong.reports.models import (
     Submission,
     SubmissionValue,
 )
-from fangkong.reports.paths import under
 
 STEP = OrgUnit.steplen
 _BATCH = 1000
@@ -210,5 +210,5 @@ def child_rows(form: ReportForm, unit: OrgUnit, day: dt.date) -> dict[int, Rollu
     """The rows of the unit's children for ``day``, by unit id."""
     return {
         r.unit_id: r for r in Rollup.objects.filter(
-            under("unit_path", unit.path), form=form, date=day, depth=unit.depth + 1)
+            subtree_q("unit_path", unit.path), form=form, date=day, depth=unit.depth + 1)
     }

@@ -35,6 +35,7 @@ from fangkong.core.models import Organisation, OrgUnit
 from fangkong.core.services.people import NULL_CHARACTERS
 from fangkong.lib.dates import check_record_day
 from fangkong.reports import access, rollups
+from fangkong.reports.alerts import REPORT_MISSING
 from fangkong.reports.models import (
     Aggregation,
     Indicator,
@@ -54,7 +55,7 @@ log = logging.getLogger(__name__)
 
 MAX_NUMBER = Decimal(10) ** 15
 TEXT_MAX = 500
-MISSING_ALERT_KIND = "report_missing"
+MISSING_ALERT_KIND = REPORT_MISSING.code
 
 
 class ReportLocked(ValidationError):

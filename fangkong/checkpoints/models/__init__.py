@@ -5,7 +5,6 @@ from fangkong.checkpoints.models.checkpoints import (
     CheckpointKind,
     CheckpointQuerySet,
     DutyRoster,
-    ScreeningRule,
 )
 from fangkong.checkpoints.models.community import (
     Household,
@@ -55,7 +54,6 @@ __all__ = [
     "PassageStatus",
     "PatrolLog",
     "Relation",
-    "ScreeningRule",
     "ScreeningVisit",
     "Slot",
     "TemperatureCheck",

@@ -1,14 +1,12 @@
-"""Checkpoints, who is on duty at them, and the screening rule (fever threshold, plates)."""
+"""Checkpoints and who is on duty at them (the screening rule: ``services.screening``)."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -16,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import ScopedModel, ScopedQuerySet
 from fangkong.core.models.accounts import Cap, Role
-from fangkong.core.models.scoped import path_filter
-from fangkong.lib.identity import PLATE_PROVINCES
+from fangkong.core.scoping import subtrees_q
 
 
 def new_public_key() -> str:
@@ -32,24 +29,26 @@ class CheckpointKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class CheckpointQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any, capability: str = Cap.VIEW):
-        """Territorial grants see their subtree; checkpoint duty sees the checkpoints it
-        is rostered on today (local date), inside its grant's unit, and nothing else."""
-        from fangkong.core.scoping import scope_for
+#: The non-territorial roles checkpoint pages serve (``Scope.can(..., roles=DUTY_ROLES)``).
+DUTY_ROLES = (Role.CHECKPOINT_DUTY,)
 
-        scope = scope_for(user)
-        if scope.is_global(capability):
-            return self
-        q = path_filter(scope.paths(capability))
-        if capability in (Cap.VIEW, Cap.REGISTER_PASSAGE):
-            duty_paths = [g.path for g in scope.grants if g.role == Role.CHECKPOINT_DUTY]
-            if duty_paths:
-                rostered = DutyRoster.objects.filter(
-                    user_id=user.pk, day=timezone.localdate(),
-                ).values("checkpoint_id")
-                q |= Q(pk__in=rostered) & path_filter(duty_paths)
-        return self.filter(q)
+
+class CheckpointQuerySet(ScopedQuerySet):
+    #: Checkpoint duty sees (and registers at) the checkpoints it is rostered on today.
+    scoped_roles = {Role.CHECKPOINT_DUTY: frozenset({Cap.VIEW, Cap.REGISTER_PASSAGE})}
+
+    def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:
+        """A duty user sees the checkpoints it is rostered on today (local date), inside
+        its grant's unit, and nothing else."""
+        if capability not in (Cap.VIEW, Cap.REGISTER_PASSAGE):
+            return None
+        duty_paths = [g.path for g in scope.grants if g.role == Role.CHECKPOINT_DUTY]
+        if not duty_paths:
+            return None
+        rostered = DutyRoster.objects.filter(
+            user_id=user.pk, day=timezone.localdate(),
+        ).values("checkpoint_id")
+        return Q(pk__in=rostered) & subtrees_q(duty_paths)
 
     def active(self):
         return self.filter(is_active=True)
@@ -94,9 +93,7 @@ class Checkpoint(ScopedModel):
         decided from the user's scope: a territorial grant with the capability over it,
         or a checkpoint-duty grant over it and today's roster entry. The hot path uses
         this (``fastsql.checkpoint_for_passage``); tests check both agree."""
-        if scope.superuser:
-            return True
-        if any(unit_path.startswith(p) for p in scope.paths(Cap.REGISTER_PASSAGE)):
+        if scope.covers(Cap.REGISTER_PASSAGE, unit_path):
             return True
         return rostered_today and any(
             g.role == Role.CHECKPOINT_DUTY and unit_path.startswith(g.path)
@@ -134,58 +131,3 @@ class DutyRoster(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.day} {self.checkpoint} {self.user}"
-
-
-provinces_validator = RegexValidator(
-    rf"^[{PLATE_PROVINCES}]*$",
-    _("Use plate province abbreviations only, such as 鄂 or 鄂豫."),
-)
-
-
-class ScreeningRule(models.Model):
-    """The numbers a passage is judged by (POLICIES.md, "Fever"; PRODUCT.md §4).
-
-    Versioned: HQ changes it by adding a new row; each passage keeps the version it was
-    judged with, so yesterday's flags do not change when today's rule does.
-    """
-
-    DEFAULT_FEVER = Decimal("37.3")
-    DEFAULT_PROVINCES = "鄂"
-
-    version = models.PositiveIntegerField(_("version"), unique=True)
-    fever_threshold = models.DecimalField(
-        _("fever threshold (°C)"), max_digits=3, decimal_places=1, default=DEFAULT_FEVER,
-        validators=[MinValueValidator(Decimal("36.0")), MaxValueValidator(Decimal("39.0"))],
-        help_text=_("A temperature at or above this opens a fever alert."),
-    )
-    watched_provinces = models.CharField(
-        _("watched provinces"), max_length=40, blank=True, default=DEFAULT_PROVINCES,
-        validators=[provinces_validator],
-        help_text=_("Plate province abbreviations whose vehicles are flagged for screening."),
-    )
-    note = models.CharField(_("reason for the change"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("changed by"),
-    )
-    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("screening rule")
-        verbose_name_plural = _("screening rules")
-        ordering = ["-version"]
-
-    def __str__(self) -> str:
-        return f"v{self.version}: ≥{self.fever_threshold}°C, {self.watched_provinces or '-'}"
-
-    @classmethod
-    def current(cls) -> ScreeningRule:
-        """The rule in force: the latest version, or the shipped default (version 0)."""
-        rule = cls.objects.order_by("-version").first()
-        return rule or cls(version=0)
-
-    def is_fever(self, temperature: Decimal | None) -> bool:
-        return temperature is not None and temperature >= self.fever_threshold
-
-    def is_watched(self, province: str) -> bool:
-        return bool(province) and province in self.watched_provinces

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import ScopedModel
+from fangkong.core.models import KeyedModel, ScopedModel
 from fangkong.lib import masking
 
 
@@ -24,6 +24,9 @@ class Household(ScopedModel):
     phone = models.CharField(_("contact phone"), max_length=11, blank=True)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
 
+    #: Personal data and its mask (``core.pii``).
+    PII = {"address": masking.mask_address, "phone": masking.mask_phone}
+
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
@@ -34,14 +37,6 @@ class Household(ScopedModel):
 
     def __str__(self) -> str:
         return self.number
-
-    @property
-    def masked_address(self) -> str:
-        return masking.mask_address(self.address)
-
-    @property
-    def masked_phone(self) -> str:
-        return masking.mask_phone(self.phone)
 
 
 class Relation(models.TextChoices):
@@ -142,10 +137,9 @@ class VenueType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Inspection(ScopedModel):
+class Inspection(KeyedModel):
     """A check that a venue stayed closed, or a disinfection of an estate."""
 
-    client_id = models.UUIDField(_("submission key"), unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=InspectionKind.choices)
     venue_type = models.CharField(
         _("type of place"), max_length=16, choices=VenueType.choices, default=VenueType.OTHER,
@@ -172,11 +166,10 @@ class Inspection(ScopedModel):
         return f"{self.place} {self.day}"
 
 
-class PatrolLog(ScopedModel):
+class PatrolLog(KeyedModel):
     """A patrol: how many gatherings (3 people or more) it dispersed, how many people it
     persuaded to go home (劝返)."""
 
-    client_id = models.UUIDField(_("submission key"), unique=True)
     day = models.DateField(_("date"))
     area = models.CharField(_("area patrolled"), max_length=120)
     gatherings_dispersed = models.PositiveIntegerField(_("gatherings dispersed"), default=0)
@@ -217,13 +210,12 @@ class TipStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
-class Tip(ScopedModel):
+class Tip(KeyedModel):
     """A resident's report (群众举报), phoned in or sent from the public form.
 
     Response time is from receipt to dispatch; resolution time from receipt to outcome.
     """
 
-    client_id = models.UUIDField(_("submission key"), unique=True)
     received_at = models.DateTimeField(_("received at"))
     channel = models.CharField(_("channel"), max_length=8, choices=TipChannel.choices)
     category = models.CharField(
@@ -244,6 +236,9 @@ class Tip(ScopedModel):
         related_name="+", verbose_name=_("recorded by"),
     )
 
+    #: Personal data and its mask (``core.pii``).
+    PII = {"caller_phone": masking.mask_phone}
+
     class Meta:
         verbose_name = _("tip")
         verbose_name_plural = _("tips")
@@ -260,7 +255,3 @@ class Tip(ScopedModel):
     @property
     def resolution_time(self) -> timedelta | None:
         return self.resolved_at - self.received_at if self.resolved_at else None
-
-    @property
-    def masked_caller_phone(self) -> str:
-        return masking.mask_phone(self.caller_phone)

@@ -59,10 +59,8 @@ class Outsider(ScopedModel):
         related_name="+", verbose_name=_("released by"),
     )
 
-    @property
-    def masked_host_address(self) -> str:
-        """Where the person stays, as pages show it (personal data, masked)."""
-        return masking.mask_address(self.host_address)
+    #: Personal data and its mask (``core.pii``); the person's own are ``Person.PII``.
+    PII = {"host_address": masking.mask_address}
 
     class Meta:
         verbose_name = _("outsider")
@@ -95,6 +93,10 @@ class TemperatureCheck(models.Model):
     slot = models.CharField(_("time of day"), max_length=2, choices=Slot.choices)
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
     fever = models.BooleanField(_("fever"), default=False)
+    fever_rule = models.ForeignKey(
+        "core.ParameterValue", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", db_index=False, verbose_name=_("fever threshold version"),
+    )
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name=_("checked by"),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import ScopedModel
+from fangkong.core.models import KeyedModel
 
 
 class Direction(models.TextChoices):
@@ -25,11 +25,12 @@ class PassageStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Passage(ScopedModel):
+class Passage(KeyedModel):
     """Somebody going in or out at a checkpoint.
 
-    ``client_id`` is the idempotency key the submitting device generated: unique, so a
-    retried submission finds the first row instead of adding a second. A self-registration
+    ``client_id`` (``KeyedModel``) is the idempotency key the submitting device
+    generated: unique, so a retried submission finds the first row instead of adding a
+    second. A self-registration
     waits as ``pending`` until the duty staff confirm it; only confirmed passages count
     and raise alerts.
     """
@@ -38,7 +39,6 @@ class Passage(ScopedModel):
         "checkpoints.Checkpoint", on_delete=models.PROTECT, related_name="passages",
         verbose_name=_("checkpoint"),
     )
-    client_id = models.UUIDField(_("submission key"), unique=True)
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     occurred_at = models.DateTimeField(_("time"))
     day = models.DateField(_("date"), help_text=_("Local date of the passage."))
@@ -62,7 +62,16 @@ class Passage(ScopedModel):
         related_name="+", verbose_name=_("recorded by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    rule_version = models.PositiveIntegerField(_("rule version"), default=0)
+    # The versions of the screening rule the passage was judged by (services.screening).
+    # No index: nothing lists passages by rule, and the hot path inserts these rows.
+    fever_rule = models.ForeignKey(
+        "core.ParameterValue", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", db_index=False, verbose_name=_("fever threshold version"),
+    )
+    plate_rule = models.ForeignKey(
+        "core.ParameterValue", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", db_index=False, verbose_name=_("watched provinces version"),
+    )
 
     class Meta:
         verbose_name = _("passage")

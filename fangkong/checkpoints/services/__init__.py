@@ -1,7 +1,6 @@
 """The only place checkpoint and screening records change (STYLE.md, habit 3)."""
 
 from fangkong.checkpoints.services.checkpoints import (
-    change_rule,
     close_checkpoint,
     create_checkpoint,
     roster,
@@ -29,6 +28,11 @@ from fangkong.checkpoints.services.passages import (
     register_passage,
     reject_passage,
 )
+from fangkong.checkpoints.services.screening import (
+    ScreeningRule,
+    change_rule,
+    screening_rule,
+)
 
 __all__ = [
     "add_member",
@@ -50,6 +54,8 @@ __all__ = [
     "release_outsider",
     "resolve_tip",
     "roster",
+    "ScreeningRule",
+    "screening_rule",
     "save_household",
     "unroster",
 ]

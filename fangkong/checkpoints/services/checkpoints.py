@@ -1,9 +1,8 @@
-"""Checkpoints, duty rosters and the screening rule."""
+"""Checkpoints and duty rosters (the screening rule: ``services.screening``)."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.checkpoints.models import Checkpoint, DutyRoster, ScreeningRule
+from fangkong.checkpoints.models import Checkpoint, DutyRoster
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Grant, OrgUnit
-from fangkong.core.models.accounts import Role
+from fangkong.core.models.accounts import Cap, Role
 from fangkong.core.models.territory import Level
+from fangkong.core.scoping import require_capability
 from fangkong.lib.dates import check_record_day
 
 
@@ -23,6 +23,7 @@ def create_checkpoint(
     actor: Any, community: OrgUnit, *, name: str, kind: str, location: str = "",
     opened_on: date | None = None,
 ) -> Checkpoint:
+    require_capability(actor, Cap.EDIT, community.path)
     if community.level != Level.COMMUNITY:
         raise ValidationError({"org_unit": [_("Checkpoints belong to a village or community.")]})
     name = " ".join((name or "").split())
@@ -43,6 +44,7 @@ def close_checkpoint(actor: Any, checkpoint: Checkpoint, *, day: date | None = N
                      ) -> Checkpoint:
     """Lift a checkpoint (the last day it ran is the day before ``day``): it stops taking
     registrations and counts only for the days it was in operation."""
+    require_capability(actor, Cap.EDIT, checkpoint.unit_path)
     day = day or timezone.localdate()
     check_record_day(day, "closed_on")
     if day <= checkpoint.opened_on:
@@ -63,6 +65,7 @@ ROSTER_AHEAD_DAYS = 60
 def roster(actor: Any, checkpoint: Checkpoint, user: Any, day: date) -> tuple[DutyRoster, bool]:
     """Put a checkpoint-duty user on a checkpoint for a day (idempotent): today or up to
     ``ROSTER_AHEAD_DAYS`` ahead (past entries are not shown and could not be removed)."""
+    require_capability(actor, Cap.EDIT, checkpoint.unit_path)
     if day < timezone.localdate():
         raise ValidationError({"day": [_("Roster today or a later day.")]})
     check_record_day(day, "day", ahead=ROSTER_AHEAD_DAYS)
@@ -82,26 +85,6 @@ def roster(actor: Any, checkpoint: Checkpoint, user: Any, day: date) -> tuple[Du
 
 
 def unroster(actor: Any, entry: DutyRoster) -> None:
+    require_capability(actor, Cap.EDIT, entry.unit_path)
     with acting_as(actor), transaction.atomic():
         entry.delete()
-
-
-def change_rule(
-    actor: Any, *, fever_threshold: Decimal, watched_provinces: str, note: str,
-) -> ScreeningRule:
-    """A new version of the screening rule; passages keep the version they were judged by.
-    The same values again (a form sent twice) return the rule in force, unchanged."""
-    provinces = "".join(dict.fromkeys("".join((watched_provinces or "").split())))
-    with acting_as(actor), transaction.atomic():
-        current = ScreeningRule.objects.select_for_update().order_by("-version").first()
-        if current is not None and (current.fever_threshold, current.watched_provinces) == (
-                fever_threshold, provinces):
-            return current
-        rule = ScreeningRule(
-            version=(current.version if current else 0) + 1,
-            fever_threshold=fever_threshold, watched_provinces=provinces,
-            note=(note or "").strip(), created_by=actor,
-        )
-        rule.full_clean()
-        rule.save()
-    return rule

@@ -18,10 +18,13 @@ from fangkong.checkpoints.models import (
     PatrolLog,
     ScreeningVisit,
     Tip,
+    TipChannel,
     TipStatus,
 )
 from fangkong.core.audit import acting_as
 from fangkong.core.models import OrgUnit
+from fangkong.core.models.accounts import Cap
+from fangkong.core.scoping import require_capability
 from fangkong.core.services.people import PersonData, lookup_or_create_person
 from fangkong.lib.dates import check_record_day
 from fangkong.lib.identity import IdentityError, validate_phone
@@ -34,6 +37,7 @@ def save_household(
     """Create the household with this number, or update its address and phone (the
     import's way); ``new_only`` (the "new household" page) refuses a number in use
     instead of overwriting that household's address."""
+    require_capability(actor, Cap.EDIT, community.path)
     number = " ".join((number or "").split())
     errors: dict[str, list[str]] = {}
     if not number:
@@ -76,6 +80,7 @@ def add_member(
 ) -> tuple[HouseholdMember, bool]:
     """Add a person to a household; a person already counted in this community elsewhere
     is refused (one person, one place in the population)."""
+    require_capability(actor, Cap.EDIT, household.unit_path)
     with acting_as(actor), transaction.atomic():
         who, _created = lookup_or_create_person(actor, person, household.org_unit)
         member = HouseholdMember.objects.filter(
@@ -102,6 +107,7 @@ def record_visit(
     contact: bool = False, notes: str = "",
 ) -> tuple[ScreeningVisit, bool]:
     """One visit per household and day: a second one that day updates the first."""
+    require_capability(actor, Cap.EDIT, household.unit_path)
     check_record_day(visited_on, "visited_on")
     values = {
         "people_present": people_present, "from_hubei": from_hubei,
@@ -115,41 +121,36 @@ def record_visit(
         )
 
 
-def _get_or_create_by_key(model: Any, client_id: uuid.UUID, values: dict[str, Any]):
-    """The record with this submission key, created from ``values`` if new; two identical
-    submissions racing both get the one that won (``get_or_create`` retries the read when
-    the unique key refuses the second insert)."""
-    return model.objects.get_or_create(client_id=client_id, defaults=values)
-
-
 def record_inspection(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, kind: str, place: str,
     day: date, venue_type: str = "other", found_open: bool = False, action: str = "",
 ) -> tuple[Inspection, bool]:
+    require_capability(actor, Cap.EDIT, community.path)
     check_record_day(day, "day")
     if not (place or "").strip():
         raise ValidationError({"place": [_("Name the place.")]})
     with acting_as(actor), transaction.atomic():
-        return _get_or_create_by_key(Inspection, client_id, {
+        return Inspection.create_keyed(client_id, same={
             "org_unit": community, "kind": kind, "venue_type": venue_type,
             "place": place.strip(), "day": day, "found_open": found_open,
-            "action": (action or "").strip(), "inspected_by": actor,
-        })
+            "action": (action or "").strip(),
+        }, defaults={"inspected_by": actor})
 
 
 def record_patrol(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, day: date, area: str,
     gatherings_dispersed: int = 0, people_persuaded: int = 0, notes: str = "",
 ) -> tuple[PatrolLog, bool]:
+    require_capability(actor, Cap.EDIT, community.path)
     check_record_day(day, "day")
     if gatherings_dispersed < 0 or people_persuaded < 0:
         raise ValidationError(_("Counts cannot be negative."))
     with acting_as(actor), transaction.atomic():
-        return _get_or_create_by_key(PatrolLog, client_id, {
+        return PatrolLog.create_keyed(client_id, same={
             "org_unit": community, "day": day, "area": (area or "").strip(),
             "gatherings_dispersed": gatherings_dispersed, "people_persuaded": people_persuaded,
-            "notes": (notes or "").strip(), "recorded_by": actor,
-        })
+            "notes": (notes or "").strip(),
+        }, defaults={"recorded_by": actor})
 
 
 def record_tip(
@@ -158,6 +159,8 @@ def record_tip(
     received_at: datetime | None = None,
 ) -> tuple[Tip, bool]:
     """A tip taken by staff (``actor``) or sent by a resident from the public form."""
+    if actor is not None or channel != TipChannel.ONLINE:  # the public form sends None
+        require_capability(actor, Cap.EDIT, community.path)
     errors: dict[str, list[str]] = {}
     content = (content or "").strip()
     if not content:
@@ -167,6 +170,7 @@ def record_tip(
             caller_phone = validate_phone(caller_phone)
         except IdentityError as exc:
             errors["caller_phone"] = [str(exc.message)]
+    given_time = received_at is not None
     received_at = received_at or timezone.now()
     if received_at > timezone.now():
         errors["received_at"] = [_("The time is in the future.")]
@@ -177,16 +181,23 @@ def record_tip(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    same = {
+        "org_unit": community, "channel": channel, "category": category,
+        "content": content[:1000], "caller_name": (caller_name or "").strip()[:50],
+        "caller_phone": caller_phone,
+    }
+    defaults = {
+        "received_at": received_at,
+        "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+    }
+    if given_time:  # a retry without a time is received "now" again: only a given one counts
+        same["received_at"] = defaults.pop("received_at")
     with acting_as(actor), transaction.atomic():
-        return _get_or_create_by_key(Tip, client_id, {
-            "org_unit": community, "received_at": received_at, "channel": channel,
-            "category": category, "content": content[:1000],
-            "caller_name": (caller_name or "").strip()[:50], "caller_phone": caller_phone,
-            "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
-        })
+        return Tip.create_keyed(client_id, same=same, defaults=defaults)
 
 
 def dispatch_tip(actor: Any, tip: Tip, *, dispatched_to: str, at: datetime | None = None) -> Tip:
+    require_capability(actor, Cap.EDIT, tip.unit_path)
     dispatched_to = (dispatched_to or "").strip()
     if not dispatched_to:
         raise ValidationError({"dispatched_to": [_("Say who was sent.")]})
@@ -202,6 +213,7 @@ def dispatch_tip(actor: Any, tip: Tip, *, dispatched_to: str, at: datetime | Non
 
 
 def resolve_tip(actor: Any, tip: Tip, *, outcome: str, at: datetime | None = None) -> Tip:
+    require_capability(actor, Cap.EDIT, tip.unit_path)
     outcome = (outcome or "").strip()
     if not outcome:
         raise ValidationError({"outcome": [_("Say what was found and done.")]})

@@ -11,16 +11,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.checkpoints import alerts
 from fangkong.checkpoints.models import (
     Outsider,
     OutsiderStatus,
-    ScreeningRule,
     Slot,
     TemperatureCheck,
 )
+from fangkong.checkpoints.services.screening import no_rule_error, screening_rule
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Alert, OrgUnit
-from fangkong.core.models.alerts import Severity
+from fangkong.core.models.accounts import Cap
+from fangkong.core.rules import NoRuleInForce
+from fangkong.core.scoping import require_capability
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
 from fangkong.lib.dates import check_record_day
@@ -35,6 +38,7 @@ def register_outsider(
 ) -> tuple[Outsider, bool]:
     """Start a 14-day observation; a second registration of someone already under
     observation here returns the open one."""
+    require_capability(actor, Cap.EDIT, community.path)
     errors: dict[str, list[str]] = {}
     try:
         check_record_day(arrived_on, "arrived_on")
@@ -66,6 +70,7 @@ def record_temperature(
     """One of the two daily checks; a fever opens an alert. Recording the same value
     again (a retried form) returns the first check. After the 14th day checks go on only
     while a fever alert holds the release: the person is still observed then."""
+    require_capability(actor, Cap.EDIT, outsider.unit_path)
     if outsider.status != OutsiderStatus.OBSERVING:
         raise ValidationError(_("This person has been released from observation."))
     last = outsider.last_observation_day if not _fever_alert_open(outsider) else day
@@ -79,14 +84,17 @@ def record_temperature(
                     "This check was already recorded (%(t)s °C)."
                 ) % {"t": existing.temperature}]})
             return existing, False
-        rule = ScreeningRule.current()
+        try:
+            rule = screening_rule(day)
+        except NoRuleInForce as exc:
+            raise no_rule_error(exc) from None
         check = TemperatureCheck.objects.create(
             outsider=outsider, day=day, slot=slot, temperature=temperature,
-            fever=rule.is_fever(temperature), checked_by=actor,
+            fever=rule.is_fever(temperature), fever_rule=rule.fever, checked_by=actor,
         )
         if check.fever:
             open_alert(
-                kind="fever", org_unit=outsider.org_unit, severity=Severity.CRITICAL,
+                kind=alerts.FEVER, org_unit=outsider.org_unit,
                 title=_("Fever %(t)s °C of an outsider under observation") % {"t": temperature},
                 detail=f"{outsider.person} · {day} {check.get_slot_display()}",
                 subject=subject_of(check), actor=actor,
@@ -103,6 +111,7 @@ def release_outsider(
     actor: Any, outsider: Outsider, *, note: str = "", today: date | None = None,
 ) -> Outsider:
     """End the observation, from the 15th day on, when no fever alert is open."""
+    require_capability(actor, Cap.EDIT, outsider.unit_path)
     today = today or timezone.localdate()
     with acting_as(actor), transaction.atomic():
         outsider = Outsider.objects.select_for_update().get(pk=outsider.pk)

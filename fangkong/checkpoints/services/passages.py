@@ -18,24 +18,21 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.checkpoints import fastsql
+from fangkong.checkpoints import alerts, fastsql
 from fangkong.checkpoints.models import (
     Channel,
     Checkpoint,
     Direction,
     Passage,
     PassageStatus,
-    ScreeningRule,
 )
+from fangkong.checkpoints.services.screening import no_rule_error, screening_rule
 from fangkong.checkpoints.validation import PassageInput
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Person
-from fangkong.core.models.alerts import Severity
+from fangkong.core.rules import NoRuleInForce
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
-
-FEVER_ALERT = "fever"
-PLATE_ALERT = "plate"
 
 
 def register_passage(
@@ -87,11 +84,11 @@ def _register(
     if context.existing_id is not None:
         existing = Passage.objects.select_related("person").get(pk=context.existing_id)
         return _same_checkpoint(existing, checkpoint), False
-    rule = context.rule
     recorder = None if self_registered else actor
     person = _known_person(data.person, context.person)
     now = timezone.now()
     occurred_at = data.occurred_at or now
+    rule = _rule_on(timezone.localdate(occurred_at))
     passage = Passage(
         checkpoint_id=checkpoint.pk, org_unit_id=checkpoint.org_unit_id,
         unit_path=checkpoint.unit_path, client_id=data.client_id,
@@ -104,8 +101,8 @@ def _register(
         channel=channel,
         status=PassageStatus.PENDING if self_registered else PassageStatus.CONFIRMED,
         recorded_by=recorder, confirmed_at=None if self_registered else now,
-        rule_version=rule.version,
     )
+    rule.stamp(passage)
     passage.checkpoint = checkpoint
     # No ``acting_as`` here: nothing below saves through the ORM but the rare paths
     # (``lookup_or_create_person``, ``open_alert``), which name their actor themselves;
@@ -124,6 +121,15 @@ def _register(
         if alerts:
             _open_alerts(actor, checkpoint, passage)
     return passage, True
+
+
+def _rule_on(day: date):
+    """The screening rule of the passage's day; a passage dated before any rule is
+    refused with a message, not judged by a default."""
+    try:
+        return screening_rule(day)
+    except NoRuleInForce as exc:
+        raise no_rule_error(exc) from None
 
 
 def _known_person(data: PersonData, row: tuple | None) -> Person | None:
@@ -157,16 +163,16 @@ def confirm_passage(
             passage.temperature = temperature
         if passage.direction == Direction.IN and passage.temperature is None:
             raise ValidationError({"temperature": [_("Enter the body temperature.")]})
-        rule = ScreeningRule.current()
+        rule = _rule_on(passage.day)
         passage.fever = rule.is_fever(passage.temperature)
         if passage.plate:
             passage.plate_flagged = rule.is_watched(passage.plate[0])
-        passage.rule_version = rule.version
+        rule.stamp(passage)
         passage.status = PassageStatus.CONFIRMED
         passage.recorded_by = actor
         passage.confirmed_at = timezone.now()
         passage.save(update_fields=[
-            "temperature", "fever", "plate_flagged", "rule_version", "status",
+            "temperature", "fever", "plate_flagged", "fever_rule", "plate_rule", "status",
             "recorded_by", "confirmed_at", "updated_at",
         ])
         _on_confirmed(actor, passage.checkpoint, passage)
@@ -206,7 +212,7 @@ def confirmed_counts(passage: Passage) -> dict[str, int]:
 def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
     if passage.fever:
         open_alert(
-            kind=FEVER_ALERT, org_unit=checkpoint.org_unit, severity=Severity.CRITICAL,
+            kind=alerts.FEVER, org_unit=checkpoint.org_unit,
             title=_("Fever %(t)s °C at %(checkpoint)s") % {
                 "t": passage.temperature, "checkpoint": checkpoint.name},
             detail=_("%(person)s, %(direction)s, %(time)s") % {
@@ -216,7 +222,7 @@ def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
         )
     if passage.plate_flagged:
         open_alert(
-            kind=PLATE_ALERT, org_unit=checkpoint.org_unit,
+            kind=alerts.PLATE, org_unit=checkpoint.org_unit,
             title=_("Vehicle %(plate)s at %(checkpoint)s: screen it") % {
                 "plate": passage.plate, "checkpoint": checkpoint.name},
             detail=_("Plate of a watched province; %(person)s, %(time)s") % {

@@ -42,6 +42,26 @@ class PassageApiTestCase(CheckpointTestCase):
         daily = PassageDaily.objects.get(checkpoint=self.gate_a)
         self.assertEqual(daily.passages_in, 1)
 
+    def test_it_refuses_a_repeated_client_id_with_other_content_with_409(self) -> None:
+        """A retry with another reading once answered 200 with the first record: the
+        fever reading sent the second time was dropped without a word."""
+        body = passage_body(occurred_at=timezone.now().replace(microsecond=0).isoformat())
+        self.assertEqual(self.post_passage(self.gate_a, body, self.token).status_code, 201)
+        for changed in ({"temperature": "38.5"}, {"id_number": ID_B}, {"direction": "out"},
+                        {"plate": ""}, {"occurred_at": timezone.now().isoformat()}):
+            r = self.post_passage(self.gate_a, {**body, **changed}, self.token,
+                                  HTTP_ACCEPT_LANGUAGE="en")
+            self.assertEqual(r.status_code, 409, changed)
+            self.assertEqual(list(r.json()["fields"]), ["client_id"], changed)
+            self.assertIn("other content", r.json()["fields"]["client_id"][0])
+        r = self.post_passage(self.gate_a, {**body, "temperature": "38.5"}, self.token,
+                              HTTP_ACCEPT_LANGUAGE="zh-CN")
+        self.assertIn("client_id", r.json()["fields"]["client_id"][0])
+        self.assertNotIn("other content", r.json()["fields"]["client_id"][0])
+        self.assertEqual(self.post_passage(self.gate_a, body, self.token).status_code, 200)
+        self.assertEqual(Passage.objects.count(), 1)
+        self.assertFalse(Alert.objects.filter(kind="fever").exists())
+
     def test_it_opens_a_fever_alert_at_the_threshold(self) -> None:
         r = self.post_passage(self.gate_a, passage_body(temperature="37.3"), self.token)
         self.assertEqual(r.status_code, 201, r.content)
@@ -200,6 +220,28 @@ class PassageApiTestCase(CheckpointTestCase):
                             HTTP_AUTHORIZATION=f"Bearer {worker}")
         self.assertEqual(r.status_code, 400)
         self.assertIn("date", r.json()["fields"])
+
+    def test_it_pages_a_days_register_with_the_one_pager(self) -> None:
+        for _n in range(3):
+            self.post_passage(self.gate_a, passage_body(), self.token)
+        url = f"/api/v1/checkpoints/{self.gate_a.pk}/passages"
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {self.token}", "HTTP_ACCEPT_LANGUAGE": "en"}
+        r = self.client.get(url, **auth)
+        self.assertEqual(list(r.json()), ["date", "count", "page", "page_size", "results"])
+        self.assertEqual((r.json()["count"], r.json()["page_size"]), (3, 100))
+        r = self.client.get(url, {"page": 2, "page_size": 2}, **auth)
+        self.assertEqual((len(r.json()["results"]), r.json()["page"]), (1, 2))
+        self.assertEqual(self.client.get(url, {"page_size": 500}, **auth).status_code, 200)
+        r = self.client.get(url, {"page_size": 501, "page": 0, "date": "2020-02-30"}, **auth)
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(set(r.json()["fields"]), {"page_size", "page", "date"})
+        self.assertEqual(r.json()["fields"]["date"], ["Give the date as YYYY-MM-DD."])
+        worker = {**auth, "HTTP_AUTHORIZATION": f"Bearer {self.token_for(self.community_a)}"}
+        tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
+        for raw in (tomorrow, "1900-01-01"):
+            r = self.client.get(url, {"date": raw}, **worker)
+            self.assertEqual(r.status_code, 400, raw)
+            self.assertEqual(list(r.json()["fields"]), ["date"])
 
     def test_it_lists_the_callers_checkpoints(self) -> None:
         r = self.client.get("/api/v1/checkpoints", HTTP_AUTHORIZATION=f"Bearer {self.token}")

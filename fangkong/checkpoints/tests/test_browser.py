@@ -112,3 +112,29 @@ def test_duty_screen_at_360_px(page, live_server, site) -> None:
     assert width <= 360, f"the duty screen scrolls sideways ({width}px)"
     page.mouse.move(0, 0)
     page.screenshot(path="/tmp/fk_duty.png", full_page=True)
+
+
+def test_household_import_checks_then_imports_the_same_file(page, live_server, site,
+                                                            tmp_path) -> None:
+    """At 360 px: "check" saves nothing; "import" sends the checked file again."""
+    from fangkong.checkpoints.models import Household, HouseholdMember
+    from fangkong.checkpoints.tests.test_community import ids, workbook
+
+    community = site["checkpoint"].org_unit
+    login(page, live_server, make_user("wenchang", Role.COMMUNITY_WORKER, community))
+    path = tmp_path / "households.xlsx"
+    a = ids(2)
+    path.write_bytes(workbook([["1-1-101", "文昌路1号", "张三", a[0], "", "户主", "是"],
+                               ["1-1-101", "文昌路1号", "李四", a[1], "", "配偶", "是"]]))
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/checkpoints/households/import")
+    page.set_input_files("#id_file", str(path))
+    page.click("button[value=check]")
+    commit = page.locator("#import-result button[value=commit]")
+    commit.wait_for()
+    assert not Household.objects.exists()
+    page.screenshot(path="/tmp/fk_household_import.png", full_page=True)
+    commit.click()
+    page.locator("#import-result a[href='/checkpoints/households/']").wait_for()
+    assert HouseholdMember.objects.filter(household__number="1-1-101").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -91,7 +91,8 @@ class ScreeningTestCase(CheckpointTestCase):
                                    area="广场", gatherings_dispersed=gatherings,
                                    people_persuaded=gatherings * 4)
         services.record_patrol(self.hq, self.community_a_unit, client_id=key, day=DAY,
-                               area="广场", gatherings_dispersed=2)  # a retried form
+                               area="广场", gatherings_dispersed=2,
+                               people_persuaded=8)  # a retried form
         self.assertEqual(PatrolLog.objects.count(), 2)
         self.assertEqual(indicators.gatherings_dispersed(self.community_a_unit, DAY), 2)
         self.assertEqual(indicators.gatherings_dispersed(self.county_a_unit,
@@ -100,8 +101,9 @@ class ScreeningTestCase(CheckpointTestCase):
 
     def test_it_measures_tip_response_and_resolution_times(self) -> None:
         received = timezone.make_aware(datetime(2020, 2, 20, 22, 10))
-        tip, _ = services.record_tip(None, self.community_a_unit, client_id=uuid.uuid4(),
-                                     channel="phone", category="gathering", content="打麻将",
+        tip, _ = services.record_tip(self.community_a, self.community_a_unit,
+                                     client_id=uuid.uuid4(), channel="phone",
+                                     category="gathering", content="打麻将",
                                      caller_phone="13900001111", received_at=received)
         tip = services.dispatch_tip(self.hq, tip, dispatched_to="网格员",
                                     at=received + timedelta(minutes=12))
@@ -113,7 +115,7 @@ class ScreeningTestCase(CheckpointTestCase):
                                    at=received + timedelta(minutes=50))
         self.assertEqual(tip.response_time, timedelta(minutes=12))
         self.assertEqual(tip.resolution_time, timedelta(minutes=50))
-        tip2, _ = services.record_tip(None, self.community_a_unit, client_id=uuid.uuid4(),
+        tip2, _ = services.record_tip(self.hq, self.community_a_unit, client_id=uuid.uuid4(),
                                       channel="phone", category="other", content="x",
                                       received_at=received + timedelta(minutes=30))
         services.dispatch_tip(self.hq, tip2, dispatched_to="民警",
@@ -123,7 +125,7 @@ class ScreeningTestCase(CheckpointTestCase):
         self.assertEqual(indicators.tips_resolved(self.community_a_unit, DAY), 1)
         self.assertEqual(Tip.objects.get(pk=tip.pk).status, "resolved")
         with self.assertRaises(ValidationError):
-            services.record_tip(None, self.community_a_unit, client_id=uuid.uuid4(),
+            services.record_tip(self.hq, self.community_a_unit, client_id=uuid.uuid4(),
                                 channel="phone", category="other", content="x",
                                 caller_phone="12345")
 
@@ -164,10 +166,15 @@ class HouseholdImportTestCase(CheckpointTestCase):
         self.login(self.community_a)
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        r = self.client.post(reverse("checkpoints:household_import"), {
-            "community": "610902002002",
-            "file": SimpleUploadedFile("h.xlsx", good), "dry_run": "",
-        })
+        url = reverse("checkpoints:household_import")
+        r = self.client.post(url, {"community": "610902002002", "action": "check",
+                                   "file": SimpleUploadedFile("h.xlsx", good)})
+        self.assertFalse(r.context["result"].committed)  # the check saves nothing
+        self.assertEqual(r.context["result"].created, 3)
+        self.assertFalse(Household.objects.exists())
+        r = self.client.post(url, {"community": "610902002002", "action": "commit",
+                                   "checked": r.context["digest"],
+                                   "file": SimpleUploadedFile("h.xlsx", good)})
         self.assertTrue(r.context["result"].committed)
         self.assertEqual(Household.objects.count(), 2)
         self.assertEqual(indicators.population(self.community_a_unit, timezone.localdate()), 3)
@@ -177,6 +184,50 @@ class HouseholdImportTestCase(CheckpointTestCase):
                                                              dry_run=False)
         self.assertEqual((again.created, again.updated), (0, 3))
         self.assertEqual(HouseholdMember.objects.count(), 3)
+
+    def test_it_imports_only_the_file_and_community_that_were_checked(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        a = ids(2)
+        checked = workbook([["1-1-101", "文昌路1号", "张三", a[0], "", "户主", "是"]])
+        other = workbook([["1-1-102", "文昌路1号", "李四", a[1], "", "户主", "是"]])
+        url = reverse("checkpoints:household_import")
+        self.login(self.county_a)
+        r = self.client.post(url, {"community": "610902002002", "action": "check",
+                                   "file": SimpleUploadedFile("h.xlsx", checked)})
+        digest = r.context["digest"]
+        for community, data in (("610902002002", other), ("610902003001", checked)):
+            r = self.client.post(url, {"community": community, "action": "commit",
+                                       "checked": digest,
+                                       "file": SimpleUploadedFile("h.xlsx", data)})
+            self.assertTrue(r.context["changed_since_check"])
+            self.assertFalse(r.context["result"].committed)
+            self.assertFalse(Household.objects.exists())
+        r = self.client.post(url, {"community": "610902002002", "action": "commit",
+                                   "checked": digest,
+                                   "file": SimpleUploadedFile("h.xlsx", checked)})
+        self.assertTrue(r.context["result"].committed)
+        self.assertEqual(list(Household.objects.values_list("number", "org_unit__code")),
+                         [("1-1-101", "610902002002")])
+
+    def test_it_answers_the_error_report_as_xlsx_and_htmx_with_the_result(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        bad = workbook([["1-1-101", "文昌路1号", "张三", "123", "", "户主", "是"]])
+        url = reverse("checkpoints:household_import")
+        self.login(self.community_a)
+        r = self.client.post(url, {"community": "610902002002", "action": "check",
+                                   "file": SimpleUploadedFile("h.xlsx", bad)},
+                             HTTP_HX_REQUEST="true")
+        self.assertTemplateUsed(r, "core/_import_result.html")
+        self.assertTemplateNotUsed(r, "checkpoints/household_import.html")
+        self.assertEqual(len(r.context["result"].errors), 1)
+        r = self.client.post(url, {"community": "610902002002", "action": "errors",
+                                   "file": SimpleUploadedFile("h.xlsx", bad)})
+        self.assertIn("spreadsheetml", r["Content-Type"])
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        rows = list(book.active.iter_rows(values_only=True))
+        self.assertEqual((rows[1][0], rows[1][1]), (2, "身份证号"))
 
     def test_it_reports_bad_household_values_in_their_own_columns(self) -> None:
         """Over-long numbers and addresses were stored; a bad contact phone was blamed on
@@ -256,7 +307,9 @@ class ExportTestCase(CheckpointTestCase):
         self.assertEqual(r.status_code, 403)
         self.login(self.county_a)
         r = self.client.post(url, {"unmasked": "on"})
-        self.assertEqual(r.status_code, 302)  # no reason given
+        self.assertEqual(r.status_code, 200)  # no reason given: the form says so
+        self.assertTemplateUsed(r, "core/export_unmasked.html")
+        self.assertIn("reason", r.context["form"].errors)
         self.assertFalse(PiiAccess.objects.exists())
         # The reason never travels in a URL: a GET exports masked, whatever it asks.
         r = self.client.get(url, {"unmasked": "on", "reason": "上报区疫情防控办核查"})

@@ -12,11 +12,10 @@ from fangkong.checkpoints.models import (
     DutyRoster,
     Household,
     Outsider,
-    ScreeningRule,
     Tip,
 )
 from fangkong.checkpoints.tests.base import ID_A, ID_B, CheckpointTestCase
-from fangkong.core.models import OrgUnit
+from fangkong.core.models import OrgUnit, ParameterValue
 from fangkong.core.models.territory import Level
 from fangkong.core.services.people import clean_person_data
 from fangkong.core.testing import make_unit
@@ -44,7 +43,7 @@ class PagesTestCase(CheckpointTestCase):
         self.login(self.community_a)
         pages = [
             reverse("checkpoints:index"), reverse("checkpoints:detail", args=[self.gate_a.pk]),
-            reverse("checkpoints:alerts"), reverse("checkpoints:rule"),
+            reverse("core:alerts"), reverse("checkpoints:rule"),
             reverse("checkpoints:outsiders"), reverse("checkpoints:outsider_new"),
             reverse("checkpoints:outsider", args=[self.outsider.pk]),
             reverse("checkpoints:community"), reverse("checkpoints:households"),
@@ -137,7 +136,8 @@ class PagesTestCase(CheckpointTestCase):
         data = {"fever_threshold": "37.5", "watched_provinces": "鄂", "note": "省里要求"}
         self.client.post(reverse("checkpoints:rule"), data)
         self.client.post(reverse("checkpoints:rule"), data)
-        self.assertEqual(ScreeningRule.objects.count(), 1)
+        self.assertEqual(ParameterValue.objects.filter(
+            parameter__code=services.screening.FEVER_CODE).count(), 2)  # shipped + one
 
     def test_date_fields_come_filled_with_today_in_the_pickers_format(self) -> None:
         """Chinese date formats (2026/11/29) left the browser's date picker empty."""
@@ -158,7 +158,7 @@ class PagesTestCase(CheckpointTestCase):
         self.assertContains(r, "?page=2")
         r = self.client.get(reverse("checkpoints:patrols"), {"page": 2})
         self.assertEqual(len(r.context["page"]), 2)
-        for name in ("checkpoints:households", "checkpoints:alerts", "checkpoints:outsiders",
+        for name in ("checkpoints:households", "core:alerts", "checkpoints:outsiders",
                      "checkpoints:inspections", "checkpoints:tips"):
             template = self.client.get(reverse(name)).templates
             self.assertIn("core/_pager.html", [t.name for t in template], name)

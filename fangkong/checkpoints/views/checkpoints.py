@@ -1,4 +1,5 @@
-"""Checkpoints, their registers and rosters, posters, alerts and the screening rule."""
+"""Checkpoints, their registers and rosters, posters and the screening rule (their alerts
+are listed and closed in core's alerts inbox)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.checkpoints import alerts, services
 from fangkong.checkpoints import poster as posters
-from fangkong.checkpoints import services
 from fangkong.checkpoints.exporters import PassageExporter
 from fangkong.checkpoints.forms import (
     CheckpointForm,
-    CloseAlertForm,
-    ExportForm,
     RosterForm,
     RuleForm,
 )
@@ -30,17 +29,25 @@ from fangkong.checkpoints.models import (
     DutyRoster,
     Passage,
     PassageDaily,
-    ScreeningRule,
 )
-from fangkong.checkpoints.views.common import add_errors, communities_for, community_for, require
-from fangkong.checkpoints.views.exports import export_response
+from fangkong.checkpoints.services import screening
+from fangkong.core import exports
+from fangkong.core.forms import add_errors
 from fangkong.core.models import Alert, Grant
 from fangkong.core.models.accounts import Cap, Role
-from fangkong.core.scoping import capability_required, get_for_user, scope_for
-from fangkong.core.services.alerts import close_alert as close_alert_service
+from fangkong.core.models.territory import Level
+from fangkong.core.rules import NoRuleInForce
+from fangkong.core.scoping import (
+    capability_required,
+    get_for_user,
+    require_capability,
+    scope_for,
+    units_visible_to,
+)
 from fangkong.lib.dates import day_param
 
-ALERT_KINDS = ("fever", "plate")
+#: The alerts the index counts: the ones checkpoints raises.
+ALERT_KINDS = (alerts.FEVER.code, alerts.PLATE.code)
 
 
 def _day(raw: str | None) -> date:
@@ -70,10 +77,10 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     for cp in checkpoints:
         cp.today = counts.get(cp.pk, {})
-    editable = communities_for(request.user, Cap.EDIT)
+    editable = units_visible_to(request.user, Cap.EDIT, level=Level.COMMUNITY)
     form = CheckpointForm(request.POST or None, communities=editable)
     if request.method == "POST" and form.is_valid():
-        unit = community_for(request.user, form.cleaned_data["community"])
+        unit = form.cleaned_data["community"]
         try:
             cp = services.create_checkpoint(
                 request.user, unit, name=form.cleaned_data["name"],
@@ -112,8 +119,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_register": Checkpoint.may_register(scope_for(request.user), checkpoint.unit_path,
                                                 rostered_today=False),
         "roster_form": RosterForm(users=_duty_users(checkpoint)) if can_edit else None,
-        "export_form": ExportForm(),
-        "can_export_pii": scope_for(request.user).can(Cap.EXPORT_PII),
         "selfreg_url": selfreg_url(request, checkpoint),
         "prev_day": day - timezone.timedelta(days=1),
         "next_day": day + timezone.timedelta(days=1),
@@ -195,9 +200,9 @@ def poster(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @capability_required(Cap.VIEW)
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = get_for_user(Checkpoint, request.user, Cap.VIEW, pk=pk)
-    day = _day(request.POST.get("date") or request.GET.get("date"))
+    day = _day(exports.params(request).get("date"))
     qs = Passage.objects.filter(checkpoint=checkpoint, day=day)
-    return export_response(
+    return exports.export_view(
         request, PassageExporter, qs,
         back=reverse("checkpoints:detail", args=[pk]) + f"?date={day}",
         filename=f"{checkpoint.name} {day}",
@@ -205,61 +210,32 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @capability_required(Cap.VIEW)
-def alerts(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "open")
-    qs = Alert.objects.visible_to(request.user).filter(kind__in=ALERT_KINDS).select_related(
-        "org_unit", "closed_by")
-    if status in ("open", "closed"):
-        qs = qs.filter(status=status)
-    kind = request.GET.get("kind")
-    if kind in ALERT_KINDS:
-        qs = qs.filter(kind=kind)
-    page = Paginator(qs.order_by("-opened_at"), 50).get_page(request.GET.get("page"))
-    return render(request, "checkpoints/alerts.html", {
-        "page": page, "status": status, "kind": kind, "close_form": CloseAlertForm(),
-    })
-
-
-@require_POST
-@capability_required(Cap.EDIT)
-def close_alert(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = get_for_user(Alert, request.user, Cap.EDIT, pk=pk)
-    form = CloseAlertForm(request.POST)
-    if form.is_valid():
-        try:
-            close_alert_service(alert, actor=request.user, outcome=form.cleaned_data["outcome"])
-            messages.success(request, _("Alert closed."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, _("Say how the alert was resolved."))
-    return redirect(reverse("checkpoints:alerts") + "?status=open")
-
-
-@capability_required(Cap.VIEW)
 def rule(request: HttpRequest) -> HttpResponse:
-    current = ScreeningRule.current()
+    """The screening rule in force today; its history is core's (``core:rule_history``)."""
+    try:
+        current = services.screening_rule()
+    except NoRuleInForce:
+        current = None
     can_configure = scope_for(request.user).can(Cap.CONFIGURE)
     form = None
     if can_configure:
         form = RuleForm(request.POST or None, initial={
-            "fever_threshold": current.fever_threshold,
-            "watched_provinces": current.watched_provinces,
+            "fever_threshold": current.fever_threshold if current else None,
+            "watched_provinces": current.watched_provinces if current else "",
         })
         if request.method == "POST" and form.is_valid():
             try:
-                new = services.change_rule(request.user, **form.cleaned_data)
+                services.change_rule(request.user, **form.cleaned_data)
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, _("Rule version %(v)d is in force.") % {
-                    "v": new.version})
+                messages.success(request, _("The screening rule is saved."))
                 return redirect("checkpoints:rule")
     elif request.method == "POST":
-        require(request.user, Cap.CONFIGURE)
+        require_capability(request.user, Cap.CONFIGURE)
     return render(request, "checkpoints/rule.html", {
         "current": current, "form": form,
-        "history": ScreeningRule.objects.select_related("created_by")[:20],
+        "fever_code": screening.FEVER_CODE, "provinces_code": screening.PROVINCES_CODE,
     })
 
 

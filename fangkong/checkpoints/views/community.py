@@ -17,9 +17,8 @@ from fangkong.checkpoints import indicators, services
 from fangkong.checkpoints.exporters import HouseholdExporter
 from fangkong.checkpoints.forms import (
     DispatchForm,
-    ExportForm,
     HouseholdForm,
-    ImportForm,
+    HouseholdImportForm,
     InspectionForm,
     MemberForm,
     PatrolForm,
@@ -36,12 +35,20 @@ from fangkong.checkpoints.models import (
     Tip,
     TipStatus,
 )
-from fangkong.checkpoints.views.common import add_errors, communities_for, community_for, require
-from fangkong.checkpoints.views.exports import export_response
+from fangkong.core import imports
+from fangkong.core.exports import export_view
+from fangkong.core.forms import add_errors
 from fangkong.core.models.accounts import Cap
-from fangkong.core.scoping import capability_required, get_for_user, scope_for
+from fangkong.core.models.territory import Level
+from fangkong.core.scoping import (
+    capability_required,
+    get_for_user,
+    get_unit_for_user,
+    require_capability,
+    scope_for,
+    units_visible_to,
+)
 from fangkong.core.services.people import clean_person_data
-from fangkong.lib.tabular import error_report_xlsx, xlsx_response
 
 
 @capability_required(Cap.VIEW)
@@ -51,7 +58,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     them, so HQ's 2,000 communities cost no more than the few that report (the page once
     looked at the first 200 by code only)."""
     today = timezone.localdate()
-    units = communities_for(request.user)
+    units = units_visible_to(request.user, level=Level.COMMUNITY)
     with_data = set(Household.objects.filter(org_unit__in=units)
                     .values_list("org_unit_id", flat=True).distinct())
     with_data |= set(PatrolLog.objects.filter(org_unit__in=units)
@@ -82,24 +89,23 @@ def households(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(Q(number__icontains=q) | Q(address__icontains=q))
     unit_code = request.GET.get("unit")
     if unit_code:
-        unit = community_for(request.user, unit_code, Cap.VIEW)
-        qs = qs.filter(unit_path__startswith=unit.path)
+        unit = get_unit_for_user(request.user, unit_code, Cap.VIEW, level=Level.COMMUNITY)
+        qs = qs.under(unit)
     page = Paginator(qs.order_by("unit_path", "number"), 50).get_page(request.GET.get("page"))
     return render(request, "checkpoints/households.html", {
-        "page": page, "q": q, "export_form": ExportForm(),
+        "page": page, "q": q,
         "can_edit": scope_for(request.user).can(Cap.EDIT),
         "can_import": scope_for(request.user).can(Cap.IMPORT),
-        "can_export_pii": scope_for(request.user).can(Cap.EXPORT_PII),
     })
 
 
 @capability_required(Cap.EDIT)
 def household_new(request: HttpRequest) -> HttpResponse:
-    form = HouseholdForm(request.POST or None,
-                         communities=communities_for(request.user, Cap.EDIT))
+    communities = units_visible_to(request.user, Cap.EDIT, level=Level.COMMUNITY)
+    form = HouseholdForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        unit = community_for(request.user, data["community"])
+        unit = data["community"]
         try:
             household, _created = services.save_household(
                 request.user, unit, number=data["number"], address=data["address"],
@@ -165,50 +171,39 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Cap.IMPORT)
 def household_import(request: HttpRequest) -> HttpResponse:
-    communities = communities_for(request.user, Cap.IMPORT)
-    form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        unit = community_for(request.user, form.cleaned_data["community"], Cap.IMPORT)
-        result = HouseholdImporter(unit).run(form.cleaned_data["file"], request.user,
-                                             dry_run=form.cleaned_data["dry_run"])
-        if result.errors and request.POST.get("report"):
-            import io
-
-            out = io.BytesIO()
-            error_report_xlsx(result, out)
-            response = HttpResponse(
-                out.getvalue(),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            response["Content-Disposition"] = 'attachment; filename="import-errors.xlsx"'
-            return response
-    return render(request, "checkpoints/household_import.html", {"form": form,
-                                                                  "result": result})
+    """Check, then import the checked file into the chosen community (``core.imports``)."""
+    return imports.import_view(
+        request, lambda data: HouseholdImporter(data["community"]),
+        template="checkpoints/household_import.html", form_class=HouseholdImportForm,
+        form_kwargs={"communities": units_visible_to(request.user, Cap.IMPORT,
+                                                    level=Level.COMMUNITY)},
+        context={"fields": HouseholdImporter.fields, "back": reverse("checkpoints:households"),
+                 "back_label": _("Back to the households")},
+    )
 
 
 @capability_required(Cap.VIEW)
 def household_template(request: HttpRequest) -> HttpResponse:
-    return xlsx_response(HouseholdImporter(None).template_exporter())
+    return imports.template_response(HouseholdImporter(None))
 
 
 @capability_required(Cap.VIEW)
 def households_export(request: HttpRequest) -> HttpResponse:
-    return export_response(request, HouseholdExporter,
-                           Household.objects.visible_to(request.user),
-                           back=reverse("checkpoints:households"))
+    return export_view(request, HouseholdExporter, Household.objects.visible_to(request.user),
+                       back=reverse("checkpoints:households"))
 
 
 def _keyed_create(request: HttpRequest, form_class, save, template: str, queryset,
                   title: str, extra: dict | None = None) -> HttpResponse:
     """List + create page of a keyed register (inspections, patrols, tips)."""
-    communities = communities_for(request.user, Cap.EDIT)
+    communities = units_visible_to(request.user, Cap.EDIT, level=Level.COMMUNITY)
     can_edit = communities.exists()
     form = form_class(request.POST or None, communities=communities) if can_edit else None
     if request.method == "POST":
-        require(request.user, Cap.EDIT)
+        require_capability(request.user, Cap.EDIT)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            unit = community_for(request.user, data.pop("community"))
+            unit = data.pop("community")
             try:
                 save(request.user, unit, **data)
             except ValidationError as exc:
@@ -254,7 +249,7 @@ def tip(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = scope_for(request.user).can(Cap.EDIT, obj.unit_path)
     dispatch_form, resolve_form = DispatchForm(), ResolveForm()
     if request.method == "POST":
-        require(request.user, Cap.EDIT, obj.unit_path)
+        require_capability(request.user, Cap.EDIT, obj.unit_path)
         action = request.POST.get("action")
         form = DispatchForm(request.POST) if action == "dispatch" else ResolveForm(request.POST)
         if form.is_valid():

@@ -24,8 +24,9 @@ from fangkong.checkpoints.models import (
     PassageDaily,
     PassageStatus,
 )
+from fangkong.checkpoints.models.checkpoints import DUTY_ROLES
 from fangkong.checkpoints.validation import clean_passage, parse_temperature
-from fangkong.checkpoints.views.common import add_errors
+from fangkong.core.forms import add_errors
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import capability_required, get_for_user
 
@@ -37,7 +38,7 @@ def _checkpoint(request: HttpRequest, pk: int) -> Checkpoint:
                         Cap.REGISTER_PASSAGE, pk=pk)
 
 
-@capability_required(Cap.REGISTER_PASSAGE)
+@capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
 def duty_home(request: HttpRequest) -> HttpResponse:
     checkpoints = list(Checkpoint.objects.visible_to(request.user, Cap.REGISTER_PASSAGE)
                        .active().select_related("org_unit").order_by("unit_path", "name"))
@@ -77,13 +78,13 @@ def _panel(request: HttpRequest, checkpoint: Checkpoint, **extra) -> HttpRespons
     return render(request, template, _panel_context(checkpoint, **extra))
 
 
-@capability_required(Cap.REGISTER_PASSAGE)
+@capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
 def duty_screen(request: HttpRequest, pk: int) -> HttpResponse:
     return _panel(request, _checkpoint(request, pk))
 
 
 @require_POST
-@capability_required(Cap.REGISTER_PASSAGE)
+@capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
 def duty_register(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = _checkpoint(request, pk)
     form = PassageForm(request.POST)
@@ -124,7 +125,7 @@ def _notice(passage: Passage, created: bool) -> str:
 
 
 @require_POST
-@capability_required(Cap.REGISTER_PASSAGE)
+@capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
 def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -> HttpResponse:
     """In or out again for a recent person: one tap (plus the temperature going in)."""
     checkpoint = _checkpoint(request, pk)
@@ -152,7 +153,7 @@ def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -
 
 
 @require_POST
-@capability_required(Cap.REGISTER_PASSAGE)
+@capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
 def duty_confirm(request: HttpRequest, pk: int, passage_pk: int) -> HttpResponse:
     checkpoint = _checkpoint(request, pk)
     passage = get_object_or_404(Passage.objects.select_related("person"),

@@ -13,12 +13,18 @@ from django.views.decorators.http import require_POST
 
 from fangkong.checkpoints import services
 from fangkong.checkpoints.exporters import OutsiderExporter
-from fangkong.checkpoints.forms import ExportForm, OutsiderForm, ReleaseForm, TemperatureCheckForm
+from fangkong.checkpoints.forms import OutsiderForm, ReleaseForm, TemperatureCheckForm
 from fangkong.checkpoints.models import Outsider, OutsiderStatus
-from fangkong.checkpoints.views.common import add_errors, communities_for, community_for
-from fangkong.checkpoints.views.exports import export_response
+from fangkong.core.exports import export_view
+from fangkong.core.forms import add_errors
 from fangkong.core.models.accounts import Cap
-from fangkong.core.scoping import capability_required, get_for_user, scope_for
+from fangkong.core.models.territory import Level
+from fangkong.core.scoping import (
+    capability_required,
+    get_for_user,
+    scope_for,
+    units_visible_to,
+)
 from fangkong.core.services.people import clean_person_data
 
 
@@ -33,19 +39,18 @@ def index(request: HttpRequest) -> HttpResponse:
     for o in page:
         o.missed = services.missed_checks(o)
     return render(request, "checkpoints/outsiders.html", {
-        "page": page, "status": status, "export_form": ExportForm(),
+        "page": page, "status": status,
         "can_edit": scope_for(request.user).can(Cap.EDIT),
-        "can_export_pii": scope_for(request.user).can(Cap.EXPORT_PII),
     })
 
 
 @capability_required(Cap.EDIT)
 def register(request: HttpRequest) -> HttpResponse:
-    communities = communities_for(request.user, Cap.EDIT)
+    communities = units_visible_to(request.user, Cap.EDIT, level=Level.COMMUNITY)
     form = OutsiderForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        unit = community_for(request.user, data["community"])
+        unit = data["community"]
         try:
             person = clean_person_data(id_number=data["id_number"], name=data["name"],
                                        phone=data["phone"])
@@ -117,5 +122,5 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Cap.VIEW)
 def export(request: HttpRequest) -> HttpResponse:
     qs = Outsider.objects.visible_to(request.user)
-    return export_response(request, OutsiderExporter, qs,
-                           back=reverse("checkpoints:outsiders"))
+    return export_view(request, OutsiderExporter, qs,
+                       back=reverse("checkpoints:outsiders"))

@@ -14,8 +14,8 @@ from fangkong.checkpoints import services
 from fangkong.checkpoints.forms import PublicTipForm, SelfRegistrationForm
 from fangkong.checkpoints.models import Channel, Checkpoint, Passage, TipChannel
 from fangkong.checkpoints.validation import clean_passage
-from fangkong.checkpoints.views.common import add_errors
 from fangkong.core import ratelimit
+from fangkong.core.forms import add_errors
 
 
 def _too_many(request: HttpRequest, template: str, context: dict) -> HttpResponse:

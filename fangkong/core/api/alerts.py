@@ -15,21 +15,19 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fangkong.core.api.serializers import ErrorSerializer
-from fangkong.core.models import Alert, OrgUnit
+from fangkong.core.api.paging import PageQuerySerializer, page_response, page_serializer
+from fangkong.core.api.schema import errors
+from fangkong.core.models import Alert
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import AlertStatus
-from fangkong.core.models.scoped import path_filter
-from fangkong.core.scoping import get_for_user, scope_for
+from fangkong.core.scoping import get_for_user, get_unit_for_user, scope_for
 from fangkong.core.services.alerts import close_alert
-
-PAGE_SIZE_MAX = 200
 
 
 class AlertSerializer(serializers.Serializer):
@@ -47,20 +45,14 @@ class AlertSerializer(serializers.Serializer):
     outcome = serializers.CharField()
 
 
-class AlertPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
-    results = AlertSerializer(many=True)
+AlertPageSerializer = page_serializer(AlertSerializer, "AlertPageSerializer")
 
 
-class AlertQuerySerializer(serializers.Serializer):
+class AlertQuerySerializer(PageQuerySerializer):
     status = serializers.ChoiceField(choices=AlertStatus.choices, required=False)
     kind = serializers.CharField(max_length=32, required=False)
     unit = serializers.CharField(max_length=12, required=False,
                                  help_text="Division code: only alerts in this subtree.")
-    page = serializers.IntegerField(min_value=1, default=1)
-    page_size = serializers.IntegerField(min_value=1, max_value=PAGE_SIZE_MAX, default=50)
 
 
 class CloseSerializer(serializers.Serializer):
@@ -83,15 +75,12 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
 
 @extend_schema(
     parameters=[AlertQuerySerializer],
-    responses={200: AlertPageSerializer, 400: OpenApiResponse(ErrorSerializer),
-               401: OpenApiResponse(ErrorSerializer), 404: OpenApiResponse(ErrorSerializer)},
+    responses={200: AlertPageSerializer, **errors(400, 401, 404)},
     summary="Alerts in your area, newest first",
 )
 @api_view(["GET"])
 def alerts(request: Request) -> Response:
-    query = AlertQuerySerializer(data={
-        k: v for k, v in request.query_params.items() if k in AlertQuerySerializer().fields
-    })
+    query = AlertQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     params = query.validated_data
     qs = Alert.objects.visible_to(request.user, Cap.VIEW).select_related("org_unit")
@@ -100,25 +89,14 @@ def alerts(request: Request) -> Response:
     if params.get("kind"):
         qs = qs.filter(kind=params["kind"])
     if params.get("unit"):
-        scope = scope_for(request.user)
-        units = OrgUnit.objects.filter(code=params["unit"])
-        if not scope.is_global(Cap.VIEW):
-            units = units.filter(path_filter(scope.paths(Cap.VIEW), field="path"))
-        unit = units.first()
-        if unit is None:
-            raise exceptions.NotFound
-        qs = qs.filter(unit_path__startswith=unit.path)
-    size, page = params["page_size"], params["page"]
-    rows = qs.order_by("-opened_at", "-pk")[(page - 1) * size: page * size]
-    return Response({"count": qs.count(), "page": page, "page_size": size,
-                     "results": [alert_payload(a) for a in rows]})
+        qs = qs.under(get_unit_for_user(request.user, params["unit"]))
+    return page_response(qs.order_by("-opened_at", "-pk"), alert_payload, params)
 
 
 @extend_schema(
     request=CloseSerializer,
     parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-    responses={200: AlertSerializer, 400: OpenApiResponse(ErrorSerializer),
-               403: OpenApiResponse(ErrorSerializer), 404: OpenApiResponse(ErrorSerializer)},
+    responses={200: AlertSerializer, **errors(400, 401, 403, 404)},
     summary="Close an alert with its outcome",
 )
 @api_view(["POST"])

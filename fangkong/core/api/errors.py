@@ -1,10 +1,15 @@
 """API errors as ``{"error": msg, "fields": {name: [msg]}}`` in the request's language.
 
 Every API failure a client can cause (bad input, malformed JSON, no or bad credentials,
-missing permission, out of scope) comes back in this one shape, with the messages
-rendered in the language LocaleMiddleware picked from ``Accept-Language`` (or the
-language cookie of a browser session). DRF's own messages come translated from its
-``zh_Hans`` catalogue. Unexpected exceptions are left to Django (logged, 500).
+missing permission, out of scope, a submission key reused for other content) comes back
+in this one shape, with the messages rendered in the language LocaleMiddleware picked
+from ``Accept-Language`` (or the language cookie of a browser session). DRF's own
+messages come translated from its ``zh_Hans`` catalogue. Unexpected exceptions are left
+to Django (logged, 500).
+
+DRF views get it from ``exception_handler`` (settings) and ``error_response``; the few
+plain Django views (the passage hot path) from ``json_error``, ``from_validation`` and
+``from_exception``, which answer exactly the same.
 """
 
 from __future__ import annotations
@@ -13,13 +18,15 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from fangkong.core.models.scoped import KeyConflict
 
 GENERAL_KEYS = (api_settings.NON_FIELD_ERRORS_KEY, NON_FIELD_ERRORS)
 
@@ -65,12 +72,19 @@ def correct_below(fields: dict[str, list[str]]) -> str:
     )
 
 
+class Conflict(exceptions.ValidationError):
+    """A field error that is a conflict with stored state, not bad input: 409."""
+
+    status_code = 409
+
+
 def _as_drf(exc: Exception) -> Exception:
     """Django's exceptions as DRF's, so that services may raise plain Django errors."""
     if isinstance(exc, DjangoValidationError):
+        kind = Conflict if isinstance(exc, KeyConflict) else exceptions.ValidationError
         if hasattr(exc, "error_dict"):
-            return exceptions.ValidationError(exc.message_dict)
-        return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+            return kind(exc.message_dict)
+        return kind({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
@@ -81,21 +95,52 @@ def _as_drf(exc: Exception) -> Exception:
     return exc
 
 
+def _body(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, exceptions.ValidationError):
+        general = general_errors(exc.detail)
+        fields = field_errors(exc.detail)
+        return {"error": general[0] if general else correct_below(fields), "fields": fields}
+    detail = getattr(exc, "detail", None)
+    return {"error": " ".join(_flatten(detail)) if detail else str(exc), "fields": {}}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     exc = _as_drf(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
-        general = general_errors(exc.detail)
-        fields = field_errors(exc.detail)
-        response.data = {"error": general[0] if general else correct_below(fields),
-                         "fields": fields}
-    else:
-        detail = getattr(exc, "detail", None)
-        message = " ".join(_flatten(detail)) if detail else str(exc)
-        response.data = {"error": message, "fields": {}}
+    response.data = _body(exc)
     return response
+
+
+# --- the same answers for plain Django views ------------------------------------------
+
+
+def json_error(message: str, fields: dict[str, list[str]] | None = None,
+               status: int = 400) -> JsonResponse:
+    """The error shape as a plain ``JsonResponse`` (Chinese as characters, not escapes)."""
+    return JsonResponse({"error": str(message), "fields": fields or {}}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def from_exception(exc: Exception) -> JsonResponse:
+    """What ``exception_handler`` answers for ``exc`` (a DRF ``APIException``, Django's
+    ``ValidationError``, ``Http404`` or ``PermissionDenied``), for a view outside DRF;
+    a 401 names the bearer scheme in ``WWW-Authenticate`` as DRF's views do."""
+    exc = _as_drf(exc)
+    if not isinstance(exc, exceptions.APIException):
+        raise exc
+    body = _body(exc)
+    response = json_error(body["error"], body["fields"], status=exc.status_code)
+    if exc.status_code == 401:
+        response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def from_validation(exc: DjangoValidationError) -> JsonResponse:
+    """A service's or validator's ``ValidationError``: 400 with every field error (409 for
+    ``KeyConflict``)."""
+    return from_exception(exc)
 
 
 def _is_api(request: Any) -> bool:
@@ -104,20 +149,18 @@ def _is_api(request: Any) -> bool:
 
 def not_found(request: Any, exception: Exception | None = None):
     """404 handler: JSON under /api/, the HTML page elsewhere."""
-    from django.http import JsonResponse
     from django.views.defaults import page_not_found
 
     if _is_api(request):
-        return JsonResponse({"error": _("Not found."), "fields": {}}, status=404)
+        return json_error(_("Not found."), status=404)
     return page_not_found(request, exception)
 
 
 def server_error(request: Any):
     """500 handler: JSON under /api/, the static bilingual HTML page elsewhere."""
-    from django.http import JsonResponse
     from django.views.defaults import server_error as html_server_error
 
     if _is_api(request):
-        message = _("Server error: the request was not completed. Please try again.")
-        return JsonResponse({"error": message, "fields": {}}, status=500)
+        return json_error(
+            _("Server error: the request was not completed. Please try again."), status=500)
     return html_server_error(request)

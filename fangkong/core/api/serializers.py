@@ -10,10 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from fangkong.core import pii
+from fangkong.core.api.paging import PageQuerySerializer, page_serializer
 from fangkong.core.models import Person
+from fangkong.core.services.people import clean_person_data
+from fangkong.lib.dates import parse_day
 
 
 class StrictSerializer(serializers.Serializer):
@@ -36,9 +43,42 @@ class StrictSerializer(serializers.Serializer):
             errors.update(exc.detail)
         for key in unknown:
             errors[key] = [self.error_messages["unknown_field"]]
+        extra: dict[str, Any] = {}
+        if isinstance(data, Mapping):
+            try:
+                extra = self.validate_whole(data)
+            except DjangoValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    errors.setdefault(name, messages)
         if errors:
             raise serializers.ValidationError(errors)
-        return value
+        return {**value, **extra}
+
+    def validate_whole(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Checks of the raw body that run even when field checks failed, so that every
+        error is reported in one answer; returns values to add, raises Django's
+        ``ValidationError`` (a dict by field) for errors."""
+        return {}
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class DayField(serializers.Field):
+    """A ``?date=`` as ``lib.dates.parse_day`` reads it everywhere: YYYY-MM-DD from the
+    epidemic's start to today (``ahead`` days more where planning needs it); anything
+    else is an error on this field, together with the request's other field errors."""
+
+    def __init__(self, *, ahead: int = 0, **kwargs: Any) -> None:
+        self.ahead = ahead
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return parse_day(str(data), self.field_name, ahead=self.ahead)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict[self.field_name]) from None
+
+    def to_representation(self, value: Any) -> str:
+        return value.isoformat()
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -76,6 +116,22 @@ class PersonCreateSerializer(StrictSerializer):
         max_length=12, help_text="Division code of the org unit the person belongs to.",
     )
 
+    def validate_org_unit(self, code: str) -> Any:
+        """The unit, if it is in the caller's area (``context["unit_in_area"]``)."""
+        unit = self.context["unit_in_area"](code)
+        if unit is None:
+            raise serializers.ValidationError(_("No org unit with this code in your area."))
+        return unit
+
+    def validate_whole(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Adds ``person`` (the registry's ``PersonData``). The identity fields are checked
+        by the registry's own rule (``clean_person_data``) also when other fields failed,
+        so a bad ID number and an unknown unit are both named in one answer."""
+        return {"person": clean_person_data(
+            id_number=data.get("id_number"), name=data.get("name"),
+            phone=data.get("phone", ""), address=data.get("address", ""),
+        )}
+
 
 class PersonSerializer(serializers.Serializer):
     """A person as the API shows it; personal data masked unless ``masked`` is false."""
@@ -95,26 +151,16 @@ class PersonCreatedSerializer(PersonSerializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
-class PersonPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
-    results = PersonSerializer(many=True)
+PersonPageSerializer = page_serializer(PersonSerializer, "PersonPageSerializer")
 
 
-class PeopleQuerySerializer(StrictSerializer):
+class PeopleQuerySerializer(PageQuerySerializer):
     """Query parameters of the people list (unknown parameters are ignored there)."""
 
-    page = serializers.IntegerField(min_value=1, default=1)
-    page_size = serializers.IntegerField(min_value=1, max_value=200, default=50)
     unit = serializers.CharField(max_length=12, required=False,
                                  help_text="Division code: only people in this subtree.")
     id_number = serializers.CharField(max_length=40, required=False,
                                       help_text="Exact ID card number.")
-
-    def to_internal_value(self, data: Any) -> Any:
-        known = {k: v for k, v in data.items() if k in self.fields}
-        return super().to_internal_value(known)
 
 
 def person_payload(person: Person, *, reveal: bool) -> dict[str, Any]:
@@ -124,9 +170,7 @@ def person_payload(person: Person, *, reveal: bool) -> dict[str, Any]:
         "name": person.name,
         "sex": person.sex,
         "birth_date": person.birth_date if reveal else None,
-        "id_number": person.id_number if reveal else person.masked_id_number,
-        "phone": person.phone if reveal else person.masked_phone,
-        "address": person.address if reveal else person.masked_address,
+        **pii.mask_row(person, masked=not reveal),
         "org_unit": person.org_unit.code,
         "masked": not reveal,
     }

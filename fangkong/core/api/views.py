@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import connection
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,11 +24,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fangkong.core import audit
+from fangkong.core import audit, pii
 from fangkong.core.api.auth import BearerTokenAuthentication
 from fangkong.core.api.errors import correct_below, error_response
+from fangkong.core.api.paging import page_response
+from fangkong.core.api.responses import created_response
+from fangkong.core.api.schema import errors
 from fangkong.core.api.serializers import (
-    ErrorSerializer,
     PeopleQuerySerializer,
     PersonCreatedSerializer,
     PersonCreateSerializer,
@@ -40,17 +42,9 @@ from fangkong.core.api.serializers import (
 )
 from fangkong.core.models import ApiToken, OrgUnit, Person
 from fangkong.core.models.accounts import Cap
-from fangkong.core.models.scoped import path_filter
-from fangkong.core.scoping import get_for_user, scope_for
-from fangkong.core.services.people import clean_person_data, lookup_or_create_person
+from fangkong.core.scoping import get_for_user, get_unit_for_user, scope_for, units_visible_to
+from fangkong.core.services.people import lookup_or_create_person
 from fangkong.lib.identity import normalize_id_number
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input"),
-    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
-    404: OpenApiResponse(ErrorSerializer, description="Not found, or not in your area"),
-}
 
 
 @never_cache
@@ -87,8 +81,8 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, 400: ERRORS[400], 401: ERRORS[401],
-                   429: OpenApiResponse(ErrorSerializer, description="Locked out")},
+        responses={200: TokenSerializer,
+                   **errors(400, 401, too_many="Locked out after repeated failed logins")},
         summary="Exchange a username and password for a bearer token",
         description="Send the token as 'Authorization: Bearer <token>'. Five failed attempts "
                     "lock the account for a while (429), also for the right password.",
@@ -113,7 +107,7 @@ class TokenView(APIView):
         row, raw = ApiToken.issue(user, name=ser.validated_data.get("name") or "api")
         return Response(TokenSerializer({"token": raw, "expires_at": row.expires_at}).data)
 
-    @extend_schema(responses={204: None, 401: ERRORS[401]},
+    @extend_schema(responses={204: None, **errors(401)},
                    summary="Revoke the token this request is made with",
                    description="The token stops working at once.")
     def delete(self, request: Request) -> Response:
@@ -136,7 +130,7 @@ def lockout_message() -> str:
 @extend_schema(
     methods=["GET"],
     parameters=[PeopleQuerySerializer],
-    responses={200: PersonPageSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+    responses={200: PersonPageSerializer, **errors(400, 401, 404)},
     summary="People in your area, masked, a page at a time",
     operation_id="people_list",
 )
@@ -147,8 +141,7 @@ def lockout_message() -> str:
         201: OpenApiResponse(PersonCreatedSerializer, description="Registered"),
         200: OpenApiResponse(PersonCreatedSerializer,
                              description="Already registered: the existing person"),
-        400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403],
-        409: OpenApiResponse(ErrorSerializer, description="Registered in another area"),
+        **errors(400, 401, 403, conflict="Registered in another area"),
     },
     summary="Register a person (or find the existing one by ID card number)",
     operation_id="people_create",
@@ -162,44 +155,27 @@ def people(request: Request) -> Response:
     params = query.validated_data
     qs = Person.objects.visible_to(request.user, Cap.VIEW).select_related("org_unit")
     if params.get("unit"):
-        unit = get_for_unit_code(request.user, params["unit"])
-        qs = qs.filter(unit_path__startswith=unit.path)
+        unit = get_unit_for_user(request.user, params["unit"])
+        qs = qs.under(unit)
     if params.get("id_number"):
         qs = qs.filter(id_number=normalize_id_number(params["id_number"]))
-    size, page = params["page_size"], params["page"]
-    rows = qs.order_by("unit_path", "name", "pk")[(page - 1) * size: page * size]
-    return Response({
-        "count": qs.count(), "page": page, "page_size": size,
-        "results": [PersonSerializer(person_payload(p, reveal=False)).data for p in rows],
-    })
-
-
-def get_for_unit_code(user: Any, code: str) -> OrgUnit:
-    """An org unit in the user's territorial view scope, by code, else 404."""
-    scope = scope_for(user)
-    units = OrgUnit.objects.all()
-    if not scope.is_global(Cap.VIEW):
-        units = units.filter(path_filter(scope.paths(Cap.VIEW), field="path"))
-    unit = units.filter(code=code).first()
-    if unit is None:
-        raise Http404
-    return unit
+    return page_response(
+        qs.order_by("unit_path", "name", "pk"),
+        lambda p: PersonSerializer(person_payload(p, reveal=False)).data, params,
+    )
 
 
 def _people_create(request: Request) -> Response:
     scope = scope_for(request.user)
     if not scope.can(Cap.EDIT):
         raise exceptions.PermissionDenied
-    ser = PersonCreateSerializer(data=request.data)
-    ser.is_valid(raise_exception=True)
-    unit = OrgUnit.objects.filter(code=ser.validated_data["org_unit"]).first()
-    if unit is None or not scope.can(Cap.EDIT, unit.path):
-        fields = {"org_unit": [_("No org unit with this code in your area.")]}
-        return error_response(correct_below(fields), fields)
-    data = clean_person_data(
-        id_number=ser.validated_data["id_number"], name=ser.validated_data["name"],
-        phone=ser.validated_data.get("phone", ""), address=ser.validated_data.get("address", ""),
-    )
+
+    def unit_in_area(code: str) -> OrgUnit | None:
+        return units_visible_to(request.user, Cap.EDIT).filter(code=code).first()
+
+    ser = PersonCreateSerializer(data=request.data, context={"unit_in_area": unit_in_area})
+    ser.is_valid(raise_exception=True)  # every field error at once, the unit's among them
+    unit, data = ser.validated_data["org_unit"], ser.validated_data["person"]
     existing = Person.objects.filter(id_number=data.id_number).only("unit_path").first()
     if existing is not None and not scope.can(Cap.EDIT, existing.unit_path):
         return _elsewhere()
@@ -208,7 +184,7 @@ def _people_create(request: Request) -> Response:
         return _elsewhere()  # lost a race against a registration in another area
     body = PersonCreatedSerializer({**person_payload(person, reveal=False),
                                     "warnings": data.warnings}).data
-    return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+    return created_response(body, created)
 
 
 def _elsewhere() -> Response:
@@ -225,8 +201,7 @@ def _elsewhere() -> Response:
         OpenApiParameter("reason", OpenApiTypes.STR,
                          description="Why the data is revealed; required with reveal=1."),
     ],
-    responses={200: PersonSerializer, 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403],
-               404: ERRORS[404]},
+    responses={200: PersonSerializer, **errors(400, 401, 403, 404)},
     summary="A person, masked unless ?reveal=1&reason=…",
 )
 @api_view(["GET"])
@@ -234,6 +209,6 @@ def person_detail(request: Request, pk: int) -> Response:
     person = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
     reveal = request.query_params.get("reveal", "").lower() in ("1", "true", "yes")
     if reveal:
-        audit.reveal(request.user, person, ["id_number", "phone", "address"],
+        audit.reveal(request.user, person, list(pii.pii_fields(Person)),
                      request.query_params.get("reason", ""), request=request._request)
     return Response(PersonSerializer(person_payload(person, reveal=reveal)).data)

@@ -5,17 +5,22 @@ from fangkong.core.models.alerts import Alert
 from fangkong.core.models.audit import PiiAccess
 from fangkong.core.models.people import Person
 from fangkong.core.models.ratelimit import RateCounter
-from fangkong.core.models.scoped import ScopedModel, ScopedQuerySet
+from fangkong.core.models.rules import Parameter, ParameterValue
+from fangkong.core.models.scoped import KeyConflict, KeyedModel, ScopedModel, ScopedQuerySet
 from fangkong.core.models.territory import Level, Organisation, OrgKind, OrgUnit
 
 __all__ = [
     "Alert",
     "ApiToken",
     "Grant",
+    "KeyConflict",
+    "KeyedModel",
     "Level",
     "OrgKind",
     "OrgUnit",
     "Organisation",
+    "Parameter",
+    "ParameterValue",
     "Person",
     "PiiAccess",
     "RateCounter",

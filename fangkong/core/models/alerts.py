@@ -1,7 +1,8 @@
 """One alert model for every module (fever, flagged plate, water quality, low stock …).
 
-Modules open and close alerts through ``core.services.alerts``; the HQ dashboard lists
-the open ones, drilled down by territory.
+Modules declare their kinds (``registries.AlertKind`` in ``FangkongModule.alert_kinds``),
+open and close alerts through ``core.services.alerts``; the alerts inbox (/core/alerts/)
+lists and closes them, the HQ dashboard lists the open ones, drilled down by territory.
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models.scoped import ScopedModel, ScopedQuerySet
+from fangkong.core.registries import Severity
 
-
-class Severity(models.TextChoices):
-    INFO = "info", _("Information")
-    WARNING = "warning", _("Warning")
-    CRITICAL = "critical", _("Critical")
+__all__ = ["Alert", "AlertQuerySet", "AlertStatus", "Severity"]
 
 
 class AlertStatus(models.TextChoices):

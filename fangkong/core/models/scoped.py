@@ -2,37 +2,73 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.models.accounts import Cap
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-
-def path_filter(paths: list[str] | tuple[str, ...], field: str = "unit_path") -> Q:
-    """OR of prefix matches; an empty list matches nothing."""
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(**{f"{field}__startswith": path})
-    return q
+    from fangkong.core.scoping import Scope
 
 
 class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser, capability: str = "view"):
-        """Records under the territorial grants of ``user`` that carry ``capability``."""
+    """Records that belong to a territorial unit, filtered by the user's scope.
+
+    ``visible_to`` is the territorial filter (``Scope.q``) OR the model's own
+    ``extra_visibility``: the one hook where a model lets a non-territorial role see its
+    records (a duty user's rostered checkpoints, a helper's paired families, a
+    volunteer's shifts, a liaison's organisation). ``scoped_roles`` names the roles and
+    capabilities the hook serves, so pages and the contract test know about them.
+    """
+
+    #: role -> capabilities that ``extra_visibility`` honours for grants of that role.
+    scoped_roles: dict[str, frozenset[str]] = {}
+
+    def extra_visibility(self, user: Any, scope: Scope, capability: str) -> Q | None:
+        """Records a non-territorial grant opens to ``user``; None for none."""
+        return None
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser, capability: str = Cap.VIEW):
+        """Records under the territorial grants of ``user`` carrying ``capability``, plus
+        whatever the model's ``extra_visibility`` opens."""
         from fangkong.core.scoping import scope_for
 
         scope = scope_for(user)
-        if scope.is_global(capability):
+        q = scope.q(capability)
+        if q is None:
             return self
-        return self.filter(path_filter(scope.paths(capability)))
+        extra = self.extra_visibility(user, scope, capability)
+        return self.filter(q if extra is None else q | extra)
 
     def under(self, unit_or_path: Any):
+        """Records in the subtree of a unit (or path), index-friendly on each database."""
+        from fangkong.core.scoping import subtree_q
+
         path = unit_or_path if isinstance(unit_or_path, str) else unit_or_path.path
-        return self.filter(unit_path__startswith=path)
+        return self.filter(subtree_q("unit_path", path))
+
+
+class OrganisationScopedQuerySet(ScopedQuerySet):
+    """Records of an organisation, which its liaisons see (a liaison's own organisation).
+
+    ``organisation_field`` names the record's organisation; ``scoped_roles`` which roles
+    and capabilities the organisation's grants carry here (a module declares it).
+    """
+
+    organisation_field = "organisation_id"
+
+    def extra_visibility(self, user: Any, scope: Scope, capability: str) -> Q | None:
+        org_ids = {g.organisation_id for g in scope.grants
+                   if g.organisation_id and capability in self.scoped_roles.get(g.role, ())}
+        return Q(**{f"{self.organisation_field}__in": org_ids}) if org_ids else None
 
 
 class ScopedModel(models.Model):
@@ -61,3 +97,71 @@ class ScopedModel(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "unit_path"}
         super().save(*args, **kwargs)
+
+
+class KeyConflict(ValidationError):
+    """The same submission key came back with different content: answered 409 by the API
+    (``core.api.errors``), shown as a form error by the pages (``core.forms.KeyedForm``)."""
+
+    @classmethod
+    def on_key(cls) -> KeyConflict:
+        return cls({"client_id": [_(
+            "This client_id was already used for a record with other content; make a new "
+            "key for each record."
+        )]})
+
+
+class KeyedModel(ScopedModel):
+    """A scoped record created once per submission key (``client_id``).
+
+    The submitting device, or the page's form (``core.forms.KeyedForm``), makes the key
+    once per record, so a retry after a timeout or a double tap finds the first record
+    instead of adding a second; ``create_keyed`` is the one way to create such a record.
+    """
+
+    client_id = models.UUIDField(_("submission key"), unique=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def create_keyed(
+        cls, client_id: uuid.UUID | str, *, same: Mapping[str, Any],
+        defaults: Mapping[str, Any] | None = None,
+    ) -> tuple[Self, bool]:
+        """``(record, created)``: the record with this key, created from ``same`` and
+        ``defaults`` if the key is new.
+
+        ``same`` is the submission's content: a retry must carry the same values, or
+        ``KeyConflict`` (a ``ValidationError`` on ``client_id``) says the key was reused
+        for something else, rather than answering with a record that is not what was
+        sent. ``defaults`` are what a retry may differ in (who sent it, when it was
+        received). Two identical submissions racing both get the one that won:
+        ``get_or_create`` re-reads when the unique key refuses the second insert (in a
+        savepoint, so a caller's transaction survives; it raises the IntegrityError only
+        when the re-read finds nothing, i.e. another constraint refused the row)."""
+        record, created = cls.objects.get_or_create(
+            client_id=client_id, defaults={**same, **(defaults or {})},
+        )
+        if not created:
+            record.check_same(same)
+        return record, created
+
+    def check_same(self, same: Mapping[str, Any]) -> None:
+        """Raise ``KeyConflict`` unless this record holds the values of ``same`` (field
+        names or attnames; a related record counts by its primary key)."""
+        differ = []
+        for name, value in same.items():
+            field = self._meta.get_field(name)
+            stored = getattr(self, field.attname)
+            if isinstance(value, models.Model):
+                value = value.pk
+            elif not field.is_relation:
+                try:
+                    value = field.to_python(value)
+                except ValidationError:
+                    pass
+            if stored != value:
+                differ.append(name)
+        if differ:
+            raise KeyConflict.on_key()

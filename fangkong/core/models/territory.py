@@ -51,7 +51,9 @@ class OrgUnit(MP_Node):
 
     def subtree(self) -> models.QuerySet[OrgUnit]:
         """This unit and everything under it, one indexed prefix query."""
-        return OrgUnit.objects.filter(path__startswith=self.path)
+        from fangkong.core.scoping import subtree_q
+
+        return OrgUnit.objects.filter(subtree_q("path", self.path))
 
     def ancestors_and_self(self) -> list[OrgUnit]:
         paths = [self.path[:i] for i in range(self.steplen, len(self.path) + 1, self.steplen)]

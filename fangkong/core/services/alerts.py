@@ -1,4 +1,9 @@
-"""Opening and closing alerts: the one way any module raises one."""
+"""Opening and closing alerts: the one way any module raises one.
+
+An alert's kind is one a module declares (``FangkongModule.alert_kinds``): an undeclared
+kind is a programming error, refused here, so that the inbox can list and label every
+alert it holds.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +14,35 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core import registries
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Alert, OrgUnit
-from fangkong.core.models.alerts import AlertStatus, Severity
+from fangkong.core.models.accounts import Cap
+from fangkong.core.models.alerts import AlertStatus
+from fangkong.core.scoping import require_capability
 
 
 def subject_of(obj: Any) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
+def declared_kind(kind: registries.AlertKind | str) -> registries.AlertKind:
+    """The registered kind for ``kind`` (a declared ``AlertKind`` or its code)."""
+    code = kind.code if isinstance(kind, registries.AlertKind) else kind
+    declared = registries.get_alert_kind(code)
+    if declared is None:
+        raise ValueError(f"alert kind {code!r} is not declared by any module")
+    return declared
+
+
 def open_alert(
-    *, kind: str, org_unit: OrgUnit, title: str, detail: str = "", subject: str = "",
-    severity: str = Severity.WARNING, actor: Any = None, opened_at=None,
+    *, kind: registries.AlertKind | str, org_unit: OrgUnit, title: str, detail: str = "",
+    subject: str = "", severity: str | None = None, actor: Any = None, opened_at=None,
 ) -> Alert:
-    """Open an alert; at most one open alert per (kind, subject), so retries are safe."""
+    """Open an alert; at most one open alert per (kind, subject), so retries are safe.
+    ``severity`` defaults to the kind's."""
+    declared = declared_kind(kind)
+    kind, severity = declared.code, severity or declared.severity
     with acting_as(actor), transaction.atomic():
         if subject:
             existing = Alert.objects.filter(kind=kind, subject=subject, status="open").first()
@@ -40,6 +60,7 @@ def open_alert(
 
 
 def close_alert(alert: Alert, *, actor: Any, outcome: str) -> Alert:
+    require_capability(actor, Cap.EDIT, alert.unit_path)
     outcome = (outcome or "").strip()
     if not outcome:
         raise ValidationError({"outcome": [_("Say how the alert was resolved.")]})

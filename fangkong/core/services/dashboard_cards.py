@@ -1,9 +1,10 @@
 """Key numbers for the home page of any user, read from the indicator registry.
 
-Each card is an indicator computed over the user's home unit for today; modules make
-the home page richer by registering indicators, without the home page importing them.
-Core's own indicators (people registered, open alerts) come first, so that they stay on
-the page however many indicators the modules register; the rest follow by code.
+Each card is an indicator declared with ``home_card=True``, computed over the user's home
+unit for today; modules choose their two or three figures without the home page
+importing them. Cards follow the modules' order (core first: people registered, open
+alerts), then each module's order of declaration. A figure a module cannot give for the
+unit (None) is left out.
 """
 
 from __future__ import annotations
@@ -13,27 +14,24 @@ from typing import Any
 from django.utils import timezone
 
 from fangkong.core import registries
-from fangkong.core.models import OrgUnit
-from fangkong.core.scoping import scope_for
+from fangkong.core.modules import modules
+from fangkong.core.scoping import home_unit
 
-HOME_CARDS_LIMIT = 8
+
+def home_card_indicators() -> list[registries.Indicator]:
+    """The ``home_card`` indicators, by module (INSTALLED_APPS order), then declaration."""
+    rank = {m.label: n for n, m in enumerate(modules())}
+    return sorted(registries.home_cards(), key=lambda i: rank.get(i.module, len(rank)))
 
 
 def cards_for(user: Any) -> list[dict[str, Any]]:
-    scope = scope_for(user)
-    home = scope.home_path()
-    if not home or not scope.paths():
-        return []
-    unit = OrgUnit.objects.filter(path=home).first()
+    unit = home_unit(user)
     if unit is None:
         return []
     today = timezone.localdate()
     cards = []
-    ordered = sorted(registries.indicators().values(), key=lambda i: (i.module != "core", i.code))
-    for ind in ordered:
+    for ind in home_card_indicators():
         value = ind.value(unit, today)
         if value is not None:
             cards.append({"code": ind.code, "name": ind.name, "unit": ind.unit, "value": value})
-        if len(cards) == HOME_CARDS_LIMIT:
-            break
     return cards

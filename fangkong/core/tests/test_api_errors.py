@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext
+from rest_framework import exceptions
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.test import APIRequestFactory
 
-from fangkong.core.models import Person
+from fangkong.core.api.errors import from_exception, from_validation, json_error
+from fangkong.core.models import KeyConflict, Person
 from fangkong.core.testing import FangkongTestCase
 
 TOKEN_URL = "/api/v1/auth/token"
@@ -101,7 +110,7 @@ class MalformedInputTests(FangkongTestCase):
         self.assertIn("error", response.json())
 
     def test_it_rejects_unknown_fields_and_saves_nothing(self) -> None:
-        body = {"id_number": "610902198506150011", "name": "张三", "org_unit": "610902",
+        body = {"id_number": "610902198506150017", "name": "张三", "org_unit": "610902",
                 "phone_number": "13800138000"}
         response = self.client.post("/api/v1/people", body, content_type="application/json",
                                     HTTP_ACCEPT_LANGUAGE="en")
@@ -120,3 +129,49 @@ class MalformedInputTests(FangkongTestCase):
         response = self.client.get("/api/v1/people?page_size=5000", HTTP_ACCEPT_LANGUAGE="en")
         self.assertEqual(response.status_code, 400)
         self.assertIn("page_size", response.json()["fields"])
+
+
+class PlainViewErrorTests(FangkongTestCase):
+    """``json_error``/``from_validation``/``from_exception`` answer what DRF views answer,
+    for the plain views outside DRF (the passage hot path)."""
+
+    def test_it_renders_field_errors_and_a_summary_like_the_handler(self) -> None:
+        with translation.override("en"):
+            response = from_validation(ValidationError({"name": ["Too long."],
+                                                        "phone": ["Not a mobile number."]}))
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(json.loads(response.content), {
+            "error": "Please correct the errors below.",
+            "fields": {"name": ["Too long."], "phone": ["Not a mobile number."]},
+        })
+        with translation.override("en"):
+            general = from_validation(ValidationError("Send a JSON object."))
+        self.assertEqual(json.loads(general.content),
+                         {"error": "Send a JSON object.", "fields": {}})
+
+    def test_it_answers_a_reused_key_with_409(self) -> None:
+        response = from_validation(KeyConflict({"client_id": ["已用于其他记录"]}))
+        self.assertEqual(response.status_code, 409)
+        self.assertEqual(json.loads(response.content)["fields"], {"client_id": ["已用于其他记录"]})
+        self.assertIn("已用于其他记录".encode(), response.content)  # characters, not escapes
+
+    def test_it_names_the_bearer_scheme_on_401_and_keeps_403_and_404(self) -> None:
+        unauthenticated = from_exception(exceptions.NotAuthenticated())
+        self.assertEqual((unauthenticated.status_code, unauthenticated["WWW-Authenticate"]),
+                         (401, "Bearer"))
+        self.assertEqual(from_exception(exceptions.PermissionDenied()).status_code, 403)
+        self.assertEqual(from_exception(Http404()).status_code, 404)
+        self.assertEqual(json.loads(json_error("x", status=409).content),
+                         {"error": "x", "fields": {}})
+        with self.assertRaises(ZeroDivisionError):  # not an API error: Django's 500
+            from_exception(ZeroDivisionError())
+
+    def test_the_drf_handler_answers_a_reused_key_with_409_too(self) -> None:
+        @api_view(["POST"])
+        @permission_classes([AllowAny])
+        def view(request):
+            raise KeyConflict({"client_id": ["reused"]})
+
+        response = view(APIRequestFactory().post("/api/v1/x", {}, format="json"))
+        self.assertEqual(response.status_code, 409)
+        self.assertEqual(response.data["fields"], {"client_id": ["reused"]})

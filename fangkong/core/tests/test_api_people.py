@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client, TransactionTestCase
 from django.utils import translation
 
+from fangkong.core import pii
 from fangkong.core.models import ApiToken, Person, PiiAccess, Role
 from fangkong.core.models.people import PersonQuerySet
 from fangkong.core.models.territory import Level
@@ -59,7 +60,7 @@ class PeopleCreateTests(FangkongTestCase):
         body = response.json()
         person = Person.objects.get()
         self.assertEqual(body["id"], person.pk)
-        self.assertEqual(body["id_number"], person.masked_id_number)
+        self.assertEqual(body["id_number"], pii.value(person, "id_number"))
         self.assertNotIn(self.number, response.content.decode())
         self.assertEqual(body["phone"], "138****8000")
         self.assertIsNone(body["birth_date"])
@@ -127,6 +128,26 @@ class PeopleCreateTests(FangkongTestCase):
         self.assertEqual(unknown.json()["fields"], response.json()["fields"])
         self.assertFalse(Person.objects.exists())
 
+    def test_it_names_a_bad_id_number_and_a_bad_unit_in_one_answer(self) -> None:
+        """Validation once stopped at the first failing step: the unit was reported, the
+        ID number only after the client had fixed the unit."""
+        bad = self.number[:-1] + ("0" if self.number[-1] != "0" else "1")
+        for unit, unit_message in (("999999", "No org unit with this code in your area."),
+                                   ("610924100001", "No org unit with this code in your area."),
+                                   (None, "This field is required.")):
+            body = {"id_number": bad, "name": "张三", "org_unit": unit, "phone": "12345"}
+            if unit is None:
+                body.pop("org_unit")
+            response = self.client.post(PEOPLE_URL, body, content_type="application/json",
+                                        HTTP_ACCEPT_LANGUAGE="en")
+            self.assertEqual(response.status_code, 400, unit)
+            fields = response.json()["fields"]
+            self.assertEqual(set(fields), {"id_number", "org_unit", "phone"}, unit)
+            self.assertEqual(fields["org_unit"], [unit_message])
+            self.assertEqual(fields["id_number"], [message_in("en", bad)])
+            self.assertEqual(response.json()["error"], "Please correct the errors below.")
+        self.assertFalse(Person.objects.exists())
+
     def test_it_does_not_touch_a_person_registered_in_another_area(self) -> None:
         other = make_person(self.community_b_unit, phone="")
         response = self.post(id_number=other.id_number)
@@ -163,7 +184,7 @@ class PeopleReadTests(FangkongTestCase):
         response = self.client.get(f"{PEOPLE_URL}/{self.person.pk}")
         self.assertEqual(response.status_code, 200)
         body = response.json()
-        self.assertEqual(body["id_number"], self.person.masked_id_number)
+        self.assertEqual(body["id_number"], pii.value(self.person, "id_number"))
         self.assertEqual(body["phone"], "139****5678")
         self.assertTrue(body["masked"])
         self.assertFalse(PiiAccess.objects.exists())

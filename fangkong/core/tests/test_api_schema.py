@@ -38,6 +38,41 @@ class SchemaTests(TestCase):
                          "#/components/schemas/Error")
 
 
+    def test_every_endpoint_documents_its_error_responses_in_the_one_shape(self) -> None:
+        """``core.api.schema.errors`` on every endpoint: reports once documented only its
+        200/201, alerts its errors without descriptions."""
+        document = self.client.get("/api/v1/schema?format=json").json()
+        error_ref = "#/components/schemas/Error"
+        creates = {("post", "/api/v1/people"), ("post", "/api/v1/checkpoints/{id}/passages"),
+                   ("post", "/api/v1/reports/{form}/submissions")}
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                where = (method, path)
+                responses = operation["responses"]
+                self.assertIn("401", responses, where)
+                if "{" in path:
+                    self.assertIn("404", responses, where)
+                if method == "post" or operation.get("parameters") or "{" in path:
+                    self.assertIn("400", responses, where)
+                if where in creates:
+                    self.assertTrue({"200", "201", "409"} <= set(responses), where)
+                for code, response in responses.items():
+                    if code >= "400":
+                        self.assertTrue(response["description"], where)
+                        schema = response["content"]["application/json"]["schema"]
+                        self.assertEqual(schema["$ref"], error_ref, (where, code))
+
+    def test_it_documents_one_page_shape_for_every_list(self) -> None:
+        document = self.client.get("/api/v1/schema?format=json").json()
+        schemas = document["components"]["schemas"]
+        for name in ("PersonPage", "AlertPage", "PassagePage"):
+            self.assertTrue({"count", "page", "page_size", "results"}
+                            <= set(schemas[name]["properties"]), name)
+        for path in ("/api/v1/people", "/api/v1/alerts", "/api/v1/checkpoints/{id}/passages"):
+            names = {p["name"] for p in document["paths"][path]["get"]["parameters"]}
+            self.assertTrue({"page", "page_size"} <= names, path)
+
+
 class SwaggerUiTests(TestCase):
     def test_it_serves_swagger_ui_from_local_static_files(self) -> None:
         response = self.client.get("/api/v1/docs")

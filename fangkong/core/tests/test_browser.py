@@ -109,3 +109,33 @@ def test_it_switches_to_english_and_back(page, live_server, wenchang):
     assert page.get_attribute("html", "lang") == "zh-CN"
     assert "人员库" in page.inner_text("main")
     assert page.url == f"{live_server.url}/core/people/"
+
+
+def test_it_closes_an_alert_in_the_inbox_at_360_px(page, live_server, wenchang):
+    from fangkong.core.models import Alert
+    from fangkong.core.services.alerts import open_alert
+
+    unit = wenchang.grants.get().org_unit
+    alert = open_alert(kind="fever", org_unit=unit, subject="browser:1",
+                       title="文昌花园东门体温38.2°C，请复测并处置（长标题在手机上也要换行）")
+    open_alert(kind="plate", org_unit=unit, title="鄂A12345 待排查", subject="browser:2")
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, live_server, "wenchang", PASSWORD)
+    page.goto(f"{live_server.url}/core/alerts/?kind=fever")
+    assert "发热" in page.inner_text("main")
+    assert page.locator(".alert-card").count() == 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the inbox scrolls sideways ({width}px)"
+    button = page.locator(".alert-close button")
+    box = button.bounding_box()
+    assert box["height"] >= 44 and box["x"] + box["width"] <= 360
+    page.screenshot(path="/tmp/fk_alerts_360_open.png", full_page=True)
+    page.fill(f"#outcome-{alert.pk}", "复测36.8°C，已送发热门诊")
+    button.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/core/alerts/?kind=fever")
+    assert "预警已处置" in page.inner_text("body")
+    page.screenshot(path="/tmp/fk_alerts_360.png", full_page=True)
+    alert.refresh_from_db()
+    assert (alert.status, alert.outcome) == ("closed", "复测36.8°C，已送发热门诊")
+    assert Alert.objects.filter(status="open").count() == 1

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from fangkong.core.models import Person, PiiAccess, Role
+from fangkong.core import pii
+from fangkong.core.models import Grant, Person, PiiAccess, Role
 from fangkong.core.models.territory import Level
 from fangkong.core.testing import (
     FangkongTestCase,
@@ -217,7 +218,7 @@ class PeopleImportTests(FangkongTestCase):
 
     def test_it_answers_htmx_with_the_result_partial(self) -> None:
         response = self.upload(xlsx([HEADERS, *good_rows(1)]), HTTP_HX_REQUEST="true")
-        self.assertTemplateUsed(response, "core/_people_import_result.html")
+        self.assertTemplateUsed(response, "core/_import_result.html")
         self.assertTemplateNotUsed(response, "core/people_import.html")
 
     def test_it_serves_the_template_with_the_headers(self) -> None:
@@ -260,7 +261,7 @@ class PeopleExportTests(FangkongTestCase):
         id_col, phone_col = header.index("ID card number"), header.index("Mobile phone")
         by_name = {row[0]: row for row in body}
         self.assertEqual(set(by_name), {"甲一", "乙二"})  # not county B's person
-        self.assertEqual(by_name["甲一"][id_col], self.a1.masked_id_number)
+        self.assertEqual(by_name["甲一"][id_col], pii.value(self.a1, "id_number"))
         self.assertIn("*", by_name["甲一"][id_col])
         self.assertEqual(by_name["甲一"][phone_col], "139****5678")
         flat = repr(rows)
@@ -277,7 +278,7 @@ class PeopleExportTests(FangkongTestCase):
         rows = list(csv.reader(io.StringIO(text)))
         self.assertEqual(len(rows), 2)
         self.assertEqual(rows[1][0], "甲一")
-        self.assertIn(self.a1.masked_id_number, text)
+        self.assertIn(pii.value(self.a1, "id_number"), text)
         self.assertNotIn(self.a1.id_number, text)
 
     def test_it_hides_a_unit_outside_the_area(self) -> None:
@@ -320,11 +321,27 @@ class PeopleExportTests(FangkongTestCase):
         self.assertNotIn(self.a1.id_number, text)
         self.assertEqual(PiiAccess.objects.get().row_count, 1)
 
+    def test_it_exports_unmasked_only_where_the_export_grant_reaches(self) -> None:
+        Grant.objects.create(user=self.county_a, role=Role.PROVINCE_VIEWER, org_unit=self.city)
+        self.login(self.county_a)
+        masked = self.client.get("/core/people/export.csv", {"unit": "610924"})
+        self.assertIn(pii.value(self.b1, "id_number"),
+                      b"".join(masked.streaming_content).decode("utf-8-sig"))
+        response = self.client.post("/core/people/export/", {
+            "reason": "inter-county transfer", "format": "csv", "unit": "610924"})
+        self.assertEqual(response.status_code, 404)
+        response = self.client.post("/core/people/export/", {
+            "reason": "inter-county transfer", "format": "csv"})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        self.assertIn(self.a1.id_number, text)
+        self.assertNotIn(self.b1.id_number, text)
+        self.assertEqual(PiiAccess.objects.get().row_count, 2)
+
     def test_it_wants_a_reason_for_an_unmasked_export(self) -> None:
         self.login(self.county_a)
         response = self.client.post("/core/people/export/", {"reason": " ", "format": "xlsx"})
         self.assertEqual(response.status_code, 200)
-        self.assertTemplateUsed(response, "core/people_export.html")
+        self.assertTemplateUsed(response, "core/export_unmasked.html")
         self.assertTrue(response.context["form"].errors["reason"])
         self.assertFalse(PiiAccess.objects.exists())
 

@@ -1,10 +1,12 @@
-"""One module's failing indicator or sentence leaves its figure out; the rest stands."""
+"""The registries: declared by decorators, overridden in tests, and one module's failing
+indicator or sentence leaves its figure out while the rest stands."""
 
 from datetime import date
 
 from django.urls import reverse
 
 from fangkong.core import registries
+from fangkong.core.registries import AlertKind, Indicator, NavEntry, Sentence
 from fangkong.core.testing import FangkongTestCase
 
 
@@ -14,14 +16,12 @@ def _broken(unit, day):
 
 class RegistryFailureTestCase(FangkongTestCase):
     def setUp(self) -> None:
-        registries.register_indicator("aaa_broken", "broken", "个", _broken, module="core")
-        registries.register_sentence(0, "aaa_broken", _broken)
-        registries.register_sentence(1, "aaa_fine", lambda unit, day: "一切正常。")
-
-    def tearDown(self) -> None:
-        registries._indicators.pop("aaa_broken", None)
-        registries._sentences.pop("aaa_broken", None)
-        registries._sentences.pop("aaa_fine", None)
+        self.enterContext(registries.override(
+            indicators=[Indicator("aaa_broken", "broken", "个", _broken, "core",
+                                  home_card=True)],
+            sentences=[Sentence(0, "aaa_broken", _broken),
+                       Sentence(1, "aaa_fine", lambda unit, day: "一切正常。")],
+        ))
 
     def test_a_failing_module_is_left_out_and_logged(self) -> None:
         with self.assertLogs("fangkong.core.registries", "ERROR"):
@@ -36,3 +36,64 @@ class RegistryFailureTestCase(FangkongTestCase):
         with self.assertLogs("fangkong.core.registries", "ERROR"):
             r = self.client.get(reverse("home"))
         self.assertEqual(r.status_code, 200)
+        self.assertNotIn("aaa_broken", [c["code"] for c in r.context["cards"]])
+
+
+class DeclarationTestCase(FangkongTestCase):
+    def test_the_decorators_register_the_function_and_return_it_unchanged(self) -> None:
+        with registries.override():
+            @registries.indicator("tests.families", "结对家庭", "户", cumulative=True,
+                                  home_card=True)
+            def families(unit, day):
+                return 7
+
+            @registries.sentence(order=15)
+            def care(unit, day):
+                return "结对帮扶7户。"
+
+            ind = registries.get_indicator("tests.families")
+            self.assertEqual((ind.module, ind.cumulative, ind.home_card), ("tests", True, True))
+            self.assertEqual(families(None, None), 7)
+            self.assertIn(ind, registries.home_cards())
+            self.assertEqual([s.key for s in registries.sentences() if s.order == 15],
+                             ["core.care"])
+        self.assertIsNone(registries.get_indicator("tests.families"))
+        self.assertNotIn("core.care", [s.key for s in registries.sentences()])
+
+    def test_it_refuses_a_second_indicator_under_a_taken_code(self) -> None:
+        with registries.override(), self.assertRaises(ValueError):
+            registries.register_indicator("core.open_alerts", "again", "条", _broken)
+
+    def test_the_modules_declare_their_indicators_sentences_nav_and_alert_kinds(self) -> None:
+        codes = registries.indicators()
+        for code in ("core.people_registered", "checkpoints.passages", "reports.missing"):
+            self.assertIn(code, codes)
+        self.assertEqual(codes["checkpoints.passages_total"].module, "checkpoints")
+        self.assertEqual(
+            [s.key for s in registries.sentences()],
+            ["reports.completeness_sentence", "reports.figures_sentence",
+             "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence"])
+        self.assertEqual({k.code for k in registries.alert_kinds()},
+                         {"fever", "plate", "report_missing"})
+        self.assertIn("checkpoints:duty", [e.url_name for e in registries.nav_entries()])
+
+
+class OverrideTestCase(FangkongTestCase):
+    def test_it_restores_every_registry_also_after_an_error(self) -> None:
+        before = (registries.indicators(), registries.sentences(), registries.nav_entries(),
+                  registries.alert_kinds())
+        with self.assertRaises(RuntimeError), registries.override(
+            indicators=[Indicator("t.x", "x", "个", _broken)],
+            nav=[NavEntry("core:pii_log", "x")], alert_kinds=[AlertKind("t.kind", "x")],
+        ):
+            registries.register_sentence(3, "t.s", _broken)
+            raise RuntimeError
+        self.assertEqual((registries.indicators(), registries.sentences(),
+                          registries.nav_entries(), registries.alert_kinds()), before)
+
+    def test_replace_keeps_only_the_entries_given(self) -> None:
+        only = Indicator("t.only", "x", "个", _broken)
+        with registries.override(indicators=[only], replace=True):
+            self.assertEqual(list(registries.indicators().values()), [only])
+            self.assertEqual(registries.sentences(), [])
+        self.assertIn("core.open_alerts", registries.indicators())

@@ -36,6 +36,28 @@ class HomeTests(FangkongTestCase):
         self.assertEqual(cards["core.open_alerts"], 1)
         self.assertContains(response, "登记人数")
 
+    def test_it_shows_the_cards_the_modules_flag_in_module_order(self) -> None:
+        self.login(self.community_a)
+        codes = [c["code"] for c in self.client.get("/").context["cards"]]
+        self.assertEqual(codes, [
+            "core.people_registered", "core.open_alerts", "checkpoints.checkpoints",
+            "checkpoints.passages", "checkpoints.fevers", "checkpoints.plates_flagged",
+            "checkpoints.outsiders_observing",
+        ])  # reports.missing is None: no report form in these tests
+
+    def test_a_later_modules_flagged_card_shows_however_many_come_before(self) -> None:
+        from fangkong.core import registries
+
+        care = registries.Indicator("care.families_paired", "结对家庭", "户",
+                                    lambda unit, day: 577, module="care", home_card=True)
+        quiet = registries.Indicator("care.visits", "走访", "次", lambda unit, day: 3,
+                                     module="care")
+        with registries.override(indicators=[care, quiet]):
+            self.login(self.hq)
+            cards = {c["code"]: c["value"] for c in self.client.get("/").context["cards"]}
+        self.assertEqual(cards["care.families_paired"], 577)
+        self.assertNotIn("care.visits", cards)
+
     def test_it_counts_the_whole_city_for_hq(self) -> None:
         self.login(self.hq)
         cards = {c["code"]: c["value"] for c in self.client.get("/").context["cards"]}
@@ -45,6 +67,8 @@ class HomeTests(FangkongTestCase):
         self.login(self.community_a)
         response = self.client.get("/")
         self.assertContains(response, "文昌社区卡点体温异常")
+        self.assertContains(response, '<span class="badge">发热</span>', html=True)
+        self.assertContains(response, 'href="/core/alerts/"')
         self.assertNotContains(response, "北城社区卡点体温异常")
         self.login(self.hq)
         response = self.client.get("/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fangkong.core import pii
 from fangkong.core.audit import acting_as
 from fangkong.core.models import PiiAccess
 from fangkong.core.testing import FangkongTestCase, make_person
@@ -21,7 +22,7 @@ class PersonPageTests(FangkongTestCase):
         self.login(self.community_a)
         response = self.client.get(self.url())
         self.assertContains(response, "王芳")
-        self.assertContains(response, self.person.masked_id_number)
+        self.assertContains(response, pii.value(self.person, "id_number"))
         self.assertContains(response, "139****5678")
         self.assertNotContains(response, self.person.id_number)
         self.assertNotContains(response, "13912345678")

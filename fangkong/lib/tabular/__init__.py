@@ -11,6 +11,7 @@ from .export import (
     content_disposition,
     csv_response,
     iter_csv,
+    workbook_response,
     write_csv,
     write_xlsx,
     xlsx_response,
@@ -21,7 +22,6 @@ from .importer import (
     ImportField,
     ImportResult,
     RowError,
-    error_report_xlsx,
 )
 from .parsers import (
     parse_bool,
@@ -47,7 +47,6 @@ __all__ = [
     "TableReadError",
     "content_disposition",
     "csv_response",
-    "error_report_xlsx",
     "iter_csv",
     "parse_bool",
     "parse_choice",
@@ -56,6 +55,7 @@ __all__ = [
     "parse_decimal",
     "parse_int",
     "parse_text",
+    "workbook_response",
     "write_csv",
     "write_xlsx",
     "xlsx_response",

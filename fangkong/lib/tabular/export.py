@@ -15,7 +15,7 @@ import io
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, Literal
@@ -382,22 +382,28 @@ def _no_store(response: Any) -> None:
 
 
 def xlsx_response(exporter: Exporter) -> FileResponse:
-    """Build the workbook in a spooled temp file (XlsxWriter needs to seek) and return it.
+    """The export as an .xlsx download (``workbook_response`` around ``write_xlsx``)."""
+    return workbook_response(lambda fileobj: write_xlsx(exporter, fileobj),
+                             _with_extension(exporter.get_filename(), ".xlsx"))
+
+
+def workbook_response(write: Callable[[IO[bytes]], None], filename: str) -> FileResponse:
+    """Build a workbook with ``write(fileobj)`` in a spooled temp file (XlsxWriter needs
+    to seek) and return it as a download. Also for workbooks with a fixed layout that no
+    ``Exporter`` describes (the province's daily report).
 
     The workbook is complete before the response starts, so an error while iterating rows
     becomes a normal 500 rather than a truncated download.
     """
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115
     try:
-        write_xlsx(exporter, spool)  # type: ignore[arg-type]
+        write(spool)  # type: ignore[arg-type]
         spool.seek(0)
     except BaseException:
         spool.close()
         raise
     response = FileResponse(spool, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(
-        _with_extension(exporter.get_filename(), ".xlsx")
-    )
+    response["Content-Disposition"] = content_disposition(filename)
     _no_store(response)
     return response
 

@@ -20,7 +20,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, pgettext
 from openpyxl.utils import get_column_letter
 
-from .export import Column, Exporter, StrOrPromise, write_xlsx
+from .export import Column, Exporter, StrOrPromise
 from .parsers import label_variants, normalize_label, parse_text
 from .reading import TableReadError, iter_rows, read_upload
 
@@ -452,8 +452,3 @@ class ErrorReportExporter(Exporter):
             {"row": e.row or None, "column": e.column, "message": e.message}
             for e in self.result.errors
         ]
-
-
-def error_report_xlsx(result: ImportResult, fileobj: IO[bytes]) -> None:
-    """Write ``result.errors`` as an .xlsx (row, column, message) to a binary file."""
-    write_xlsx(ErrorReportExporter(result), fileobj)

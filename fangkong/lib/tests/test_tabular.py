@@ -23,6 +23,7 @@ from django.utils.functional import lazy
 
 from fangkong.lib.tabular import (
     Column,
+    ErrorReportExporter,
     Exporter,
     Importer,
     ImportField,
@@ -30,7 +31,6 @@ from fangkong.lib.tabular import (
     RowError,
     content_disposition,
     csv_response,
-    error_report_xlsx,
     parse_bool,
     parse_choice,
     parse_date,
@@ -410,12 +410,12 @@ def test_error_budget() -> None:
     assert result.errors[-1].message.startswith("Stopped after 5 errors")
 
 
-def test_error_report_xlsx() -> None:
+def test_error_report() -> None:
     result = ImportResult(
         errors=[RowError(0, "", "Bad file."), RowError(3, "身份证号", "This field is required.")]
     )
     out = io.BytesIO()
-    error_report_xlsx(result, out)
+    write_xlsx(ErrorReportExporter(result), out)
     sheet = _read_xlsx(out.getvalue())
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
         ["Row", "Column", "Error"],

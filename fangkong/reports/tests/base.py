@@ -16,9 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from fangkong.core import registries
-from fangkong.core.models import Organisation, Role
-from fangkong.core.models.territory import OrgKind
-from fangkong.core.testing import FangkongTestCase, make_user
+from fangkong.core.testing import FangkongTestCase
 from fangkong.reports import services
 from fangkong.reports.models import (
     Aggregation,
@@ -71,24 +69,15 @@ def make_form(code: str = "daily", **extra: Any) -> ReportForm:
 class ReportsTestCase(FangkongTestCase):
     @classmethod
     def setUpClass(cls) -> None:
-        registries.register_indicator(LIVE_CODE, "test screened", "人", _live_screened,
-                                      module="reports-tests")
+        cls.enterClassContext(registries.override(indicators=[registries.Indicator(
+            LIVE_CODE, "test screened", "人", _live_screened, module="reports-tests")]))
         super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        registries._indicators.pop(LIVE_CODE, None)
 
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.form = make_form()
-        cls.sjj = Organisation.objects.create(
-            code="sjj", name="安康市审计局", kind=OrgKind.DEPARTMENT, is_member_unit=True,
-            org_unit=cls.city)
-        cls.sjj_liaison = make_user("sjj_liaison", Role.MEMBER_UNIT, cls.city,
-                                    organisation=cls.sjj)
+        cls.sjj, cls.sjj_liaison = cls.member_org, cls.member_liaison
         services.add_reporters(
             cls.hq, cls.form,
             units=[cls.county_a_unit, cls.county_b_unit, cls.community_a_unit,

@@ -133,6 +133,22 @@ class ApiTestCase(ReportsTestCase):
         self.assertEqual(list(r.json()["fields"]), ["unit"])
         self.assertFalse(Submission.objects.exists())
 
+    def test_it_names_a_bad_unit_with_the_bodys_other_field_errors(self) -> None:
+        body = self.body(unit="999999")
+        body["colour"] = "red"
+        body["date"] = "2020-02-30"
+        r = self.post(self.community_a, body)
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(set(r.json()["fields"]), {"unit", "colour", "date"})
+        self.assertFalse(Submission.objects.exists())
+
+    def test_it_names_every_bad_query_parameter(self) -> None:
+        r = self.client.get(reverse("api-reports-aggregate", args=["daily"]),
+                            {"date": "yesterday"}, HTTP_ACCEPT_LANGUAGE="en",
+                            **self.auth(self.hq))
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(r.json()["fields"], {"date": ["Give the date as YYYY-MM-DD."]})
+
     def test_it_rejects_unknown_fields_and_bad_dates(self) -> None:
         body = self.body()
         body["colour"] = "red"

@@ -44,14 +44,12 @@ class BriefingTestCase(ReportsTestCase):
         self.assertIn("已复工项目119个", text)
 
     def test_it_concatenates_other_modules_sentences_in_order(self) -> None:
-        registries.register_sentence(15, "tests.care", lambda unit, day: (
-            f"截至{day.month}月{day.day}日，累计发放慰问金25.39万元。"))
-        registries.register_sentence(16, "tests.silent", lambda unit, day: None)
-        try:
+        with registries.override(sentences=[
+            registries.Sentence(15, "tests.care", lambda unit, day: (
+                f"截至{day.month}月{day.day}日，累计发放慰问金25.39万元。")),
+            registries.Sentence(16, "tests.silent", lambda unit, day: None),
+        ]):
             sentences = briefing.build(self.city, DAY).sentences
-        finally:
-            registries._sentences.pop("tests.care", None)
-            registries._sentences.pop("tests.silent", None)
         self.assertEqual(len(sentences), 3)
         self.assertTrue(sentences[0].startswith("2月28日，“县区日报”"))
         self.assertEqual(sentences[1], "截至2月28日，累计发放慰问金25.39万元。")

@@ -30,6 +30,18 @@ class OverdueTestCase(ReportsTestCase):
         self.submit(self.r_county_b, self.today - dt.timedelta(days=1), user=self.county_b)
         self.assertEqual(alerts.count(), 4)
 
+    def test_the_dashboard_and_the_inbox_name_the_kind(self) -> None:
+        self.form.deadline_days = 0
+        self.form.save()
+        call_command("reports_overdue", "--date",
+                     (self.today - dt.timedelta(days=1)).isoformat(), stdout=StringIO())
+        self.login(self.hq)
+        for url in ("/reports/dashboard/", "/core/alerts/?kind=report_missing"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(response, "日报未报送")
+                self.assertNotContains(response, "report_missing<")
+
 
 class RebuildTestCase(ReportsTestCase):
     def test_it_recomputes_the_roll_up(self) -> None:

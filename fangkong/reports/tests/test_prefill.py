@@ -38,14 +38,12 @@ class PrefillTestCase(ReportsTestCase):
             raise RuntimeError("module down")
 
         ind = self.form.indicators.get(code="fever_found")
-        registries.register_indicator("reports_test.broken", "broken", "人", broken)
-        try:
+        with registries.override(indicators=[
+                registries.Indicator("reports_test.broken", "broken", "人", broken)]):
             ind.source = "reports_test.broken"
             ind.save()
             with self.assertLogs("fangkong.core.registries", "ERROR"):
                 sub = self.submit(self.r_comm_a)
-        finally:
-            registries._indicators.pop("reports_test.broken", None)
         self.assertEqual(self.entry(sub, "fever_found").number, 1)
 
     def test_it_refuses_an_unknown_live_indicator_in_configuration(self) -> None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core.forms import add_errors
 from fangkong.core.models import Organisation, OrgUnit
 from fangkong.core.models.accounts import Cap
-from fangkong.core.scoping import capability_required
+from fangkong.core.scoping import capability_required, default_root, subtree_q
 from fangkong.reports import services
 from fangkong.reports.forms import (
     IndicatorForm,
@@ -152,11 +152,11 @@ def reporters_add(request: HttpRequest, code: str) -> HttpResponse:
     problems: list[str] = []
     if data["level"]:
         under = (OrgUnit.objects.filter(code=data["under"]).first() if data["under"]
-                 else OrgUnit.objects.filter(level="city").order_by("path").first())
+                 else default_root())
         if under is None:
             problems.append(_("Unknown unit %(code)s.") % {"code": data["under"]})
         else:
-            units += list(OrgUnit.objects.filter(path__startswith=under.path,
+            units += list(OrgUnit.objects.filter(subtree_q("path", under.path),
                                                  level=data["level"]))
     for token in re.split(r"[\s,，;；]+", data["codes"] or ""):
         if not token:

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.core.models.accounts import Cap
+from fangkong.core.models.accounts import ORGANISATION_ROLES, Cap
 from fangkong.core.scoping import scope_for
-from fangkong.lib.dates import check_record_day
+from fangkong.lib.dates import parse_day
 from fangkong.reports import access, services
 from fangkong.reports.forms import ReviewForm
 from fangkong.reports.models import (
@@ -67,14 +67,10 @@ def _as_text(indicator: Indicator, number: Decimal | None) -> str:
 def _parse_day(raw: str | None) -> dt.date | None:
     """The ``date`` asked for (today by default); None if it is not a day a report can
     carry (``lib.dates``: from the epidemic's start to today)."""
-    if not raw:
-        return timezone.localdate()
     try:
-        day = dt.date.fromisoformat(raw)
-        check_record_day(day, "date")
-    except (ValueError, ValidationError):
+        return parse_day(raw)
+    except ValidationError:
         return None
-    return day
 
 
 @login_required
@@ -94,8 +90,9 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/index.html", {
         "day": day, "today": timezone.localdate(), "mine": mine,
         "waiting": waiting.count(), "forms": forms,
-        "can_configure": scope.can(Cap.CONFIGURE), "can_view": scope.can(Cap.VIEW),
-        "can_report": scope.can(Cap.REPORT),
+        "can_configure": scope.can(Cap.CONFIGURE),
+        "can_view": scope.can(Cap.VIEW, roles=ORGANISATION_ROLES),
+        "can_report": scope.can(Cap.REPORT, roles=ORGANISATION_ROLES),
     })
 
 

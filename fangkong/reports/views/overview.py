@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.core.models import Alert, Organisation, OrgUnit
-from fangkong.core.models.accounts import Cap
-from fangkong.core.scoping import capability_required
+from fangkong.core.models.accounts import ORGANISATION_ROLES, Cap
+from fangkong.core.scoping import capability_required, scope_for
 from fangkong.lib.tabular import xlsx_response
 from fangkong.reports import access, briefing, exporters, figures
 from fangkong.reports.completeness import by_child, completeness, missing_streaks, trend
@@ -41,7 +41,7 @@ def _filters(request: HttpRequest, *, allow_org: bool = False
 
 
 def _crumbs(user: Any, unit: OrgUnit) -> list[OrgUnit]:
-    return [u for u in unit.ancestors_and_self() if access.can_view_unit(user, u.path)]
+    return [u for u in unit.ancestors_and_self() if scope_for(user).covers(Cap.VIEW, u.path)]
 
 
 def _form(request: HttpRequest, code: str) -> ReportForm:
@@ -49,7 +49,7 @@ def _form(request: HttpRequest, code: str) -> ReportForm:
                              code=code)
 
 
-@capability_required(Cap.VIEW)
+@capability_required(Cap.VIEW, roles=ORGANISATION_ROLES)
 def completeness_page(request: HttpRequest, form: str) -> HttpResponse:
     report_form = _form(request, form)
     day, target, filters = _filters(request, allow_org=True)
@@ -70,7 +70,7 @@ def completeness_page(request: HttpRequest, form: str) -> HttpResponse:
     })
 
 
-@capability_required(Cap.VIEW)
+@capability_required(Cap.VIEW, roles=ORGANISATION_ROLES)
 def reminders_xlsx(request: HttpRequest, form: str) -> HttpResponse:
     report_form = _form(request, form)
     day, target, _f = _filters(request, allow_org=True)
@@ -80,7 +80,7 @@ def reminders_xlsx(request: HttpRequest, form: str) -> HttpResponse:
                                                     target.name))
 
 
-@capability_required(Cap.VIEW)
+@capability_required(Cap.VIEW, roles=ORGANISATION_ROLES)
 def rollup_page(request: HttpRequest, form: str) -> HttpResponse:
     report_form = _form(request, form)
     day, unit, filters = _filters(request)
@@ -95,14 +95,14 @@ def rollup_page(request: HttpRequest, form: str) -> HttpResponse:
     })
 
 
-@capability_required(Cap.VIEW)
+@capability_required(Cap.VIEW, roles=ORGANISATION_ROLES)
 def province_xlsx(request: HttpRequest, form: str) -> HttpResponse:
     report_form = _form(request, form)
     day, unit, _f = _filters(request)
     return exporters.province_response(report_form, day, unit)
 
 
-@capability_required(Cap.VIEW)
+@capability_required(Cap.VIEW, roles=ORGANISATION_ROLES)
 def briefing_page(request: HttpRequest) -> HttpResponse:
     day, unit, filters = _filters(request)
     doc = briefing.build(unit, day)
@@ -111,7 +111,7 @@ def briefing_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-@capability_required(Cap.VIEW)
+@capability_required(Cap.VIEW, roles=ORGANISATION_ROLES)
 def briefing_docx(request: HttpRequest) -> HttpResponse:
     from fangkong.lib.tabular import content_disposition
 
@@ -152,7 +152,7 @@ def _dashboard_day(request: HttpRequest, form: ReportForm | None) -> tuple[dt.da
     return today, False
 
 
-@capability_required(Cap.VIEW)
+@capability_required(Cap.VIEW, roles=ORGANISATION_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     report_form = _dashboard_form(request)
     day, fell_back = _dashboard_day(request, report_form)
@@ -162,8 +162,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if code is None:  # a liaison: no territory to overview, their reports instead
             return redirect("reports:index")
         raise Http404
-    alerts = Alert.objects.visible_to(request.user).open().filter(
-        unit_path__startswith=target.path).select_related("org_unit")
+    alerts = Alert.objects.visible_to(request.user).open().under(target).select_related(
+        "org_unit")
     ctx: dict[str, Any] = {
         "form": report_form, "day": day, "fell_back": fell_back, "target": target,
         "crumbs": _crumbs(request.user, target),
@@ -200,7 +200,7 @@ def _live_indicators(unit: OrgUnit, day: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-@capability_required(Cap.VIEW)
+@capability_required(Cap.VIEW, roles=ORGANISATION_ROLES)
 def dashboard_data(request: HttpRequest) -> JsonResponse:
     """Series for the trend chart: the last 14 or 30 days from the roll-up rows."""
     report_form = _dashboard_form(request)

@@ -5,14 +5,14 @@ The same text as the web page and the .docx (``reports.briefing``). Read-only.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from fangkong.core.models import OrgUnit
+from fangkong.core.scoping import default_root
+from fangkong.lib.dates import day_option
 from fangkong.reports import briefing
 
 
@@ -25,18 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--docx", type=Path, help="Also write the briefing to this .docx.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            day = (dt.date.fromisoformat(options["date"]) if options["date"]
-                   else timezone.localdate())
-        except ValueError:
-            raise CommandError(f"--date must be YYYY-MM-DD, got {options['date']!r}") from None
+        day = day_option(options["date"])
         if options["unit"]:
             unit = OrgUnit.objects.filter(code=options["unit"]).first()
             if unit is None:
                 raise CommandError(f"No unit with code {options['unit']!r}.")
         else:
-            unit = (OrgUnit.objects.filter(level="city").order_by("path").first()
-                    or OrgUnit.objects.order_by("path").first())
+            unit = default_root()
             if unit is None:
                 raise CommandError("The territory is empty: run `fangkong loaddemo` first.")
         doc = briefing.build(unit, day)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone, translation
 
+from fangkong.lib.dates import day_option
 from fangkong.reports import services
 from fangkong.reports.completeness import completeness
 from fangkong.reports.models import Reporter, ReportForm
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         with translation.override(settings.LANGUAGE_CODE):
             for form in ReportForm.objects.filter(is_active=True):
                 if options["date"]:
-                    day = dt.date.fromisoformat(options["date"])
+                    day = day_option(options["date"])
                 else:
                     day = timezone.localdate()
                     while form.deadline_for(day) > now:

@@ -6,11 +6,11 @@ or a repair. Idempotent: the rows are replaced by what the reports say.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fangkong.lib.dates import day_option
 from fangkong.reports import rollups
 from fangkong.reports.models import ReportForm
 
@@ -30,10 +30,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No form {options['form']!r}.")
         days = None
         if options["date"]:
-            try:
-                days = [dt.date.fromisoformat(options["date"])]
-            except ValueError:
-                raise CommandError("--date must be YYYY-MM-DD") from None
+            days = [day_option(options["date"])]
         total = 0
         for form in forms:
             total += rollups.rebuild(form, days)

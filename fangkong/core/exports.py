@@ -1,0 +1,170 @@
+"""Exports of registers, written once: masked by default, unmasked only with the export
+permission, a reason and an entry in the personal-data access log.
+
+A module writes one ``RegisterExporter`` per register: its columns, the objects behind
+the rows, one ``row(obj)`` with the stored values, and ``pii_columns`` naming the columns
+that hold personal data. The base masks those columns as the models declare
+(``core.pii``), so a module never writes a mask or a ``masked`` switch of its own.
+
+``export_view`` is the one protocol every export page follows:
+
+- GET: the masked file (``?format=csv`` where the page offers CSV).
+- GET ``?unmasked_form=1``: the reason form (403 without ``Cap.EXPORT_PII``).
+- POST: the unmasked file. Needs ``Cap.EXPORT_PII`` (else 403) and a reason; holds only
+  the rows under the grants that carry the permission (viewing a city and exporting one
+  county do not add up to exporting the city); logged through ``core.audit.log_export``
+  with the number of rows the file holds. The reason travels in the body, never in a URL
+  or a proxy log, so a GET never exports unmasked, whatever it asks for.
+
+The page's filters (a search, a day) travel as query parameters on GET and as hidden
+fields on the form's POST: a view reads them with ``params(request)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy, pgettext
+
+from fangkong.core import audit, pii
+from fangkong.core.models.accounts import Cap
+from fangkong.core.scoping import scope_for
+from fangkong.lib.tabular import Exporter, csv_response, xlsx_response
+
+FORMAT_CHOICES = {"xlsx": "Excel (.xlsx)", "csv": "CSV"}
+#: Query and form parameters of the protocol itself, not a page's filters.
+_OWN_PARAMS = frozenset({"unmasked", "unmasked_form", "format", "reason",
+                         "csrfmiddlewaretoken"})
+UNMASKED_PAGE = "core/export_unmasked.html"
+
+
+class RegisterExporter(Exporter):
+    """One register's export. Subclasses set ``columns``, ``filename``, ``pii_columns``
+    and write ``row``; ``rows`` when the file has one row per related object (a household
+    export lists members)."""
+
+    #: Column key -> path of the personal field it holds, from the row objects' model
+    #: (``"person.id_number"``). Masked as that model's ``PII`` says unless ``masked`` is
+    #: false; named in the access log.
+    pii_columns: Mapping[str, str] = {}
+
+    def __init__(self, queryset: QuerySet[Any], *, masked: bool = True,
+                 filename: str = "") -> None:
+        self.queryset = queryset
+        self.masked = masked
+        self._filename = filename
+
+    def get_filename(self) -> str:
+        return self._filename or str(self.filename)
+
+    def rows(self) -> QuerySet[Any]:
+        """The objects behind the file's rows, in file order."""
+        return self.queryset
+
+    def row(self, obj: Any) -> Mapping[str, Any]:
+        """One row by column key, with the stored (unmasked) values."""
+        raise NotImplementedError
+
+    def row_count(self) -> int:
+        """Rows the file holds (what the personal-data access log records)."""
+        return self.rows().count()
+
+    def personal_columns(self) -> dict[str, str]:
+        """``pii_columns`` restricted to the columns this file has."""
+        keys = {column.key for column in self.columns}
+        return {key: path for key, path in self.pii_columns.items() if key in keys}
+
+    def logged_fields(self) -> list[str]:
+        """The personal fields the file holds, as the access log names them."""
+        names = [path.rsplit(".", 1)[-1] for path in self.personal_columns().values()]
+        return list(dict.fromkeys(names))
+
+    def iterate_rows(self) -> Iterator[Mapping[str, Any]]:
+        rows = self.rows()
+        masks = {} if not self.masked else {
+            key: pii.mask_for(rows.model, path) for key, path in self.personal_columns().items()
+        }
+        for obj in rows.iterator(chunk_size=2000):
+            yield pii.apply_masks(self.row(obj), masks) if masks else self.row(obj)
+
+
+class ExportForm(forms.Form):
+    """The unmasked export's form: why, and which file format."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (recorded)"), min_length=2, max_length=300,
+        widget=forms.TextInput(attrs={
+            "placeholder": gettext_lazy("e.g. list requested by the county epidemiology team"),
+        }),
+    )
+    #: Optional: a page that offers one format posts none.
+    format = forms.ChoiceField(label=gettext_lazy("Format"), required=False)
+
+    def __init__(self, *args: Any, formats: Sequence[str] = ("xlsx",), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = [(f, FORMAT_CHOICES[f]) for f in formats]
+        self.fields["format"].initial = formats[0]
+        if len(formats) == 1:
+            self.fields["format"].widget = forms.HiddenInput()
+
+
+def params(request: HttpRequest) -> QueryDict:
+    """The page's filters: from the form on a POST, from the query string otherwise."""
+    return request.POST if request.method == "POST" else request.GET
+
+
+def file_response(exporter: Exporter, fmt: str) -> HttpResponse:
+    return csv_response(exporter) if fmt == "csv" else xlsx_response(exporter)
+
+
+def export_view(
+    request: HttpRequest, exporter_class: type[RegisterExporter], queryset: QuerySet[Any], *,
+    back: str, filename: str = "", formats: Sequence[str] = ("xlsx",),
+    unmasked_page: bool = False,
+) -> HttpResponse:
+    """The export protocol (module docstring). ``queryset`` is what the page lists for
+    the user; ``unmasked_page`` makes a GET show the reason form (a URL that serves only
+    the unmasked export, as the people registry's)."""
+    if request.method == "POST" or unmasked_page or request.GET.get("unmasked_form"):
+        return _unmasked(request, exporter_class, queryset, back=back, filename=filename,
+                         formats=formats)
+    fmt = request.GET.get("format")
+    return file_response(exporter_class(queryset, filename=filename),
+                         fmt if fmt in formats else formats[0])
+
+
+def _unmasked(
+    request: HttpRequest, exporter_class: type[RegisterExporter], queryset: QuerySet[Any], *,
+    back: str, filename: str, formats: Sequence[str],
+) -> HttpResponse:
+    if not scope_for(request.user).can(Cap.EXPORT_PII):
+        raise PermissionDenied
+    posted = request.method == "POST"
+    form = ExportForm(request.POST if posted else None, formats=formats)
+    carried = [(k, v) for k, v in params(request).items() if k not in _OWN_PARAMS]
+    rows = queryset.visible_to(request.user, Cap.EXPORT_PII)
+    exporter = exporter_class(rows, masked=False, filename=filename)
+    if posted and form.is_valid():
+        fmt = form.cleaned_data["format"] or formats[0]
+        filters = " ".join(f"{k}={v}" for k, v in carried if v)
+        label = f"{exporter.get_filename()}.{fmt} {filters}".strip()
+        try:
+            audit.log_export(request.user, rows.model, exporter.logged_fields(),
+                             exporter.row_count(), form.cleaned_data["reason"],
+                             request=request, label=label)
+        except ValidationError as exc:
+            form.add_error("reason", exc.message_dict.get("reason", exc.messages))
+        else:
+            return file_response(exporter, fmt)
+    shown = {*exporter.personal_columns(), *exporter.logged_fields()}
+    headers = [str(c.header) for c in exporter.columns if c.key in shown]
+    return render(request, UNMASKED_PAGE, {
+        "form": form, "back": back, "carried": carried, "title": exporter.get_filename(),
+        "personal": pgettext("list separator", ", ").join(headers),
+    })

@@ -1,0 +1,74 @@
+"""A module declared in one place: its ``AppConfig`` lists what core needs to know.
+
+A fangkong module (checkpoints, reports, care, relief …) subclasses ``FangkongModule``
+instead of ``AppConfig`` and declares, as class attributes:
+
+- ``audited``: its models whose changes the audit log keeps, by model name, or
+  ``(name, {register options})`` (``core.audit.register``'s keyword arguments);
+- ``nav``: its navigation entries (``registries.NavEntry``);
+- ``alert_kinds``: the kinds of alert it raises (``registries.AlertKind``);
+- ``demo_step``: the module path of its demo step (``load(ctx) -> str``), or None.
+
+``ready`` registers all of these and imports the module's ``indicators``, ``briefing``
+and ``rules`` submodules if it has them, where ``@indicator``, ``@sentence`` and
+``core.rules.declare`` declare the rest. Nothing
+else is edited to add a module: not core, not a central list of demo steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from importlib import import_module
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import module_has_submodule
+
+from fangkong.core import registries
+
+#: Submodules ``ready`` imports when present; they declare indicators and sentences.
+DECLARING_SUBMODULES = ("indicators", "briefing", "rules")
+
+
+class FangkongModule(AppConfig):
+    audited: Sequence[str | tuple[str, Mapping[str, Any]]] = ()
+    nav: Sequence[registries.NavEntry] = ()
+    alert_kinds: Sequence[registries.AlertKind] = ()
+    demo_step: str | None = None
+    # Django takes the one AppConfig subclass in an apps.py as the app's config, or else
+    # the one marked ``default``; every apps.py that imports this base holds two.
+    default = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "default" not in cls.__dict__:
+            cls.default = True
+
+    def ready(self) -> None:
+        self.register_audited()
+        for entry in self.nav:
+            registries.register_nav(entry)
+        for kind in self.alert_kinds:
+            registries.register_alert_kind(kind)
+        for name in DECLARING_SUBMODULES:
+            if module_has_submodule(self.module, name):
+                import_module(f"{self.name}.{name}")
+
+    def register_audited(self) -> None:
+        from fangkong.core import audit
+
+        for entry in self.audited:
+            name, options = (entry, {}) if isinstance(entry, str) else entry
+            audit.register(self.get_model(name), **options)
+
+
+def modules() -> list[FangkongModule]:
+    """The installed fangkong modules, in INSTALLED_APPS order."""
+    return [c for c in apps.get_app_configs() if isinstance(c, FangkongModule)]
+
+
+def demo_steps() -> list[str]:
+    """The demo steps the installed modules declare, in INSTALLED_APPS order (a module
+    that reads another's data, like reports reading checkpoints' indicators, is listed
+    after it)."""
+    return [m.demo_step for m in modules() if m.demo_step]

@@ -1,0 +1,193 @@
+"""Dated rules: the value on a day, overlaps refused by the database, new versions, the
+history page."""
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from auditlog.models import LogEntry
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from fangkong.checkpoints.services import screening
+from fangkong.core.models import Parameter, ParameterValue
+from fangkong.core.models.rules import ValueKind
+from fangkong.core.rules import NoRuleInForce, value_on, values_on
+from fangkong.core.services.rules import add_value
+from fangkong.core.testing import FangkongTestCase
+
+FEVER = screening.FEVER_CODE
+
+
+class ValueOnTestCase(FangkongTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.limit = Parameter.objects.create(code="test.limit", name="limit",
+                                             kind=ValueKind.INTEGER, module="core")
+        cls.january = ParameterValue.objects.create(
+            parameter=cls.limit, valid_from=date(2020, 1, 1), valid_to=date(2020, 1, 31),
+            value=1)
+        cls.after = ParameterValue.objects.create(
+            parameter=cls.limit, valid_from=date(2020, 2, 1), value=2)
+
+    def test_it_answers_the_version_in_force_inside_and_at_both_ends(self) -> None:
+        for day, expected in ((date(2020, 1, 1), self.january),
+                              (date(2020, 1, 15), self.january),
+                              (date(2020, 1, 31), self.january),
+                              (date(2020, 2, 1), self.after),
+                              (date(2031, 7, 1), self.after)):
+            found = value_on("test.limit", day)
+            self.assertEqual((found, found.typed), (expected, expected.value), day)
+
+    def test_it_says_no_rule_is_in_force_before_the_first_version(self) -> None:
+        with self.assertRaises(NoRuleInForce) as caught:
+            value_on("test.limit", date(2019, 12, 31))
+        self.assertEqual((caught.exception.code, caught.exception.day),
+                         ("test.limit", date(2019, 12, 31)))
+        with self.assertRaises(NoRuleInForce):
+            value_on("test.nothing", date(2020, 3, 1))
+        with self.assertRaises(NoRuleInForce):  # one missing among several is an answer too
+            values_on([FEVER, "test.limit"], date(2019, 12, 31))
+
+    def test_it_says_no_rule_is_in_force_after_a_closed_last_version(self) -> None:
+        ParameterValue.objects.filter(pk=self.after.pk).update(valid_to=date(2020, 6, 30))
+        self.assertEqual(value_on("test.limit", date(2020, 6, 30)).pk, self.after.pk)
+        with self.assertRaises(NoRuleInForce):
+            value_on("test.limit", date(2020, 7, 1))
+
+    def test_the_database_refuses_overlapping_periods(self) -> None:
+        for start, end in ((date(2020, 1, 31), date(2020, 1, 31)),  # the last day of january
+                           (date(2019, 12, 1), date(2020, 1, 1)),
+                           (date(2020, 3, 1), None),  # inside the open-ended one
+                           (date(2019, 1, 1), None)):  # around both
+            with self.subTest(start=start, end=end), self.assertRaises(IntegrityError), \
+                    transaction.atomic():
+                ParameterValue.objects.create(parameter=self.limit, valid_from=start,
+                                              valid_to=end, value=3)
+        with self.assertRaises(IntegrityError), transaction.atomic():  # an update too
+            ParameterValue.objects.filter(pk=self.january.pk).update(valid_to=date(2020, 2, 1))
+        # Adjacent periods and other parameters are fine.
+        ParameterValue.objects.create(parameter=self.limit, valid_from=date(2019, 12, 1),
+                                      valid_to=date(2019, 12, 31), value=0)
+        other = Parameter.objects.create(code="test.other", name="other",
+                                         kind=ValueKind.INTEGER, module="core")
+        ParameterValue.objects.create(parameter=other, valid_from=date(2020, 1, 15), value=9)
+        self.assertEqual(self.limit.values.count(), 3)
+
+
+class AddValueTestCase(FangkongTestCase):
+    def test_a_new_version_closes_the_open_one_on_the_day_before(self) -> None:
+        shipped = value_on(FEVER, timezone.localdate())
+        self.assertEqual((shipped.typed, shipped.valid_to), (Decimal("37.3"), None))
+        start = timezone.localdate() + timedelta(days=3)
+        new, created = add_value(self.hq, FEVER, value=Decimal("37.5"), valid_from=start,
+                                 document_number="安政办发〔2020〕9号", reason="省里要求")
+        shipped.refresh_from_db()
+        self.assertTrue(created)
+        self.assertEqual(shipped.valid_to, start - timedelta(days=1))
+        self.assertEqual((new.valid_from, new.valid_to, new.typed, new.created_by),
+                         (start, None, Decimal("37.5"), self.hq))
+        self.assertEqual(value_on(FEVER, start - timedelta(days=1)), shipped)
+        self.assertEqual(value_on(FEVER, start), new)
+        created_entry = LogEntry.objects.get_for_object(new).get()
+        closed_entry = LogEntry.objects.get_for_object(shipped).get(
+            action=LogEntry.Action.UPDATE)
+        self.assertEqual((created_entry.actor, created_entry.action),
+                         (self.hq, LogEntry.Action.CREATE))
+        self.assertEqual((closed_entry.actor, closed_entry.changes_dict["valid_to"]),
+                         (self.hq, ["None", str(start - timedelta(days=1))]))
+
+    def test_it_refuses_a_version_not_after_the_one_in_force(self) -> None:
+        shipped = value_on(FEVER, timezone.localdate())
+        with self.assertRaises(ValidationError) as caught:
+            add_value(self.hq, FEVER, value=Decimal("37.5"), valid_from=shipped.valid_from)
+        self.assertIn("valid_from", caught.exception.message_dict)
+        self.assertEqual(ParameterValue.objects.filter(parameter__code=FEVER).count(), 1)
+        shipped.refresh_from_db()
+        self.assertIsNone(shipped.valid_to)
+
+    def test_only_configure_may_change_a_rule_and_the_value_is_checked(self) -> None:
+        for user in (self.community_a, self.county_a, self.gate, self.nobody):
+            with self.subTest(user=user.username), self.assertRaises(PermissionDenied):
+                add_value(user, FEVER, value=Decimal("37.5"),
+                          valid_from=timezone.localdate() + timedelta(days=1))
+            with self.assertRaises(PermissionDenied):
+                screening.change_rule(user, fever_threshold="37.5", watched_provinces="鄂",
+                                      note="x")
+        with self.assertRaises(ValidationError):
+            add_value(self.hq, FEVER, value=Decimal("45.0"),
+                      valid_from=timezone.localdate() + timedelta(days=1))
+        self.assertEqual(ParameterValue.objects.filter(parameter__code=FEVER).count(), 1)
+
+    def test_the_same_client_key_answers_the_first_version(self) -> None:
+        key = uuid.uuid4()
+        day = timezone.localdate() + timedelta(days=1)
+        first, created = add_value(self.hq, FEVER, value=Decimal("37.5"), valid_from=day,
+                                   client_id=key)
+        again, created_again = add_value(self.hq, FEVER, value=Decimal("37.5"),
+                                         valid_from=day, client_id=key)
+        self.assertEqual((again, created, created_again), (first, True, False))
+
+
+class HistoryPageTestCase(FangkongTestCase):
+    def url(self, code: str = FEVER) -> str:
+        return reverse("core:rule_history", args=[code])
+
+    def form(self, **overrides) -> dict:
+        data = {"client_id": str(uuid.uuid4()), "value": "37.5",
+                "valid_from": (timezone.localdate() + timedelta(days=1)).isoformat(),
+                "valid_to": "", "document_number": "安政办发〔2020〕5号",
+                "document_title": "关于加强卡口检测工作的通知", "reason": "省里要求"}
+        data.update(overrides)
+        return data
+
+    def test_hq_reads_the_history_and_adds_a_version_that_closes_the_previous(self) -> None:
+        self.login(self.hq)
+        r = self.client.get(self.url())
+        self.assertContains(r, "37.3")
+        self.assertContains(r, 'name="client_id"')
+        data = self.form()
+        r = self.client.post(self.url(), data)
+        self.assertRedirects(r, self.url())
+        self.client.post(self.url(), data)  # sent twice: one version
+        old, new = ParameterValue.objects.filter(parameter__code=FEVER).order_by("valid_from")
+        self.assertEqual(old.valid_to, new.valid_from - timedelta(days=1))
+        self.assertEqual((new.typed, new.document_number, new.created_by),
+                         (Decimal("37.5"), "安政办发〔2020〕5号", self.hq))
+        r = self.client.get(self.url())
+        self.assertContains(r, "安政办发〔2020〕5号 关于加强卡口检测工作的通知")
+        self.assertContains(r, "省里要求")
+        self.assertContains(self.client.get(reverse("core:rules")), self.url())
+
+    def test_the_form_explains_an_overlap_before_the_database_refuses_it(self) -> None:
+        shipped = value_on(FEVER, timezone.localdate())
+        end = timezone.localdate() + timedelta(days=10)
+        ParameterValue.objects.filter(pk=shipped.pk).update(valid_to=end)
+        self.login(self.hq)
+        r = self.client.post(self.url(), self.form(), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "field-error")
+        self.assertContains(r, "重叠")
+        r = self.client.post(self.url(), self.form(), HTTP_ACCEPT_LANGUAGE="en")
+        self.assertContains(r, "overlaps the version in force from")
+        r = self.client.post(self.url(), self.form(value="湖北"))
+        self.assertContains(r, "field-error")
+        self.assertEqual(ParameterValue.objects.filter(parameter__code=FEVER).count(), 1)
+
+    def test_others_read_without_the_form_or_get_403_and_404(self) -> None:
+        self.login(self.community_a)
+        r = self.client.get(self.url())
+        self.assertEqual(r.status_code, 200)
+        self.assertNotContains(r, 'name="client_id"')
+        self.assertEqual(self.client.post(self.url(), self.form()).status_code, 403)
+        self.assertEqual(self.client.get(self.url("test.nope")).status_code, 404)
+        for user in (self.gate, self.helper, self.nobody):
+            self.login(user)
+            self.assertEqual(self.client.get(self.url()).status_code, 403, user.username)
+            self.assertEqual(self.client.get(reverse("core:rules")).status_code, 403)
+        self.client.logout()
+        self.assertEqual(self.client.get(self.url()).status_code, 302)
+        self.assertEqual(ParameterValue.objects.filter(parameter__code=FEVER).count(), 1)

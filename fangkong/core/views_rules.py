@@ -1,0 +1,114 @@
+"""Dated rules: the list of parameters and each one's history, with the form that adds a
+version (``core.services.rules.add_value``). Reading needs VIEW, changing CONFIGURE."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangkong.core.forms import DateInput, KeyedForm, add_errors
+from fangkong.core.models.accounts import Cap
+from fangkong.core.models.rules import Parameter, ParameterValue
+from fangkong.core.rules import ParameterSpec, spec_for
+from fangkong.core.scoping import capability_required
+from fangkong.core.services.rules import add_value, may_change_rules
+
+
+def label_of(parameter: Parameter) -> str:
+    """The declared (translated) name, or the stored one for an undeclared parameter."""
+    spec = spec_for(parameter.code)
+    return str(spec.name) if spec else parameter.name
+
+
+class ParameterValueForm(KeyedForm):
+    """A new version. The value is text the rule's declaration parses and checks."""
+
+    value = forms.CharField(label=gettext_lazy("Value"), max_length=500, required=False)
+    valid_from = forms.DateField(label=gettext_lazy("In force from"), widget=DateInput())
+    valid_to = forms.DateField(
+        label=gettext_lazy("In force until"), required=False, widget=DateInput(),
+        help_text=gettext_lazy("Leave empty: until further notice."),
+    )
+    document_number = forms.CharField(
+        label=gettext_lazy("Document number"), max_length=60, required=False,
+        widget=forms.TextInput(attrs={"placeholder": "安政办发〔2020〕5号"}),
+    )
+    document_title = forms.CharField(label=gettext_lazy("Document title"), max_length=200,
+                                     required=False)
+    reason = forms.CharField(label=gettext_lazy("Reason for the change"), max_length=200)
+
+    def __init__(self, *args: Any, spec: ParameterSpec | None, unit: str = "",
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        value = self.fields["value"]
+        if unit:
+            value.label = f"{value.label} ({unit})"
+        if spec is not None and spec.help_text:
+            value.help_text = spec.help_text
+
+    def clean_value(self) -> Any:
+        raw = self.cleaned_data.get("value", "")
+        if self.spec is None:
+            raise ValidationError(_("This rule is not declared by any module; it cannot be "
+                                    "changed here."))
+        return self.spec.clean(raw)
+
+
+def _history(parameter: Parameter) -> list[ParameterValue]:
+    return list(parameter.values.select_related("created_by").order_by("-valid_from"))
+
+
+@capability_required(Cap.VIEW)
+def rule_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = []
+    for parameter in Parameter.objects.all():
+        current = parameter.values.in_force_on(today).first()
+        rows.append({"parameter": parameter, "label": label_of(parameter), "current": current})
+    return render(request, "core/rules.html", {"rows": rows, "today": today})
+
+
+@capability_required(Cap.VIEW)
+def rule_history(request: HttpRequest, code: str) -> HttpResponse:
+    parameter = get_object_or_404(Parameter, code=code)
+    spec = spec_for(code)
+    can_change = may_change_rules(request.user)
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied
+    today = timezone.localdate()
+    history = _history(parameter)
+    current = next((v for v in history if v.covers(today)), None)
+    form = None
+    if can_change and spec is not None:
+        initial = {"valid_from": today,
+                   "value": spec.as_text(current.typed) if current else ""}
+        form = ParameterValueForm(request.POST or None, spec=spec, unit=parameter.unit,
+                                  initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                new, _created = add_value(
+                    request.user, code, value=data["value"], valid_from=data["valid_from"],
+                    valid_to=data["valid_to"], document_number=data["document_number"],
+                    document_title=data["document_title"], reason=data["reason"],
+                    client_id=data["client_id"],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The new version is in force from %(day)s.") % {
+                    "day": new.valid_from.isoformat()})
+                return redirect("core:rule_history", code=code)
+    return render(request, "core/rule_history.html", {
+        "parameter": parameter, "label": label_of(parameter), "history": history,
+        "current": current, "today": today, "form": form,
+    })
