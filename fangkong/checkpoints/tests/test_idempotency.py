@@ -12,7 +12,7 @@ from fangkong.checkpoints import services
 from fangkong.checkpoints.models import Checkpoint, Passage, PassageDaily, Tip
 from fangkong.checkpoints.tests.base import ID_A
 from fangkong.checkpoints.validation import clean_passage
-from fangkong.core.models import OrgUnit
+from fangkong.core.models import OrgUnit, Role
 from fangkong.core.models.territory import Level
 from fangkong.core.services.people import clean_person_data, lookup_or_create_person
 from fangkong.core.testing import make_unit, make_user
@@ -33,7 +33,8 @@ class RaceTestCase(TransactionTestCase):
         root = make_unit(None, "610000", "陕西省", Level.PROVINCE)
         unit = make_unit(OrgUnit.objects.get(pk=root.pk), "610902002002", "文昌社区",
                          Level.COMMUNITY)
-        actor = make_user("racer")
+        # The service authorises the tip (EDIT over the community), as for a real caller.
+        actor = make_user("racer", Role.COMMUNITY_WORKER, unit)
         key = uuid.uuid4()
 
         def attempt():
