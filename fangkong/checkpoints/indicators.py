@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.core.registries import indicator, sentence
+from fangkong.core.scoping import subtree_q
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -56,7 +57,7 @@ def fevers(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import TemperatureCheck
 
     checks = TemperatureCheck.objects.filter(
-        outsider__unit_path__startswith=unit.path, day=day, fever=True,
+        subtree_q("outsider__unit_path", unit.path), day=day, fever=True,
     ).count()
     return _daily_sum(unit, day, "fevers") + checks
 

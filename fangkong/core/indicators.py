@@ -14,11 +14,11 @@ from fangkong.core.registries import indicator
 def people_registered(unit, day: date) -> int:
     from fangkong.core.models import Person
 
-    return Person.objects.filter(unit_path__startswith=unit.path).count()
+    return Person.objects.under(unit).count()
 
 
 @indicator("core.open_alerts", _("Open alerts"), "条", home_card=True)
 def open_alerts(unit, day: date) -> int:
     from fangkong.core.models import Alert
 
-    return Alert.objects.filter(unit_path__startswith=unit.path, status="open").count()
+    return Alert.objects.under(unit).filter(status="open").count()
