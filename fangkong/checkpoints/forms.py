@@ -20,7 +20,13 @@ from fangkong.checkpoints.models import (
     VenueType,
 )
 from fangkong.checkpoints.validation import parse_temperature
-from fangkong.core.forms import DateInput, DateTimeInput, KeyedForm, UnitChoiceField
+from fangkong.core.forms import (
+    DateInput,
+    DateTimeInput,
+    KeyedForm,
+    RuleSourceFields,
+    UnitChoiceField,
+)
 from fangkong.core.imports import ImportForm
 
 
@@ -112,9 +118,12 @@ class RosterForm(forms.Form):
         ]
 
 
-class RuleForm(forms.Form):
+class RuleForm(RuleSourceFields):
     """Both values of the screening rule at once; each changed one becomes a new version
     of its dated rule (``services.change_rule``), from ``valid_from`` (default today)."""
+
+    field_order = ["fever_threshold", "watched_provinces", "valid_from", "document_number",
+                   "document_title", "note"]
 
     fever_threshold = forms.DecimalField(
         label=_("Fever threshold (°C)"), max_digits=3, decimal_places=1,
@@ -126,12 +135,6 @@ class RuleForm(forms.Form):
     )
     valid_from = forms.DateField(label=_("In force from"), required=False, widget=DateInput(),
                                  help_text=_("Empty: today."))
-    document_number = forms.CharField(
-        label=_("Document number"), max_length=60, required=False,
-        widget=forms.TextInput(attrs={"placeholder": "安政办发〔2020〕5号"}),
-    )
-    document_title = forms.CharField(label=_("Document title"), max_length=200,
-                                     required=False)
     note = forms.CharField(label=_("Reason for the change"), max_length=200)
 
 

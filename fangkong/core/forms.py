@@ -179,3 +179,15 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return obj.name
+
+
+class RuleSourceFields(forms.Form):
+    """The source document of a dated rule's new version (``core.rules``): every form
+    that changes a rule asks for it the same way."""
+
+    document_number = forms.CharField(
+        label=_("Document number"), max_length=60, required=False,
+        widget=forms.TextInput(attrs={"placeholder": "安政办发〔2020〕5号"}),
+    )
+    document_title = forms.CharField(label=_("Document title"), max_length=200,
+                                     required=False)

@@ -89,6 +89,35 @@ def browser_session(page: Any, live_server: Any, user: Any) -> None:
                                "url": live_server.url}])
 
 
+def run_together(work: Any, n: int = 8) -> tuple[list[Any], list[Exception]]:
+    """Run ``work()`` in ``n`` threads released at once (a barrier), each on its own
+    database connection; returns ``(results, errors)``. For race tests
+    (``@pytest.mark.race``): the SQLite test database is a file, so threads really race."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(n)
+    results: list[Any] = []
+    errors: list[Exception] = []
+
+    def attempt() -> None:
+        try:
+            barrier.wait()
+            results.append(work())
+        except Exception as exc:  # noqa: BLE001 - reported to the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
 class ScopeContractMixin:
     """``assert_scoped``: a URL answers records in scope and hides the others.
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.forms import DateInput, KeyedForm, add_errors
+from fangkong.core.forms import DateInput, KeyedForm, RuleSourceFields, add_errors
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.rules import Parameter, ParameterValue
 from fangkong.core.rules import ParameterSpec, spec_for
@@ -28,8 +28,11 @@ def label_of(parameter: Parameter) -> str:
     return str(spec.name) if spec else parameter.name
 
 
-class ParameterValueForm(KeyedForm):
+class ParameterValueForm(KeyedForm, RuleSourceFields):
     """A new version. The value is text the rule's declaration parses and checks."""
+
+    field_order = ["value", "valid_from", "valid_to", "document_number", "document_title",
+                   "reason"]
 
     value = forms.CharField(label=gettext_lazy("Value"), max_length=500, required=False)
     valid_from = forms.DateField(label=gettext_lazy("In force from"), widget=DateInput())
@@ -37,12 +40,6 @@ class ParameterValueForm(KeyedForm):
         label=gettext_lazy("In force until"), required=False, widget=DateInput(),
         help_text=gettext_lazy("Leave empty: until further notice."),
     )
-    document_number = forms.CharField(
-        label=gettext_lazy("Document number"), max_length=60, required=False,
-        widget=forms.TextInput(attrs={"placeholder": "安政办发〔2020〕5号"}),
-    )
-    document_title = forms.CharField(label=gettext_lazy("Document title"), max_length=200,
-                                     required=False)
     reason = forms.CharField(label=gettext_lazy("Reason for the change"), max_length=200)
 
     def __init__(self, *args: Any, spec: ParameterSpec | None, unit: str = "",

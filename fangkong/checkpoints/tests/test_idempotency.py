@@ -1,11 +1,9 @@
 """The same client_id never makes a second passage, also when requests race."""
 
-import threading
 import uuid
 
 import pytest
 from auditlog.models import LogEntry
-from django.db import connection
 from django.test import TransactionTestCase
 
 from fangkong.checkpoints import services
@@ -15,7 +13,7 @@ from fangkong.checkpoints.validation import clean_passage
 from fangkong.core.models import OrgUnit, Role
 from fangkong.core.models.territory import Level
 from fangkong.core.services.people import clean_person_data, lookup_or_create_person
-from fangkong.core.testing import make_unit, make_user
+from fangkong.core.testing import make_unit, make_user, run_together
 
 
 @pytest.mark.race
@@ -41,31 +39,11 @@ class RaceTestCase(TransactionTestCase):
             return services.record_tip(actor, unit, client_id=key, channel="phone",
                                        category="gathering", content="楼下有人打麻将")
 
-        results, errors = self._run_together(attempt)
+        results, errors = run_together(attempt)
         self.assertEqual(errors, [])
         self.assertEqual(Tip.objects.count(), 1)
         self.assertEqual({t.pk for t, _created in results}, {Tip.objects.get().pk})
         self.assertEqual(sum(created for _t, created in results), 1)
-
-    def _run_together(self, work, n: int = 8):
-        barrier = threading.Barrier(n)
-        results, errors = [], []
-
-        def attempt() -> None:
-            try:
-                barrier.wait()
-                results.append(work())
-            except Exception as exc:  # noqa: BLE001 - reported by the caller
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=attempt) for _ in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return results, errors
 
     def _race(self, *, known_person: bool) -> None:
         root = make_unit(None, "610000", "陕西省", Level.PROVINCE)
@@ -78,7 +56,7 @@ class RaceTestCase(TransactionTestCase):
         key = str(uuid.uuid4())
         data = clean_passage({"client_id": key, "direction": "in", "name": "张伟",
                               "id_number": ID_A, "temperature": "36.5"})
-        results, errors = self._run_together(
+        results, errors = run_together(
             lambda: services.register_passage(actor, checkpoint, data))
         self.assertEqual(errors, [])
         self.assertEqual(Passage.objects.count(), 1)

@@ -1,7 +1,6 @@
 """DailyCounter: the upsert adds (never replaces, never loses a count under races) and
 the total sums a subtree on a day or up to it."""
 
-import threading
 from datetime import date
 
 import pytest
@@ -10,6 +9,7 @@ from django.test import SimpleTestCase, TestCase, TransactionTestCase
 from django.test.utils import isolate_apps
 
 from fangkong.core.models.counters import DailyCounter
+from fangkong.core.testing import run_together
 
 DAY = date(2020, 2, 10)
 A, A1, A2, B = "0001", "00010001", "00010002", "0002"
@@ -115,25 +115,13 @@ class DailyCounterRaceTestCase(TableMixin, TransactionTestCase):
         """8 threads bump the same, not yet existing, row 25 times each, all starting at
         once: every first bump races to insert it."""
         threads, per_thread = 8, 25
-        barrier = threading.Barrier(threads)
-        errors: list[Exception] = []
 
         def work() -> None:
-            try:
-                barrier.wait()
-                for _n in range(per_thread):
-                    Tally.bump({"place": "gate", "day": DAY, "unit_path": A1}, visits=1,
-                               refusals=2)
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                connection.close()
+            for _n in range(per_thread):
+                Tally.bump({"place": "gate", "day": DAY, "unit_path": A1}, visits=1,
+                           refusals=2)
 
-        pool = [threading.Thread(target=work) for _ in range(threads)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join()
+        _results, errors = run_together(work, threads)
         self.assertEqual(errors, [])
         row = Tally.objects.get()
         self.assertEqual((row.visits, row.refusals),
