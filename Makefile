@@ -72,7 +72,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 lint: deps
-	$(BIN)/ruff check fangkong bench scripts
+	$(BIN)/ruff check fangkong bench scripts tests conftest.py
 
 migrations-check: deps
 	$(FK) makemigrations --check --dry-run
