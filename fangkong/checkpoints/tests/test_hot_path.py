@@ -58,6 +58,36 @@ class HotPathTestCase(CheckpointTestCase):
         self.assertEqual(set(Passage.objects.filter(recorded_by=self.gate)
                              .values_list("checkpoint", flat=True)), {self.gate_a.pk})
 
+    def test_the_one_read_loads_what_the_orm_loads(self) -> None:
+        """``passage_context`` builds its instances from a cursor row with the fields'
+        own converters: every value equals, with its type, what the ORM loads; the
+        person's other fields are deferred; the key and roster flag are read too."""
+        self.gate_a.closed_on = timezone.localdate()
+        self.gate_a.save()
+        data = clean_passage({"client_id": str(uuid.uuid4()), "direction": "in",
+                              "name": "张伟", "id_number": ID_A, "temperature": "36.5",
+                              "phone": "13800138000"})
+        passage, _created = services.register_passage(self.community_a, self.gate_a, data)
+        context = services.passage_context(self.community_a, self.gate_a.pk,
+                                           data.client_id, ID_A)
+        loaded = Checkpoint.objects.get(pk=self.gate_a.pk)
+        for field in Checkpoint._meta.concrete_fields:
+            mine, orm = (getattr(o, field.attname) for o in (context.checkpoint, loaded))
+            self.assertEqual((mine, type(mine)), (orm, type(orm)), field.attname)
+        self.assertFalse(context.checkpoint._state.adding)
+        person = Person.objects.get(pk=passage.person_id)
+        self.assertEqual(context.existing_id, passage.pk)
+        self.assertEqual(context.person.get_deferred_fields(), {
+            f.attname for f in Person._meta.concrete_fields} - {
+            "id", "id_number", "name", "phone", "address", "org_unit_id", "unit_path"})
+        for name in ("id", "id_number", "name", "phone", "address", "org_unit_id",
+                     "unit_path"):
+            self.assertEqual(getattr(context.person, name), getattr(person, name), name)
+        self.assertIsNone(services.passage_context(self.community_a, self.gate_a.pk,
+                                                   uuid.uuid4(), "nobody").person)
+        self.assertIsNone(services.passage_context(self.community_b, self.gate_a.pk,
+                                                   data.client_id, ID_A).checkpoint)
+
     def test_it_answers_404_for_a_checkpoint_id_beyond_any_key(self) -> None:
         token = self.token_for(self.hq)
         r = self.client.post("/api/v1/checkpoints/99999999999999999999/passages",
