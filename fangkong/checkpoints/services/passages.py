@@ -35,9 +35,9 @@ from fangkong.checkpoints.models import (
 from fangkong.checkpoints.services.screening import no_rule_error, screening_rule
 from fangkong.checkpoints.validation import PassageInput
 from fangkong.core.audit import acting_as, log_bulk_created
-from fangkong.core.models import KeyConflict, Person
+from fangkong.core.models import Grant, KeyConflict, OrgUnit, Person
 from fangkong.core.rules import NoRuleInForce
-from fangkong.core.scoping import scope_for
+from fangkong.core.scoping import GRANT_COLUMNS, scope_for
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
 
@@ -82,36 +82,45 @@ def passage_context(user: Any, checkpoint_pk: Any, client_id: Any = None,
         return PassageContext(None, None, None)
     if not 0 < pk < 2**63:  # beyond a bigint: no such checkpoint, not a database error
         return PassageContext(None, None, None)
+    user_id = getattr(user, "pk", None)
     with db.cursor() as cursor:
-        cursor.execute(_context_sql(db.vendor), [
-            getattr(user, "pk", None), day, passage_key, id_number, pk])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(_context_sql(db.vendor), [user_id, day, passage_key, id_number,
+                                                 user_id, pk])
+        rows = cursor.fetchall()
+    if not rows:
         return PassageContext(None, None, None)
-    checkpoint_fields, person_fields = _fields()
-    n = len(checkpoint_fields)
+    row = rows[0]
+    checkpoint_fields, person_fields, grant_fields = _fields()
+    n, m = len(checkpoint_fields), len(checkpoint_fields) + 2 + len(person_fields)
     checkpoint = Checkpoint.from_db(db.alias, [f.attname for f in checkpoint_fields],
                                     _converted(db, checkpoint_fields, row[:n]))
     rostered_today, existing_id = bool(row[n]), row[n + 1]
-    if check_scope and not Checkpoint.may_register(
-            scope_for(user), checkpoint.unit_path, rostered_today):
-        return PassageContext(None, None, None)
+    if check_scope:
+        grants = [_converted(db, grant_fields, r[m:]) for r in rows if r[m] is not None]
+        if not Checkpoint.may_register(scope_for(user, grants), checkpoint.unit_path,
+                                       rostered_today):
+            return PassageContext(None, None, None)
     person = None
     if row[n + 2] is not None:
         person = Person.from_db(db.alias, [f.attname for f in person_fields],
-                                _converted(db, person_fields, row[n + 2:]))
+                                _converted(db, person_fields, row[n + 2:m]))
     return PassageContext(checkpoint, existing_id, person)
 
 
 @cache
-def _fields() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """The columns the read selects: every field of the checkpoint, then the person's
-    fields the hot path reads (the others stay deferred), each in the model's order
-    (``from_db``'s). The person's id comes first among them: the read tests it."""
+def _fields() -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """The columns the read selects: every field of the checkpoint; the person's fields
+    the hot path reads (the others stay deferred), each in the model's order
+    (``from_db``'s), the person's id first (the read tests it); the grant's and its
+    unit's fields ``scope_for`` builds a scope from (``GRANT_COLUMNS``, in that order)."""
     wanted = {"id", "id_number", "name", "phone", "address", "org_unit_id", "unit_path"}
     person = tuple(f for f in Person._meta.concrete_fields if f.attname in wanted)
     assert person[0].primary_key  # noqa: S101 - the read tests the first for NULL
-    return tuple(Checkpoint._meta.concrete_fields), person
+    grant = tuple(
+        (OrgUnit if "__" in name else Grant)._meta.get_field(
+            name.split("__")[-1].removesuffix("_id"))
+        for name in GRANT_COLUMNS)
+    return tuple(Checkpoint._meta.concrete_fields), person, grant
 
 
 def _converted(db: Any, fields: tuple[Any, ...], values: tuple[Any, ...]) -> list[Any]:
@@ -140,20 +149,27 @@ def _converters(alias: str, fields: tuple[Any, ...]) -> tuple[tuple[Any, list], 
 
 @cache
 def _context_sql(vendor: str) -> str:
-    """Parameters: user id, today, client_id, ID number, checkpoint id. Columns: the
-    fields of ``_fields()``, with the roster flag and the key's passage id between the
-    checkpoint's and the person's."""
+    """Parameters: user id, today, client_id, ID number, user id, checkpoint id.
+    Columns: the fields of ``_fields()``, with the roster flag and the key's passage id
+    between the checkpoint's and the person's. One row per grant of the user (one row
+    with empty grant columns for a user without any)."""
     qn = connections[router.db_for_read(Checkpoint)].ops.quote_name
     checkpoint, roster = qn(Checkpoint._meta.db_table), qn(DutyRoster._meta.db_table)
     passages, people = qn(Passage._meta.db_table), qn(Person._meta.db_table)
-    checkpoint_fields, person_fields = _fields()
+    grants, units = qn(Grant._meta.db_table), qn(OrgUnit._meta.db_table)
+    checkpoint_fields, person_fields, grant_fields = _fields()
     checkpoint_columns = ", ".join(f"c.{qn(f.column)}" for f in checkpoint_fields)
     person_columns = ", ".join(f"p.{qn(f.column)}" for f in person_fields)
+    grant_columns = ", ".join(f"{'u' if f.model is OrgUnit else 'g'}.{qn(f.column)}"
+                              for f in grant_fields)
     return (
         f"SELECT {checkpoint_columns}, EXISTS (SELECT 1 FROM {roster} r "
         f"WHERE r.checkpoint_id = c.id AND r.user_id = %s AND r.day = %s), "
-        f"(SELECT id FROM {passages} WHERE client_id = %s), {person_columns} "
-        f"FROM {checkpoint} c LEFT JOIN {people} p ON p.id_number = %s WHERE c.id = %s"
+        f"(SELECT id FROM {passages} WHERE client_id = %s), {person_columns}, "
+        f"{grant_columns} "
+        f"FROM {checkpoint} c LEFT JOIN {people} p ON p.id_number = %s "
+        f"LEFT JOIN {grants} g ON g.user_id = %s "
+        f"LEFT JOIN {units} u ON u.id = g.org_unit_id WHERE c.id = %s"
     )
 
 

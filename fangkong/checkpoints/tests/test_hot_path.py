@@ -88,6 +88,21 @@ class HotPathTestCase(CheckpointTestCase):
         self.assertIsNone(services.passage_context(self.community_b, self.gate_a.pk,
                                                    data.client_id, ID_A).checkpoint)
 
+    def test_the_one_read_builds_the_scope_scope_for_builds(self) -> None:
+        """The grants read with the checkpoint give every persona the scope that
+        ``scope_for`` reads itself (also a user with several grants, and none)."""
+        Grant.objects.create(user=self.community_a, role=Role.COMMUNITY_WORKER,
+                             org_unit=self.community_b_unit)
+        for name in self.PERSONAS:
+            persona = getattr(self, name)
+            with self.subTest(persona=name):
+                fresh = type(persona).objects.get(pk=persona.pk)
+                services.passage_context(fresh, self.gate_a.pk)
+                mine = fresh._fangkong_scope
+                theirs = scope_for(type(persona).objects.get(pk=persona.pk))
+                self.assertEqual(mine.superuser, theirs.superuser)
+                self.assertCountEqual(mine.grants, theirs.grants)
+
     def test_it_answers_404_for_a_checkpoint_id_beyond_any_key(self) -> None:
         token = self.token_for(self.hq)
         r = self.client.post("/api/v1/checkpoints/99999999999999999999/passages",
@@ -179,11 +194,11 @@ class HotPathTestCase(CheckpointTestCase):
         with CaptureQueriesContext(connection) as queries:
             r = self.post_passage(self.gate_a, passage_body(), token)
         self.assertEqual(r.status_code, 201)
-        # Token and user; the checkpoint, roster, key and person (the one hand-written
-        # read); grants; the passage, its audit entry and the counter between a
+        # Token and user; the checkpoint, roster, key, person and the user's grants (the
+        # one hand-written read); the passage, its audit entry and the counter between a
         # savepoint's two lines (in production BEGIN and COMMIT, not in the query log).
         # The rule was read by the first passage and is cached (core.rules.values_on).
-        self.assertEqual(len(queries), 8, "\n".join(q["sql"] for q in queries))
+        self.assertEqual(len(queries), 7, "\n".join(q["sql"] for q in queries))
         self.assertEqual(PassageDaily.total(self.community_a_unit, timezone.localdate(),
                                             "passages_in"), 2)
 
