@@ -102,17 +102,16 @@ class ApiToken(models.Model):
 
     @classmethod
     def lookup(cls, raw: str) -> ApiToken | None:
-        """The active token ``raw``, with its user. ``get`` on the unique hash rather than
-        ``first()`` (no ORDER BY to build), and the revocation and expiry checked on the
-        row found (``is_usable``, the rule of ``active()``) rather than as two more
-        conditions for the ORM to build: together half of the lookup's cost on every API
-        call (bench/checkpoints_profile.py). Read on every call, never cached: a revoked
+        """The active token ``raw``, with its user. The rows with the (unique) hash are
+        iterated, not read with ``first()`` (an ORDER BY to build) or ``get()`` (a limit
+        and a clone), and the revocation and expiry are checked on the row found
+        (``is_usable``, the rule of ``active()``) rather than as two more conditions for
+        the ORM to build: together half of the lookup's cost on every API call
+        (bench/checkpoints_profile.py). Read on every call, never cached: a revoked
         token stops working at once."""
-        try:
-            token = cls.objects.select_related("user").get(key_hash=_hash_token(raw))
-        except cls.DoesNotExist:
-            return None
-        return token if token.is_usable else None
+        for token in cls.objects.select_related("user").filter(key_hash=_hash_token(raw)):
+            return token if token.is_usable else None
+        return None
 
     @property
     def is_usable(self) -> bool:
