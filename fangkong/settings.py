@@ -285,6 +285,9 @@ SPECTACULAR_SETTINGS = {
 API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 30)
 # The one largest page any API list answers (core/api/paging.py); a larger page_size is 400.
 API_MAX_PAGE_SIZE = env_int("FANGKONG_API_MAX_PAGE_SIZE", 500)
+# How long a worker process may answer a dated rule from its cache (core/rules.py,
+# ``values_on``); a change made in the process clears it at once. 0: no cache.
+FANGKONG_RULES_CACHE_SECONDS = env_int("FANGKONG_RULES_CACHE_SECONDS", 30)
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

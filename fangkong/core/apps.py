@@ -23,11 +23,17 @@ class CoreConfig(FangkongModule):
     demo_step = "fangkong.demo.core"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from fangkong.core import rules
+        from fangkong.core.models.rules import Parameter, ParameterValue
 
         super().ready()
         # After migrate and after a test database flush: the declared rules exist.
         post_migrate.connect(rules.sync_declared, sender=self,
                              dispatch_uid="fangkong.core.rules.sync_declared")
+        # Any change of a rule clears the cache of ``values_on`` in this process at once.
+        for model in (Parameter, ParameterValue):
+            for name, signal in (("save", post_save), ("delete", post_delete)):
+                signal.connect(rules.rules_changed, sender=model,
+                               dispatch_uid=f"fangkong.core.rules.{model.__name__}.{name}")

@@ -8,8 +8,10 @@ for a parameter that has no version at all, its shipped default as version one, 
 force from ``lib.dates.earliest_day()``: a stored, visible version, not a fallback.
 
 Reading: ``value_on(code, day)`` / ``values_on(codes, day)`` answer the
-``ParameterValue`` in force, or raise ``NoRuleInForce``. Changing: the service
-``core.services.rules.add_value``; the history page: ``core.views_rules``.
+``ParameterValue`` in force, or raise ``NoRuleInForce``. The answers are cached in the
+process (``FANGKONG_RULES_CACHE_SECONDS``, see ``values_on``), cleared at once by any
+save or delete of a rule. Changing: the service ``core.services.rules.add_value``; the
+history page: ``core.views_rules``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from time import monotonic
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connections, router, transaction
 from django.utils.translation import gettext as _
 
 from fangkong.core.models.rules import (
@@ -32,8 +37,8 @@ from fangkong.core.models.rules import (
     to_stored,
 )
 
-__all__ = ["NoRuleInForce", "ParameterSpec", "declare", "declared", "spec_for",
-           "sync_declared", "value_on", "values_on"]
+__all__ = ["NoRuleInForce", "ParameterSpec", "clear_cache", "declare", "declared",
+           "rules_changed", "spec_for", "sync_declared", "value_on", "values_on"]
 
 
 def _parse_default(kind: str, raw: str) -> Any:
@@ -122,14 +127,81 @@ def spec_for(code: str) -> ParameterSpec | None:
 
 def values_on(codes: Iterable[str], day: date) -> dict[str, ParameterValue]:
     """The version of each parameter in force on ``day``, in one query; ``NoRuleInForce``
-    for the first code with none."""
-    codes = list(codes)
-    found = {v.parameter.code: v for v in ParameterValue.objects.in_force_on(day)
-             .filter(parameter__code__in=codes).select_related("parameter")}
+    for the first code with none.
+
+    Cached in the process per (codes, day) for ``FANGKONG_RULES_CACHE_SECONDS`` (default
+    30; 0: no cache), because every passage and check reads it and a rule changes a few
+    times a year. A save or delete of a ``Parameter`` or ``ParameterValue`` clears the
+    cache of this process at once (``rules_changed``) and again when its transaction
+    commits; other worker processes see the change within the TTL. A transaction that
+    changed a rule and has not committed reads around the cache, so it sees its own
+    change and a rollback leaves nothing behind. Changes that send no signal
+    (``QuerySet.update``, raw SQL) are seen after the TTL; the services save. The
+    versions returned are shared between callers: read them, do not modify them.
+    """
+    codes = tuple(codes)
+    alias = router.db_for_read(ParameterValue)
+    seconds = getattr(settings, "FANGKONG_RULES_CACHE_SECONDS", 30)
+    use_cache = seconds > 0 and not _changed_in_transaction(connections[alias])
+    key = (alias, codes, day)
+    if use_cache:
+        entry = _CACHE.get(key)
+        if entry is not None and monotonic() < entry[0]:
+            return _answer(entry[1], codes, day)
+        generation = _GENERATION[0]
+    found = {v.parameter.code: v for v in ParameterValue.objects.using(alias)
+             .in_force_on(day).filter(parameter__code__in=codes)
+             .select_related("parameter").order_by()}
+    if use_cache and generation == _GENERATION[0]:  # no change while reading
+        if len(_CACHE) >= _CACHE_MAX_ENTRIES:
+            _CACHE.clear()
+        _CACHE[key] = (monotonic() + seconds, found)
+    return _answer(found, codes, day)
+
+
+def _answer(found: dict[str, ParameterValue], codes: tuple[str, ...],
+            day: date) -> dict[str, ParameterValue]:
     for code in codes:
         if code not in found:
             raise NoRuleInForce(code, day)
-    return found
+    return dict(found)
+
+
+#: (database alias, codes, day) → (expiry on the ``monotonic`` clock, versions found).
+_CACHE: dict[tuple[str, tuple[str, ...], date], tuple[float, dict[str, ParameterValue]]] = {}
+_CACHE_MAX_ENTRIES = 512  # days asked of one process; past it the cache starts again
+#: Bumped by every clear: a read that began before a change does not store its answer.
+_GENERATION = [0]
+
+
+def clear_cache(**_kwargs: Any) -> None:
+    """Forget every cached answer of ``values_on`` in this process."""
+    _GENERATION[0] += 1
+    _CACHE.clear()
+
+
+def rules_changed(sender: Any = None, using: str | None = None, **_kwargs: Any) -> None:
+    """Receiver of the save and delete signals of ``Parameter`` and ``ParameterValue``
+    (``CoreConfig.ready``): clear the cache now, and again when the transaction commits
+    (other threads may have cached the old version meanwhile). Until then the change is
+    pending on the connection (``_changed_in_transaction``)."""
+    clear_cache()
+    connection = connections[using or router.db_for_write(ParameterValue)]
+    if connection.in_atomic_block and not _changed_in_transaction(connection):
+        transaction.on_commit(_clear_at_commit, using=connection.alias)
+
+
+def _clear_at_commit() -> None:
+    clear_cache()
+
+
+def _changed_in_transaction(connection: Any) -> bool:
+    """Has the open transaction on ``connection`` changed a rule that is not committed
+    yet? Told by the ``_clear_at_commit`` callback ``rules_changed`` left: Django drops a
+    transaction's callbacks when it commits or rolls back, and a savepoint's when that
+    savepoint rolls back, so the answer follows the change exactly."""
+    return connection.in_atomic_block and any(
+        callback is _clear_at_commit for _sids, callback, *_rest in connection.run_on_commit)
 
 
 def value_on(code: str, day: date) -> ParameterValue:
@@ -140,11 +212,11 @@ def value_on(code: str, day: date) -> ParameterValue:
 def sync_declared(**_kwargs: Any) -> None:
     """Create the declared parameters that are missing, and the shipped default of any
     parameter without a version (post_migrate receiver)."""
-    from django.conf import settings
     from django.utils import translation
 
     from fangkong.lib.dates import earliest_day
 
+    clear_cache()  # a flush empties the tables without signals
     for spec in declared():
         with translation.override(settings.LANGUAGE_CODE):
             names = {"name": str(spec.name), "description": str(spec.description)}

@@ -151,19 +151,32 @@ class Scope:
         }
 
 
-def scope_for(user: Any) -> Scope:
+#: What a ``Scope`` is built from, per grant (``scope_for``): the grant's role, unit id,
+#: the unit's path and level, the grant's organisation id, the unit's name.
+GRANT_COLUMNS = ("role", "org_unit_id", "org_unit__path", "org_unit__level",
+                 "organisation_id", "org_unit__name")
+
+
+def scope_for(user: Any, grant_rows: Iterable[tuple[Any, ...]] | None = None) -> Scope:
+    """The user's scope, built once per user object (so once per request).
+
+    ``grant_rows``: the user's grants, already read as ``GRANT_COLUMNS`` tuples by a
+    caller that read them with something else (the passage hot path's one read,
+    ``checkpoints.services.passages.passage_context``); otherwise they are read here.
+    Never kept beyond the user object: a revoked grant stops working at the next
+    request."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Scope()
     cached = getattr(user, "_fangkong_scope", None)
     if cached is not None:
         return cached
+    if grant_rows is None:
+        grant_rows = Grant.objects.filter(user=user).values_list(*GRANT_COLUMNS)
     grants = [
-        GrantInfo(
-            role=g.role, unit_id=g.org_unit_id, path=g.org_unit.path,
-            unit_level=g.org_unit.level, organisation_id=g.organisation_id,
-            capabilities=Role.capabilities_of(g.role), unit_name=g.org_unit.name,
-        )
-        for g in Grant.objects.filter(user=user).select_related("org_unit")
+        GrantInfo(role=role, unit_id=unit_id, path=path, unit_level=level,
+                  organisation_id=organisation_id, capabilities=Role.capabilities_of(role),
+                  unit_name=name)
+        for role, unit_id, path, level, organisation_id, name in grant_rows
     ]
     scope = Scope(grants=grants, superuser=bool(user.is_superuser))
     user._fangkong_scope = scope

@@ -35,9 +35,9 @@ from fangkong.checkpoints.models import (
 from fangkong.checkpoints.services.screening import no_rule_error, screening_rule
 from fangkong.checkpoints.validation import PassageInput
 from fangkong.core.audit import acting_as, log_bulk_created
-from fangkong.core.models import KeyConflict, Person
+from fangkong.core.models import Grant, KeyConflict, OrgUnit, Person
 from fangkong.core.rules import NoRuleInForce
-from fangkong.core.scoping import scope_for
+from fangkong.core.scoping import GRANT_COLUMNS, scope_for
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, lookup_or_create_person
 
@@ -61,14 +61,17 @@ def passage_context(user: Any, checkpoint_pk: Any, client_id: Any = None,
     This is the hot path's single hand-written read. Through the ORM the same answers
     took three queries (the checkpoint in scope with its roster subquery, the key, the
     person) whose building cost more than the rest of the request
-    (docs/performance.md, "Checkpoint passages"). The rows come back as ORM instances:
-    the checkpoint whole, through ``raw()`` (the ORM's own converters); the person with
-    the fields the passage needs loaded and the others deferred, as ``only()`` would.
-    Who may register is decided in Python by ``Checkpoint.may_register`` (the rule of
-    ``CheckpointQuerySet.visible_to``) from the user's scope and the roster flag read
-    here; tests/test_hot_path.py checks both agree for every persona. ``check_scope``
-    false: no check (the caller found the checkpoint itself; a self-registration has no
-    user).
+    (docs/performance.md, "Checkpoint passages"). It runs on Django's cursor (query log,
+    error translation, prepared on PostgreSQL like any statement) and its rows become ORM
+    instances through ``Model.from_db``, each value passed through the converters the
+    ORM itself applies to that field on this database (``_converters``): the checkpoint
+    whole; the person with the fields the passage needs loaded and the others deferred,
+    as ``only()`` would. (``Checkpoint.objects.raw()`` did the same with three times
+    the Python work.) Who may register is decided in Python by
+    ``Checkpoint.may_register`` (the rule of ``CheckpointQuerySet.visible_to``) from the
+    user's scope and the roster flag read here; tests/test_hot_path.py checks both agree
+    for every persona. ``check_scope`` false: no check (the caller found the checkpoint
+    itself; a self-registration has no user).
     """
     db = connections[router.db_for_read(Checkpoint)]
     passage_key = Passage._meta.get_field("client_id").get_db_prep_value(client_id, db)
@@ -79,46 +82,94 @@ def passage_context(user: Any, checkpoint_pk: Any, client_id: Any = None,
         return PassageContext(None, None, None)
     if not 0 < pk < 2**63:  # beyond a bigint: no such checkpoint, not a database error
         return PassageContext(None, None, None)
-    rows = list(Checkpoint.objects.raw(_context_sql(db.vendor), [
-        getattr(user, "pk", None), day, passage_key, id_number, pk]))
+    user_id = getattr(user, "pk", None)
+    with db.cursor() as cursor:
+        cursor.execute(_context_sql(db.vendor), [user_id, day, passage_key, id_number,
+                                                 user_id, pk])
+        rows = cursor.fetchall()
     if not rows:
         return PassageContext(None, None, None)
-    checkpoint = rows[0]
-    if check_scope and not Checkpoint.may_register(
-            scope_for(user), checkpoint.unit_path, bool(checkpoint.fk_rostered_today)):
-        return PassageContext(None, None, None)
+    row = rows[0]
+    checkpoint_fields, person_fields, grant_fields = _fields()
+    n, m = len(checkpoint_fields), len(checkpoint_fields) + 2 + len(person_fields)
+    checkpoint = Checkpoint.from_db(db.alias, [f.attname for f in checkpoint_fields],
+                                    _converted(db, checkpoint_fields, row[:n]))
+    rostered_today, existing_id = bool(row[n]), row[n + 1]
+    if check_scope:
+        grants = [_converted(db, grant_fields, r[m:]) for r in rows if r[m] is not None]
+        if not Checkpoint.may_register(scope_for(user, grants), checkpoint.unit_path,
+                                       rostered_today):
+            return PassageContext(None, None, None)
     person = None
-    if checkpoint.fk_person_id is not None:
-        names = _person_fields()
-        person = Person.from_db(db.alias, names, [
-            getattr(checkpoint, f"fk_person_{name}") for name in names])
-    return PassageContext(checkpoint, checkpoint.fk_existing_id, person)
+    if row[n + 2] is not None:
+        person = Person.from_db(db.alias, [f.attname for f in person_fields],
+                                _converted(db, person_fields, row[n + 2:m]))
+    return PassageContext(checkpoint, existing_id, person)
 
 
 @cache
-def _person_fields() -> tuple[str, ...]:
-    """The person's fields the hot path reads, in the model's order (``from_db``'s);
-    the others stay deferred. All are strings or integers, which both databases return
-    as Python stores them, so they need no converters."""
+def _fields() -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """The columns the read selects: every field of the checkpoint; the person's fields
+    the hot path reads (the others stay deferred), each in the model's order
+    (``from_db``'s), the person's id first (the read tests it); the grant's and its
+    unit's fields ``scope_for`` builds a scope from (``GRANT_COLUMNS``, in that order)."""
     wanted = {"id", "id_number", "name", "phone", "address", "org_unit_id", "unit_path"}
-    return tuple(f.attname for f in Person._meta.concrete_fields if f.attname in wanted)
+    person = tuple(f for f in Person._meta.concrete_fields if f.attname in wanted)
+    assert person[0].primary_key  # noqa: S101 - the read tests the first for NULL
+    grant = tuple(
+        (OrgUnit if "__" in name else Grant)._meta.get_field(
+            name.split("__")[-1].removesuffix("_id"))
+        for name in GRANT_COLUMNS)
+    return tuple(Checkpoint._meta.concrete_fields), person, grant
+
+
+def _converted(db: Any, fields: tuple[Any, ...], values: tuple[Any, ...]) -> list[Any]:
+    """``values`` as the ORM would load them for ``fields`` on ``db``."""
+    out = []
+    for (column, converters), value in zip(_converters(db.alias, fields), values,
+                                           strict=False):
+        for converter in converters:
+            value = converter(value, column, db)
+        out.append(value)
+    return out
+
+
+@cache
+def _converters(alias: str, fields: tuple[Any, ...]) -> tuple[tuple[Any, list], ...]:
+    """Per field: its column and the converters Django's compiler applies to it when it
+    loads a row (``SQLCompiler.get_converters``: the backend's, then the field's)."""
+    db = connections[alias]
+    out = []
+    for field in fields:
+        column = field.get_col(field.model._meta.db_table)
+        out.append((column, db.ops.get_db_converters(column)
+                    + column.get_db_converters(db)))
+    return tuple(out)
 
 
 @cache
 def _context_sql(vendor: str) -> str:
-    """Parameters: user id, today, client_id, ID number, checkpoint id."""
+    """Parameters: user id, today, client_id, ID number, user id, checkpoint id.
+    Columns: the fields of ``_fields()``, with the roster flag and the key's passage id
+    between the checkpoint's and the person's. One row per grant of the user (one row
+    with empty grant columns for a user without any)."""
     qn = connections[router.db_for_read(Checkpoint)].ops.quote_name
     checkpoint, roster = qn(Checkpoint._meta.db_table), qn(DutyRoster._meta.db_table)
     passages, people = qn(Passage._meta.db_table), qn(Person._meta.db_table)
-    person_columns = ", ".join(
-        f"p.{qn(Person._meta.get_field(name).column)} AS fk_person_{name}"
-        for name in _person_fields())
+    grants, units = qn(Grant._meta.db_table), qn(OrgUnit._meta.db_table)
+    checkpoint_fields, person_fields, grant_fields = _fields()
+    checkpoint_columns = ", ".join(f"c.{qn(f.column)}" for f in checkpoint_fields)
+    person_columns = ", ".join(f"p.{qn(f.column)}" for f in person_fields)
+    grant_columns = ", ".join(f"{'u' if f.model is OrgUnit else 'g'}.{qn(f.column)}"
+                              for f in grant_fields)
     return (
-        f"SELECT c.*, EXISTS (SELECT 1 FROM {roster} r WHERE r.checkpoint_id = c.id "
-        f"AND r.user_id = %s AND r.day = %s) AS fk_rostered_today, "
-        f"(SELECT id FROM {passages} WHERE client_id = %s) AS fk_existing_id, "
-        f"{person_columns} "
-        f"FROM {checkpoint} c LEFT JOIN {people} p ON p.id_number = %s WHERE c.id = %s"
+        f"SELECT {checkpoint_columns}, EXISTS (SELECT 1 FROM {roster} r "
+        f"WHERE r.checkpoint_id = c.id AND r.user_id = %s AND r.day = %s), "
+        f"(SELECT id FROM {passages} WHERE client_id = %s), {person_columns}, "
+        f"{grant_columns} "
+        f"FROM {checkpoint} c LEFT JOIN {people} p ON p.id_number = %s "
+        f"LEFT JOIN {grants} g ON g.user_id = %s "
+        f"LEFT JOIN {units} u ON u.id = g.org_unit_id WHERE c.id = %s"
     )
 
 

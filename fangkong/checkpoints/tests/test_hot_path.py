@@ -58,6 +58,51 @@ class HotPathTestCase(CheckpointTestCase):
         self.assertEqual(set(Passage.objects.filter(recorded_by=self.gate)
                              .values_list("checkpoint", flat=True)), {self.gate_a.pk})
 
+    def test_the_one_read_loads_what_the_orm_loads(self) -> None:
+        """``passage_context`` builds its instances from a cursor row with the fields'
+        own converters: every value equals, with its type, what the ORM loads; the
+        person's other fields are deferred; the key and roster flag are read too."""
+        self.gate_a.closed_on = timezone.localdate()
+        self.gate_a.save()
+        data = clean_passage({"client_id": str(uuid.uuid4()), "direction": "in",
+                              "name": "张伟", "id_number": ID_A, "temperature": "36.5",
+                              "phone": "13800138000"})
+        passage, _created = services.register_passage(self.community_a, self.gate_a, data)
+        context = services.passage_context(self.community_a, self.gate_a.pk,
+                                           data.client_id, ID_A)
+        loaded = Checkpoint.objects.get(pk=self.gate_a.pk)
+        for field in Checkpoint._meta.concrete_fields:
+            mine, orm = (getattr(o, field.attname) for o in (context.checkpoint, loaded))
+            self.assertEqual((mine, type(mine)), (orm, type(orm)), field.attname)
+        self.assertFalse(context.checkpoint._state.adding)
+        person = Person.objects.get(pk=passage.person_id)
+        self.assertEqual(context.existing_id, passage.pk)
+        self.assertEqual(context.person.get_deferred_fields(), {
+            f.attname for f in Person._meta.concrete_fields} - {
+            "id", "id_number", "name", "phone", "address", "org_unit_id", "unit_path"})
+        for name in ("id", "id_number", "name", "phone", "address", "org_unit_id",
+                     "unit_path"):
+            self.assertEqual(getattr(context.person, name), getattr(person, name), name)
+        self.assertIsNone(services.passage_context(self.community_a, self.gate_a.pk,
+                                                   uuid.uuid4(), "nobody").person)
+        self.assertIsNone(services.passage_context(self.community_b, self.gate_a.pk,
+                                                   data.client_id, ID_A).checkpoint)
+
+    def test_the_one_read_builds_the_scope_scope_for_builds(self) -> None:
+        """The grants read with the checkpoint give every persona the scope that
+        ``scope_for`` reads itself (also a user with several grants, and none)."""
+        Grant.objects.create(user=self.community_a, role=Role.COMMUNITY_WORKER,
+                             org_unit=self.community_b_unit)
+        for name in self.PERSONAS:
+            persona = getattr(self, name)
+            with self.subTest(persona=name):
+                fresh = type(persona).objects.get(pk=persona.pk)
+                services.passage_context(fresh, self.gate_a.pk)
+                mine = fresh._fangkong_scope
+                theirs = scope_for(type(persona).objects.get(pk=persona.pk))
+                self.assertEqual(mine.superuser, theirs.superuser)
+                self.assertCountEqual(mine.grants, theirs.grants)
+
     def test_it_answers_404_for_a_checkpoint_id_beyond_any_key(self) -> None:
         token = self.token_for(self.hq)
         r = self.client.post("/api/v1/checkpoints/99999999999999999999/passages",
@@ -149,10 +194,11 @@ class HotPathTestCase(CheckpointTestCase):
         with CaptureQueriesContext(connection) as queries:
             r = self.post_passage(self.gate_a, passage_body(), token)
         self.assertEqual(r.status_code, 201)
-        # Token and user; the checkpoint, roster, key and person (the one hand-written
-        # read); grants; the rule; the passage, its audit entry and the counter between a
+        # Token and user; the checkpoint, roster, key, person and the user's grants (the
+        # one hand-written read); the passage, its audit entry and the counter between a
         # savepoint's two lines (in production BEGIN and COMMIT, not in the query log).
-        self.assertEqual(len(queries), 9, "\n".join(q["sql"] for q in queries))
+        # The rule was read by the first passage and is cached (core.rules.values_on).
+        self.assertEqual(len(queries), 7, "\n".join(q["sql"] for q in queries))
         self.assertEqual(PassageDaily.total(self.community_a_unit, timezone.localdate(),
                                             "passages_in"), 2)
 

@@ -4,16 +4,19 @@ history page."""
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from unittest import mock
 
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from fangkong.checkpoints.services import screening
+from fangkong.core import rules
 from fangkong.core.models import Parameter, ParameterValue
-from fangkong.core.models.rules import ValueKind
+from fangkong.core.models.rules import ParameterValueQuerySet, ValueKind
 from fangkong.core.rules import NoRuleInForce, value_on, values_on
 from fangkong.core.services.rules import add_value
 from fangkong.core.testing import FangkongTestCase
@@ -130,6 +133,104 @@ class AddValueTestCase(FangkongTestCase):
         again, created_again = add_value(self.hq, FEVER, value=Decimal("37.5"),
                                          valid_from=day, client_id=key)
         self.assertEqual((again, created, created_again), (first, True, False))
+
+
+class CacheTestCase(FangkongTestCase):
+    """``values_on`` answers from the process's cache; a change clears it at once; other
+    processes are bounded by ``FANGKONG_RULES_CACHE_SECONDS``."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        rules.clear_cache()
+        self.day = timezone.localdate()
+
+    def test_a_second_read_sends_no_query(self) -> None:
+        with self.assertNumQueries(1):
+            first = values_on([FEVER, screening.PROVINCES_CODE], self.day)
+        with self.assertNumQueries(0):
+            again = values_on([FEVER, screening.PROVINCES_CODE], self.day)
+            screening.screening_rule(self.day)  # the same codes, the same day
+        self.assertEqual(again, first)
+        with self.assertNumQueries(1):  # another day is another entry
+            values_on([FEVER, screening.PROVINCES_CODE], self.day - timedelta(days=1))
+
+    def test_no_rule_in_force_is_cached_and_answered_again(self) -> None:
+        before = date(2019, 11, 30)
+        for queries in (1, 0):
+            with self.assertNumQueries(queries), self.assertRaises(NoRuleInForce):
+                value_on(FEVER, before)
+
+    def test_a_new_version_is_seen_at_once_even_in_its_own_transaction(self) -> None:
+        shipped = value_on(FEVER, self.day)
+        new, _created = add_value(self.hq, FEVER, value=Decimal("37.5"), valid_from=self.day
+                                  + timedelta(days=1))
+        self.assertEqual(value_on(FEVER, self.day + timedelta(days=1)), new)
+        self.assertEqual(value_on(FEVER, self.day), shipped)
+        # Registering a passage judges by it the moment it exists.
+        self.assertEqual(screening.screening_rule(self.day + timedelta(days=1)).fever, new)
+
+    def test_a_rolled_back_change_leaves_nothing_behind(self) -> None:
+        shipped = value_on(FEVER, self.day)
+        tomorrow = self.day + timedelta(days=1)
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            new, _created = add_value(self.hq, FEVER, value=Decimal("37.5"),
+                                      valid_from=tomorrow)
+            self.assertEqual(value_on(FEVER, tomorrow), new)
+            raise RuntimeError("rolled back")
+        self.assertEqual(value_on(FEVER, tomorrow), shipped)
+        self.assertIsNone(value_on(FEVER, tomorrow).valid_to)
+        with self.assertNumQueries(0):  # the change is gone, so the cache serves again
+            value_on(FEVER, tomorrow)
+
+    def test_any_save_or_delete_of_a_rule_clears_it_and_the_commit_again(self) -> None:
+        with self.captureOnCommitCallbacks() as callbacks:
+            value_on(FEVER, self.day)
+            other = Parameter.objects.create(code="test.cache", name="cache",
+                                             kind=ValueKind.INTEGER, module="core")
+            self.assertEqual(rules._CACHE, {})
+            value = ParameterValue.objects.create(parameter=other, valid_from=self.day,
+                                                  value=1)
+            self.assertEqual(value_on("test.cache", self.day), value)
+            self.assertEqual(rules._CACHE, {})  # not stored before the commit
+            value.delete()
+            with self.assertRaises(NoRuleInForce):
+                value_on("test.cache", self.day)
+        self.assertEqual(callbacks, [rules._clear_at_commit])  # once per transaction
+        with self.assertRaises(NoRuleInForce):
+            value_on("test.cache", self.day)
+
+    def test_a_change_without_signals_is_seen_after_the_ttl(self) -> None:
+        """A change made by another process (here: ``update()``, which sends no signal)
+        is seen once the entry is older than ``FANGKONG_RULES_CACHE_SECONDS``."""
+        clock = mock.Mock(return_value=1000.0)
+        with mock.patch.object(rules, "monotonic", clock), \
+                override_settings(FANGKONG_RULES_CACHE_SECONDS=30):
+            shipped = value_on(FEVER, self.day)
+            ParameterValue.objects.filter(pk=shipped.pk).update(value="38.0")
+            clock.return_value = 1029.9
+            with self.assertNumQueries(0):
+                self.assertEqual(value_on(FEVER, self.day).typed, Decimal("37.3"))
+            clock.return_value = 1030.0
+            with self.assertNumQueries(1):
+                self.assertEqual(value_on(FEVER, self.day).typed, Decimal("38.0"))
+
+    @override_settings(FANGKONG_RULES_CACHE_SECONDS=0)
+    def test_zero_seconds_turns_the_cache_off(self) -> None:
+        for _n in range(2):
+            with self.assertNumQueries(1):
+                value_on(FEVER, self.day)
+        self.assertEqual(rules._CACHE, {})
+
+    def test_an_answer_read_across_a_change_is_not_stored(self) -> None:
+        real = ParameterValueQuerySet.in_force_on
+
+        def changed_meanwhile(queryset, day):  # another thread saves a rule meanwhile
+            rules.clear_cache()
+            return real(queryset, day)
+
+        with mock.patch.object(ParameterValueQuerySet, "in_force_on", changed_meanwhile):
+            value_on(FEVER, self.day)
+        self.assertEqual(rules._CACHE, {})
 
 
 class HistoryPageTestCase(FangkongTestCase):
