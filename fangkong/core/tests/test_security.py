@@ -54,6 +54,28 @@ class PasswordHashingTests(SimpleTestCase):
             self.assertTrue(make_password("correct horse battery").startswith("argon2$"))
 
 
+class DatabaseSettingsTests(SimpleTestCase):
+    def test_it_configures_sqlite_the_same_by_url_and_by_default(self) -> None:
+        """``DATABASE_URL=sqlite:///…`` once got none of the options, and racing form
+        submissions then answered 500 "database is locked"."""
+        with tempfile.TemporaryDirectory() as tmp:
+            by_url = load_settings(DATABASE_URL=f"sqlite:///{tmp}/x.sqlite3")
+        by_default = load_settings()
+        for loaded in (by_url, by_default):
+            options = loaded["DATABASES"]["default"]["OPTIONS"]
+            self.assertEqual(options["transaction_mode"], "IMMEDIATE")
+            self.assertEqual(options["timeout"], 20)
+            self.assertIn("journal_mode=WAL", options["init_command"])
+        self.assertEqual(by_url["DATABASES"]["default"]["CONN_MAX_AGE"], 600)
+
+    def test_it_prepares_statements_on_postgresql(self) -> None:
+        options = load_settings(DATABASE_URL="postgres://u@127.0.0.1:5432/x")[
+            "DATABASES"]["default"]["OPTIONS"]
+        self.assertEqual((options["server_side_binding"], options["prepare_threshold"]),
+                         (True, 5))
+        self.assertNotIn("transaction_mode", options)
+
+
 class CookieSettingsTests(SimpleTestCase):
     def test_it_makes_cookies_secure_when_not_in_debug(self) -> None:
         loaded = load_settings()
