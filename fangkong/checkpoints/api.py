@@ -18,7 +18,6 @@ schema and serves the GET through DRF, paged by ``core.api.paging``.
 
 from __future__ import annotations
 
-import json
 from functools import update_wrapper
 from typing import Any
 
@@ -38,6 +37,7 @@ from fangkong.checkpoints import services
 from fangkong.checkpoints.models import Checkpoint, Passage
 from fangkong.checkpoints.validation import PassageInput, clean_passage
 from fangkong.core import pii
+from fangkong.core.api import parsers
 from fangkong.core.api.auth import BearerTokenAuthentication, plain_caller
 from fangkong.core.api.errors import from_exception, from_validation, json_error
 from fangkong.core.api.paging import PageQuerySerializer, page_response, page_serializer
@@ -170,8 +170,8 @@ def create_passage(request: HttpRequest, pk: int) -> JsonResponse:
     except exceptions.APIException as exc:
         return from_exception(exc)
     try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+        body = parsers.loads(request.body or b"null")
+    except parsers.BodyError:
         return _refuse_body(user, pk, json_error(_("The request body is not valid JSON.")))
     try:
         data = clean_passage(body)

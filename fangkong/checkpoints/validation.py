@@ -18,11 +18,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from fangkong.checkpoints.models import Direction
 from fangkong.core.services.people import NULL_CHARACTERS, PersonData, clean_person_data
+from fangkong.lib.dates import parse_moment
 from fangkong.lib.identity import IdentityError, Plate, parse_plate
 
 TEMPERATURE_MIN = Decimal("34.0")
@@ -80,13 +80,15 @@ def parse_temperature(value: Any, *, required: bool) -> Decimal | None:
         raise ValidationError(_("Enter the temperature as a number, such as 36.5.")) from None
     if not number.is_finite():
         raise ValidationError(_("Enter the temperature as a number, such as 36.5."))
-    if number != number.quantize(Decimal("0.1")):
-        raise ValidationError(_("Give the temperature with one decimal, such as 36.5."))
+    # The range first: quantizing 1e308 to one decimal exceeds the context's precision
+    # (InvalidOperation, a 500 on the API, the duty screen and the public QR form).
     if not TEMPERATURE_MIN <= number <= TEMPERATURE_MAX:
         raise ValidationError(
             _("A body temperature is between %(min)s and %(max)s °C; please measure again.")
             % {"min": TEMPERATURE_MIN, "max": TEMPERATURE_MAX}
         )
+    if number != number.quantize(Decimal("0.1")):
+        raise ValidationError(_("Give the temperature with one decimal, such as 36.5."))
     return number.quantize(Decimal("0.1"))
 
 
@@ -105,11 +107,9 @@ def parse_bool(value: Any, *, default: bool | None) -> bool | None:
 def parse_occurred_at(value: Any) -> datetime | None:
     if value in (None, ""):
         return None
-    parsed = parse_datetime(str(value)) if isinstance(value, str) else None
+    parsed = parse_moment(value)
     if parsed is None:
         raise ValidationError(_("Give the time as YYYY-MM-DDTHH:MM:SS+08:00."))
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
     now = timezone.now()
     if parsed > now + CLOCK_SKEW:
         raise ValidationError(_("The time is in the future; check the device's clock."))

@@ -9,11 +9,12 @@ cases were reported) to today, or to a little ahead where planning needs it (ros
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 DEFAULT_EARLIEST = date(2019, 12, 1)
@@ -74,3 +75,19 @@ def day_param(raw: str | None, *, default: date | None = None) -> date:
     except ValueError:
         return fallback
     return min(max(day, earliest_day()), timezone.localdate())
+
+
+def parse_moment(raw: object) -> datetime | None:
+    """An ISO date and time (``2020-03-02T09:23:00+08:00``; without an offset, local
+    time), aware; None for anything else, impossible moments included: Django's
+    ``parse_datetime`` raises ValueError for a well-formed ``2020-02-30T10:00``, which
+    every caller would otherwise have to catch (it was a 500 on the passages API)."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        moment = parse_datetime(raw.strip())
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment

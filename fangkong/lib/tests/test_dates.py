@@ -44,3 +44,13 @@ def test_pages_clamp_instead_of_refusing() -> None:
     assert day_param("nonsense") == today
     assert day_param("9999-12-31") == today
     assert day_param("1900-01-01") == DEFAULT_EARLIEST
+
+
+def test_it_reads_a_moment_and_refuses_impossible_ones() -> None:
+    from fangkong.lib.dates import parse_moment
+
+    moment = parse_moment("2020-03-02T09:23:00+08:00")
+    assert moment is not None and moment.utcoffset().total_seconds() == 8 * 3600
+    assert parse_moment("2020-03-02T09:23:00").tzinfo is not None  # local time
+    for bad in ("2020-02-30T10:00:00+08:00", "2020-13-01T00:00", "yesterday", "", None, 3):
+        assert parse_moment(bad) is None, bad
