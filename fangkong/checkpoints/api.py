@@ -35,7 +35,7 @@ from rest_framework.views import APIView
 
 from fangkong.checkpoints import services
 from fangkong.checkpoints.models import Checkpoint, Passage
-from fangkong.checkpoints.validation import PassageInput, clean_passage
+from fangkong.checkpoints.validation import clean_passage
 from fangkong.core import pii
 from fangkong.core.api import parsers
 from fangkong.core.api.auth import BearerTokenAuthentication, plain_caller
@@ -44,7 +44,6 @@ from fangkong.core.api.paging import PageQuerySerializer, page_response, page_se
 from fangkong.core.api.responses import created_response
 from fangkong.core.api.schema import errors
 from fangkong.core.api.serializers import DayField
-from fangkong.core.models import KeyConflict
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import get_for_user, scope_for
 
@@ -184,25 +183,9 @@ def create_passage(request: HttpRequest, pk: int) -> JsonResponse:
     try:
         passage, created = services.register_passage(user, context.checkpoint, data,
                                                      context=context)
-        if not created:
-            _check_retry(passage, data)
     except ValidationError as exc:
         return from_validation(exc)
     return created_response(passage_payload(passage), created)
-
-
-def _check_retry(passage: Passage, data: PassageInput) -> None:
-    """A retry must repeat the passage: the same key with another person, direction or
-    reading is refused (409, ``KeyConflict``) instead of answered with the first record,
-    which would drop what was sent. A time left to the server is not compared."""
-    same = {"direction": data.direction, "resident": data.resident, "origin": data.origin,
-            "temperature": data.temperature, "mask": data.mask,
-            "plate": data.plate.number if data.plate else ""}
-    if data.occurred_at is not None:
-        same["occurred_at"] = data.occurred_at
-    passage.check_same(same)
-    if passage.person.id_number != data.person.id_number:
-        raise KeyConflict.on_key()
 
 
 def _refuse_body(user: Any, pk: int, response: JsonResponse) -> JsonResponse:

@@ -184,8 +184,9 @@ def register_passage(
     winner's commit, fails on the unique key and the whole attempt rolls back before the
     winner's row is read; on SQLite transactions are IMMEDIATE, so the writes run one at
     a time and the later one fails on the key the same way. A key already used at
-    another checkpoint is refused. A staff entry is confirmed at once; a
-    self-registration (``channel="self"``, no actor) waits as pending for the duty staff.
+    another checkpoint, or with other content, is refused (``_same_passage``). A staff
+    entry is confirmed at once; a self-registration (``channel="self"``, no actor) waits
+    as pending for the duty staff.
     The caller has checked that ``actor`` may register at ``checkpoint`` (the API with
     ``passage_context``, whose answer it passes as ``context``).
     """
@@ -195,7 +196,7 @@ def register_passage(
         existing = _first_by_key(data.client_id)
         if existing is None:
             raise
-        return _same_checkpoint(existing, checkpoint), False
+        return _same_passage(existing, checkpoint, data), False
 
 
 def _first_by_key(client_id: Any) -> Passage | None:
@@ -203,10 +204,21 @@ def _first_by_key(client_id: Any) -> Passage | None:
             .order_by().first())
 
 
-def _same_checkpoint(passage: Passage, checkpoint: Checkpoint) -> Passage:
-    """The first passage under a key, if the retry is at the same checkpoint; a key used
-    at another checkpoint is a conflict (409), not a retry."""
+def _same_passage(passage: Passage, checkpoint: Checkpoint, data: PassageInput) -> Passage:
+    """The first passage under a key, if the retry repeats it. The same key at another
+    checkpoint, or with another person, direction or reading, is a conflict (409 on the
+    API, a form error on the duty screen and the QR page) instead of an answer with the
+    first record, which would drop what was sent (a re-measured fever, for one). A time
+    left to the server is not compared."""
     if passage.checkpoint_id != checkpoint.pk:
+        raise KeyConflict.on_key()
+    same = {"direction": data.direction, "resident": data.resident, "origin": data.origin,
+            "temperature": data.temperature, "mask": data.mask,
+            "plate": data.plate.number if data.plate else ""}
+    if data.occurred_at is not None:
+        same["occurred_at"] = data.occurred_at
+    passage.check_same(same)
+    if passage.person.id_number != data.person.id_number:
         raise KeyConflict.on_key()
     return passage
 
@@ -222,7 +234,7 @@ def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: s
     if context.existing_id is not None:
         existing = _first_by_key(data.client_id)
         if existing is not None:
-            return _same_checkpoint(existing, checkpoint), False
+            return _same_passage(existing, checkpoint, data), False
     self_registered = channel == Channel.SELF
     recorder = None if self_registered else actor
     person = _known_person(data.person, context.person)

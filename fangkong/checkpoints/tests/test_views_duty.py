@@ -221,3 +221,40 @@ class SelfRegistrationTestCase(CheckpointTestCase):
         passage.refresh_from_db()
         self.assertEqual(passage.status, "rejected")
         self.assertFalse(PassageDaily.objects.exists())
+
+
+class RetryWithOtherContentTestCase(CheckpointTestCase):
+    """The same key with other content is refused on every surface, not only the API: a
+    duty worker whose phone timed out and who re-measured a fever must not be told
+    "already registered" while the first reading stays."""
+
+    def test_the_duty_screen_refuses_a_changed_retry(self) -> None:
+        self.login(self.gate)
+        url = reverse("checkpoints:duty_register", args=[self.gate_a.pk])
+        data = form_data(temperature="36.5")
+        self.client.post(url, data, HTTP_HX_REQUEST="true")
+        r = self.client.post(url, {**data, "temperature": "38.6"}, HTTP_HX_REQUEST="true")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(Passage.objects.count(), 1)
+        self.assertEqual(str(Passage.objects.get().temperature), "36.5")
+        self.assertNotContains(r, "已登记")
+        self.assertNotEqual(r.context["form"]["client_id"].value(), data["client_id"])
+
+    def test_the_service_refuses_a_changed_retry(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from fangkong.checkpoints import services
+        from fangkong.checkpoints.tests.base import passage_body
+        from fangkong.checkpoints.validation import clean_passage
+
+        body = passage_body(temperature=36.5)
+        services.register_passage(self.gate, self.gate_a, clean_passage(body))
+        for change in ({"temperature": 38.6}, {"direction": "out"}):
+            with self.subTest(change), self.assertRaises(ValidationError) as caught:
+                services.register_passage(self.gate, self.gate_a,
+                                          clean_passage({**body, **change}))
+            self.assertIn("client_id", caught.exception.message_dict)
+        passage, created = services.register_passage(self.gate, self.gate_a,
+                                                     clean_passage(body))
+        self.assertFalse(created)
+        self.assertEqual(Passage.objects.count(), 1)
