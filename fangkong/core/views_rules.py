@@ -29,17 +29,14 @@ def label_of(parameter: Parameter) -> str:
 
 
 class ParameterValueForm(KeyedForm, RuleSourceFields):
-    """A new version. The value is text the rule's declaration parses and checks."""
+    """A new version. The value is text the rule's declaration parses and checks. It
+    is in force until the next version (which ends it); a version given an end would
+    leave no rule in force after it (``add_value`` refuses that)."""
 
-    field_order = ["value", "valid_from", "valid_to", "document_number", "document_title",
-                   "reason"]
+    field_order = ["value", "valid_from", "document_number", "document_title", "reason"]
 
     value = forms.CharField(label=gettext_lazy("Value"), max_length=500, required=False)
     valid_from = forms.DateField(label=gettext_lazy("In force from"), widget=DateInput())
-    valid_to = forms.DateField(
-        label=gettext_lazy("In force until"), required=False, widget=DateInput(),
-        help_text=gettext_lazy("Leave empty: until further notice."),
-    )
     reason = forms.CharField(label=gettext_lazy("Reason for the change"), max_length=200)
 
     def __init__(self, *args: Any, spec: ParameterSpec | None, unit: str = "",
@@ -95,7 +92,7 @@ def rule_history(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 new, _created = add_value(
                     request.user, code, value=data["value"], valid_from=data["valid_from"],
-                    valid_to=data["valid_to"], document_number=data["document_number"],
+                    document_number=data["document_number"],
                     document_title=data["document_title"], reason=data["reason"],
                     client_id=data["client_id"],
                 )

@@ -64,7 +64,8 @@ def to_python(kind: str, stored: Any) -> Any:
 def to_stored(kind: str, value: Any) -> Any:
     """The JSON form of a typed value (inverse of ``to_python``)."""
     if kind == ValueKind.DECIMAL:
-        return str(Decimal(str(value)))
+        # Normalised: "37.3" followed by 400 zeros is stored (and shown) as 37.3.
+        return format(Decimal(str(value)).normalize(), "f")
     if kind == ValueKind.INTEGER:
         return int(value)
     if kind == ValueKind.TEXT:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core.audit import acting_as
+from fangkong.core.models import KeyConflict
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.rules import Parameter, ParameterValue, to_stored
 from fangkong.core.rules import spec_for
@@ -78,17 +79,33 @@ def add_value(
         for validator in spec.validators:
             validator(value)
     with acting_as(actor), transaction.atomic():
+        # The rule's row is locked first, so that of two identical submissions the
+        # second finds the first one's version by its key instead of an overlap.
+        parameter = Parameter.objects.select_for_update().get(code=code)
         if client_id is not None:
             existing = ParameterValue.objects.filter(client_id=client_id).first()
             if existing is not None:
-                if existing.parameter.code != code:
+                if existing.parameter_id != parameter.pk:
                     raise ValidationError({"client_id": [_(
                         "This key was already used for another rule.")]})
+                if (existing.value, existing.valid_from, existing.valid_to,
+                        existing.document_number, existing.document_title,
+                        existing.reason) != (
+                        to_stored(parameter.kind, value), valid_from, valid_to,
+                        (document_number or "").strip(), (document_title or "").strip(),
+                        (reason or "").strip()):
+                    raise KeyConflict.on_key()  # a changed resubmission, not a retry
                 return existing, False
-        parameter = Parameter.objects.select_for_update().get(code=code)
+        if valid_to is not None:
+            # Versions start after the latest one, so a version that ends would leave
+            # no rule in force after it, and checkpoints would refuse every passage.
+            raise ValidationError({"valid_to": [_(
+                "Leave the end empty: a version that ends would leave no rule in force "
+                "after it. Add the next version when it is decided; it ends this one."
+            )]})
         latest = parameter.values.order_by("-valid_from").first()
         closing = None
-        if latest is not None and latest.valid_to is None:
+        if latest is not None and (latest.valid_to is None or latest.valid_to >= valid_from):
             if valid_from <= latest.valid_from:
                 raise ValidationError({"valid_from": [_(
                     "The version in force started on %(day)s; a new version must start "

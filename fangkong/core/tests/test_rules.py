@@ -263,20 +263,58 @@ class HistoryPageTestCase(FangkongTestCase):
         self.assertContains(r, "省里要求")
         self.assertContains(self.client.get(reverse("core:rules")), self.url())
 
-    def test_the_form_explains_an_overlap_before_the_database_refuses_it(self) -> None:
+    def test_the_form_explains_a_refused_period_before_the_database_refuses_it(self) -> None:
         shipped = value_on(FEVER, timezone.localdate())
-        end = timezone.localdate() + timedelta(days=10)
-        ParameterValue.objects.filter(pk=shipped.pk).update(valid_to=end)
         self.login(self.hq)
-        r = self.client.post(self.url(), self.form(), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        too_early = self.form(valid_from=shipped.valid_from.isoformat())
+        r = self.client.post(self.url(), too_early, HTTP_ACCEPT_LANGUAGE="zh-hans")
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, "field-error")
-        self.assertContains(r, "重叠")
-        r = self.client.post(self.url(), self.form(), HTTP_ACCEPT_LANGUAGE="en")
-        self.assertContains(r, "overlaps the version in force from")
+        self.assertContains(r, "新版本的起始日须晚于该日")
+        r = self.client.post(self.url(), too_early, HTTP_ACCEPT_LANGUAGE="en")
+        self.assertContains(r, "a new version must start after that day")
         r = self.client.post(self.url(), self.form(value="湖北"))
         self.assertContains(r, "field-error")
         self.assertEqual(ParameterValue.objects.filter(parameter__code=FEVER).count(), 1)
+
+    def test_a_version_with_an_end_is_superseded_and_no_new_one_leaves_a_gap(self) -> None:
+        """A bounded version (from data entered before) is ended by the next version
+        instead of blocking every change; a new version may not end, which would leave
+        no rule in force after it (checkpoints would then refuse every passage)."""
+        shipped = value_on(FEVER, timezone.localdate())
+        ParameterValue.objects.filter(pk=shipped.pk).update(
+            valid_to=date(9999, 12, 31))
+        start = timezone.localdate() + timedelta(days=1)
+        with self.assertRaises(ValidationError) as caught:
+            add_value(self.hq, FEVER, value=Decimal("37.5"), valid_from=start,
+                      valid_to=start + timedelta(days=30))
+        self.assertIn("valid_to", caught.exception.message_dict)
+        new, created = add_value(self.hq, FEVER, value=Decimal("37.5"), valid_from=start)
+        shipped.refresh_from_db()
+        self.assertEqual((created, shipped.valid_to), (True, start - timedelta(days=1)))
+        self.assertEqual(value_on(FEVER, start + timedelta(days=400)), new)
+
+    def test_a_changed_resubmission_under_the_same_key_is_a_conflict(self) -> None:
+        key = uuid.uuid4()
+        day = timezone.localdate() + timedelta(days=1)
+        add_value(self.hq, FEVER, value=Decimal("37.5"), valid_from=day, client_id=key)
+        with self.assertRaises(ValidationError) as caught:
+            add_value(self.hq, FEVER, value=Decimal("38.0"),
+                      valid_from=day + timedelta(days=4), client_id=key)
+        self.assertIn("client_id", caught.exception.message_dict)
+        self.login(self.hq)
+        r = self.client.post(self.url(), self.form(client_id=str(key), value="38.0"))
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "errorlist")
+        self.assertEqual(
+            [v.typed for v in ParameterValue.objects.filter(parameter__code=FEVER)
+             .order_by("valid_from")], [Decimal("37.3"), Decimal("37.5")])
+
+    def test_a_decimal_is_stored_normalised(self) -> None:
+        new, _created = add_value(self.hq, FEVER, value=Decimal("37.5" + "0" * 400),
+                                  valid_from=timezone.localdate() + timedelta(days=1))
+        new.refresh_from_db()
+        self.assertEqual(new.value, "37.5")
 
     def test_others_read_without_the_form_or_get_403_and_404(self) -> None:
         self.login(self.community_a)
