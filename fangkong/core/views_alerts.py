@@ -73,5 +73,5 @@ def alert_close(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Alert closed."))
     else:
-        messages.error(request, _("Say how the alert was resolved."))
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
     return redirect(inbox_url(request.POST))

@@ -67,6 +67,8 @@ def close_alert(alert: Alert, *, actor: Any, outcome: str) -> Alert:
     with acting_as(actor), transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
         if alert.status == AlertStatus.CLOSED:
+            if alert.closed_by_id == getattr(actor, "pk", None) and alert.outcome == outcome[:300]:
+                return alert  # the same close sent twice (a double tap, a retry)
             raise ValidationError({"outcome": [_("This alert is already closed.")]})
         alert.status = AlertStatus.CLOSED
         alert.closed_at = timezone.now()

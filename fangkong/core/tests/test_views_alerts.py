@@ -92,6 +92,19 @@ class InboxTestCase(FangkongTestCase):
         self.assertEqual((self.fever.status, self.fever.closed_by, self.fever.outcome),
                          ("closed", self.community_a, "复测36.8°C，已送发热门诊"))
 
+    def test_it_takes_the_same_close_sent_twice_as_one(self) -> None:
+        self.login(self.community_a)
+        url = reverse("core:alert_close", args=[self.fever.pk])
+        for _n in range(2):
+            r = self.client.post(url, {"outcome": "复测36.8°C"}, follow=True)
+            self.assertContains(r, "预警已处置")
+            self.assertNotContains(r, "此预警已关闭")
+        r = self.client.post(url, {"outcome": "x" * 301}, follow=True)
+        self.assertNotContains(r, "请说明预警的处置情况")
+        self.assertContains(r, "300")
+        self.fever.refresh_from_db()
+        self.assertEqual(self.fever.outcome, "复测36.8°C")
+
     def test_it_refuses_closing_twice_with_a_message(self) -> None:
         self.login(self.hq)
         url = reverse("core:alert_close", args=[self.plate.pk])
