@@ -185,6 +185,8 @@ class PeopleReadTests(FangkongTestCase):
         self.assertEqual(response.status_code, 200)
         body = response.json()
         self.assertEqual(body["id_number"], pii.value(self.person, "id_number"))
+        self.assertNotIn(self.person.id_number, response.content.decode())
+        self.assertIn("*", body["id_number"])
         self.assertEqual(body["phone"], "139****5678")
         self.assertTrue(body["masked"])
         self.assertFalse(PiiAccess.objects.exists())

@@ -65,7 +65,10 @@ class OrganisationRoleHoleTests(FangkongTestCase):
 
     def test_it_keeps_county_staff_to_their_county(self) -> None:
         self.login(self.county_a)
-        self.assertEqual(self.post().status_code, 400)  # not a unit in their area
+        response = self.post()
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(list(response.json()["fields"]), ["org_unit"])  # not in their area
+        self.assertEqual(Person.objects.count(), 1)
         self.login(self.county_b)
         self.assertEqual(self.post().status_code, 201)
 
