@@ -49,3 +49,13 @@ class BadInputTests(CheckpointTestCase):
                 r = self.client.post(url, data=DEEP, content_type="application/json")
                 self.assertIn(r.status_code, (400, 404), r.content)
                 self.assertIn("error", r.json())
+
+    def test_it_refuses_a_name_that_is_not_text(self) -> None:
+        """A JSON name such as {"a": 1} was stored as its Python repr."""
+        token = self.token_for(self.community_a)
+        for name in ({"a": 1}, [1], True, 1e308):
+            with self.subTest(name=name):
+                r = self.post_passage(self.gate_a, passage_body(name=name), token)
+                self.assertEqual(r.status_code, 400, r.content)
+                self.assertIn("name", r.json()["fields"])
+        self.assertEqual(Passage.objects.count(), 0)

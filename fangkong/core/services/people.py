@@ -41,8 +41,13 @@ def clean_person_data(
         info = validate_id_number(str(id_number or ""))
     except IdentityError as exc:
         errors["id_number"] = [str(exc.message)]
-    name = " ".join(str(name or "").split())
-    if "\x00" in name:
+    # A JSON body may carry any type; only text is a name or an address (a dict or a list
+    # would otherwise be stored as its Python repr).
+    text_given = name is None or isinstance(name, str)
+    name = " ".join(str(name or "").split()) if text_given else ""
+    if not text_given:
+        errors["name"] = [_("Enter the name as text.")]
+    elif "\x00" in name:
         errors["name"] = [NULL_CHARACTERS.message]
     elif not name:
         errors["name"] = [_("Enter the person's name.")]
@@ -57,6 +62,9 @@ def clean_person_data(
             errors["phone"] = [str(exc.message)]
     elif phone_required:
         errors["phone"] = [_("Enter a mobile phone number.")]
+    if address is not None and not isinstance(address, str):
+        errors["address"] = [_("Enter the address as text.")]
+        address = ""
     address = str(address or "").strip()
     if "\x00" in address:
         errors["address"] = [NULL_CHARACTERS.message]
