@@ -82,7 +82,9 @@ def passage_context(user: Any, checkpoint_pk: Any, client_id: Any = None,
         return PassageContext(None, None, None)
     if not 0 < pk < 2**63:  # beyond a bigint: no such checkpoint, not a database error
         return PassageContext(None, None, None)
-    user_id = getattr(user, "pk", None)
+    # Without the scope check (the duty screen, the QR page: the caller found the
+    # checkpoint itself) the user's grants and roster need not be read.
+    user_id = getattr(user, "pk", None) if check_scope else None
     with db.cursor() as cursor:
         cursor.execute(_context_sql(db.vendor), [user_id, day, passage_key, id_number,
                                                  user_id, pk])
