@@ -47,6 +47,11 @@ class ImportForm(forms.Form):
     )
     checked = forms.CharField(required=False, max_length=64)
 
+    def choice_fields(self) -> list[Any]:
+        """The subclass's own choices (a community), which the page shows above the file."""
+        return [self[name] for name in self.fields
+                if name not in _OWN_FIELDS and not self[name].is_hidden]
+
 
 def _choice_key(value: Any) -> Any:
     """A chosen record by its primary key (two communities may share a name)."""
