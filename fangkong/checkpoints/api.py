@@ -127,7 +127,7 @@ def passage_payload(p: Passage) -> dict[str, Any]:
         "id": p.pk, "client_id": str(p.client_id), "checkpoint": p.checkpoint_id,
         "direction": p.direction, "occurred_at": timezone.localtime(p.occurred_at).isoformat(),
         "day": p.day.isoformat(),
-        "person": {"id": person.pk, "name": person.masked_name,
+        "person": {"id": person.pk, "name": p.masked_name,
                    "id_number": pii.value(person, "id_number")},
         "resident": p.resident, "origin": p.origin,
         "temperature": None if p.temperature is None else str(p.temperature),

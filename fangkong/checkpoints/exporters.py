@@ -16,7 +16,7 @@ from fangkong.lib.tabular import Column
 
 class PassageExporter(RegisterExporter):
     filename = _("Passage register")
-    pii_columns = {"id_number": "person.id_number", "phone": "person.phone"}
+    pii_columns = {"id_number": "person.id_number", "phone": "phone"}
     columns = (
         Column("time", _("Time"), "datetime"),
         Column("checkpoint", _("Checkpoint"), "text", 14),
@@ -43,9 +43,9 @@ class PassageExporter(RegisterExporter):
     def row(self, p: Passage) -> dict[str, Any]:
         return {
             "time": p.occurred_at, "checkpoint": p.checkpoint.name,
-            "direction": p.get_direction_display(), "name": p.person.name,
+            "direction": p.get_direction_display(), "name": p.name,
             "id_number": p.person.id_number,
-            "phone": p.person.phone, "resident": p.resident,
+            "phone": p.phone, "resident": p.resident,
             "origin": p.origin, "temperature": p.temperature, "mask": p.mask,
             "plate": p.plate, "fever": p.fever, "plate_flagged": p.plate_flagged,
             "channel": p.get_channel_display(), "status": p.get_status_display(),
@@ -56,7 +56,7 @@ class PassageExporter(RegisterExporter):
 
 class OutsiderExporter(RegisterExporter):
     filename = _("Outsider register")
-    pii_columns = {"id_number": "person.id_number", "phone": "person.phone",
+    pii_columns = {"id_number": "person.id_number", "phone": "phone",
                    "host_address": "host_address"}
     columns = (
         Column("community", _("Community"), "text", 12),
@@ -77,9 +77,9 @@ class OutsiderExporter(RegisterExporter):
 
     def row(self, o: Outsider) -> dict[str, Any]:
         return {
-            "community": o.org_unit.name, "name": o.person.name,
+            "community": o.org_unit.name, "name": o.name,
             "id_number": o.person.id_number,
-            "phone": o.person.phone, "arrived_on": o.arrived_on,
+            "phone": o.phone, "arrived_on": o.arrived_on,
             "origin": o.origin, "from_watched_area": o.from_watched_area,
             "host_address": o.host_address,
             "last_day": o.last_observation_day, "status": o.get_status_display(),
@@ -92,7 +92,7 @@ class HouseholdExporter(RegisterExporter):
 
     filename = _("Households")
     pii_columns = {"address": "household.address", "household_phone": "household.phone",
-                   "id_number": "person.id_number", "phone": "person.phone"}
+                   "id_number": "person.id_number", "phone": "phone"}
     columns = (
         Column("community", _("Community"), "text", 12),
         Column("number", _("Household number"), "text", 12),
@@ -114,8 +114,8 @@ class HouseholdExporter(RegisterExporter):
         h = m.household
         return {
             "community": h.org_unit.name, "number": h.number, "address": h.address,
-            "household_phone": h.phone, "name": m.person.name,
-            "id_number": m.person.id_number, "phone": m.person.phone,
+            "household_phone": h.phone, "name": m.name,
+            "id_number": m.person.id_number, "phone": m.phone,
             "relation": m.get_relation_display(), "permanent": m.permanent,
         }
 

@@ -11,7 +11,8 @@ class CoreConfig(FangkongModule):
     verbose_name = _("Core")
     audited = (
         ("OrgUnit", {"exclude_fields": ["path", "depth", "numchild"]}),
-        "Organisation", "Person", "Grant", "Alert", "Parameter", "ParameterValue",
+        "Organisation", "Person", "PersonRegistration", "Grant", "Alert", "Parameter",
+        "ParameterValue",
     )
     nav = (
         NavEntry("home", _("Home"), order=0),

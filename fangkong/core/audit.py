@@ -9,7 +9,7 @@ check the capability and write ``PiiAccess``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -24,7 +24,7 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
 
@@ -113,19 +113,25 @@ def reveal(
 
 def log_export(
     user: Any, model: type[models.Model], fields: list[str] | tuple[str, ...], rows: int,
-    reason: str, request: Any = None, label: str = "",
+    reason: str, request: Any = None, label: str = "", people: Iterable[int] = (),
 ) -> None:
-    """Record an unmasked export of personal data. Checked by the caller's capability."""
-    from fangkong.core.models import PiiAccess
+    """Record an unmasked export of personal data, with the ids of the people whose data
+    it carried (``PiiAccessPerson``). Checked by the caller's capability."""
+    from fangkong.core.models import PiiAccess, PiiAccessPerson
     from fangkong.core.scoping import scope_for
 
     if not scope_for(user).can(Cap.EXPORT_PII):
         raise PermissionDenied
-    PiiAccess.objects.create(
-        actor=user, action="export", subject_type=model._meta.label, subject_id="",
-        subject_label=label[:200], fields=",".join(fields), row_count=rows,
-        reason=clean_reason(reason), remote_addr=_client_ip(request),
-    )
+    with transaction.atomic():
+        access = PiiAccess.objects.create(
+            actor=user, action="export", subject_type=model._meta.label, subject_id="",
+            subject_label=label[:200], fields=",".join(fields), row_count=rows,
+            reason=clean_reason(reason), remote_addr=_client_ip(request),
+        )
+        PiiAccessPerson.objects.bulk_create(
+            (PiiAccessPerson(access=access, person_id=pk) for pk in people),
+            batch_size=2000,
+        )
 
 
 # --- Change history for rows written without signals (bulk loads, the passage hot path) ---

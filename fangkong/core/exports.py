@@ -22,7 +22,7 @@ fields on the form's POST: a view reads them with ``params(request)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -42,6 +42,8 @@ FORMAT_CHOICES = {"xlsx": "Excel (.xlsx)", "csv": "CSV"}
 _OWN_PARAMS = frozenset({"unmasked", "unmasked_form", "format", "reason",
                          "csrfmiddlewaretoken"})
 UNMASKED_PAGE = "core/export_unmasked.html"
+#: Rows read (and prepared) at a time.
+CHUNK = 2000
 
 
 class RegisterExporter(Exporter):
@@ -53,12 +55,18 @@ class RegisterExporter(Exporter):
     #: (``"person.id_number"``). Masked as that model's ``PII`` says unless ``masked`` is
     #: false; named in the access log.
     pii_columns: Mapping[str, str] = {}
+    #: Path from the row objects to the id of the person whose data a row carries
+    #: (``"person_id"``; ``"pk"`` for the registry itself): the access log names them.
+    person_path = "person_id"
 
     def __init__(self, queryset: QuerySet[Any], *, masked: bool = True,
-                 filename: str = "") -> None:
+                 filename: str = "", user: Any = None) -> None:
         self.queryset = queryset
         self.masked = masked
         self._filename = filename
+        #: Who the file is for (``export_view`` sets it): ``prepare`` may show rows as
+        #: that user may see them.
+        self.user = user
 
     def get_filename(self) -> str:
         return self._filename or str(self.filename)
@@ -71,9 +79,18 @@ class RegisterExporter(Exporter):
         """One row by column key, with the stored (unmasked) values."""
         raise NotImplementedError
 
+    def prepare(self, objs: list[Any]) -> Iterable[Any]:
+        """The row objects of one chunk as the file shows them (default: as they are)."""
+        return objs
+
     def row_count(self) -> int:
         """Rows the file holds (what the personal-data access log records)."""
         return self.rows().count()
+
+    def people(self) -> Iterator[int]:
+        """Ids of the people whose data the file carries, once each."""
+        rows = self.rows().order_by().values_list(self.person_path, flat=True).distinct()
+        return (pk for pk in rows.iterator(chunk_size=2000) if pk is not None)
 
     def personal_columns(self) -> dict[str, str]:
         """``pii_columns`` restricted to the columns this file has."""
@@ -90,7 +107,16 @@ class RegisterExporter(Exporter):
         masks = {} if not self.masked else {
             key: pii.mask_for(rows.model, path) for key, path in self.personal_columns().items()
         }
-        for obj in rows.iterator(chunk_size=2000):
+        chunk: list[Any] = []
+        for obj in rows.iterator(chunk_size=CHUNK):
+            chunk.append(obj)
+            if len(chunk) == CHUNK:
+                yield from self._rows_of(chunk, masks)
+                chunk = []
+        yield from self._rows_of(chunk, masks)
+
+    def _rows_of(self, chunk: list[Any], masks: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+        for obj in self.prepare(chunk):
             yield pii.apply_masks(self.row(obj), masks) if masks else self.row(obj)
 
 
@@ -135,7 +161,7 @@ def export_view(
         return _unmasked(request, exporter_class, queryset, back=back, filename=filename,
                          formats=formats)
     fmt = request.GET.get("format")
-    return file_response(exporter_class(queryset, filename=filename),
+    return file_response(exporter_class(queryset, filename=filename, user=request.user),
                          fmt if fmt in formats else formats[0])
 
 
@@ -149,7 +175,7 @@ def _unmasked(
     form = ExportForm(request.POST if posted else None, formats=formats)
     carried = [(k, v) for k, v in params(request).items() if k not in _OWN_PARAMS]
     rows = queryset.visible_to(request.user, Cap.EXPORT_PII)
-    exporter = exporter_class(rows, masked=False, filename=filename)
+    exporter = exporter_class(rows, masked=False, filename=filename, user=request.user)
     if posted and form.is_valid():
         fmt = form.cleaned_data["format"] or formats[0]
         filters = " ".join(f"{k}={v}" for k, v in carried if v)
@@ -157,7 +183,7 @@ def _unmasked(
         try:
             audit.log_export(request.user, rows.model, exporter.logged_fields(),
                              exporter.row_count(), form.cleaned_data["reason"],
-                             request=request, label=label)
+                             request=request, label=label, people=exporter.people())
         except ValidationError as exc:
             form.add_error("reason", exc.message_dict.get("reason", exc.messages))
         else:

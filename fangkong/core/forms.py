@@ -84,7 +84,16 @@ class PiiLogFilterForm(LogFilterForm):
     """The personal-data access log: by user, action and date range."""
 
     action = forms.ChoiceField(label=pgettext_lazy("audit log", "Action"), required=False)
-    field_order = ["actor", "action", "date_from", "date_to"]
+    id_number = forms.CharField(
+        label=_("Whose data (ID card number)"), required=False, max_length=30,
+        help_text=_("Reveals and exports that carried this person's data."),
+    )
+    field_order = ["actor", "action", "id_number", "date_from", "date_to"]
+
+    def clean_id_number(self) -> str:
+        from fangkong.lib.identity import normalize_id_number
+
+        return normalize_id_number(self.cleaned_data["id_number"] or "")
 
     def __init__(self, *args, **kwargs) -> None:
         from fangkong.core.models.audit import PiiAction

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,8 +26,12 @@ from fangkong.core.exports import RegisterExporter
 from fangkong.core.models import OrgUnit, Person
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import get_unit_for_user, scope_for
-from fangkong.core.services.people import PersonData, clean_person_data, lookup_or_create_person
-from fangkong.lib.identity import normalize_id_number
+from fangkong.core.services.people import (
+    PersonData,
+    as_seen_by,
+    clean_person_data,
+    register_person,
+)
 from fangkong.lib.tabular import Column, Importer, ImportField, parse_text
 
 #: Above 15 digits a number cell has lost digits: Excel keeps 15 significant digits.
@@ -105,23 +109,29 @@ class PeopleImporter(Importer):
         return {"id_number": data.id_number, "data": data, "unit": unit}
 
     def save_row(self, cleaned: dict[str, Any], actor: Any) -> tuple[Person, bool] | None:
+        """Through ``register_person``: a number registered in another area is
+        registered in this one (what the file says), like a new person, telling
+        nothing of the row elsewhere."""
         data: PersonData = cleaned["data"]
         existing = Person.objects.filter(id_number=data.id_number).first()
-        if existing is not None:
-            if not self.scope.can(Cap.IMPORT, existing.unit_path):
-                raise ValidationError(
-                    {"id_number": [_("This person is registered in another area.")]})
+        if existing is not None and self.scope.can(Cap.IMPORT, existing.unit_path):
             if existing.name != data.name:
                 raise ValidationError({"name": [
                     _("This ID card number is registered under another name (%(name)s). "
                       "Check the number and the name.") % {"name": existing.masked_name}
                 ]})
             before = (existing.phone, existing.address)
-        person, created = lookup_or_create_person(actor, data, cleaned["unit"], update=True)
-        if created:
-            return person, True
-        if (person.phone, person.address) != before:
-            return person, False
+            person, created = register_person(actor, data, cleaned["unit"], update=True)
+            if (person.phone, person.address) != before:
+                return person, False
+            self.unchanged += 1
+            return None
+        seen = as_seen_by(actor, [existing]) if existing is not None else []
+        before = seen[0] if seen else None
+        person, created = register_person(actor, data, cleaned["unit"], update=True)
+        if created or before is None or (person.phone, person.address) != (
+                before.phone, before.address):
+            return person, created
         self.unchanged += 1
         return None
 
@@ -132,9 +142,7 @@ def people_for_export(
     """The people list as the People page filters it: ``q`` matches a name, a full ID
     number or a phone; ``unit_code`` narrows to a subtree (404 outside the user's area)."""
     qs = Person.objects.visible_to(user, capability).select_related("org_unit")
-    q = q.strip()
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(id_number=normalize_id_number(q)) | Q(phone=q))
+    qs = qs.search(user, q, capability)
     if unit_code:
         qs = qs.under(get_unit_for_user(user, unit_code, capability))
     return qs.order_by("unit_path", "name", "pk")
@@ -146,10 +154,11 @@ class PeopleExporter(RegisterExporter):
 
     filename = gettext_lazy("People")
     pii_columns = {"id_number": "id_number", "phone": "phone", "address": "address"}
+    person_path = "pk"
 
     def __init__(self, queryset: QuerySet[Person], *, masked: bool = True,
-                 filename: str = "") -> None:
-        super().__init__(queryset, masked=masked, filename=filename)
+                 filename: str = "", user: Any = None) -> None:
+        super().__init__(queryset, masked=masked, filename=filename, user=user)
         columns = [
             Column("name", gettext_lazy("Name"), "text", 12),
             Column("sex", gettext_lazy("Sex"), "text", 6),
@@ -170,6 +179,15 @@ class PeopleExporter(RegisterExporter):
 
     def logged_fields(self) -> list[str]:
         return super().logged_fields() + ([] if self.masked else ["birth_date"])
+
+    def prepare(self, objs: list[Person]) -> list[Person]:
+        """Each person as the user may see them: a person registered in the user's area
+        whose registry row is elsewhere is exported as registered here."""
+        return as_seen_by(self.user, objs, self.capability) if self.user else objs
+
+    @property
+    def capability(self) -> str:
+        return Cap.VIEW if self.masked else Cap.EXPORT_PII
 
     def row(self, person: Person) -> dict[str, Any]:
         return {

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, Count, Q, QuerySet, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -37,6 +37,7 @@ from fangkong.core.scoping import (
     units_visible_to,
 )
 from fangkong.core.services import dashboard_cards
+from fangkong.core.services.people import as_seen_by
 
 PAGE_SIZE = 50
 NOISE_FIELDS = frozenset({"created_at", "updated_at", "unit_path", "path", "depth", "numchild"})
@@ -73,29 +74,28 @@ def people(request: HttpRequest) -> HttpResponse:
     qs = Person.objects.visible_to(request.user).select_related("org_unit")
     unit = None
     if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            qs = qs.filter(Q(name__contains=q) | Q(id_number=q.upper()) | Q(phone=q))
+        qs = qs.search(request.user, form.cleaned_data["q"])
         if form.cleaned_data["unit"]:
             unit = get_unit_for_user(request.user, form.cleaned_data["unit"])
             qs = qs.under(unit)
     page = Paginator(qs.order_by("unit_path", "name", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = as_seen_by(request.user, page.object_list)
     template = "core/_people_rows.html" if request.htmx else "core/people.html"
     return render(request, template, {"form": form, "page": page, "unit": unit})
 
 
 @capability_required(Cap.VIEW)
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
+    obj = _person_for(request, pk)
     return _render_person(request, obj, RevealForm(), revealed=None)
 
 
 @require_POST
 @capability_required(Cap.REVEAL_PII)
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
+    obj = _person_for(request, pk)
     form = RevealForm(request.POST)
     revealed = None
     if form.is_valid():
@@ -111,10 +111,20 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_person(request, obj, form, revealed)
 
 
+def _person_for(request: HttpRequest, pk: int) -> Person:
+    """The person as the user may see them (404 out of scope): the registry's row, or
+    the person as the user's area registered them (``as_seen_by``)."""
+    obj = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
+    return as_seen_by(request.user, [obj])[0]
+
+
 def _render_person(
     request: HttpRequest, obj: Person, form: RevealForm, revealed: dict[str, str] | None,
 ) -> HttpResponse:
-    history = LogEntry.objects.get_for_object(obj).select_related("actor", "content_type")[:20]
+    # The history of what the user sees: the area's registration, not the registry's row.
+    recorded = obj.registration or obj
+    history = (LogEntry.objects.get_for_object(recorded)
+               .select_related("actor", "content_type")[:20])
     return render(request, "core/person.html", {
         "person": obj,
         "can_reveal": scope_for(request.user).can(Cap.REVEAL_PII, obj.unit_path),
@@ -170,11 +180,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @capability_required(Cap.VIEW_AUDIT)
 def pii_log(request: HttpRequest) -> HttpResponse:
     form = PiiLogFilterForm(request.GET)
-    qs = PiiAccess.objects.select_related("actor").order_by("-at", "-pk")
+    qs = (PiiAccess.objects.select_related("actor").annotate(people_count=Count("people"))
+          .order_by("-at", "-pk"))
     if form.is_valid():
         qs = _filter_log(qs, form.cleaned_data, "at")
         if form.cleaned_data["action"]:
             qs = qs.filter(action=form.cleaned_data["action"])
+        if form.cleaned_data["id_number"]:
+            qs = _carrying(qs, form.cleaned_data["id_number"])
     else:
         qs = qs.none()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -185,6 +198,16 @@ def pii_log(request: HttpRequest) -> HttpResponse:
             _field_label(model, name) for name in access.fields.split(",") if name
         ]
     return render(request, "core/pii_log.html", {"page": page, "form": form, "tab": "pii"})
+
+
+def _carrying(qs: QuerySet, id_number: str) -> QuerySet:
+    """Accesses that showed or exported the data of the person with ``id_number``."""
+    person = Person.objects.filter(id_number=id_number).values_list("pk", flat=True).first()
+    if person is None:
+        return qs.none()
+    label = Person._meta.label
+    return qs.filter(Q(people__person_id=person)
+                     | Q(subject_type=label, subject_id=str(person))).distinct()
 
 
 def _filter_log(qs: QuerySet, data: dict[str, Any], time_field: str) -> QuerySet:

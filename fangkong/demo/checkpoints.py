@@ -39,7 +39,7 @@ from fangkong.checkpoints.models import (
 from fangkong.checkpoints.validation import PassageInput
 from fangkong.core.models import Alert, OrgUnit, ParameterValue, Person
 from fangkong.core.services.alerts import close_alert
-from fangkong.core.services.people import clean_person_data, lookup_or_create_person
+from fangkong.core.services.people import clean_person_data, link_person
 from fangkong.core.services.rules import add_value
 from fangkong.demo.context import DemoContext
 from fangkong.lib.identity import make_id_number, parse_plate
@@ -196,7 +196,8 @@ def _households(ctx: DemoContext, unit: OrgUnit) -> tuple[int, int]:
         for k in range(size):
             members.append(HouseholdMember(
                 household=household, org_unit=unit, unit_path=unit.path,
-                person=people[start + k], relation=relations[k], since=since,
+                person=people[start + k], name=people[start + k].name,
+                phone=people[start + k].phone, relation=relations[k], since=since,
                 permanent=(start + k) in permanent,
             ))
         visits.append(ScreeningVisit(
@@ -235,6 +236,7 @@ def _passages(ctx: DemoContext, unit: OrgUnit, checkpoints: list[Checkpoint],
                 rows.append(Passage(
                     checkpoint=cp, org_unit=unit, unit_path=unit.path, client_id=_key(rng),
                     direction=direction, occurred_at=at, day=day, person=person,
+                    name=person.name, phone=person.phone,
                     resident=not outsider, origin=rng.choice(SHAANXI_ORIGINS) if outsider else "",
                     temperature=Decimal(f"{rng.uniform(36.0, 37.1):.1f}")
                     if direction == "in" else None,
@@ -260,8 +262,7 @@ def _returnee(ctx: DemoContext, rng: random.Random, unit: OrgUnit, n: int) -> Pe
         name=rng.choice("王李张刘陈杨黄周吴胡") + rng.choice("建国志强丽华海燕秀英明军"),
         phone="1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9)),
     )
-    person, _created = lookup_or_create_person(ctx.actor, data, unit)
-    return person
+    return link_person(ctx.actor, data, unit)
 
 
 def _alerts(ctx: DemoContext, checkpoints: list[Checkpoint], duty: Any, unit: OrgUnit) -> int:

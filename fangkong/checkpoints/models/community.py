@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import KeyedModel, ScopedModel
+from fangkong.core.models import KeyedModel, PersonRecord, ScopedModel
 from fangkong.lib import masking
 
 
@@ -47,7 +47,7 @@ class Relation(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class HouseholdMember(ScopedModel):
+class HouseholdMember(PersonRecord, ScopedModel):
     """A person of a household. ``permanent`` marks permanent residents (常住人口):
     the others are registered here but live elsewhere, or stay only temporarily."""
 
@@ -79,7 +79,7 @@ class HouseholdMember(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household} {self.person}"
+        return f"{self.household} {self.masked_name}"
 
 
 class ScreeningVisit(ScopedModel):

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import ScopedModel
+from fangkong.core.models import PersonRecord, ScopedModel
 from fangkong.lib import masking
 
 #: Days of observation, counting the day of arrival ("14天以内" includes the 14th day).
@@ -26,7 +26,7 @@ class Slot(models.TextChoices):
     EVENING = "pm", _("Evening")
 
 
-class Outsider(ScopedModel):
+class Outsider(PersonRecord, ScopedModel):
     """A non-resident who arrived in the community, observed for 14 days until released.
 
     The observation covers the day of arrival and the 13 days after it; release is
@@ -59,8 +59,9 @@ class Outsider(ScopedModel):
         related_name="+", verbose_name=_("released by"),
     )
 
-    #: Personal data and its mask (``core.pii``); the person's own are ``Person.PII``.
-    PII = {"host_address": masking.mask_address}
+    #: Personal data and its mask (``core.pii``): the typed phone (``PersonRecord``) and
+    #: the host address; the registry's own are ``Person.PII``.
+    PII = {**PersonRecord.PII, "host_address": masking.mask_address}
 
     class Meta:
         verbose_name = _("outsider")
@@ -74,7 +75,7 @@ class Outsider(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} {self.arrived_on}"
+        return f"{self.masked_name} {self.arrived_on}"
 
     @property
     def last_observation_day(self) -> date:

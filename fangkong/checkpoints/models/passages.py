@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import KeyedModel
+from fangkong.core.models import KeyedModel, PersonRecord
 from fangkong.core.models.counters import DailyCounter
 
 
@@ -26,12 +26,13 @@ class PassageStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Passage(KeyedModel):
+class Passage(PersonRecord, KeyedModel):
     """Somebody going in or out at a checkpoint.
 
     ``client_id`` (``KeyedModel``) is the idempotency key the submitting device
     generated: unique, so a retried submission finds the first row instead of adding a
-    second. A self-registration
+    second. ``name`` and ``phone`` are what was typed here (``core.models.PersonRecord``),
+    not the registry's. A self-registration
     waits as ``pending`` until the duty staff confirm it; only confirmed passages count
     and raise alerts.
     """

@@ -25,7 +25,7 @@ from fangkong.core.audit import acting_as
 from fangkong.core.models import OrgUnit
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import require_capability
-from fangkong.core.services.people import PersonData, lookup_or_create_person
+from fangkong.core.services.people import PersonData, link_person
 from fangkong.lib.dates import check_record_day
 from fangkong.lib.identity import IdentityError, validate_phone
 
@@ -82,7 +82,7 @@ def add_member(
     is refused (one person, one place in the population)."""
     require_capability(actor, Cap.EDIT, household.unit_path)
     with acting_as(actor), transaction.atomic():
-        who, _created = lookup_or_create_person(actor, person, household.org_unit)
+        who = link_person(actor, person, household.org_unit)
         member = HouseholdMember.objects.filter(
             org_unit_id=household.org_unit_id, person=who,
         ).select_related("household").first()
@@ -91,13 +91,17 @@ def add_member(
                 "This person is already a member of household %(number)s."
             ) % {"number": member.household.number}]})
         if member:
-            if (member.relation, member.permanent) != (relation, permanent):
+            typed = (person.name, person.phone or member.phone)
+            if (member.relation, member.permanent, member.name, member.phone) != (
+                    relation, permanent, *typed):
                 member.relation, member.permanent = relation, permanent
-                member.save(update_fields=["relation", "permanent", "updated_at"])
+                member.name, member.phone = typed
+                member.save(update_fields=["relation", "permanent", "name", "phone",
+                                           "updated_at"])
             return member, False
         return HouseholdMember.objects.create(
             household=household, org_unit_id=household.org_unit_id, person=who,
-            relation=relation, permanent=permanent,
+            name=person.name, phone=person.phone, relation=relation, permanent=permanent,
         ), True
 
 

@@ -25,7 +25,7 @@ from fangkong.core.models.accounts import Cap
 from fangkong.core.rules import NoRuleInForce
 from fangkong.core.scoping import require_capability
 from fangkong.core.services.alerts import open_alert, subject_of
-from fangkong.core.services.people import PersonData, lookup_or_create_person
+from fangkong.core.services.people import PersonData, link_person
 from fangkong.lib.dates import check_record_day
 
 #: A slot's check is missed once this local time has passed without one.
@@ -51,14 +51,15 @@ def register_outsider(
     if errors:
         raise ValidationError(errors)
     with acting_as(actor), transaction.atomic():
-        who, _created = lookup_or_create_person(actor, person, community)
+        who = link_person(actor, person, community)
         existing = Outsider.objects.filter(
             person=who, org_unit=community, status=OutsiderStatus.OBSERVING,
         ).first()
         if existing:
             return existing, False
         return Outsider.objects.create(
-            person=who, org_unit=community, arrived_on=arrived_on, origin=origin.strip(),
+            person=who, name=person.name, phone=person.phone, org_unit=community,
+            arrived_on=arrived_on, origin=origin.strip(),
             host_address=host_address.strip(), from_watched_area=from_watched_area,
             reason=(reason or "").strip(), registered_by=actor,
         ), True
@@ -96,7 +97,7 @@ def record_temperature(
             open_alert(
                 kind=alerts.FEVER, org_unit=outsider.org_unit,
                 title=_("Fever %(t)s °C of an outsider under observation") % {"t": temperature},
-                detail=f"{outsider.person} · {day} {check.get_slot_display()}",
+                detail=f"{outsider.who} · {day} {check.get_slot_display()}",
                 subject=subject_of(check), actor=actor,
             )
     return check, True

@@ -39,7 +39,7 @@ from fangkong.core.models import Grant, KeyConflict, OrgUnit, Person
 from fangkong.core.rules import NoRuleInForce
 from fangkong.core.scoping import GRANT_COLUMNS, scope_for
 from fangkong.core.services.alerts import open_alert, subject_of
-from fangkong.core.services.people import PersonData, lookup_or_create_person
+from fangkong.core.services.people import link_person
 
 
 @dataclass
@@ -215,6 +215,7 @@ def _same_passage(passage: Passage, checkpoint: Checkpoint, data: PassageInput) 
     if passage.checkpoint_id != checkpoint.pk:
         raise KeyConflict.on_key()
     same = {"direction": data.direction, "resident": data.resident, "origin": data.origin,
+            "name": data.person.name, "phone": data.person.phone,
             "temperature": data.temperature, "mask": data.mask,
             "plate": data.plate.number if data.plate else ""}
     if data.occurred_at is not None:
@@ -239,7 +240,7 @@ def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: s
             return _same_passage(existing, checkpoint, data), False
     self_registered = channel == Channel.SELF
     recorder = None if self_registered else actor
-    person = _known_person(data.person, context.person)
+    person = context.person
     now = timezone.now()
     occurred_at = data.occurred_at or now
     rule = _rule_on(timezone.localdate(occurred_at))
@@ -256,14 +257,15 @@ def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: s
         status=PassageStatus.PENDING if self_registered else PassageStatus.CONFIRMED,
         recorded_by=recorder, confirmed_at=None if self_registered else now,
     )
+    passage.typed_from(data.person)
     rule.stamp(passage)
     # No ``acting_as`` here: the passage is written with ``bulk_create`` (no signals) and
     # its audit entry names the actor explicitly; the rare ORM saves below
-    # (``lookup_or_create_person``, ``open_alert``) name their actor themselves.
+    # (``link_person`` creating a new person, ``open_alert``) name their actor themselves.
+    # A known person is linked as read; the register never writes to their row.
     with transaction.atomic():
         if person is None:
-            person, _created = lookup_or_create_person(recorder, data.person,
-                                                       checkpoint.org_unit)
+            person = link_person(recorder, data.person, checkpoint.org_unit)
         passage.person = person
         Passage.objects.bulk_create([passage])
         log_bulk_created([passage], actor)
@@ -279,16 +281,6 @@ def _rule_on(day: date):
         return screening_rule(day)
     except NoRuleInForce as exc:
         raise no_rule_error(exc) from None
-
-
-def _known_person(data: PersonData, person: Person | None) -> Person | None:
-    """``person`` (the registry's, read by ``passage_context``) when the record already
-    has everything given; None when ``lookup_or_create_person`` must create the person
-    or fill in a missing phone, address or name (in the write transaction)."""
-    if person is None or any(getattr(data, k) and not getattr(person, k)
-                             for k in ("name", "phone", "address")):
-        return None
-    return person
 
 
 def confirm_passage(
@@ -371,7 +363,7 @@ def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
             title=_("Fever %(t)s °C at %(checkpoint)s") % {
                 "t": passage.temperature, "checkpoint": checkpoint.name},
             detail=_("%(person)s, %(direction)s, %(time)s") % {
-                "person": passage.person, "direction": passage.get_direction_display(),
+                "person": passage.who, "direction": passage.get_direction_display(),
                 "time": timezone.localtime(passage.occurred_at).strftime("%Y-%m-%d %H:%M")},
             subject=subject_of(passage), actor=actor, opened_at=passage.occurred_at,
         )
@@ -381,7 +373,7 @@ def _open_alerts(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
             title=_("Vehicle %(plate)s at %(checkpoint)s: screen it") % {
                 "plate": passage.plate, "checkpoint": checkpoint.name},
             detail=_("Plate of a watched province; %(person)s, %(time)s") % {
-                "person": passage.person,
+                "person": passage.who,
                 "time": timezone.localtime(passage.occurred_at).strftime("%Y-%m-%d %H:%M")},
             subject=subject_of(passage), actor=actor, opened_at=passage.occurred_at,
         )

@@ -110,7 +110,7 @@ def _after_save(request: HttpRequest, checkpoint: Checkpoint, passage: Passage,
 
 
 def _notice(passage: Passage, created: bool) -> str:
-    who = passage.person.masked_name
+    who = passage.masked_name
     if not created:
         return _("Already registered: %(who)s.") % {"who": who}
     if passage.fever:
@@ -132,10 +132,10 @@ def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -
     # Only today's register is the duty staff's (the screen lists today's people).
     earlier = get_object_or_404(Passage.objects.select_related("person"),
                                 checkpoint=checkpoint, pk=passage_pk, day=timezone.localdate())
-    person = earlier.person
+    # What was typed for this person here before, never the registry's row.
     body = {
         "client_id": request.POST.get("client_id"), "direction": direction,
-        "name": person.name, "id_number": person.id_number, "phone": person.phone,
+        "name": earlier.name, "id_number": earlier.person.id_number, "phone": earlier.phone,
         "temperature": request.POST.get("temperature") or None, "plate": earlier.plate,
         "mask": earlier.mask, "resident": earlier.resident, "origin": earlier.origin,
     }
@@ -164,7 +164,7 @@ def duty_confirm(request: HttpRequest, pk: int, passage_pk: int) -> HttpResponse
         if action == "reject":
             services.reject_passage(request.user, passage)
             notice = _("Registration of %(who)s discarded.") % {
-                "who": passage.person.masked_name}
+                "who": passage.masked_name}
         else:
             raw = request.POST.get("temperature", "").strip()
             temperature = parse_temperature(raw, required=False) if raw else None

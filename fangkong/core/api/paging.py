@@ -77,13 +77,17 @@ def _in_range(value: int, high: int) -> int:
 def page_response(
     qs: QuerySet, serialize: Callable[[Any], Any], params: Mapping[str, Any], *,
     default: int = 50, extra: Mapping[str, Any] | None = None,
+    prepare: Callable[[list[Any]], Iterable[Any]] | None = None,
 ) -> Response:
     """One page of the ordered queryset ``qs``; ``params`` are the validated query
     parameters (``PageQuerySerializer`` or a subclass); ``extra`` goes in the envelope
-    before ``count`` (e.g. the day of a day's register)."""
+    before ``count`` (e.g. the day of a day's register); ``prepare`` turns the page's
+    rows into what is serialised (``core.services.people.as_seen_by``)."""
     size = params.get("page_size") or min(default, max_page_size())
     page = params.get("page") or 1
     rows: Iterable[Any] = qs[(page - 1) * size: page * size]
+    if prepare is not None:
+        rows = prepare(list(rows))
     return Response({
         **(extra or {}), "count": qs.count(), "page": page, "page_size": size,
         "results": [serialize(row) for row in rows],

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from fangkong.core import audit, pii
 from fangkong.core.api.auth import BearerTokenAuthentication
-from fangkong.core.api.errors import correct_below, error_response
+from fangkong.core.api.errors import error_response
 from fangkong.core.api.paging import page_response
 from fangkong.core.api.responses import created_response
 from fangkong.core.api.schema import errors
@@ -43,7 +43,7 @@ from fangkong.core.api.serializers import (
 from fangkong.core.models import ApiToken, OrgUnit, Person
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import get_for_user, get_unit_for_user, scope_for, units_visible_to
-from fangkong.core.services.people import lookup_or_create_person
+from fangkong.core.services.people import as_seen_by, register_person
 from fangkong.lib.identity import normalize_id_number
 
 
@@ -141,7 +141,7 @@ def lockout_message() -> str:
         201: OpenApiResponse(PersonCreatedSerializer, description="Registered"),
         200: OpenApiResponse(PersonCreatedSerializer,
                              description="Already registered: the existing person"),
-        **errors(400, 401, 403, conflict="Registered in another area"),
+        **errors(400, 401, 403),
     },
     summary="Register a person (or find the existing one by ID card number)",
     operation_id="people_create",
@@ -162,6 +162,7 @@ def people(request: Request) -> Response:
     return page_response(
         qs.order_by("unit_path", "name", "pk"),
         lambda p: PersonSerializer(person_payload(p, reveal=False)).data, params,
+        prepare=lambda people: as_seen_by(request.user, people),
     )
 
 
@@ -176,21 +177,12 @@ def _people_create(request: Request) -> Response:
     ser = PersonCreateSerializer(data=request.data, context={"unit_in_area": unit_in_area})
     ser.is_valid(raise_exception=True)  # every field error at once, the unit's among them
     unit, data = ser.validated_data["org_unit"], ser.validated_data["person"]
-    existing = Person.objects.filter(id_number=data.id_number).only("unit_path").first()
-    if existing is not None and not scope.can(Cap.EDIT, existing.unit_path):
-        return _elsewhere()
-    person, created = lookup_or_create_person(request.user, data, unit)
-    if not created and not scope.can(Cap.EDIT, person.unit_path):
-        return _elsewhere()  # lost a race against a registration in another area
+    # A number registered in another area is registered here too and answered like a
+    # new one, so the answer never tells whether it exists elsewhere (item 3, #9).
+    person, created = register_person(request.user, data, unit)
     body = PersonCreatedSerializer({**person_payload(person, reveal=False),
                                     "warnings": data.warnings}).data
     return created_response(body, created)
-
-
-def _elsewhere() -> Response:
-    """The number is registered outside the caller's area: say so, show nothing of it."""
-    fields = {"id_number": [_("This person is registered in another area.")]}
-    return error_response(correct_below(fields), fields, status_code=status.HTTP_409_CONFLICT)
 
 
 @extend_schema(
@@ -207,6 +199,7 @@ def _elsewhere() -> Response:
 @api_view(["GET"])
 def person_detail(request: Request, pk: int) -> Response:
     person = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
+    person = as_seen_by(request.user, [person])[0]
     reveal = request.query_params.get("reveal", "").lower() in ("1", "true", "yes")
     if reveal:
         audit.reveal(request.user, person, list(pii.pii_fields(Person)),

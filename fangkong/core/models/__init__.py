@@ -2,8 +2,8 @@
 
 from fangkong.core.models.accounts import ApiToken, Grant, Role
 from fangkong.core.models.alerts import Alert
-from fangkong.core.models.audit import PiiAccess
-from fangkong.core.models.people import Person
+from fangkong.core.models.audit import PiiAccess, PiiAccessPerson
+from fangkong.core.models.people import Person, PersonRecord, PersonRegistration
 from fangkong.core.models.ratelimit import RateCounter
 from fangkong.core.models.rules import Parameter, ParameterValue
 from fangkong.core.models.scoped import KeyConflict, KeyedModel, ScopedModel, ScopedQuerySet
@@ -22,7 +22,10 @@ __all__ = [
     "Parameter",
     "ParameterValue",
     "Person",
+    "PersonRecord",
+    "PersonRegistration",
     "PiiAccess",
+    "PiiAccessPerson",
     "RateCounter",
     "Role",
     "ScopedModel",

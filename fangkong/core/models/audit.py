@@ -38,3 +38,26 @@ class PiiAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.action} {self.subject_type}#{self.subject_id}"
+
+
+class PiiAccessPerson(models.Model):
+    """A person whose data an export carried (``PiiAccess.people``): what lets the
+    data-protection officer answer "who exported this person's data, and why".
+
+    No database constraint on ``person``: the log outlives the registry row (retention
+    may anonymise or delete it) and keeps the id it named."""
+
+    access = models.ForeignKey(PiiAccess, on_delete=models.CASCADE, related_name="people")
+    person = models.ForeignKey(
+        "core.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        verbose_name=_("person"),
+    )
+
+    class Meta:
+        verbose_name = _("person in an export")
+        verbose_name_plural = _("people in an export")
+        constraints = [models.UniqueConstraint(fields=["access", "person"],
+                                               name="pii_access_person_once")]
+
+    def __str__(self) -> str:
+        return f"{self.access_id}:{self.person_id}"

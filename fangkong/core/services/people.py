@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from fangkong.core.audit import acting_as
-from fangkong.core.models import OrgUnit, Person
+from fangkong.core.models import OrgUnit, Person, PersonRegistration
+from fangkong.core.roles import Cap
+from fangkong.core.scoping import scope_for
 from fangkong.lib.identity import IdentityError, validate_id_number, validate_phone
 
 NAME_MAX = 50
@@ -79,36 +82,122 @@ def clean_person_data(
     )
 
 
+def link_person(actor: Any, data: PersonData, org_unit: OrgUnit) -> Person:
+    """The registry row a register's record links to: the one with ``data.id_number``,
+    or a new one made from what was typed (in ``org_unit``, the registering unit).
+
+    A register never changes an existing row, whoever registers: typed contact details
+    stay on the record that was submitted (``PersonRecord``), so an anonymous
+    self-registration or a worker in another county cannot fill in or overwrite a
+    registered person's phone, address or name. Only the registry's own paths
+    (``lookup_or_create_person``, for users who may edit the person) change a person.
+    Safe under races: a concurrent insert of the same number resolves to the winner.
+    """
+    person = Person.objects.filter(id_number=data.id_number).first()
+    if person is not None:
+        return person
+    with acting_as(actor):
+        return _create(data, org_unit)[0]
+
+
+def _create(data: PersonData, org_unit: OrgUnit) -> tuple[Person, bool]:
+    """Insert the person, or the row a concurrent insert of the same number made."""
+    try:
+        with transaction.atomic():
+            return Person.objects.create(
+                id_number=data.id_number, name=data.name, sex=data.sex,
+                birth_date=data.birth_date, phone=data.phone, address=data.address,
+                org_unit=org_unit,
+            ), True
+    except IntegrityError:
+        return Person.objects.get(id_number=data.id_number), False
+
+
 def lookup_or_create_person(
     actor: Any, data: PersonData, org_unit: OrgUnit, *, update: bool = False,
 ) -> tuple[Person, bool]:
-    """The one person for ``data.id_number``: created if new, else the existing row.
+    """The registry's own way in (the people API and import): the one person for
+    ``data.id_number``, created if new.
 
-    A phone or address missing on the existing row is filled in; with ``update`` the
-    given values replace the stored ones (a correction by staff). Safe under races: a
-    concurrent insert of the same number resolves to the row that won.
+    An existing row is changed only by an actor who may edit it where it is
+    (``Cap.EDIT`` over its unit; ``PermissionDenied`` otherwise, before anything is
+    written): a missing phone or address is filled in, and with ``update`` the given
+    values replace the stored ones (a correction by staff). The name is changed only
+    with ``update``. Safe under races, as ``link_person``.
     """
     with acting_as(actor), transaction.atomic():
         person = Person.objects.filter(id_number=data.id_number).first()
         created = False
         if person is None:
-            try:
-                with transaction.atomic():
-                    person = Person.objects.create(
-                        id_number=data.id_number, name=data.name, sex=data.sex,
-                        birth_date=data.birth_date, phone=data.phone, address=data.address,
-                        org_unit=org_unit,
-                    )
-                    created = True
-            except IntegrityError:
-                person = Person.objects.get(id_number=data.id_number)
-        if not created:
-            changed = []
-            for attr in ("phone", "address", "name"):
-                new = getattr(data, attr)
-                if new and (update or not getattr(person, attr)) and getattr(person, attr) != new:
-                    setattr(person, attr, new)
-                    changed.append(attr)
-            if changed:
-                person.save(update_fields=[*changed, "updated_at"])
+            person, created = _create(data, org_unit)
+        if created:
+            return person, True
+        changed = [attr for attr in ("phone", "address", "name")
+                   if (new := getattr(data, attr)) and getattr(person, attr) != new
+                   and (update or (attr != "name" and not getattr(person, attr)))]
+        if changed:
+            if not scope_for(actor).can(Cap.EDIT, person.unit_path):
+                raise PermissionDenied
+            for attr in changed:
+                setattr(person, attr, getattr(data, attr))
+            person.save(update_fields=[*changed, "updated_at"])
     return person, created
+
+
+def register_person(
+    actor: Any, data: PersonData, org_unit: OrgUnit, *, update: bool = False,
+) -> tuple[Person, bool]:
+    """Register a person in ``org_unit`` (the people API and import; ``actor`` may edit
+    there): ``(person as the actor sees them, created)``.
+
+    A new ID number makes a registry row; one the actor may edit is found (and filled
+    in or, with ``update``, corrected: ``lookup_or_create_person``). A number whose row
+    belongs to another area is registered here as a ``PersonRegistration`` holding what
+    was typed, and answered exactly like a new person (created the first time), shown as
+    registered here: the answer tells nothing of the row elsewhere, not even that it
+    exists (docs/decisions/security-registry.md).
+    """
+    scope = scope_for(actor)
+    person = Person.objects.filter(id_number=data.id_number).first()
+    if person is None or scope.can(Cap.EDIT, person.unit_path):
+        try:
+            person, created = lookup_or_create_person(actor, data, org_unit, update=update)
+        except PermissionDenied:  # lost a race to a registration in another area
+            person, created = Person.objects.get(id_number=data.id_number), False
+        if created or scope.can(Cap.EDIT, person.unit_path):
+            return person, created
+    typed = {"name": data.name, "phone": data.phone, "address": data.address}
+    with acting_as(actor), transaction.atomic():
+        registration, created = PersonRegistration.objects.get_or_create(
+            person=person, org_unit=org_unit,
+            defaults={**typed, "registered_by": actor if actor and actor.pk else None},
+        )
+        if not created:
+            changed = [attr for attr, new in typed.items()
+                       if new and getattr(registration, attr) != new
+                       and (update or not getattr(registration, attr))]
+            for attr in changed:
+                setattr(registration, attr, typed[attr])
+            if changed:
+                registration.save(update_fields=[*changed, "updated_at"])
+    return registration.as_person(person), created
+
+
+def as_seen_by(user: Any, people: Iterable[Person], capability: str = Cap.VIEW) -> list[Person]:
+    """``people`` (found through ``Person.objects.visible_to(user, capability)``) as
+    ``user`` may see them: the registry's row where the user's scope covers the person's
+    unit; elsewhere the person as the user's area registered them
+    (``PersonRegistration.as_person``: its name, phone, address and unit, never the
+    registry's). One query for a page or an export chunk."""
+    people = list(people)
+    scope = scope_for(user)
+    outside = {p.pk for p in people if not scope.covers(capability, p.unit_path)}
+    if not outside:
+        return people
+    registrations: dict[int, PersonRegistration] = {}
+    for registration in (PersonRegistration.objects.visible_to(user, capability)
+                         .filter(person_id__in=outside).select_related("org_unit")
+                         .order_by("unit_path", "pk")):
+        registrations.setdefault(registration.person_id, registration)
+    return [registrations[p.pk].as_person(p) if p.pk in outside else p
+            for p in people if p.pk not in outside or p.pk in registrations]

@@ -148,15 +148,44 @@ class PeopleCreateTests(FangkongTestCase):
             self.assertEqual(response.json()["error"], "Please correct the errors below.")
         self.assertFalse(Person.objects.exists())
 
-    def test_it_does_not_touch_a_person_registered_in_another_area(self) -> None:
-        other = make_person(self.community_b_unit, phone="")
-        response = self.post(id_number=other.id_number)
-        self.assertEqual(response.status_code, 409)
-        self.assertEqual(response.json()["fields"],
-                         {"id_number": ["This person is registered in another area."]})
-        self.assertNotIn(other.name, response.content.decode())
+    def test_it_answers_a_number_registered_elsewhere_as_a_new_one(self) -> None:
+        """No existence oracle (#9 item 3): the answer was 409 "registered in another
+        area" for a number known anywhere in the city and 201 for a fresh one."""
+        other = make_person(self.community_b_unit, name="李秀英", phone="",
+                            address="紫阳县北城路1号")
+        fresh = self.post(name="王五")
+        elsewhere = self.post(id_number=other.id_number, name="孙强")
+        self.assertEqual((fresh.status_code, elsewhere.status_code), (201, 201),
+                         elsewhere.content)
+        self.assertEqual(set(fresh.json()), set(elsewhere.json()))
+        body = elsewhere.json()
+        self.assertEqual((body["name"], body["org_unit"]), ("孙强", "610902002002"))
+        self.assertEqual(body["phone"], "138****8000")
+        for held in ("李秀英", "北城", "610924"):
+            self.assertNotIn(held, elsewhere.content.decode())
+        # What the area registered is what it finds again, by id, list and search.
+        detail = self.client.get(f"{PEOPLE_URL}/{body['id']}").json()
+        self.assertEqual((detail["name"], detail["org_unit"]), ("孙强", "610902002002"))
+        listed = self.client.get(PEOPLE_URL, {"id_number": other.id_number}).json()
+        self.assertEqual([p["name"] for p in listed["results"]], ["孙强"])
+        self.assertEqual(self.post(id_number=other.id_number, name="孙强").status_code, 200)
+        # The registry's row elsewhere is untouched and still theirs alone.
         other.refresh_from_db()
-        self.assertEqual(other.phone, "")
+        self.assertEqual((other.name, other.phone, other.address),
+                         ("李秀英", "", "紫阳县北城路1号"))
+        self.login(self.county_b)
+        mine = self.client.get(f"{PEOPLE_URL}/{other.pk}").json()
+        self.assertEqual((mine["name"], mine["org_unit"]), ("李秀英", "610924100001"))
+
+    def test_it_does_not_find_a_person_by_data_held_elsewhere(self) -> None:
+        other = make_person(self.community_b_unit, name="李秀英", phone="13900001111")
+        self.post(id_number=other.id_number, name="孙强", phone="")
+        self.login(self.county_a)
+        for text in ("李秀英", "13900001111"):
+            page = self.client.get("/core/people/", {"q": text})
+            self.assertEqual(page.context["page"].paginator.count, 0, text)
+        page = self.client.get("/core/people/", {"q": "孙强"})
+        self.assertEqual([p.name for p in page.context["page"].object_list], ["孙强"])
 
     def test_it_fills_in_a_missing_phone_of_a_known_person(self) -> None:
         known = make_person(self.community_a_unit, phone="")

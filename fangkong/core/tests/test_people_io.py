@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fangkong.core import pii
-from fangkong.core.models import Grant, Person, PiiAccess, Role
+from fangkong.core.models import Grant, Person, PersonRegistration, PiiAccess, Role
 from fangkong.core.models.territory import Level
 from fangkong.core.testing import (
     FangkongTestCase,
@@ -145,13 +145,19 @@ class PeopleImportTests(FangkongTestCase):
             (4, "所属单位代码", "No org unit with this code in your area."),
         ])
 
-    def test_it_refuses_to_change_a_person_registered_elsewhere(self) -> None:
+    def test_it_registers_a_person_of_another_area_here_without_touching_them(self) -> None:
+        """The check once answered "registered in another area" for any number known
+        elsewhere: an existence oracle (#9 item 3). Now the row registers the person in
+        this area, as typed, and the registry's row stays theirs."""
         other = make_person(self.community_b_unit, name="外地人", phone="")
-        data = xlsx([HEADERS, ["外地人", other.id_number, "13911112222", "", WENCHANG]])
-        result = self.upload(data).context["result"]
-        self.assertEqual([(e.row, e.column) for e in result.errors], [(2, "身份证号码")])
+        data = xlsx([HEADERS, ["孙强", other.id_number, "13911112222", "", WENCHANG]])
+        result = self.check_then_import(data).context["result"]
+        self.assertEqual((result.errors, result.committed), ([], True))
         other.refresh_from_db()
-        self.assertEqual(other.phone, "")
+        self.assertEqual((other.name, other.phone), ("外地人", ""))
+        registration = PersonRegistration.objects.get(person=other)
+        self.assertEqual((registration.name, registration.phone, registration.org_unit),
+                         ("孙强", "13911112222", self.community_a_unit))
 
     def test_it_refuses_a_known_number_under_another_name(self) -> None:
         known = make_person(self.community_a_unit, name="张三")

@@ -54,6 +54,12 @@ class Factories:
     def core_Person(self, unit):
         return make_person(unit, name=f"居民{self.n}")
 
+    def core_PersonRegistration(self, unit):
+        from fangkong.core.models import PersonRegistration
+
+        return PersonRegistration.objects.create(
+            org_unit=unit, person=make_person(unit, name=f"居民{self.n}"), name=f"登记{self.n}")
+
     def core_Alert(self, unit):
         return Alert.objects.create(org_unit=unit, kind="fever", title=f"发热{self.n}",
                                     opened_at=timezone.now())
