@@ -54,8 +54,9 @@ class Person(ScopedModel):
     """A real person. ``org_unit`` is where they live or were first registered.
 
     Modules that meet the same person (a returning migrant worker who later passes a
-    checkpoint and volunteers) go through ``core.services.people.lookup_or_create_person``
-    so that they share this one row.
+    checkpoint and volunteers) share this one row: registers link to it through
+    ``core.services.people.link_person`` and keep what they were told on their own
+    record (``PersonRecord``); only the registry's own paths change it.
     """
 
     id_number = models.CharField(_("ID card number"), max_length=18, unique=True)
