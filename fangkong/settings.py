@@ -204,12 +204,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed logins (django-axes), per username and address.
+# Lockout after repeated failed logins (django-axes, core/lockout.py): per account from
+# any address, and per address over any accounts (password spraying), each for a
+# cool-off after the last counted failure; failures while locked do not extend it.
 AXES_FAILURE_LIMIT = env_int("FANGKONG_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("FANGKONG_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("FANGKONG_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # the order LockoutHandler reads
+AXES_HANDLER = "fangkong.core.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "fangkong.core.lockout.lockout_response"
 AXES_VERBOSE = False
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, the
 # client is REMOTE_ADDR). Lockouts, limits on anonymous forms and audit logs all take the

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -40,6 +39,7 @@ from fangkong.core.api.serializers import (
     TokenSerializer,
     person_payload,
 )
+from fangkong.core.lockout import lockout_message
 from fangkong.core.models import ApiToken, OrgUnit, Person
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import get_for_user, get_unit_for_user, scope_for, units_visible_to
@@ -115,16 +115,6 @@ class TokenView(APIView):
             revoked_at=timezone.now(),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def lockout_message() -> str:
-    minutes = max(1, round(settings.AXES_COOLOFF_TIME * 60)) if settings.AXES_COOLOFF_TIME else 0
-    if not minutes:
-        return _("Too many failed login attempts. Ask your administrator to unlock the account.")
-    return _(
-        "Too many failed login attempts. Try again in %(minutes)d minutes, or ask your "
-        "administrator to unlock the account."
-    ) % {"minutes": minutes}
 
 
 @extend_schema(
