@@ -317,6 +317,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 30)
+# A token unused for this many days stops working before its lifetime ends (0: never).
+API_TOKEN_IDLE_DAYS = env_int("FANGKONG_API_TOKEN_IDLE_DAYS", 7)
 # The one largest page any API list answers (core/api/paging.py); a larger page_size is 400.
 API_MAX_PAGE_SIZE = env_int("FANGKONG_API_MAX_PAGE_SIZE", 500)
 # How long a worker process may answer a dated rule from its cache (core/rules.py,
