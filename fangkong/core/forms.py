@@ -80,8 +80,12 @@ class AuditFilterForm(LogFilterForm):
         self.fields["model"].choices = [("", _("All record types")), *model_choices]
 
 
+#: The access log's "action" filter value for refused attempts (of either action).
+REFUSED = "refused"
+
+
 class PiiLogFilterForm(LogFilterForm):
-    """The personal-data access log: by user, action and date range."""
+    """The personal-data access log: by user, action (or refused attempts) and date range."""
 
     action = forms.ChoiceField(label=pgettext_lazy("audit log", "Action"), required=False)
     field_order = ["actor", "action", "date_from", "date_to"]
@@ -90,7 +94,8 @@ class PiiLogFilterForm(LogFilterForm):
         from fangkong.core.models.audit import PiiAction
 
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All actions")), *PiiAction.choices]
+        self.fields["action"].choices = [("", _("All actions")), *PiiAction.choices,
+                                         (REFUSED, _("Refused attempts"))]
 
 
 class AlertFilterForm(forms.Form):

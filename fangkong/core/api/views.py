@@ -42,6 +42,7 @@ from fangkong.core.api.serializers import (
 from fangkong.core.lockout import lockout_message
 from fangkong.core.models import ApiToken, OrgUnit, Person
 from fangkong.core.models.accounts import Cap
+from fangkong.core.models.audit import PiiAction
 from fangkong.core.scoping import get_for_user, get_unit_for_user, scope_for, units_visible_to
 from fangkong.core.services.people import lookup_or_create_person
 from fangkong.lib.identity import normalize_id_number
@@ -196,9 +197,15 @@ def _elsewhere() -> Response:
 )
 @api_view(["GET"])
 def person_detail(request: Request, pk: int) -> Response:
-    person = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
     reveal = request.query_params.get("reveal", "").lower() in ("1", "true", "yes")
-    if reveal:
-        audit.reveal(request.user, person, list(pii.pii_fields(Person)),
-                     request.query_params.get("reason", ""), request=request._request)
+    if not reveal:
+        person = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
+        return Response(PersonSerializer(person_payload(person, reveal=False)).data)
+    reason = request.query_params.get("reason", "")
+    # A refusal is logged, out of scope (404) included: audit.reveal logs its own.
+    with audit.refusals_logged(request.user, PiiAction.REVEAL, Person._meta.label,
+                               subject_id=pk, reason=reason, request=request._request):
+        person = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
+        audit.reveal(request.user, person, list(pii.pii_fields(Person)), reason,
+                     request=request._request)
     return Response(PersonSerializer(person_payload(person, reveal=reveal)).data)
