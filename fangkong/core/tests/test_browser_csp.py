@@ -98,3 +98,14 @@ def test_it_asks_before_closing_a_checkpoint(page, live_server, community):
     expect(page.locator("form[data-confirm]")).to_have_count(0)
     checkpoint.refresh_from_db()
     assert not checkpoint.is_active and len(questions) == 2
+
+
+def test_it_runs_the_django_admin_within_its_policy(page, live_server, community):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password=PASSWORD)
+    browser_session(page, live_server, admin)
+    for path in ("/django-admin/", "/django-admin/core/apitoken/", "/django-admin/core/orgunit/",
+                 f"/django-admin/core/orgunit/{community.pk}/change/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("#content")).to_be_visible()
