@@ -68,7 +68,9 @@ class SecurityHeadersMiddleware:
 
     - ``Content-Security-Policy``: ``settings.FANGKONG_CSP``, or the policy of the longest
       matching prefix in ``settings.FANGKONG_CSP_BY_PATH`` (the Swagger UI, the Django
-      admin). A response that already carries the header keeps it (the 500 page).
+      admin). A response that already carries the header keeps it (the 500 page). PDFs
+      (the checkpoint poster, shown inline) get none: Chrome's viewer is a plugin that
+      ``object-src 'none'`` would block, and a PDF runs no page script.
     - ``Permissions-Policy``: ``settings.FANGKONG_PERMISSIONS_POLICY``.
     - ``Cache-Control: private, no-store`` on every answer to a logged-in user (session or
       API token: DRF puts its user on the request, and any call with an Authorization
@@ -93,7 +95,8 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
+        if ("Content-Security-Policy" not in response
+                and not response.get("Content-Type", "").startswith("application/pdf")):
             response["Content-Security-Policy"] = self.policy_for(request.path_info)
         response.setdefault("Permissions-Policy", settings.FANGKONG_PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
