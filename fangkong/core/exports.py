@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from fangkong.core import audit, pii
 from fangkong.core.models.accounts import Cap
+from fangkong.core.models.audit import PiiAction, PiiRefusal
 from fangkong.core.scoping import scope_for
 from fangkong.lib.tabular import Exporter, csv_response, xlsx_response
 
@@ -170,13 +171,21 @@ def _unmasked(
     back: str, filename: str, formats: Sequence[str],
 ) -> HttpResponse:
     if not scope_for(request.user).can(Cap.EXPORT_PII):
-        raise PermissionDenied
+        audit.log_refused(request.user, PiiAction.EXPORT, queryset.model._meta.label,
+                          PiiRefusal.PERMISSION, label=filename,
+                          reason=request.POST.get("reason"), request=request)
+        raise audit.already_logged(PermissionDenied())
     posted = request.method == "POST"
     form = ExportForm(request.POST if posted else None, formats=formats)
     carried = [(k, v) for k, v in params(request).items() if k not in _OWN_PARAMS]
     rows = queryset.visible_to(request.user, Cap.EXPORT_PII)
     exporter = exporter_class(rows, masked=False, filename=filename, user=request.user)
-    if posted and form.is_valid():
+    if posted and "reason" in form.errors:
+        audit.log_refused(request.user, PiiAction.EXPORT, rows.model._meta.label,
+                          PiiRefusal.REASON, label=exporter.get_filename(),
+                          fields=exporter.logged_fields(), reason=request.POST.get("reason"),
+                          request=request)
+    elif posted and form.is_valid():
         fmt = form.cleaned_data["format"] or formats[0]
         filters = " ".join(f"{k}={v}" for k, v in carried if v)
         label = f"{exporter.get_filename()}.{fmt} {filters}".strip()

@@ -10,9 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fangkong.core import exports, imports
+from fangkong.core import audit, exports, imports
 from fangkong.core.forms import PersonSearchForm
+from fangkong.core.models import Person
 from fangkong.core.models.accounts import Cap
+from fangkong.core.models.audit import PiiAction
 from fangkong.core.people_io import PeopleExporter, PeopleImporter, people_for_export
 from fangkong.core.scoping import capability_required
 
@@ -36,6 +38,7 @@ def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return _export(request, formats=(fmt,))
 
 
+@audit.logs_refusals(PiiAction.EXPORT, Person)  # no permission or ?unit= out of scope
 @capability_required(Cap.EXPORT_PII)
 def people_export_unmasked(request: HttpRequest) -> HttpResponse:
     """Full ID numbers, phones and addresses, for a stated reason, logged with the row count."""

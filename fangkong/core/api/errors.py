@@ -163,4 +163,9 @@ def server_error(request: Any):
     if _is_api(request):
         return json_error(
             _("Server error: the request was not completed. Please try again."), status=500)
-    return html_server_error(request)
+    response = html_server_error(request)
+    # The page is self-contained (its CSS inline: static files may be what failed).
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    return response
