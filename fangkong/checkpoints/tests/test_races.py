@@ -27,6 +27,7 @@ from fangkong.checkpoints.models import (
     Inspection,
     Outsider,
     PatrolLog,
+    ScreeningVisit,
     TemperatureCheck,
 )
 from fangkong.checkpoints.tests.base import ID_A
@@ -156,6 +157,11 @@ class ServiceRaceTests(RaceBase):
         results, errors = run_together(
             lambda: services.roster(self.worker, gate, duty, self.today), THREADS)
         self.assert_one(DutyRoster, results, errors)
+
+    def test_it_keeps_one_visit_a_day_when_identical_visits_race(self) -> None:
+        results, errors = run_together(lambda: services.record_visit(
+            self.worker, self.household, visited_on=self.today, people_present=3), THREADS)
+        self.assert_one(ScreeningVisit, results, errors)
 
     def test_it_keeps_one_inspection_and_one_patrol_when_identical_ones_race(self) -> None:
         key = uuid.uuid4()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import close_old_connections, connection
-from django.test import TransactionTestCase
+from django.test import Client, TransactionTestCase
 from django.utils import timezone
 
 from fangkong.core.models import Role
@@ -176,3 +176,18 @@ class ConfigurationRaceTestCase(TransactionTestCase):
         self.assertEqual(len(refused), THREADS - 1)
         self.assertTrue(all(isinstance(r, ValidationError) and r.code == "state"
                             for r in refused), refused)
+
+    def test_it_answers_every_racing_new_form_page(self) -> None:
+        """The same new-form page sent twice at once: one is created, the other is
+        told the code is taken (the page's 400 with a field error), never a 500."""
+        clients = []
+        for _ in range(THREADS):
+            client = Client()
+            client.force_login(self.user)
+            clients.append(client)
+        statuses = race(lambda i: clients[i].post("/reports/forms/new/", {
+            "code": "weekly", "name": "周报", "deadline_time": "17:00", "deadline_days": 1,
+            "is_active": "on"}).status_code)
+        self.assertEqual([s for s in statuses if isinstance(s, Exception)], [])
+        self.assertEqual(sorted(statuses), [302] + [400] * (THREADS - 1))
+        self.assertEqual(ReportForm.objects.filter(code="weekly").count(), 1)
