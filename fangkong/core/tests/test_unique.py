@@ -106,3 +106,27 @@ class CoreRaceTests(TransactionTestCase):
         self.assertEqual(len(errors), THREADS - 1)
         for exc in errors:
             self.assertIsInstance(exc, ValidationError)
+
+
+class RaceDatabaseTests(TransactionTestCase):
+    def test_it_races_on_a_sqlite_file_in_wal_mode_with_immediate_transactions(self) -> None:
+        """The race tests mean something on SQLite only on a file with the production
+        options (settings: WAL, IMMEDIATE, busy timeout, also for DATABASE_URL=sqlite://):
+        a thread's connection is opened from them, as a worker's is."""
+        from django.db import connection
+
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's options")
+        seen: dict[str, object] = {}
+
+        def inspect() -> None:
+            with connection.cursor() as cursor:
+                seen["journal"] = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+                seen["timeout"] = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+            seen["mode"] = connection.transaction_mode
+            seen["memory"] = connection.is_in_memory_db()
+
+        _results, errors = run_together(inspect, 1)
+        self.assertEqual(errors, [])
+        self.assertEqual(seen, {"journal": "wal", "timeout": 20000, "mode": "IMMEDIATE",
+                                "memory": False})
