@@ -3,8 +3,10 @@
 A read-then-insert ("is it there? no: insert it") lets two concurrent requests both read
 "no": on PostgreSQL the second insert waits for the first one's commit and then fails on
 the unique constraint, and an IntegrityError nobody catches answers 500. (SQLite's
-IMMEDIATE transactions run writers one at a time, so it rarely shows there.) Every create
-path answers the loser with one of these two, never with the error:
+IMMEDIATE transactions run writers one at a time, so it rarely shows there.) Create
+paths answer the loser with one of these two, never with the error (the passage hot path,
+``checkpoints.services.passages``, and the person registry, ``core.services.people``,
+catch and re-read the same way in their own code):
 
 - ``get_or_create_unique``: the row that won (a retry or a double tap gets the first
   record; the caller then compares and refuses a changed retry with a field error);
