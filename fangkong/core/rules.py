@@ -36,6 +36,7 @@ from fangkong.core.models.rules import (
     ValueKind,
     to_stored,
 )
+from fangkong.core.unique import get_or_create_unique
 
 __all__ = ["NoRuleInForce", "ParameterSpec", "clear_cache", "declare", "declared",
            "rules_changed", "spec_for", "sync_declared", "value_on", "values_on"]
@@ -222,12 +223,16 @@ def sync_declared(**_kwargs: Any) -> None:
             names = {"name": str(spec.name), "description": str(spec.description)}
             number, title = (str(part) for part in spec.default_document)
             reason = str(spec.default_reason)
-        parameter, _created = Parameter.objects.get_or_create(code=spec.code, defaults={
-            **names, "kind": spec.kind, "unit": spec.unit, "module": spec.module,
-        })
-        if not parameter.values.exists():
-            ParameterValue.objects.create(
-                parameter=parameter, valid_from=earliest_day(),
-                value=to_stored(spec.kind, spec.default), document_number=number,
-                document_title=title, reason=reason,
+        with transaction.atomic():
+            # Two processes migrating at once: the parameter is created once, and its
+            # row lock lets only the first add the default version.
+            parameter, _created = get_or_create_unique(
+                Parameter.objects.select_for_update(), {"code": spec.code},
+                {**names, "kind": spec.kind, "unit": spec.unit, "module": spec.module},
             )
+            if not parameter.values.exists():
+                ParameterValue.objects.create(
+                    parameter=parameter, valid_from=earliest_day(),
+                    value=to_stored(spec.kind, spec.default), document_number=number,
+                    document_title=title, reason=reason,
+                )
