@@ -59,3 +59,9 @@ class BadInputTests(CheckpointTestCase):
                 self.assertEqual(r.status_code, 400, r.content)
                 self.assertIn("name", r.json()["fields"])
         self.assertEqual(Passage.objects.count(), 0)
+
+    def test_it_refuses_an_empty_date_instead_of_answering_today(self) -> None:
+        self.login(self.community_a)
+        r = self.client.get(f"/api/v1/checkpoints/{self.gate_a.pk}/passages?date=")
+        self.assertEqual(r.status_code, 400, r.content)
+        self.assertIn("date", r.json()["fields"])
