@@ -76,3 +76,16 @@ class StrictRequestTests(FangkongTestCase):
         self.assertIn("outcome", r.json()["fields"])
         alert.refresh_from_db()
         self.assertEqual(alert.status, "open")
+
+
+class WebPageNumberTests(FangkongTestCase):
+    """The issue's ``?page=9223372036854775807`` on people and alerts: every web list
+    pages with ``Paginator.get_page`` (last page past the end, first page for text)."""
+
+    def test_it_shows_a_page_for_any_page_number(self) -> None:
+        make_person(self.community_a_unit)
+        self.login(self.hq)
+        for url in ("/core/people/", "/core/alerts/", "/core/audit/", "/core/audit/pii/"):
+            for page in (str(2**63 - 1), str(2**64), "-1", "1e308", "NaN", "x\x00"):
+                with self.subTest(url=url, page=page):
+                    self.assertEqual(self.client.get(url, {"page": page}).status_code, 200)
