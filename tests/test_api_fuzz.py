@@ -26,7 +26,7 @@ from fangkong.core.testing import FangkongTestCase
 
 #: Examples per operation in the fuzzing phase; the examples and coverage phases add
 #: their own, bounded by the schema. With two personas the whole fuzz (~1,500 requests)
-#: takes about 20 s on a 2-core machine.
+#: takes about 30 s of CPU on a 2-core machine.
 MAX_EXAMPLES = 12
 SEED = 20200123
 
@@ -72,7 +72,11 @@ def _build_world() -> type[_World]:
     Alert.objects.create(kind="fever", title="发热", opened_at=timezone.now(),
                          subject=f"checkpoints.checkpoint:{w.gate_a.pk}",
                          org_unit=w.community_a_unit)
-    make_form()
+    form = make_form()
+    from fangkong.reports import services
+
+    services.add_reporters(w.hq, form, units=[w.county_a_unit, w.community_a_unit],
+                           organisations=[w.member_org])
     return w
 
 
