@@ -315,6 +315,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # ``<id:pk>`` (core/converters.py): an integer from 1 to a bigint.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1,
+                                        "maximum": 2**63 - 1}},
 }
 API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 30)
 # A token unused for this many days stops working before its lifetime ends (0: never).

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +34,7 @@ from fangkong.core.models import Organisation, OrgUnit
 from fangkong.core.services.people import NULL_CHARACTERS
 from fangkong.core.unique import get_or_create_unique, save_unique
 from fangkong.lib.dates import check_record_day
+from fangkong.lib.numbers import read_decimal
 from fangkong.reports import access, rollups
 from fangkong.reports.alerts import REPORT_MISSING
 from fangkong.reports.models import (
@@ -96,33 +96,15 @@ def field_key(code: str) -> str:
     return f"values.{code}"
 
 
-_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-
-
 def _parse_number(indicator: Indicator, raw: Any) -> Decimal | None:
     """``raw`` as a Decimal for ``indicator``; raises ValueError with a readable message."""
     if raw is None:
         return None
     if isinstance(raw, bool):
         raise ValueError(_("Enter a number, not true or false."))
-    if isinstance(raw, str):
-        raw = raw.strip().replace("，", ",")
-        if raw == "":
-            return None
-        if "," in raw:
-            # Thousands grouping only ("1,234.5"): "1,5" is a decimal comma or a typo, and
-            # dropping the comma would store 15.
-            if not _GROUPED.fullmatch(raw):
-                raise ValueError(_("Write the number without commas, such as 1234.5."))
-            raw = raw.replace(",", "")
-    if not isinstance(raw, int | float | Decimal | str):
-        raise ValueError(_("Enter a number."))
-    try:
-        number = Decimal(str(raw))
-    except InvalidOperation:
-        raise ValueError(_("Enter a number.")) from None
-    if not number.is_finite():
-        raise ValueError(_("Enter a number."))
+    if isinstance(raw, str) and not raw.strip():
+        return None
+    number = read_decimal(raw, comma="grouping")  # NumberError is a ValueError
     if indicator.type == IndicatorType.INTEGER and number != number.to_integral_value():
         raise ValueError(_("Enter a whole number."))
     if indicator.type == IndicatorType.INTEGER:

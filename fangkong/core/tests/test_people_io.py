@@ -388,3 +388,13 @@ def test_it_checks_then_imports_in_the_browser(page: Any, live_server: Any, tmp_
     commit.click()
     page.locator("#import-result a[href='/core/people/']").wait_for()
     assert Person.objects.count() == 3
+
+
+def test_it_refuses_an_id_number_cell_holding_infinity_or_nan() -> None:
+    from django.core.exceptions import ValidationError
+
+    from fangkong.core.people_io import parse_id_number_cell
+
+    for value in (float("inf"), float("-inf"), float("nan")):
+        with pytest.raises(ValidationError):
+            parse_id_number_cell(value)
