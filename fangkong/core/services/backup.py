@@ -98,9 +98,10 @@ def verify_checksum(path: Path) -> None:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(name, path)
 
 
 # --- Where and what ----------------------------------------------------------------------
@@ -151,7 +152,10 @@ def backup(output: Path | None = None, keep: int | None = None,
                           % {"engine": engine})
     path = Path(output) if output else backup_dir() / default_name(engine)
     _private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.partial")
+    # A file of this run's own (two runs at once never share one), renamed when complete.
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(handle)
+    tmp = Path(name)
     try:
         if engine == SQLITE_ENGINE:
             _backup_sqlite(Path(db["NAME"]), tmp)

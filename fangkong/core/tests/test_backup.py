@@ -20,7 +20,7 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import SimpleTestCase, TransactionTestCase
+from django.test import SimpleTestCase, TestCase, TransactionTestCase
 
 from fangkong.checkpoints import services
 from fangkong.checkpoints.models import Checkpoint, Passage
@@ -203,6 +203,32 @@ class PostgresRoundTripTestCase(RoundTripMixin, TransactionTestCase):
         # Again over the restored database: --clean --if-exists, the same result.
         call_command("restore", str(path), yes=True, into=into, stdout=StringIO())
         self.assertEqual(postgres_digests(self.scratch), before)
+
+
+class BackupCommandTestCase(TestCase):
+    def test_it_names_backups_by_time_in_the_backup_directory_and_keeps_the_newest(
+            self) -> None:
+        directory = Path(tempfile.mkdtemp(prefix="fangkong-backup-test-"))
+        self.addCleanup(lambda: __import__("shutil").rmtree(directory, ignore_errors=True))
+        suffix = "sqlite3" if connection.vendor == "sqlite" else "pgdump"
+        old = [directory / f"fangkong-2020010{d}T000000Z.{suffix}" for d in (1, 2)]
+        for path in old:
+            path.write_bytes(b"old")
+            backup_service.write_checksum(path)
+        out = StringIO()
+        with self.settings(FANGKONG_BACKUP_DIR=directory):
+            call_command("backup", keep=2, stdout=out)
+        kept = sorted(p.name for p in directory.iterdir() if not p.name.endswith(".sha256"))
+        self.assertEqual(len(kept), 2)
+        self.assertEqual(kept[0], old[1].name)
+        self.assertRegex(kept[1], backup_service.NAME_RE)
+        self.assertTrue((directory / f"{kept[1]}.sha256").exists())
+        self.assertFalse((directory / f"{old[0].name}.sha256").exists())
+        self.assertEqual(stat.S_IMODE(directory.stat().st_mode), 0o700)
+        summary = out.getvalue().strip()
+        self.assertEqual(len(summary.splitlines()), 1)
+        self.assertIn("1", summary)
+        self.assertIn(kept[1], summary)
 
 
 class BackupFilesTestCase(SimpleTestCase):
