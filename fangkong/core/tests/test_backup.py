@@ -21,6 +21,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import SimpleTestCase, TestCase, TransactionTestCase
+from django.utils import translation
 
 from fangkong.checkpoints import services
 from fangkong.checkpoints.models import Checkpoint, Passage
@@ -112,6 +113,7 @@ class RoundTripMixin:
 
     def setUp(self) -> None:
         super().setUp()
+        self.enterContext(translation.override("en"))
         self.tmp = Path(tempfile.mkdtemp(prefix="fangkong-backup-test-"))
         self.addCleanup(lambda: __import__("shutil").rmtree(self.tmp, ignore_errors=True))
 
@@ -235,8 +237,16 @@ class BackupFilesTestCase(SimpleTestCase):
     """Checksums, confirmation, pruning and finding the PostgreSQL tools: no database."""
 
     def setUp(self) -> None:
+        self.enterContext(translation.override("en"))
         self.tmp = Path(tempfile.mkdtemp(prefix="fangkong-backup-test-"))
         self.addCleanup(lambda: __import__("shutil").rmtree(self.tmp, ignore_errors=True))
+
+    def test_it_says_so_in_chinese_by_default(self) -> None:
+        path = self._sqlite_backup()
+        backup_service.checksum_path(path).unlink()
+        with translation.override("zh-hans"), self.assertRaisesMessage(
+                CommandError, "未经校验的文件不予恢复"):
+            call_command("restore", str(path), yes=True, into=str(self.tmp / "t.sqlite3"))
 
     def _sqlite_backup(self, name: str = "b.sqlite3") -> Path:
         path = self.tmp / name
@@ -333,6 +343,7 @@ class BackupFilesTestCase(SimpleTestCase):
 def test_it_reads_the_sqlite_magic_and_refuses_other_files(tmp_path: Path) -> None:
     other = tmp_path / "x.bin"
     other.write_bytes(b"hello")
-    with pytest.raises(backup_service.BackupError, match="neither"):
+    with translation.override("en"), pytest.raises(backup_service.BackupError,
+                                                    match="neither"):
         backup_service.kind_of(other)
     assert os.path.exists(other)

@@ -12,8 +12,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.core.services.retention import run_retention, summary
+
+WHAT = {
+    "anonymised": gettext_lazy("anonymised"),
+    "deleted": gettext_lazy("deleted"),
+    "scrubbed": gettext_lazy("history entries scrubbed"),
+}
 
 
 class Command(BaseCommand):
@@ -27,5 +34,5 @@ class Command(BaseCommand):
         result = run_retention(dry_run=options["dry_run"])
         for (label, what), count in sorted(result.counts.items()):
             self.stdout.write(_("%(model)s: %(count)d %(what)s")
-                              % {"model": label, "count": count, "what": _(what)})
+                              % {"model": label, "count": count, "what": WHAT.get(what, what)})
         self.stdout.write(summary(result))
