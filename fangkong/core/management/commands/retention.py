@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = run_retention(dry_run=options["dry_run"])
-        for (label, what), count in sorted(result.counts.items()):
+        for (label, what), count in sorted((+result.counts).items()):
             self.stdout.write(_("%(model)s: %(count)d %(what)s")
                               % {"model": label, "count": count, "what": WHAT.get(what, what)})
         self.stdout.write(summary(result))
