@@ -257,6 +257,49 @@ class BackupFilesTestCase(SimpleTestCase):
         backup_service.write_checksum(path)
         return path
 
+    def _wal_database(self, name: str, rows: int) -> sqlite3.Connection:
+        """A WAL database whose last commits are still in its -wal file: the returned
+        connection stays open, automatic checkpoints are off."""
+        conn = sqlite3.connect(self.tmp / name, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        conn.execute("CREATE TABLE t (x)")
+        conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(rows)])
+        self.addCleanup(conn.close)
+        self.assertGreater((self.tmp / f"{name}-wal").stat().st_size, 0)
+        return conn
+
+    def test_it_backs_up_commits_still_in_the_wal_and_not_an_open_transaction(self) -> None:
+        live = self._wal_database("live.sqlite3", 50)
+        writer = sqlite3.connect(self.tmp / "live.sqlite3", isolation_level=None)
+        self.addCleanup(writer.close)
+        writer.execute("BEGIN IMMEDIATE")  # the app in the middle of a write
+        writer.execute("INSERT INTO t VALUES (-1)")
+        copy = self.tmp / "copy.sqlite3"
+        backup_service._backup_sqlite(self.tmp / "live.sqlite3", copy)
+        writer.execute("COMMIT")
+        conn = sqlite3.connect(copy)
+        self.addCleanup(conn.close)
+        self.assertEqual(conn.execute("SELECT count(*), min(x) FROM t").fetchone(), (50, 0))
+        self.assertEqual(live.execute("SELECT count(*) FROM t").fetchone()[0], 51)
+
+    def test_it_restores_over_a_database_with_a_pending_wal(self) -> None:
+        """A rename over the file would leave the old -wal to be replayed on top."""
+        path = self._sqlite_backup()  # table t, no rows
+        conn = sqlite3.connect(path)
+        conn.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
+        conn.commit()
+        conn.close()
+        backup_service.write_checksum(path)
+        live = self._wal_database("live.sqlite3", 500)
+        call_command("restore", str(path), yes=True, into=str(self.tmp / "live.sqlite3"),
+                     stdout=StringIO())
+        self.assertEqual(live.execute("SELECT count(*) FROM t").fetchone()[0], 2)
+        fresh = sqlite3.connect(self.tmp / "live.sqlite3")
+        self.addCleanup(fresh.close)
+        self.assertEqual(fresh.execute("SELECT x FROM t ORDER BY x").fetchall(), [(1,), (2,)])
+        self.assertEqual(fresh.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+
     def test_it_refuses_a_file_whose_checksum_does_not_match(self) -> None:
         path = self._sqlite_backup()
         with open(path, "ab") as handle:
