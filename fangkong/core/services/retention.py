@@ -55,6 +55,9 @@ MASKED = "******"
 #: Person fields the anonymiser rewrites besides ``Person.PII``.
 PERSON_FIELDS = ("name", "notes", "birth_date")
 BATCH = 500
+#: Ids per ``IN (…)``: SQLite allows 32766 parameters, and one person may have hundreds
+#: of passages.
+CHUNK = 2000
 
 
 @dataclass
@@ -118,6 +121,8 @@ def claimable(ended: date) -> QuerySet[Person]:
 
 def due(ended: date) -> QuerySet[Person]:
     """``claimable`` people who appear in at least one declared record."""
+    if not _governed():
+        return Person.objects.none()
     appears = reduce(operator.or_, [
         Exists(model._base_manager.filter(**{spec.person: OuterRef("pk")}))
         for model, spec in _governed()])
@@ -192,9 +197,10 @@ def _plan(ended: date) -> Counter:
             rows = rows.exclude(pk__in=purge.values("pk"))
         records[model] = dict(rows.values_list("pk", f"{spec.person}_id"))
         counts[(model._meta.label, "anonymised")] = len(records[model])
-        history += _history_count(model, list(records[model]))
-    alerts = Alert.objects.filter(subject__in=list(_subjects(records))).values("pk")
-    counts[(LogEntry._meta.label, "scrubbed")] = history + _history_count(Alert, alerts)
+        history += sum(_history_count(model, chunk) for chunk in _chunks(records[model]))
+    for chunk in _chunks(_subjects(records)):
+        history += _history_count(Alert, Alert.objects.filter(subject__in=chunk).values("pk"))
+    counts[(LogEntry._meta.label, "scrubbed")] = history
     return +counts
 
 
@@ -235,6 +241,13 @@ def _anonymise_batch(pks: list[int], ended: date, run_id: str, counts: Counter) 
         counts[(LogEntry._meta.label, "scrubbed")] += scrubbed
         _relabel_access_log(records, replacements)
         _log_people(people, run_id, ended)
+
+
+def _chunks(items: Any) -> Any:
+    """``items`` in slices short enough for one ``IN (…)``."""
+    items = list(items)
+    for i in range(0, len(items), CHUNK):
+        yield items[i:i + CHUNK]
 
 
 def _traces(values: Any) -> list[tuple[str, str]]:
@@ -291,8 +304,8 @@ def _scrub_history(model: type[models.Model], owners: dict[int, int | None],
     if not owners:
         return 0
     content_type = ContentType.objects.get_for_model(model)
-    entries = list(LogEntry.objects.filter(content_type=content_type,
-                                           object_id__in=list(owners)))
+    entries = [entry for chunk in _chunks(owners) for entry in LogEntry.objects.filter(
+        content_type=content_type, object_id__in=chunk)]
     for entry in entries:
         pairs = replacements.get(owners[entry.object_id], [])
         changes = entry.changes if isinstance(entry.changes, dict) else {}
@@ -329,16 +342,19 @@ def _subjects(records: dict[Any, dict[int, int]]) -> dict[str, int]:
         subjects.update({f"{model._meta.label_lower}:{pk}": who for pk, who in owners.items()})
         for child in apps.get_models():
             for f in child._meta.concrete_fields:
-                if f.is_relation and f.related_model is model and owners:
+                if not (f.is_relation and f.related_model is model):
+                    continue
+                for chunk in _chunks(owners):
                     for pk, parent in child._base_manager.filter(
-                            **{f"{f.name}__in": list(owners)}).values_list("pk", f.attname):
+                            **{f"{f.name}__in": chunk}).values_list("pk", f.attname):
                         subjects[f"{child._meta.label_lower}:{pk}"] = owners[parent]
     return subjects
 
 
 def _relabel_alerts(records: dict[Any, dict[int, int]], replacements: Replacements) -> int:
     subjects = _subjects(records)
-    alerts = list(Alert.objects.filter(subject__in=list(subjects)))
+    alerts = [alert for chunk in _chunks(subjects)
+              for alert in Alert.objects.filter(subject__in=chunk)]
     owners = {}
     for alert in alerts:
         pairs = replacements[subjects[alert.subject]]
@@ -354,8 +370,9 @@ def _relabel_access_log(records: dict[Any, dict[int, int]],
     subjects = {(Person._meta.label, str(pk)): pk for pk in replacements}
     for model, owners in records.items():
         subjects.update({(model._meta.label, str(pk)): who for pk, who in owners.items()})
-    rows = list(PiiAccess.objects.filter(
-        subject_type__in={t for t, _ in subjects}, subject_id__in={i for _, i in subjects}))
+    types = {t for t, _ in subjects}
+    rows = [row for chunk in _chunks({i for _, i in subjects})
+            for row in PiiAccess.objects.filter(subject_type__in=types, subject_id__in=chunk)]
     changed = []
     for row in rows:
         who = subjects.get((row.subject_type, row.subject_id))

@@ -130,6 +130,15 @@ class RetentionTestCase(FangkongTestCase):
         self.assertEqual(done.counts, plan.counts)
 
     @DUE
+    def test_it_reads_long_lists_of_records_in_slices(self) -> None:
+        with mock.patch.object(retention, "CHUNK", 1), mock.patch.object(retention, "BATCH", 1):
+            plan = retention.run_retention(dry_run=True)
+            done = retention.run_retention(dry_run=False)
+        self.assertEqual(done.counts, plan.counts)
+        self.assertEqual(done.counts[("core.Person", "anonymised")], 3)
+        self.assertFalse(Alert.objects.filter(title__contains="鄂A12345").exists())
+
+    @DUE
     def test_it_anonymises_exactly_the_people_met_only_at_checkpoints(self) -> None:
         self.run_it()
         anonymised = set(Person.objects.filter(name=retention.ANONYMISED_NAME)
