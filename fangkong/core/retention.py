@@ -33,14 +33,16 @@ class Retention:
     """How a record of the emergency is retired.
 
     ``day``: its date field; a record after the emergency's end keeps its person.
-    ``person``: its foreign key to ``core.Person``.
+    ``person``: its foreign key to ``core.Person``; empty for a record with personal
+    data but no person (a tip's caller): its rows of the emergency have their ``PII``
+    and ``clear`` fields emptied once the period is over, whoever they were.
     ``clear``: fields emptied besides the model's ``PII`` (free text, a typed name, a
     plate: what identifies the person without being masked on screen).
     ``purge``: rows deleted once the period is over instead of anonymised.
     """
 
     day: str
-    person: str = "person"
+    person: str | None = "person"
     clear: tuple[str, ...] = ()
     purge: Q | None = field(default=None)
 

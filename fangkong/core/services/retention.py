@@ -40,7 +40,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fangkong.core import pii
@@ -85,12 +85,28 @@ def due_from() -> date | None:
 # --- Who ---------------------------------------------------------------------------------
 
 def _governed() -> list[tuple[type[models.Model], Retention]]:
-    found = declared()
+    """The declared records that name a person (``person`` set)."""
+    found = [(model, spec) for model, spec in declared() if spec.person]
     for model, spec in found:
         if model._meta.get_field(spec.person).related_model is not Person:
             raise ImproperlyConfigured(
                 f"{model.__name__}.RETENTION.person must be a foreign key to Person")
     return found
+
+
+def _unlinked() -> list[tuple[type[models.Model], Retention]]:
+    """The declared records with personal data but no person (a tip's caller)."""
+    return [(model, spec) for model, spec in declared() if not spec.person]
+
+
+def _unlinked_qs(model: type[models.Model], spec: Retention, ended: date) -> QuerySet:
+    """Rows of the emergency with a field still to empty (none: already done)."""
+    filled = reduce(operator.or_, [
+        Q(**{f"{name}__isnull": False}) & ~Q(**{name: ""})
+        if isinstance(model._meta.get_field(name), models.CharField | models.TextField)
+        else Q(**{f"{name}__isnull": False})
+        for name in _cleared_fields(model, spec)])
+    return model._base_manager.filter(filled, **{f"{spec.day}__lte": ended})
 
 
 def keeping_relations() -> list[models.Field]:
@@ -161,19 +177,31 @@ def run_retention(*, dry_run: bool, today: date | None = None) -> RetentionResul
     result = RetentionResult("done", start)
     run_id = f"retention-{uuid.uuid4()}"
     people = list(due(ended).values_list("pk", flat=True))  # before the purge below
-    for model, spec in _governed():
+    for model, spec in declared():
         if spec.purge is not None:
             with transaction.atomic():
-                purged = _purge_qs(model, spec, ended)
-                pks = list(purged.values_list("pk", flat=True))
-                _total, per_model = purged.filter(pk__in=pks).delete()
+                pks = list(_purge_qs(model, spec, ended).values_list("pk", flat=True))
+                for chunk in _chunks(pks):
+                    _total, per_model = _purge_qs(model, spec, ended).filter(
+                        pk__in=chunk).delete()
+                    result.counts[(model._meta.label, "deleted")] += per_model.get(
+                        model._meta.label, 0)
                 # Their creation and deletion entries keep the cleared fields: mask them.
                 result.counts[(LogEntry._meta.label, "scrubbed")] += _scrub_history(
                     model, dict.fromkeys(pks), {}, _cleared_fields(model, spec))
-            result.counts[(model._meta.label, "deleted")] += per_model.get(
-                model._meta.label, 0)
     for i in range(0, len(people), BATCH):
         _anonymise_batch(people[i:i + BATCH], ended, run_id, result.counts)
+    for model, spec in _unlinked():
+        with transaction.atomic():
+            rows = _unlinked_qs(model, spec, ended).select_for_update(skip_locked=True)
+            pks = list(rows.values_list("pk", flat=True))
+            values = {name: _blank(model._meta.get_field(name))
+                      for name in _cleared_fields(model, spec)}
+            for chunk in _chunks(pks):
+                result.counts[(model._meta.label, "anonymised")] += (
+                    model._base_manager.filter(pk__in=chunk).update(**values))
+            result.counts[(LogEntry._meta.label, "scrubbed")] += _scrub_history(
+                model, dict.fromkeys(pks), {}, _cleared_fields(model, spec))
     if result.touched:
         _log_run(result, ended, run_id)
     return result
@@ -200,6 +228,10 @@ def _plan(ended: date) -> Counter:
         history += sum(_history_count(model, chunk) for chunk in _chunks(records[model]))
     for chunk in _chunks(_subjects(records)):
         history += _history_count(Alert, Alert.objects.filter(subject__in=chunk).values("pk"))
+    for model, spec in _unlinked():
+        rows = _unlinked_qs(model, spec, ended)
+        counts[(model._meta.label, "anonymised")] = rows.count()
+        history += _history_count(model, rows.values("pk"))
     counts[(LogEntry._meta.label, "scrubbed")] = history
     return +counts
 
@@ -429,7 +461,7 @@ def summary(result: RetentionResult) -> str:
     }
     if result.state == "dry_run":
         return _("Retention (dry run, nothing changed): would anonymise %(people)d people "
-                 "and %(records)d of their records, delete %(deleted)d records, scrub "
+                 "and %(records)d records, delete %(deleted)d records, scrub "
                  "%(history)d history entries.") % values
-    return _("Retention: anonymised %(people)d people and %(records)d of their records, "
+    return _("Retention: anonymised %(people)d people and %(records)d records, "
              "deleted %(deleted)d records, scrubbed %(history)d history entries.") % values
