@@ -175,7 +175,7 @@ def _backup_sqlite(source: Path, target: Path) -> None:
     if not source.is_file():
         raise BackupError(_("The SQLite database %(path)s does not exist.") % {"path": source})
     target.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)  # pages=-1: the whole database in one step, one consistent snapshot
