@@ -44,7 +44,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fangkong.core import pii
-from fangkong.core.models import Alert, Person, PiiAccess
+from fangkong.core.models import Alert, Person, PersonRecord, PiiAccess
 from fangkong.core.retention import Retention, declared
 
 #: What an anonymised person is called (stored data, the same in every language).
@@ -102,7 +102,7 @@ def _unlinked() -> list[tuple[type[models.Model], Retention]]:
 def _unlinked_qs(model: type[models.Model], spec: Retention, ended: date) -> QuerySet:
     """Rows of the emergency with a field still to empty (none: already done)."""
     filled = reduce(operator.or_, [
-        Q(**{f"{name}__isnull": False}) & ~Q(**{name: ""})
+        Q(**{f"{name}__isnull": False}) & ~Q(**{f"{name}__in": ("", ANONYMISED_NAME)})
         if isinstance(model._meta.get_field(name), models.CharField | models.TextField)
         else Q(**{f"{name}__isnull": False})
         for name in _cleared_fields(model, spec)])
@@ -111,13 +111,18 @@ def _unlinked_qs(model: type[models.Model], spec: Retention, ended: date) -> Que
 
 def keeping_relations() -> list[models.Field]:
     """Every relation of any installed model to ``Person`` that is not a declared
-    ``RETENTION`` person field: a row through any of them keeps the person."""
+    ``RETENTION`` person field: a row through any of them keeps the person.
+
+    Except a relation without a database constraint: that is a log meant to outlive the
+    row it names (``PiiAccessPerson``: whose data an export carried), not a record that
+    needs the person's data."""
     declared_fields = {(model, spec.person) for model, spec in _governed()}
     relations = []
     for model in apps.get_models():
         for f in model._meta.get_fields():
             if (f.is_relation and f.concrete and f.related_model is Person
-                    and (model, f.name) not in declared_fields and model is not Person):
+                    and (model, f.name) not in declared_fields and model is not Person
+                    and getattr(f, "db_constraint", True)):
                 relations.append(f)
     return relations
 
@@ -150,14 +155,20 @@ def _purge_qs(model: type[models.Model], spec: Retention, ended: date) -> QueryS
 
 
 def _cleared_fields(model: type[models.Model], spec: Retention) -> list[str]:
-    return list(dict.fromkeys([*pii.pii_fields(model), *spec.clear]))
+    """The model's ``PII``, what a ``PersonRecord`` was told (the typed name and phone)
+    and the declared ``clear``: a field added to any of them is covered."""
+    typed = ([f.name for f in PersonRecord._meta.local_fields]
+             if issubclass(model, PersonRecord) else [])
+    return list(dict.fromkeys([*pii.pii_fields(model), *typed, *spec.clear]))
 
 
 def _blank(f: models.Field) -> Any:
+    """What an emptied field holds: NULL where allowed, "" in optional text, the
+    placeholder in required text (a form saving the record again stays valid)."""
     if f.null:
         return None
     if isinstance(f, models.CharField | models.TextField):
-        return ""
+        return "" if f.blank else ANONYMISED_NAME
     raise ImproperlyConfigured(
         f"{f.model.__name__}.{f.name} cannot be emptied by retention; declare how")
 
@@ -252,7 +263,9 @@ def _anonymise_batch(pks: list[int], ended: date, run_id: str, counts: Counter) 
                       .select_for_update(skip_locked=True))
         if not people:
             return
+        ids = [person.pk for person in people]
         found: dict[int, list[tuple[str, str]]] = {}
+        before = _record_labels(ids)  # as alerts and histories named them
         for person in people:
             found[person.pk] = _person_traces(person)
             old = str(person)
@@ -260,15 +273,19 @@ def _anonymise_batch(pks: list[int], ended: date, run_id: str, counts: Counter) 
             found[person.pk].append((old, str(person)))
         Person.objects.bulk_update(people, _person_fields())
         counts[(Person._meta.label, "anonymised")] += len(people)
-        ids = list(found)
         records = _anonymise_records(ids, counts, found)
+        after = _record_labels(ids)
+        for key, (owner, labels) in before.items():
+            found[owner] += [(old, new) for old, new in zip(labels, after[key][1], strict=True)
+                             if old and old != new]
         replacements = {pk: sorted(set(pairs), key=lambda p: -len(p[0]))
                         for pk, pairs in found.items()}
         scrubbed = _scrub_history(Person, {pk: pk for pk in ids}, replacements,
-                                  _person_fields())
+                                  _person_fields(), {p.pk: str(p) for p in people})
         for model, spec in _governed():
-            scrubbed += _scrub_history(model, records[model], replacements,
-                                       _cleared_fields(model, spec))
+            scrubbed += _scrub_history(
+                model, records[model], replacements, _cleared_fields(model, spec),
+                {pk: texts[0] for (m, pk), (_who, texts) in after.items() if m is model})
         scrubbed += _relabel_alerts(records, replacements)
         counts[(LogEntry._meta.label, "scrubbed")] += scrubbed
         _relabel_access_log(records, replacements)
@@ -311,6 +328,20 @@ def _anonymise_person(person: Person) -> None:
         setattr(person, name, value)
 
 
+def _record_labels(ids: list[int]) -> dict[tuple[Any, int], tuple[int, list[str]]]:
+    """How each record of these people names itself (``str``) and its person (``who``,
+    a ``PersonRecord``'s masked name and ID number): the texts alerts, histories and
+    the access log quote. ``{(model, pk): (person pk, labels)}``."""
+    labels = {}
+    for model, spec in _governed():
+        rows = model._base_manager.filter(**{f"{spec.person}__in": ids}).select_related(
+            spec.person)
+        for row in rows:
+            texts = [str(row)] + ([row.who] if isinstance(row, PersonRecord) else [])
+            labels[(model, row.pk)] = (getattr(row, f"{spec.person}_id"), texts)
+    return labels
+
+
 def _anonymise_records(ids: list[int], counts: Counter,
                        found: dict[int, list[tuple[str, str]]]) -> dict[Any, dict[int, int]]:
     """Empty the declared fields of the people's records, noting the values emptied in
@@ -330,9 +361,12 @@ def _anonymise_records(ids: list[int], counts: Counter,
 
 
 def _scrub_history(model: type[models.Model], owners: dict[int, int | None],
-                   replacements: Replacements, names: list[str]) -> int:
+                   replacements: Replacements, names: list[str],
+                   reprs: dict[int, str] | None = None) -> int:
     """Mask ``names`` in the change history of these records and replace the person's
-    traces in its texts. ``owners``: record pk → person pk (None: mask only)."""
+    traces in its texts. ``owners``: record pk → person pk (None: mask only);
+    ``reprs``: the records' labels now, which replace whatever each entry was named
+    (an entry keeps the label of its time: an arrival day since corrected, say)."""
     if not owners:
         return 0
     content_type = ContentType.objects.get_for_model(model)
@@ -346,7 +380,10 @@ def _scrub_history(model: type[models.Model], owners: dict[int, int | None],
             if isinstance(pair, list):
                 changes[name] = [v if v in (None, "None", "") else MASKED for v in pair]
         entry.changes = _replace_text(changes, pairs)
-        entry.object_repr = _replace_text(entry.object_repr, pairs)
+        if reprs and entry.object_id in reprs:
+            entry.object_repr = reprs[entry.object_id]
+        else:
+            entry.object_repr = _replace_text(entry.object_repr, pairs)
         entry.serialized_data = None
         entry.changes_text = ""
     LogEntry.objects.bulk_update(

@@ -26,7 +26,7 @@ from fangkong.checkpoints.models import (
 )
 from fangkong.checkpoints.validation import clean_passage
 from fangkong.core.audit import reveal
-from fangkong.core.models import Alert, OrgUnit, Person, PiiAccess, Role
+from fangkong.core.models import Alert, OrgUnit, Person, PiiAccess, PiiAccessPerson, Role
 from fangkong.core.models.territory import Level
 from fangkong.core.retention import declared
 from fangkong.core.services import retention
@@ -67,6 +67,9 @@ class RetentionTestCase(FangkongTestCase):
         cls.passer = pass_gate(worker, cls.gate_a, id_number(1), "过路人", plate="鄂A12345",
                                temperature="38.2").person
         pass_gate(worker, cls.gate_a, id_number(1), "过路人")
+        # The same number typed with another name and a phone: the alert names it so.
+        pass_gate(worker, cls.gate_a, id_number(1), "别名王", temperature="38.5",
+                  phone="13800001111")
         # Passages and a household: kept.
         cls.resident = pass_gate(worker, cls.gate_a, id_number(2), "住户").person
         household, _ = services.save_household(worker, unit, number="1-1-101", address="文昌路1号")
@@ -99,8 +102,11 @@ class RetentionTestCase(FangkongTestCase):
             received_at=timezone.make_aware(datetime(2020, 2, 12, 10)))
         Tip.objects.filter(pk=cls.new_tip.pk).update(
             received_at=timezone.make_aware(datetime(2020, 6, 12, 10)))
-        # Somebody revealed the passer's ID number once.
+        # Somebody revealed the passer's ID number once, and exported their passage.
         reveal(cls.hq, cls.passer, ["id_number"], "核查发热人员")
+        PiiAccessPerson.objects.create(person=cls.passer, access=PiiAccess.objects.create(
+            actor=cls.hq, action="export", subject_type="checkpoints.Passage",
+            fields="phone", reason="流调"))
 
     def setUp(self) -> None:
         super().setUp()
@@ -128,7 +134,7 @@ class RetentionTestCase(FangkongTestCase):
         self.assertEqual(self.snapshot(), before)
         plan = retention.run_retention(dry_run=True)
         self.assertEqual(plan.counts[("core.Person", "anonymised")], 3)
-        self.assertEqual(plan.counts[("checkpoints.Passage", "anonymised")], 2)
+        self.assertEqual(plan.counts[("checkpoints.Passage", "anonymised")], 3)
         self.assertEqual(plan.counts[("checkpoints.Passage", "deleted")], 1)
         self.assertEqual(plan.counts[("checkpoints.Outsider", "anonymised")], 1)
         self.assertEqual(plan.counts[("checkpoints.Tip", "anonymised")], 1)
@@ -192,8 +198,12 @@ class RetentionTestCase(FangkongTestCase):
         self.assertEqual(Passage.objects.filter(person=self.passer).count(), passages)
         self.assertEqual(set(Passage.objects.filter(person=self.passer)
                              .values_list("plate", flat=True)), {""})
+        self.assertEqual(set(Passage.objects.filter(person=self.passer)
+                             .values_list("name", "phone")), {(retention.ANONYMISED_NAME, "")})
         outsider = Outsider.objects.get(pk=self.outsider.pk)
-        self.assertEqual((outsider.host_address, outsider.reason), ("", ""))
+        # Required text takes the placeholder, optional text is emptied.
+        self.assertEqual((outsider.name, outsider.phone, outsider.host_address, outsider.reason),
+                         (retention.ANONYMISED_NAME, "", retention.ANONYMISED_NAME, ""))
         self.assertEqual(outsider.origin, "武汉")
         # The kept person's plate-less passage and the late one are untouched.
         self.assertTrue(Passage.objects.filter(person=self.late, day=AFTER).exists())
@@ -216,7 +226,10 @@ class RetentionTestCase(FangkongTestCase):
 
     @DUE
     def test_it_scrubs_the_old_names_from_history_alerts_and_the_access_log(self) -> None:
-        old_labels = [str(self.passer), str(self.outsider.person), str(self.pending.person)]
+        old_labels = [str(self.passer), str(self.outsider.person), str(self.pending.person),
+                      *(p.who for p in Passage.objects.filter(person=self.passer)),
+                      self.outsider.who, str(self.outsider)]
+        self.assertTrue(Alert.objects.filter(detail__contains="别*王").exists())
         self.assertTrue(Alert.objects.filter(detail__contains=old_labels[0]).exists())
         self.run_it()
         texts = [repr(list(LogEntry.objects.values("changes", "object_repr",
@@ -224,7 +237,8 @@ class RetentionTestCase(FangkongTestCase):
                  repr(list(Alert.objects.values("title", "detail"))),
                  repr(list(PiiAccess.objects.values("subject_label")))]
         for text in texts:
-            for name in ("过路人", "外来人", "自助登记", "鄂A12345", "文昌路9号", "探亲"):
+            for name in ("过路人", "别名王", "外来人", "自助登记", "鄂A12345", "文昌路9号", "探亲",
+                         "13800001111", "13900000003", "别*王"):
                 self.assertNotIn(name, text)
             for label in old_labels:
                 self.assertNotIn(label, text)
@@ -303,6 +317,9 @@ class RetentionTestCase(FangkongTestCase):
         self.assertIn(("checkpoints.HouseholdMember", "person"), kept)
         self.assertNotIn(("checkpoints.Passage", "person"), kept)
         self.assertNotIn(("checkpoints.Outsider", "person"), kept)
+        self.assertIn(("core.PersonRegistration", "person"), kept)
+        # The export log names people it outlives: it keeps nobody.
+        self.assertNotIn(("core.PiiAccessPerson", "person"), kept)
 
 
 @pytest.mark.race
