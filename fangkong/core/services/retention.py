@@ -224,16 +224,18 @@ def _plan(ended: date) -> Counter:
     people = due(ended)
     counts[(Person._meta.label, "anonymised")] = people.count()
     history = _history_count(Person, people.values("pk"))
-    records: dict[Any, dict[int, int]] = {}
-    for model, spec in _governed():
-        rows = model._base_manager.filter(**{f"{spec.person}__in": people.values("pk")})
+    for model, spec in declared():
         if spec.purge is not None:
             purge = _purge_qs(model, spec, ended)
             deleted = purge.count()
             counts[(model._meta.label, "deleted")] = deleted
             # Their entries so far and the deletion entry each will get.
             history += _history_count(model, purge.values("pk")) + deleted
-            rows = rows.exclude(pk__in=purge.values("pk"))
+    records: dict[Any, dict[int, int]] = {}
+    for model, spec in _governed():
+        rows = model._base_manager.filter(**{f"{spec.person}__in": people.values("pk")})
+        if spec.purge is not None:
+            rows = rows.exclude(pk__in=_purge_qs(model, spec, ended).values("pk"))
         records[model] = dict(rows.values_list("pk", f"{spec.person}_id"))
         counts[(model._meta.label, "anonymised")] = len(records[model])
         history += sum(_history_count(model, chunk) for chunk in _chunks(records[model]))
