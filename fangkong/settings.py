@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_date(name: str) -> date | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a date (YYYY-MM-DD), got {raw!r}") from exc
 
 
 def _secret_key() -> str:
@@ -342,5 +353,15 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Masked fields (ID number, phone, address) are stored fully masked in the change history:
 # auditlog's default keeps half of the value, which for an ID number is the birth date.
 AUDITLOG_MASK_CALLABLE = "fangkong.core.audit.mask_fully"
+
+# --- Backups and retention (docs/operations.md, docs/decisions/security-backup-retention.md)
+# Where ``fangkong backup`` writes its timestamped files; the PostgreSQL client tools'
+# directory when pg_dump/pg_restore on PATH are older than the server.
+FANGKONG_BACKUP_DIR = Path(env_str("FANGKONG_BACKUP_DIR", str(VAR_DIR / "backups")))
+FANGKONG_PG_BIN = env_str("FANGKONG_PG_BIN")
+# The day the emergency ended (unset: it has not) and how many days after it
+# ``fangkong retention`` keeps the personal data of people met only at checkpoints.
+FANGKONG_EMERGENCY_ENDED = env_date("FANGKONG_EMERGENCY_ENDED")
+FANGKONG_RETENTION_DAYS = env_int("FANGKONG_RETENTION_DAYS", 30)
 
 # Tests switch to a fast hasher (see conftest.py); production keeps Argon2.
