@@ -177,22 +177,14 @@ def reveal(
     logged too (``log_refused``) before it is raised.
     """
     from fangkong.core.models import PiiAccess
-    from fangkong.core.models.audit import PiiAction, PiiRefusal
-    from fangkong.core.scoping import scope_for
+    from fangkong.core.models.audit import PiiAction
 
     def refused(why: str) -> None:
         log_refused(user, PiiAction.REVEAL, obj._meta.label, why, subject_id=obj.pk,
                     label=str(obj), fields=fields, reason=reason, request=request)
 
-    path = getattr(obj, "unit_path", None)
-    if not scope_for(user).can(Cap.REVEAL_PII, path):
-        refused(PiiRefusal.PERMISSION)
-        raise already_logged(PermissionDenied())
-    try:
-        reason = clean_reason(reason)
-    except ValidationError as exc:
-        refused(PiiRefusal.REASON)
-        raise already_logged(exc) from None
+    reason = _authorised(user, Cap.REVEAL_PII, getattr(obj, "unit_path", None), reason,
+                         refused)
     values = {f: str(getattr(obj, f) or "") for f in fields}
     PiiAccess.objects.create(
         actor=user, action="reveal", subject_type=obj._meta.label,
@@ -200,6 +192,24 @@ def reveal(
         reason=reason, remote_addr=_client_ip(request),
     )
     return values
+
+
+def _authorised(user: Any, capability: str, path: str | None, reason: str,
+                refused: Callable[[str], None]) -> str:
+    """The cleaned reason, once ``user`` holds ``capability`` at ``path`` (anywhere, if
+    None). A refusal (no permission, no reason) is logged through ``refused`` and raised
+    marked as logged."""
+    from fangkong.core.models.audit import PiiRefusal
+    from fangkong.core.scoping import scope_for
+
+    if not scope_for(user).can(capability, path):
+        refused(PiiRefusal.PERMISSION)
+        raise already_logged(PermissionDenied())
+    try:
+        return clean_reason(reason)
+    except ValidationError as exc:
+        refused(PiiRefusal.REASON)
+        raise already_logged(exc) from None
 
 
 def log_export(
@@ -210,21 +220,13 @@ def log_export(
     it carried (``PiiAccessPerson``). Checked by the caller's capability; a refusal (no
     permission, no reason) is logged too before it is raised."""
     from fangkong.core.models import PiiAccess, PiiAccessPerson
-    from fangkong.core.models.audit import PiiAction, PiiRefusal
-    from fangkong.core.scoping import scope_for
+    from fangkong.core.models.audit import PiiAction
 
     def refused(why: str) -> None:
         log_refused(user, PiiAction.EXPORT, model._meta.label, why, label=label,
                     fields=fields, rows=rows, reason=reason, request=request)
 
-    if not scope_for(user).can(Cap.EXPORT_PII):
-        refused(PiiRefusal.PERMISSION)
-        raise already_logged(PermissionDenied())
-    try:
-        reason = clean_reason(reason)
-    except ValidationError as exc:
-        refused(PiiRefusal.REASON)
-        raise already_logged(exc) from None
+    reason = _authorised(user, Cap.EXPORT_PII, None, reason, refused)
     with transaction.atomic():
         access = PiiAccess.objects.create(
             actor=user, action="export", subject_type=model._meta.label, subject_id="",
