@@ -63,7 +63,7 @@ demo-data: migrate
 demo: demo-data
 	$(FK) collectstatic --noinput -v 0
 	@$(FK) demologins --port $(PORT)
-	FANGKONG_SECURE_COOKIES=0 $(FK) serve --port $(PORT)
+	FANGKONG_SECURE_COOKIES=0 $(FK) serve --port $(PORT) --with-worker
 
 serve:
 	$(FK) serve --port $(PORT)

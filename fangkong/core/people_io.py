@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.core.exports import RegisterExporter
 from fangkong.core.models import OrgUnit, Person
 from fangkong.core.models.accounts import Cap
+from fangkong.core.registries import export_kind, import_kind
 from fangkong.core.scoping import get_unit_for_user, scope_for
 from fangkong.core.services.people import (
     PersonData,
@@ -196,3 +197,20 @@ class PeopleExporter(RegisterExporter):
             "phone": person.phone, "address": person.address,
             "org_unit": person.org_unit.name, "org_unit_code": person.org_unit.code,
         }
+
+
+@export_kind("people", gettext_lazy("People"), PeopleExporter, formats=("xlsx", "csv"))
+def build_people_export(user: Any, params: Any, capability: str) -> tuple[QuerySet[Person], str]:
+    """The People page's list with its search (``q``, ``unit``)."""
+    from fangkong.core.forms import PersonSearchForm
+
+    search = PersonSearchForm(params)
+    if not search.is_valid():
+        raise ValidationError(_("The search is not valid."))
+    return people_for_export(user, capability, search.cleaned_data["q"],
+                             search.cleaned_data["unit"]), ""
+
+
+@import_kind("people", gettext_lazy("People"))
+def make_people_importer(user: Any, choices: dict[str, Any]) -> PeopleImporter:
+    return PeopleImporter(user)
