@@ -112,16 +112,19 @@ def downloadable(job: Job) -> Path | None:
 # --- Starting ---------------------------------------------------------------------------
 
 def start_export(user: Any, kind: str, filters: Mapping[str, str], *, fmt: str,
-                 masked: bool = True, reason: str = "", request: Any = None) -> Job:
+                 masked: bool = True, reason: str = "", request: Any = None,
+                 queue: bool = True) -> Job:
     """Queue an export of the registered ``kind``. The rows are chosen again by the job
-    from ``filters``, as the user may see them when it runs."""
+    from ``filters``, as the user may see them when it runs. ``queue=False``: the caller
+    runs it at once (``run``), for a small file."""
     job = Job.objects.create(
         owner=user, action=Job.EXPORT, kind=kind, masked=masked, reason=reason[:300],
         remote_addr=client_address(request) if request is not None else None,
         parameters={"filters": dict(filters), "format": fmt,
                     "language": translation.get_language()},
     )
-    enqueue(job)
+    if queue:
+        enqueue(job)
     return job
 
 
