@@ -157,7 +157,7 @@ def export_jobs(request: Request) -> Response:
     return Response(job_payload(job), status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(parameters=ID, responses={200: JobSerializer, **errors(401, 404)},
+@extend_schema(parameters=ID, responses={200: JobSerializer, **errors(400, 401, 404)},
                summary="One of your jobs")
 @api_view(["GET"])
 def job_detail(request: Request, pk: int) -> Response:
@@ -165,14 +165,14 @@ def job_detail(request: Request, pk: int) -> Response:
 
 
 @extend_schema(parameters=ID, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
-                                         **errors(401, 404)},
+                                         **errors(400, 401, 404)},
                summary="The file of one of your finished exports")
 @api_view(["GET"])
 def job_file(request: Request, pk: int) -> Any:
     return _job_file(request._request, pk)
 
 
-@extend_schema(parameters=ID, request=None, responses={200: JobSerializer, **errors(401, 404)},
+@extend_schema(parameters=ID, request=None, responses={200: JobSerializer, **errors(400, 401, 404)},
                summary="Cancel one of your jobs")
 @api_view(["POST"])
 def job_cancel(request: Request, pk: int) -> Response:

@@ -264,6 +264,8 @@ def _run_export(job: Job, progress: Progress) -> None:
     _counted(exporter, progress)
     name = f"{job.pk}.{fmt}"
     final = jobs_dir() / name
+    for stale in jobs_dir().glob(f"{job.pk}.*.part"):  # a killed attempt's partial file
+        stale.unlink(missing_ok=True)
     part = jobs_dir() / f"{job.pk}.{job.attempt}.part"
     try:
         with open(part, "wb") as out:
