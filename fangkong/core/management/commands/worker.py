@@ -56,6 +56,7 @@ class Command(BaseCommand):
                                  daemon=True, name="fangkong-scheduler").start()
         if settings.TASKS_BACKEND == "rq":
             call_command("rqworker", "default", burst=opts["batch"], with_scheduler=False,
+                         job_class="django_tasks_rq.backend.Job",
                          name=opts["worker_id"])
             return
         worker_opts: dict[str, Any] = {
