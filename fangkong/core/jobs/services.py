@@ -30,7 +30,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
+from django.db.models.sql import UpdateQuery
+from django.db.models.sql.constants import CURSOR
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
@@ -169,20 +172,37 @@ def cancel(user: Any, job: Job) -> bool:
 class Progress:
     """Rows done, written at most once per ``interval`` seconds, each in its own short
     transaction, which is also the heartbeat; raises ``JobLost`` when the row is no
-    longer this attempt's running job (cancelled or re-queued)."""
+    longer this attempt's running job (cancelled or re-queued).
+
+    In a worker the writes go through a connection of their own: the export's rows are
+    read from a cursor that stays open, and on SQLite a write on the reading connection
+    fails ("database is locked", a stale snapshot) as soon as anyone else has committed
+    (a gate registering a passage). Inside a caller's transaction (tests) the caller's
+    connection is used, as another one could not see the job."""
 
     def __init__(self, job: Job, interval: float | None = None) -> None:
         self.job = job
         self.interval = settings.FANGKONG_JOB_PROGRESS_SECONDS if interval is None else interval
         self.done = 0
         self._last = time.monotonic()
+        self._side: Any = None
+        if not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
 
     def _mine(self) -> Any:
         return Job.objects.filter(pk=self.job.pk, attempt=self.job.attempt,
                                   state=JobState.RUNNING)
 
     def save(self, **fields: Any) -> None:
-        if not self._mine().update(heartbeat_at=timezone.now(), done=self.done, **fields):
+        values = {"heartbeat_at": timezone.now(), "done": self.done, **fields}
+        if self._side is None:
+            updated = self._mine().update(**values)
+        else:
+            query = UpdateQuery(Job)
+            query.add_update_values(values)
+            query.add_q(Q(pk=self.job.pk, attempt=self.job.attempt, state=JobState.RUNNING))
+            updated = query.get_compiler(connection=self._side).execute_sql(CURSOR)
+        if not updated:
             raise JobLost
         self._last = time.monotonic()
 
@@ -197,6 +217,11 @@ class Progress:
         if not self._mine().update(state=JobState.DONE, done=self.done, finished_at=now,
                                    heartbeat_at=now, **fields):
             raise JobLost
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 def run(job_id: int, attempt: int) -> str:
@@ -224,6 +249,8 @@ def run(job_id: int, attempt: int) -> str:
         log.exception("job %s failed", job_id)
         _fail(job, UNEXPECTED, {})
         return "failed"
+    finally:
+        progress.close()
     return "done"
 
 

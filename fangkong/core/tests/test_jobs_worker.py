@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from unittest import mock
 
 import pytest
 from django.test import TransactionTestCase
@@ -73,3 +74,36 @@ class WorkerProcessTests(JobsDirMixin, TransactionTestCase):
         job.refresh_from_db()
         self.assertEqual((job.state, job.done, job.total), (JobState.DONE, 3000, 3000))
         self.assertEqual(os.listdir(self.jobs_dir), [f"{job.pk}.xlsx"])  # one file
+
+
+@pytest.mark.race
+class ProgressWhileOthersWriteTests(JobsDirMixin, TransactionTestCase):
+    def test_it_writes_progress_while_others_commit_during_the_read(self) -> None:
+        """On SQLite a write on the connection that is still reading the rows fails once
+        another connection has committed; the progress has a connection of its own."""
+        import threading
+
+        from django.db import connection
+
+        root = make_unit(None, "610000", "陕西省", Level.PROVINCE)
+        county = make_unit(root, "610902", "汉滨区", Level.COUNTY)
+        user = make_user("exporter", Role.TERRITORY_STAFF, county)
+        many_people(county, 2500)  # more than one chunk: the read stays open
+        job = services.start_export(user, "people", {}, fmt="csv")
+        step = services.Progress.step
+
+        def others_commit(progress, rows=1):
+            if progress.done == 10:
+                def gate() -> None:
+                    make_user("a-gate-commits")
+                    connection.close()
+
+                thread = threading.Thread(target=gate)
+                thread.start()
+                thread.join()
+            step(progress, rows)
+
+        with mock.patch.object(services.Progress, "step", others_commit):
+            self.assertEqual(services.run(job.pk, job.attempt), "done")
+        job.refresh_from_db()
+        self.assertEqual((job.state, job.done), (JobState.DONE, 2500))
