@@ -11,7 +11,9 @@ same file that was checked.
 
 Nothing waits on the server between the two steps: the page keeps the chosen file in its
 form, so no uploaded personal data sits in a temp file and any app process can take the
-second request (docs/decisions/api.md). Under HTMX the result replaces only the
+second request (docs/decisions/api.md). A large checked file (``kind`` given, at least
+``FANGKONG_IMPORT_DIRECT_BYTES``) is imported by a background job instead: it waits in
+the job directory until the job has run, then is deleted (``core.jobs``). Under HTMX the result replaces only the
 ``#import-result`` part of the page (``partial``).
 """
 
