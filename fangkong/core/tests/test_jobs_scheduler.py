@@ -39,6 +39,12 @@ class ScheduleTests(FangkongTestCase):
         self.assertEqual(scheduler.current_slot(entry, NOW),
                          datetime(2026, 12, 5, 17, 30, tzinfo=UTC))
 
+    def test_it_runs_every_declared_schedule_twice_without_error(self) -> None:
+        for name in registries.schedules():
+            with self.subTest(name=name):
+                first = scheduler.run_slot(name, NOW.isoformat())
+                self.assertEqual(scheduler.run_slot(name, NOW.isoformat()), first)
+
     def test_it_runs_the_scheduled_function_by_name(self) -> None:
         with mock.patch.object(services, "reap", return_value={"requeued": 0}) as reap:
             self.assertEqual(scheduler.run_slot("core.reap_jobs", NOW.isoformat()),
