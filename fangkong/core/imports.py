@@ -13,8 +13,8 @@ Nothing waits on the server between the two steps: the page keeps the chosen fil
 form, so no uploaded personal data sits in a temp file and any app process can take the
 second request (docs/decisions/api.md). A large checked file (``kind`` given, at least
 ``FANGKONG_IMPORT_DIRECT_BYTES``) is imported by a background job instead: it waits in
-the job directory until the job has run, then is deleted (``core.jobs``). Under HTMX the result replaces only the
-``#import-result`` part of the page (``partial``).
+the job directory until the job has run, then is deleted (``core.jobs``). Under HTMX
+the result replaces only the ``#import-result`` part of the page (``partial``).
 """
 
 from __future__ import annotations
