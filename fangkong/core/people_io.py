@@ -181,18 +181,22 @@ class PeopleExporter(RegisterExporter):
     def logged_fields(self) -> list[str]:
         return super().logged_fields() + ([] if self.masked else ["birth_date"])
 
-    def prepare(self, objs: list[Person]) -> list[Person]:
-        """Each person as the user may see them: a person registered in the user's area
-        whose registry row is elsewhere is exported as registered here."""
-        return as_seen_by(self.user, objs, self.capability) if self.user else objs
-
     @property
     def capability(self) -> str:
         return Cap.VIEW if self.masked else Cap.EXPORT_PII
 
+    def prepare(self, objs: list[Person]) -> list[Person]:
+        """Each person as the user may see them: a person registered in the user's area
+        whose registry row is elsewhere is exported as registered here."""
+        # The sex labels once per chunk, not a translation lookup per row.
+        self._sexes = {key: str(label) for key, label in Person._meta.get_field("sex").choices}
+        return as_seen_by(self.user, objs, self.capability) if self.user else objs
+
     def row(self, person: Person) -> dict[str, Any]:
+        sexes = getattr(self, "_sexes", None)
         return {
-            "name": person.name, "sex": person.get_sex_display(),
+            "name": person.name,
+            "sex": sexes.get(person.sex, person.sex) if sexes else person.get_sex_display(),
             "id_number": person.id_number, "birth_date": person.birth_date,
             "phone": person.phone, "address": person.address,
             "org_unit": person.org_unit.name, "org_unit_code": person.org_unit.code,
