@@ -89,8 +89,10 @@ class JobFailed(Exception):
 # --- Files ------------------------------------------------------------------------------
 
 def jobs_dir() -> Path:
+    """Where result files and waiting uploads are kept: personal data, so only the
+    server's own user may read the directory."""
     path = Path(settings.FANGKONG_JOBS_DIR)
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
