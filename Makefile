@@ -88,6 +88,7 @@ bench: install
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/reports_bench.py
 	$(BIN)/python bench/checkpoints_bench.py
+	$(BIN)/python bench/jobs_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules fangkong/static/vendor var

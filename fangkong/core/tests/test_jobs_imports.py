@@ -51,6 +51,16 @@ class ImportJobTests(JobsDirMixin, FangkongTestCase):
         page = self.client.get(f"/core/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en")
         self.assertContains(page, "4 rows: 4 created, 0 updated.")
 
+    def test_it_sends_an_htmx_page_to_the_jobs_page(self) -> None:
+        data = xlsx([HEADERS, *good_rows(2)])
+        checked = self.upload(data)
+        response = self.client.post(
+            IMPORT_URL, {"file": SimpleUploadedFile("people.xlsx", data), "action": "commit",
+                         "checked": checked.context["digest"]}, HTTP_HX_REQUEST="true")
+        job = Job.objects.get()
+        self.assertEqual(response.status_code, 204)
+        self.assertEqual(response["HX-Redirect"], f"/core/jobs/{job.pk}/")
+
     def test_it_imports_once_however_often_the_task_comes(self) -> None:
         job = self.queue(xlsx([HEADERS, *good_rows(3)]))
         services.run(job.pk, 1)
