@@ -40,7 +40,7 @@ $(VENV)/.deps-stamp: pyproject.toml | $(BIN)/python
 
 deps: $(VENV)/.deps-stamp
 
-# Browser assets (ECharts, htmx, Alpine) and the national division list come from the
+# Browser assets (ECharts, htmx) and the national division list come from the
 # npm registry, pinned by package-lock.json, and are served by the app (no CDN).
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -83,6 +83,37 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "locale": "zh-CN"}
 
 
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
+
+
+@pytest.fixture
+def page(page: Any) -> Any:
+    """Every browser test is also a Content-Security-Policy test: a page that breaks the
+    policy (an inline script or style="", an eval, a resource from elsewhere) fails the
+    test that opened it. Chromium reports each violation as a console error, and the page
+    itself records the ``securitypolicyviolation`` events it saw (``window.__csp``)."""
+    violations: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and any(m in message.text for m in CSP_MARKERS):
+            violations.append(message.text)
+
+    page.on("console", on_console)
+    page.add_init_script(
+        "window.__csp = [];"
+        "document.addEventListener('securitypolicyviolation', function (e) {"
+        "  window.__csp.push(e.effectiveDirective + ' ' + e.blockedURI + ' '"
+        "                    + e.sourceFile + ':' + e.lineNumber); });"
+    )
+    yield page
+    if not page.is_closed():
+        try:
+            violations.extend(page.evaluate("window.__csp || []"))
+        except Exception:  # noqa: BLE001 - a page mid-navigation has no window to ask
+            pass
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
 @pytest.fixture(autouse=True)
 def _plain_http_cookies(request: pytest.FixtureRequest) -> None:
     """The live server speaks plain HTTP; production cookies are Secure."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_date(name: str) -> date | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a date (YYYY-MM-DD), got {raw!r}") from exc
 
 
 def _secret_key() -> str:
@@ -100,6 +111,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fangkong.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fangkong.core.middleware.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -205,12 +217,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed logins (django-axes), per username and address.
+# Lockout after repeated failed logins (django-axes, core/lockout.py): per account from
+# any address, and per address over any accounts (password spraying), each for a
+# cool-off after the last counted failure; failures while locked do not extend it.
 AXES_FAILURE_LIMIT = env_int("FANGKONG_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("FANGKONG_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("FANGKONG_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # the order LockoutHandler reads
+AXES_HANDLER = "fangkong.core.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "fangkong.core.lockout.lockout_response"
 AXES_VERBOSE = False
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, the
 # client is REMOTE_ADDR). Lockouts, limits on anonymous forms and audit logs all take the
@@ -240,7 +257,30 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FANGKONG_BEHIND_TLS_PROXY", False) else None
 )
 SECURE_SSL_REDIRECT = env_bool("FANGKONG_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("FANGKONG_HSTS_SECONDS", 0)
+# HSTS follows the secure cookies: a deployment that says it is served over HTTPS tells
+# browsers to use nothing else for a year (Django sends it on HTTPS requests only; behind
+# a TLS proxy that needs FANGKONG_BEHIND_TLS_PROXY). FANGKONG_HSTS_SECONDS=0 turns it off.
+SECURE_HSTS_SECONDS = env_int("FANGKONG_HSTS_SECONDS", 365 * 24 * 3600 if SECURE_COOKIES else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FANGKONG_HSTS_SUBDOMAINS", False)
+# Content-Security-Policy (core.middleware.SecurityHeadersMiddleware): scripts and styles
+# only from our own static files, no inline script, no inline style, no eval, no framing.
+# Templates use data- attributes read by static/js/ui.js instead of onclick= or style=.
+_CSP_BASE = (
+    "default-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+FANGKONG_CSP = f"{_CSP_BASE}; script-src 'self'; style-src 'self'"
+FANGKONG_CSP_BY_PATH = {
+    # Swagger UI (served as a page plus a separate script, SpectacularSwaggerSplitView)
+    # and the Django admin write style="" attributes and <style> blocks.
+    "/api/v1/docs": f"{_CSP_BASE}; script-src 'self'; style-src 'self' 'unsafe-inline'",
+    "/django-admin/": f"{_CSP_BASE}; script-src 'self'; style-src 'self' 'unsafe-inline'",
+}
+# No page uses the camera (the duty screen types the ID number; QR codes are scanned by
+# the residents' own phone camera app, outside the browser), the microphone or location.
+FANGKONG_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -281,13 +321,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Epidemic-prevention command platform: territory, people, reporting, modules.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs need a login (session or bearer token), DEBUG or not.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Swagger UI and Redoc from the drf-spectacular-sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # ``<id:pk>`` (core/converters.py): an integer from 1 to a bigint.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1,
+                                        "maximum": 2**63 - 1}},
 }
 API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 30)
+# A token unused for this many days stops working before its lifetime ends (0: never).
+API_TOKEN_IDLE_DAYS = env_int("FANGKONG_API_TOKEN_IDLE_DAYS", 7)
 # The one largest page any API list answers (core/api/paging.py); a larger page_size is 400.
 API_MAX_PAGE_SIZE = env_int("FANGKONG_API_MAX_PAGE_SIZE", 500)
 # How long a worker process may answer a dated rule from its cache (core/rules.py,
@@ -334,5 +381,15 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Masked fields (ID number, phone, address) are stored fully masked in the change history:
 # auditlog's default keeps half of the value, which for an ID number is the birth date.
 AUDITLOG_MASK_CALLABLE = "fangkong.core.audit.mask_fully"
+
+# --- Backups and retention (docs/operations.md, docs/decisions/security-backup-retention.md)
+# Where ``fangkong backup`` writes its timestamped files; the PostgreSQL client tools'
+# directory when pg_dump/pg_restore on PATH are older than the server.
+FANGKONG_BACKUP_DIR = Path(env_str("FANGKONG_BACKUP_DIR", str(VAR_DIR / "backups")))
+FANGKONG_PG_BIN = env_str("FANGKONG_PG_BIN")
+# The day the emergency ended (unset: it has not) and how many days after it
+# ``fangkong retention`` keeps the personal data of people met only at checkpoints.
+FANGKONG_EMERGENCY_ENDED = env_date("FANGKONG_EMERGENCY_ENDED")
+FANGKONG_RETENTION_DAYS = env_int("FANGKONG_RETENTION_DAYS", 30)
 
 # Tests switch to a fast hasher (see conftest.py); production keeps Argon2.

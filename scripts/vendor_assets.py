@@ -37,12 +37,10 @@ class Asset:
 ASSETS: tuple[Asset, ...] = (
     Asset("echarts", "dist/echarts.min.js", "echarts.min.js"),
     Asset("htmx.org", "dist/htmx.min.js", "htmx.min.js"),
-    # Alpine's "cdn" build is the self-starting IIFE meant for a plain <script defer> tag.
-    Asset("alpinejs", "dist/cdn.min.js", "alpine.min.js"),
 )
 
 # Licence texts travel with the redistributed files (Apache-2.0 requires LICENSE + NOTICE).
-# Optional: a package that ships none (alpinejs) is simply skipped.
+# Optional: a package that ships none is simply skipped.
 LICENCE_FILES: tuple[str, ...] = ("LICENSE", "NOTICE")
 
 

@@ -6,6 +6,6 @@ from fangkong.checkpoints import api
 
 urlpatterns = [
     path("checkpoints", api.checkpoints, name="api-checkpoints"),
-    path("checkpoints/<int:pk>/passages", api.PassagesView.as_view(),
+    path("checkpoints/<id:pk>/passages", api.PassagesView.as_view(),
          name="api-checkpoint-passages"),
 ]

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from fangkong.checkpoints.models import Direction
 from fangkong.core.services.people import NULL_CHARACTERS, PersonData, clean_person_data
 from fangkong.lib.dates import parse_moment
 from fangkong.lib.identity import IdentityError, Plate, parse_plate
+from fangkong.lib.numbers import NumberError, read_decimal
 
 TEMPERATURE_MIN = Decimal("34.0")
 TEMPERATURE_MAX = Decimal("43.0")
@@ -71,17 +72,10 @@ def parse_temperature(value: Any, *, required: bool) -> Decimal | None:
         if required:
             raise ValidationError(_("Enter the body temperature."))
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ValidationError(_("Enter the temperature as a number, such as 36.5."))
-    text = str(value).strip().replace("，", ".").replace("。", ".")
     try:
-        number = Decimal(text)
-    except InvalidOperation:
+        number = read_decimal(value, comma="decimal")
+    except NumberError:
         raise ValidationError(_("Enter the temperature as a number, such as 36.5.")) from None
-    if not number.is_finite():
-        raise ValidationError(_("Enter the temperature as a number, such as 36.5."))
-    # The range first: quantizing 1e308 to one decimal exceeds the context's precision
-    # (InvalidOperation, a 500 on the API, the duty screen and the public QR form).
     if not TEMPERATURE_MIN <= number <= TEMPERATURE_MAX:
         raise ValidationError(
             _("A body temperature is between %(min)s and %(max)s °C; please measure again.")

@@ -36,11 +36,17 @@ class CoreConfig(FangkongModule):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_migrate, post_save
+        from django.urls import register_converter
+        from django.urls.converters import get_converters
 
         from fangkong.core import rules
+        from fangkong.core.converters import IdConverter
         from fangkong.core.models.rules import Parameter, ParameterValue
 
         super().ready()
+        # ``<id:pk>`` in every urls.py: a record's id, 1 to a bigint (core/converters.py).
+        if "id" not in get_converters():
+            register_converter(IdConverter, "id")
         from fangkong.core import people_io  # noqa: F401  declares the people export/import
         # After migrate and after a test database flush: the declared rules exist.
         post_migrate.connect(rules.sync_declared, sender=self,

@@ -3,16 +3,18 @@
 Services run their writes inside ``acting_as(actor)`` so that history rows name the
 actor also when there is no request (API token calls, commands, the demo loader).
 Revealing or exporting personal data goes through ``reveal`` / ``log_export``, which
-check the capability and write ``PiiAccess``.
+check the capability and write ``PiiAccess``; a refused attempt is written too, with
+``refused`` saying why (``log_refused``, and ``refusals_logged`` / ``logs_refusals`` for
+the refusals that happen before them: no permission at all, a record out of scope).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, wraps
 from typing import Any
 from uuid import UUID
 
@@ -86,6 +88,84 @@ def clean_reason(reason: str | None) -> str:
     return reason[:300]
 
 
+def log_refused(
+    user: Any, action: str, subject_type: str, why: str, *, subject_id: Any = "",
+    label: str = "", fields: Sequence[str] = (), reason: str | None = "", rows: int = 0,
+    request: Any = None,
+) -> None:
+    """Record a refused attempt to reveal or export personal data (``PiiAccess`` with
+    ``refused``: ``PiiRefusal``). Nothing was shown; the attempt itself is worth seeing
+    (someone probing records outside their area, or for data they may not see).
+    Anonymous callers are not logged: they never reach personal data (login first)."""
+    from fangkong.core.models import PiiAccess
+
+    if not getattr(user, "is_authenticated", False):
+        return
+    PiiAccess.objects.create(
+        actor=user, action=action, subject_type=subject_type[:100],
+        subject_id=str(subject_id or "")[:64], subject_label=(label or "")[:200],
+        fields=",".join(fields)[:200], row_count=rows, reason=(reason or "").strip()[:300],
+        remote_addr=_client_ip(request), refused=why,
+    )
+
+
+def already_logged(exc: Exception) -> Exception:
+    """Mark an exception whose refusal is already logged, so an outer
+    ``refusals_logged`` does not log it twice."""
+    exc.fangkong_pii_logged = True  # type: ignore[attr-defined]
+    return exc
+
+
+@contextlib.contextmanager
+def refusals_logged(
+    user: Any, action: str, subject_type: str, *, subject_id: Any = "", reason: str | None = "",
+    request: Any = None,
+) -> Iterator[None]:
+    """Log the refusal of whatever is refused inside: ``PermissionDenied`` (no
+    permission), ``Http404`` (outside the user's area, or no such record: the two are
+    not told apart, to the user or in the log), a ``ValidationError`` on the reason."""
+    from django.http import Http404
+
+    from fangkong.core.models.audit import PiiRefusal
+
+    def refuse(exc: Exception, why: str) -> None:
+        if not getattr(exc, "fangkong_pii_logged", False):
+            log_refused(user, action, subject_type, why, subject_id=subject_id, reason=reason,
+                        request=request)
+            already_logged(exc)
+
+    try:
+        yield
+    except PermissionDenied as exc:
+        refuse(exc, PiiRefusal.PERMISSION)
+        raise
+    except Http404 as exc:
+        refuse(exc, PiiRefusal.SCOPE)
+        raise
+    except ValidationError as exc:
+        if "reason" in getattr(exc, "error_dict", {}):
+            refuse(exc, PiiRefusal.REASON)
+        raise
+
+
+def logs_refusals(action: str, model: type[models.Model]) -> Callable[[Any], Any]:
+    """View decorator: ``refusals_logged`` around the view, naming the record of the
+    URL's ``pk`` and the posted reason. Put it outside ``capability_required`` so that
+    a user without the permission is logged too."""
+
+    def decorator(view: Any) -> Any:
+        @wraps(view)
+        def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+            with refusals_logged(request.user, action, model._meta.label,
+                                 subject_id=kwargs.get("pk", ""),
+                                 reason=request.POST.get("reason", ""), request=request):
+                return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def reveal(
     user: Any, obj: models.Model, fields: list[str] | tuple[str, ...], reason: str,
     request: Any = None,
@@ -93,15 +173,26 @@ def reveal(
     """Return the full values of ``fields`` of ``obj`` and log who saw them and why.
 
     The caller has already fetched ``obj`` through ``get_for_user``; here we check the
-    reveal capability over the record's unit.
+    reveal capability over the record's unit. A refusal (no permission, no reason) is
+    logged too (``log_refused``) before it is raised.
     """
     from fangkong.core.models import PiiAccess
+    from fangkong.core.models.audit import PiiAction, PiiRefusal
     from fangkong.core.scoping import scope_for
+
+    def refused(why: str) -> None:
+        log_refused(user, PiiAction.REVEAL, obj._meta.label, why, subject_id=obj.pk,
+                    label=str(obj), fields=fields, reason=reason, request=request)
 
     path = getattr(obj, "unit_path", None)
     if not scope_for(user).can(Cap.REVEAL_PII, path):
-        raise PermissionDenied
-    reason = clean_reason(reason)
+        refused(PiiRefusal.PERMISSION)
+        raise already_logged(PermissionDenied())
+    try:
+        reason = clean_reason(reason)
+    except ValidationError as exc:
+        refused(PiiRefusal.REASON)
+        raise already_logged(exc) from None
     values = {f: str(getattr(obj, f) or "") for f in fields}
     PiiAccess.objects.create(
         actor=user, action="reveal", subject_type=obj._meta.label,
@@ -116,17 +207,29 @@ def log_export(
     reason: str, request: Any = None, label: str = "", people: Iterable[int] = (),
 ) -> None:
     """Record an unmasked export of personal data, with the ids of the people whose data
-    it carried (``PiiAccessPerson``). Checked by the caller's capability."""
+    it carried (``PiiAccessPerson``). Checked by the caller's capability; a refusal (no
+    permission, no reason) is logged too before it is raised."""
     from fangkong.core.models import PiiAccess, PiiAccessPerson
+    from fangkong.core.models.audit import PiiAction, PiiRefusal
     from fangkong.core.scoping import scope_for
 
+    def refused(why: str) -> None:
+        log_refused(user, PiiAction.EXPORT, model._meta.label, why, label=label,
+                    fields=fields, rows=rows, reason=reason, request=request)
+
     if not scope_for(user).can(Cap.EXPORT_PII):
-        raise PermissionDenied
+        refused(PiiRefusal.PERMISSION)
+        raise already_logged(PermissionDenied())
+    try:
+        reason = clean_reason(reason)
+    except ValidationError as exc:
+        refused(PiiRefusal.REASON)
+        raise already_logged(exc) from None
     with transaction.atomic():
         access = PiiAccess.objects.create(
             actor=user, action="export", subject_type=model._meta.label, subject_id="",
             subject_label=label[:200], fields=",".join(fields), row_count=rows,
-            reason=clean_reason(reason), remote_addr=_client_ip(request),
+            reason=reason, remote_addr=_client_ip(request),
         )
         PiiAccessPerson.objects.bulk_create(
             (PiiAccessPerson(access=access, person_id=pk) for pk in people),

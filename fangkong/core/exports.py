@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from fangkong.core import audit, pii, registries
 from fangkong.core.models.accounts import Cap
+from fangkong.core.models.audit import PiiAction, PiiRefusal
 from fangkong.core.registries import ExportKind
 from fangkong.core.scoping import scope_for
 from fangkong.lib.tabular import Exporter, csv_response, xlsx_response
@@ -217,7 +218,11 @@ def _unmasked(
     back: str, formats: Sequence[str],
 ) -> HttpResponse:
     if not scope_for(request.user).can(Cap.EXPORT_PII):
-        raise PermissionDenied
+        rows, filename = entry.build(request.user, filters, Cap.VIEW)
+        audit.log_refused(request.user, PiiAction.EXPORT, rows.model._meta.label,
+                          PiiRefusal.PERMISSION, label=filename,
+                          reason=request.POST.get("reason"), request=request)
+        raise audit.already_logged(PermissionDenied())
     posted = request.method == "POST"
     form = ExportForm(request.POST if posted else None, formats=formats)
     carried = [(k, v) for k, v in params(request).items() if k not in _OWN_PARAMS]
@@ -225,7 +230,12 @@ def _unmasked(
         exporter = build(entry, request.user, filters, masked=False)
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages))
-    if posted and form.is_valid():
+    if posted and "reason" in form.errors:
+        audit.log_refused(request.user, PiiAction.EXPORT, exporter.rows().model._meta.label,
+                          PiiRefusal.REASON, label=exporter.get_filename(),
+                          fields=exporter.logged_fields(), reason=request.POST.get("reason"),
+                          request=request)
+    elif posted and form.is_valid():
         fmt = form.cleaned_data["format"] or formats[0]
         reason = form.cleaned_data["reason"]
         if not direct(exporter):

@@ -80,8 +80,12 @@ class AuditFilterForm(LogFilterForm):
         self.fields["model"].choices = [("", _("All record types")), *model_choices]
 
 
+#: The access log's "action" filter value for refused attempts (of either action).
+REFUSED = "refused"
+
+
 class PiiLogFilterForm(LogFilterForm):
-    """The personal-data access log: by user, action and date range."""
+    """The personal-data access log: by user, action (or refused attempts) and date range."""
 
     action = forms.ChoiceField(label=pgettext_lazy("audit log", "Action"), required=False)
     id_number = forms.CharField(
@@ -99,7 +103,8 @@ class PiiLogFilterForm(LogFilterForm):
         from fangkong.core.models.audit import PiiAction
 
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All actions")), *PiiAction.choices]
+        self.fields["action"].choices = [("", _("All actions")), *PiiAction.choices,
+                                         (REFUSED, _("Refused attempts"))]
 
 
 class AlertFilterForm(forms.Form):

@@ -14,6 +14,7 @@ GBK CSVs, all-or-nothing saving, the error report). What is decided here:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,6 +42,8 @@ _EXACT_DIGITS = 15
 
 def parse_id_number_cell(value: Any) -> str:
     """An ID number cell as text; one Excel stored as a number has lost its last digits."""
+    if isinstance(value, float) and not math.isfinite(value):  # a crafted file's inf/nan
+        raise ValidationError(_("Enter the ID card number as text."), code="invalid")
     if isinstance(value, int | float) and not isinstance(value, bool):
         digits = str(int(value))
         if len(digits) > _EXACT_DIGITS:

@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from time import monotonic
 from typing import Any
 
@@ -36,6 +35,9 @@ from fangkong.core.models.rules import (
     ValueKind,
     to_stored,
 )
+from fangkong.core.unique import get_or_create_unique
+from fangkong.lib.jsontext import JSONError, loads
+from fangkong.lib.numbers import NumberError, read_decimal
 
 __all__ = ["NoRuleInForce", "ParameterSpec", "clear_cache", "declare", "declared",
            "rules_changed", "spec_for", "sync_declared", "value_on", "values_on"]
@@ -45,25 +47,23 @@ def _parse_default(kind: str, raw: str) -> Any:
     raw = (raw or "").strip()
     if kind == ValueKind.DECIMAL:
         try:
-            value = Decimal(raw.replace(",", "."))
-        except InvalidOperation:
-            raise ValidationError(_("Enter a number.")) from None
-        if not value.is_finite():
-            raise ValidationError(_("Enter a number."))
-        return value
+            return read_decimal(raw, comma="decimal")
+        except NumberError as exc:
+            raise ValidationError(str(exc)) from None
     if kind == ValueKind.INTEGER:
         try:
-            return int(raw)
-        except ValueError:
-            raise ValidationError(_("Enter a whole number.")) from None
+            value = read_decimal(raw)
+        except NumberError as exc:
+            raise ValidationError(str(exc)) from None
+        if value != value.to_integral_value():
+            raise ValidationError(_("Enter a whole number."))
+        return int(value)
     if kind == ValueKind.LIST:
         return tuple(dict.fromkeys(p for p in re.split(r"[\s,，、;；]+", raw) if p))
     if kind == ValueKind.JSON:
-        import json
-
         try:
-            return json.loads(raw)
-        except ValueError:
+            return loads(raw)
+        except JSONError:
             raise ValidationError(_("Enter valid JSON.")) from None
     if not raw:
         raise ValidationError(_("Enter a value."))
@@ -222,12 +222,16 @@ def sync_declared(**_kwargs: Any) -> None:
             names = {"name": str(spec.name), "description": str(spec.description)}
             number, title = (str(part) for part in spec.default_document)
             reason = str(spec.default_reason)
-        parameter, _created = Parameter.objects.get_or_create(code=spec.code, defaults={
-            **names, "kind": spec.kind, "unit": spec.unit, "module": spec.module,
-        })
-        if not parameter.values.exists():
-            ParameterValue.objects.create(
-                parameter=parameter, valid_from=earliest_day(),
-                value=to_stored(spec.kind, spec.default), document_number=number,
-                document_title=title, reason=reason,
+        with transaction.atomic():
+            # Two processes migrating at once: the parameter is created once, and its
+            # row lock lets only the first add the default version.
+            parameter, _created = get_or_create_unique(
+                Parameter.objects.select_for_update(), {"code": spec.code},
+                {**names, "kind": spec.kind, "unit": spec.unit, "module": spec.module},
             )
+            if not parameter.values.exists():
+                ParameterValue.objects.create(
+                    parameter=parameter, valid_from=earliest_day(),
+                    value=to_stored(spec.kind, spec.default), document_number=number,
+                    document_title=title, reason=reason,
+                )

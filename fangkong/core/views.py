@@ -24,10 +24,17 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core import audit, pii, registries
-from fangkong.core.forms import AuditFilterForm, PersonSearchForm, PiiLogFilterForm, RevealForm
+from fangkong.core.forms import (
+    REFUSED,
+    AuditFilterForm,
+    PersonSearchForm,
+    PiiLogFilterForm,
+    RevealForm,
+)
 from fangkong.core.models import Alert, Person, PiiAccess
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import Severity
+from fangkong.core.models.audit import PiiAction, PiiRefusal
 from fangkong.core.scoping import (
     capability_required,
     get_for_user,
@@ -93,17 +100,23 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@audit.logs_refusals(PiiAction.REVEAL, Person)  # no permission or out of scope: logged
 @capability_required(Cap.REVEAL_PII)
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _person_for(request, pk)
     form = RevealForm(request.POST)
     revealed = None
+    fields = list(pii.pii_fields(Person))
     if form.is_valid():
         try:
-            revealed = audit.reveal(request.user, obj, list(pii.pii_fields(Person)),
-                                    form.cleaned_data["reason"], request=request)
+            revealed = audit.reveal(request.user, obj, fields, form.cleaned_data["reason"],
+                                    request=request)
         except ValidationError as exc:
             form.add_error("reason", exc.message_dict.get("reason", exc.messages))
+    else:
+        audit.log_refused(request.user, PiiAction.REVEAL, Person._meta.label,
+                          PiiRefusal.REASON, subject_id=obj.pk, label=str(obj), fields=fields,
+                          reason=request.POST.get("reason"), request=request)
     if request.htmx:
         return render(request, "core/_person_pii.html", {
             "person": obj, "revealed": revealed, "reveal_form": form, "can_reveal": True,
@@ -184,7 +197,9 @@ def pii_log(request: HttpRequest) -> HttpResponse:
           .order_by("-at", "-pk"))
     if form.is_valid():
         qs = _filter_log(qs, form.cleaned_data, "at")
-        if form.cleaned_data["action"]:
+        if form.cleaned_data["action"] == REFUSED:
+            qs = qs.exclude(refused="")
+        elif form.cleaned_data["action"]:
             qs = qs.filter(action=form.cleaned_data["action"])
         if form.cleaned_data["id_number"]:
             qs = _carrying(qs, form.cleaned_data["id_number"])

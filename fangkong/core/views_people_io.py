@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fangkong.core import exports, imports
+from fangkong.core import audit, exports, imports
+from fangkong.core.models import Person
 from fangkong.core.models.accounts import Cap
+from fangkong.core.models.audit import PiiAction
 from fangkong.core.people_io import PeopleImporter
 from fangkong.core.scoping import capability_required
 
@@ -34,6 +36,7 @@ def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return exports.export_view(request, "people", back=reverse("core:people"), formats=(fmt,))
 
 
+@audit.logs_refusals(PiiAction.EXPORT, Person)  # no permission or ?unit= out of scope
 @capability_required(Cap.EXPORT_PII)
 def people_export_unmasked(request: HttpRequest) -> HttpResponse:
     """Full ID numbers, phones and addresses, for a stated reason, logged with the row count."""

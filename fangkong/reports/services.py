@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +32,9 @@ from fangkong.core import registries
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Organisation, OrgUnit
 from fangkong.core.services.people import NULL_CHARACTERS
+from fangkong.core.unique import get_or_create_unique, save_unique
 from fangkong.lib.dates import check_record_day
+from fangkong.lib.numbers import read_decimal
 from fangkong.reports import access, rollups
 from fangkong.reports.alerts import REPORT_MISSING
 from fangkong.reports.models import (
@@ -95,33 +96,15 @@ def field_key(code: str) -> str:
     return f"values.{code}"
 
 
-_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-
-
 def _parse_number(indicator: Indicator, raw: Any) -> Decimal | None:
     """``raw`` as a Decimal for ``indicator``; raises ValueError with a readable message."""
     if raw is None:
         return None
     if isinstance(raw, bool):
         raise ValueError(_("Enter a number, not true or false."))
-    if isinstance(raw, str):
-        raw = raw.strip().replace("，", ",")
-        if raw == "":
-            return None
-        if "," in raw:
-            # Thousands grouping only ("1,234.5"): "1,5" is a decimal comma or a typo, and
-            # dropping the comma would store 15.
-            if not _GROUPED.fullmatch(raw):
-                raise ValueError(_("Write the number without commas, such as 1234.5."))
-            raw = raw.replace(",", "")
-    if not isinstance(raw, int | float | Decimal | str):
-        raise ValueError(_("Enter a number."))
-    try:
-        number = Decimal(str(raw))
-    except InvalidOperation:
-        raise ValueError(_("Enter a number.")) from None
-    if not number.is_finite():
-        raise ValueError(_("Enter a number."))
+    if isinstance(raw, str) and not raw.strip():
+        return None
+    number = read_decimal(raw, comma="grouping")  # NumberError is a ValueError
     if indicator.type == IndicatorType.INTEGER and number != number.to_integral_value():
         raise ValueError(_("Enter a whole number."))
     if indicator.type == IndicatorType.INTEGER:
@@ -279,21 +262,14 @@ def _lock_or_create(form: ReportForm, reporter: Reporter, day: dt.date,
     """The report row for (form, reporter, day), locked; created if it does not exist.
 
     Two requests for the same report at once: both try the insert, the database's unique
-    constraint lets one win, the other gets IntegrityError, rolls back to its savepoint and
-    locks the winner's row. Never two rows.
+    constraint lets one win, the other rolls back to its savepoint and locks the winner's
+    row (``core.unique.get_or_create_unique``). Never two rows.
     """
-    qs = Submission.objects.select_for_update().filter(form=form, reporter=reporter, date=day)
-    existing = qs.first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            return Submission.objects.create(
-                form=form, reporter=reporter, date=day, org_unit=reporter.territorial_unit,
-                updated_by=actor,
-            ), True
-    except IntegrityError:
-        return qs.get(), False
+    return get_or_create_unique(
+        Submission.objects.select_for_update(),
+        {"form": form, "reporter": reporter, "date": day},
+        {"org_unit": reporter.territorial_unit, "updated_by": actor},
+    )
 
 
 def _write_values(submission: Submission, form: ReportForm,
@@ -473,9 +449,9 @@ def _require_configure(actor: Any) -> None:
 
 
 def _full_clean_save(obj: Any, **kwargs: Any) -> Any:
+    """Validate and save; a concurrent save of the same code is the same field error."""
     obj.full_clean(**kwargs)
-    obj.save()
-    return obj
+    return save_unique(obj)
 
 
 def save_form(actor: Any, form: ReportForm, **fields: Any) -> ReportForm:
@@ -560,14 +536,17 @@ def add_reporters(actor: Any, form: ReportForm, *, units: Iterable[OrgUnit] = ()
             for item in items:
                 reporter = Reporter.objects.filter(form=form, **{kind: item}).first()
                 if reporter is None:
-                    reporter = Reporter(form=form, active_from=active_from, **{kind: item})
-                    reporter.refresh_denormalised()
-                    if Reporter.objects.filter(form=form, code=reporter.code).exists():
+                    probe = Reporter(form=form, **{kind: item})
+                    probe.refresh_denormalised()
+                    if Reporter.objects.filter(form=form, code=probe.code).exists():
                         raise ValidationError({kind: [
                             _("Code %(code)s is already used by another reporting unit.")
-                            % {"code": reporter.code}]})
-                    reporter.save()
-                    added += 1
+                            % {"code": probe.code}]})
+                    reporter, created = get_or_create_unique(
+                        Reporter.objects, {"form": form, kind: item},
+                        {"active_from": active_from},
+                    )
+                    added += created
                 elif reporter.active_until is not None:
                     reporter.active_until = None
                     reporter.save()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import KeyedModel, PersonRecord, ScopedModel
+from fangkong.core.retention import Retention
 from fangkong.lib import masking
 
 
@@ -238,6 +239,9 @@ class Tip(KeyedModel):
 
     #: Personal data and its mask (``core.pii``).
     PII = {"caller_phone": masking.mask_phone}
+    #: Retention (``core.retention``): the caller's name and phone of the emergency's tips
+    #: go once the period after it is over; what was reported stays.
+    RETENTION = Retention(person=None, day="received_at__date", clear=("caller_name",))
 
     class Meta:
         verbose_name = _("tip")

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import PersonRecord, ScopedModel
+from fangkong.core.retention import Retention
 from fangkong.lib import masking
 
 #: Days of observation, counting the day of arrival ("14天以内" includes the 14th day).
@@ -62,6 +63,9 @@ class Outsider(PersonRecord, ScopedModel):
     #: Personal data and its mask (``core.pii``): the typed phone (``PersonRecord``) and
     #: the host address; the registry's own are ``Person.PII``.
     PII = {**PersonRecord.PII, "host_address": masking.mask_address}
+    #: Retention (``core.retention``): the host address (``PII``) and the free-text
+    #: reason and release note go when the person is anonymised.
+    RETENTION = Retention(day="arrived_on", clear=("reason", "release_note"))
 
     class Meta:
         verbose_name = _("outsider")

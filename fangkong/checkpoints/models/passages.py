@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import KeyedModel, PersonRecord
 from fangkong.core.models.counters import DailyCounter
+from fangkong.core.retention import Retention
 
 
 class Direction(models.TextChoices):
@@ -73,6 +74,16 @@ class Passage(PersonRecord, KeyedModel):
     plate_rule = models.ForeignKey(
         "core.ParameterValue", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", db_index=False, verbose_name=_("watched provinces version"),
+    )
+
+    #: Retention (``core.retention``): once the period after the emergency is over, a
+    #: person met only here is anonymised, with the plate; self-registrations nobody
+    #: confirmed are deleted. A typed name or phone added to this model goes in ``PII``
+    #: or ``clear``.
+    RETENTION = Retention(
+        day="day", clear=("plate",),
+        purge=models.Q(channel=Channel.SELF,
+                       status__in=(PassageStatus.PENDING, PassageStatus.REJECTED)),
     )
 
     class Meta:

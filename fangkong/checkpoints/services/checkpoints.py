@@ -16,6 +16,7 @@ from fangkong.core.models import Grant, OrgUnit
 from fangkong.core.models.accounts import Cap, Role
 from fangkong.core.models.territory import Level
 from fangkong.core.scoping import require_capability
+from fangkong.core.unique import get_or_create_unique
 from fangkong.lib.dates import check_record_day
 
 
@@ -32,12 +33,14 @@ def create_checkpoint(
     opened_on = opened_on or timezone.localdate()
     check_record_day(opened_on, "opened_on")
     with acting_as(actor), transaction.atomic():
-        if Checkpoint.objects.filter(org_unit=community, name=name).exists():
+        checkpoint, created = get_or_create_unique(
+            Checkpoint.objects, {"org_unit": community, "name": name},
+            {"kind": kind, "location": location, "opened_on": opened_on},
+        )
+        if not created:
             raise ValidationError({"name": [_("This community already has a checkpoint "
                                               "with this name.")]})
-        return Checkpoint.objects.create(
-            org_unit=community, name=name, kind=kind, location=location, opened_on=opened_on,
-        )
+        return checkpoint
 
 
 def close_checkpoint(actor: Any, checkpoint: Checkpoint, *, day: date | None = None
@@ -77,10 +80,10 @@ def roster(actor: Any, checkpoint: Checkpoint, user: Any, day: date) -> tuple[Du
             "This user holds no checkpoint-duty role in this community."
         )]})
     with acting_as(actor), transaction.atomic():
-        return DutyRoster.objects.get_or_create(
-            checkpoint=checkpoint, user=user, day=day,
-            defaults={"org_unit_id": checkpoint.org_unit_id, "unit_path": checkpoint.unit_path,
-                      "created_by": actor},
+        return get_or_create_unique(
+            DutyRoster.objects, {"checkpoint": checkpoint, "user": user, "day": day},
+            {"org_unit_id": checkpoint.org_unit_id, "unit_path": checkpoint.unit_path,
+             "created_by": actor},
         )
 
 

@@ -26,6 +26,7 @@ from fangkong.core.models import OrgUnit
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import require_capability
 from fangkong.core.services.people import PersonData, link_person
+from fangkong.core.unique import get_or_create_unique
 from fangkong.lib.dates import check_record_day
 from fangkong.lib.identity import IdentityError, validate_phone
 
@@ -51,8 +52,7 @@ def save_household(
             errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
     if new_only and number and Household.objects.filter(org_unit=community,
                                                         number=number).exists():
-        errors["number"] = [_("Household %(number)s is already registered here.") % {
-            "number": number}]
+        errors["number"] = _number_in_use(number).messages
     if phone:
         try:
             phone = validate_phone(phone)
@@ -61,10 +61,12 @@ def save_household(
     if errors:
         raise ValidationError(errors)
     with acting_as(actor), transaction.atomic():
-        household, created = Household.objects.get_or_create(
-            org_unit=community, number=number,
-            defaults={"address": address.strip(), "phone": phone, "notes": notes},
+        household, created = get_or_create_unique(
+            Household.objects, {"org_unit": community, "number": number},
+            {"address": address.strip(), "phone": phone, "notes": notes},
         )
+        if not created and new_only:  # registered by a concurrent request meanwhile
+            raise ValidationError({"number": _number_in_use(number)})
         if not created:
             changed = {k: v for k, v in (("address", address.strip()), ("phone", phone),
                                          ("notes", notes)) if v and getattr(household, k) != v}
@@ -75,6 +77,11 @@ def save_household(
     return household, created
 
 
+def _number_in_use(number: str) -> ValidationError:
+    return ValidationError(_("Household %(number)s is already registered here.") % {
+        "number": number})
+
+
 def add_member(
     actor: Any, household: Household, person: PersonData, *, relation: str, permanent: bool,
 ) -> tuple[HouseholdMember, bool]:
@@ -83,14 +90,17 @@ def add_member(
     require_capability(actor, Cap.EDIT, household.unit_path)
     with acting_as(actor), transaction.atomic():
         who = link_person(actor, person, household.org_unit)
-        member = HouseholdMember.objects.filter(
-            org_unit_id=household.org_unit_id, person=who,
-        ).select_related("household").first()
-        if member and member.household_id != household.pk:
+        member, created = get_or_create_unique(
+            HouseholdMember.objects.select_related("household"),
+            {"org_unit_id": household.org_unit_id, "person": who},
+            {"household": household, "name": person.name, "phone": person.phone,
+             "relation": relation, "permanent": permanent},
+        )
+        if member.household_id != household.pk:
             raise ValidationError({"id_number": [_(
                 "This person is already a member of household %(number)s."
             ) % {"number": member.household.number}]})
-        if member:
+        if not created:
             typed = (person.name, person.phone or member.phone)
             if (member.relation, member.permanent, member.name, member.phone) != (
                     relation, permanent, *typed):
@@ -98,11 +108,7 @@ def add_member(
                 member.name, member.phone = typed
                 member.save(update_fields=["relation", "permanent", "name", "phone",
                                            "updated_at"])
-            return member, False
-        return HouseholdMember.objects.create(
-            household=household, org_unit_id=household.org_unit_id, person=who,
-            name=person.name, phone=person.phone, relation=relation, permanent=permanent,
-        ), True
+    return member, created
 
 
 def record_visit(

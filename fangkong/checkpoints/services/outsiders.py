@@ -26,6 +26,7 @@ from fangkong.core.rules import NoRuleInForce
 from fangkong.core.scoping import require_capability
 from fangkong.core.services.alerts import open_alert, subject_of
 from fangkong.core.services.people import PersonData, link_person
+from fangkong.core.unique import get_or_create_unique
 from fangkong.lib.dates import check_record_day
 
 #: A slot's check is missed once this local time has passed without one.
@@ -52,17 +53,14 @@ def register_outsider(
         raise ValidationError(errors)
     with acting_as(actor), transaction.atomic():
         who = link_person(actor, person, community)
-        existing = Outsider.objects.filter(
-            person=who, org_unit=community, status=OutsiderStatus.OBSERVING,
-        ).first()
-        if existing:
-            return existing, False
-        return Outsider.objects.create(
-            person=who, name=person.name, phone=person.phone, org_unit=community,
-            arrived_on=arrived_on, origin=origin.strip(),
-            host_address=host_address.strip(), from_watched_area=from_watched_area,
-            reason=(reason or "").strip(), registered_by=actor,
-        ), True
+        return get_or_create_unique(
+            Outsider.objects,
+            {"person": who, "org_unit": community, "status": OutsiderStatus.OBSERVING},
+            {"name": person.name, "phone": person.phone, "arrived_on": arrived_on,
+             "origin": origin.strip(), "host_address": host_address.strip(),
+             "from_watched_area": from_watched_area, "reason": (reason or "").strip(),
+             "registered_by": actor},
+        )
 
 
 def record_temperature(
@@ -77,30 +75,28 @@ def record_temperature(
     last = outsider.last_observation_day if not _fever_alert_open(outsider) else day
     if not outsider.arrived_on <= day <= min(last, timezone.localdate()):
         raise ValidationError({"day": [_("The date is outside this person's observation.")]})
+    try:
+        rule = screening_rule(day)
+    except NoRuleInForce as exc:
+        raise no_rule_error(exc) from None
     with acting_as(actor), transaction.atomic():
-        existing = TemperatureCheck.objects.filter(outsider=outsider, day=day, slot=slot).first()
-        if existing:
-            if existing.temperature != temperature:
-                raise ValidationError({"slot": [_(
-                    "This check was already recorded (%(t)s °C)."
-                ) % {"t": existing.temperature}]})
-            return existing, False
-        try:
-            rule = screening_rule(day)
-        except NoRuleInForce as exc:
-            raise no_rule_error(exc) from None
-        check = TemperatureCheck.objects.create(
-            outsider=outsider, day=day, slot=slot, temperature=temperature,
-            fever=rule.is_fever(temperature), fever_rule=rule.fever, checked_by=actor,
+        check, created = get_or_create_unique(
+            TemperatureCheck.objects, {"outsider": outsider, "day": day, "slot": slot},
+            {"temperature": temperature, "fever": rule.is_fever(temperature),
+             "fever_rule": rule.fever, "checked_by": actor},
         )
-        if check.fever:
+        if not created and check.temperature != temperature:
+            raise ValidationError({"slot": [_(
+                "This check was already recorded (%(t)s °C)."
+            ) % {"t": check.temperature}]})
+        if created and check.fever:
             open_alert(
                 kind=alerts.FEVER, org_unit=outsider.org_unit,
                 title=_("Fever %(t)s °C of an outsider under observation") % {"t": temperature},
                 detail=f"{outsider.who} · {day} {check.get_slot_display()}",
                 subject=subject_of(check), actor=actor,
             )
-    return check, True
+    return check, created
 
 
 def _fever_alert_open(outsider: Outsider) -> bool:

@@ -3,6 +3,8 @@ a time, and a body nested too deeply, now answers a field error and saves nothin
 
 from __future__ import annotations
 
+import json
+
 from django.urls import reverse
 
 from fangkong.checkpoints.models import Passage
@@ -58,4 +60,30 @@ class BadInputTests(CheckpointTestCase):
                 r = self.post_passage(self.gate_a, passage_body(name=name), token)
                 self.assertEqual(r.status_code, 400, r.content)
                 self.assertIn("name", r.json()["fields"])
+        self.assertEqual(Passage.objects.count(), 0)
+
+    def test_it_refuses_an_empty_date_instead_of_answering_today(self) -> None:
+        self.login(self.community_a)
+        r = self.client.get(f"/api/v1/checkpoints/{self.gate_a.pk}/passages?date=")
+        self.assertEqual(r.status_code, 400, r.content)
+        self.assertIn("date", r.json()["fields"])
+
+    def test_it_reads_temperatures_as_phones_type_them(self) -> None:
+        token = self.token_for(self.community_a)
+        for value in ("３６．５", "36,5", "36。5"):
+            with self.subTest(value):
+                r = self.post_passage(self.gate_a, passage_body(temperature=value), token)
+                self.assertEqual(r.status_code, 201, r.content)
+                self.assertEqual(r.json()["temperature"], "36.5")
+
+    def test_it_refuses_a_body_deeper_than_the_limit_on_every_json_entry(self) -> None:
+        deep = {"name": json.loads("[" * 40 + "]" * 40)}
+        token = self.token_for(self.community_a)
+        r = self.post_passage(self.gate_a, passage_body(**deep), token)
+        self.assertEqual(r.status_code, 400, r.content)
+        self.login(self.community_a)
+        r = self.client.post("/api/v1/people", data=json.dumps(deep),
+                             content_type="application/json")
+        self.assertEqual(r.status_code, 400, r.content)
+        self.assertIn("嵌套", r.json()["error"])
         self.assertEqual(Passage.objects.count(), 0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from fangkong.checkpoints.models import Checkpoint, DutyRoster, Passage
 from fangkong.core.models import Role
@@ -99,12 +100,13 @@ def test_duty_screen_at_360_px(page, live_server, site) -> None:
     page.fill("#id_id_number", ID_NUMBER)
     page.fill("#id_temperature", "36.5")
     page.click(".duty-form button[value=in]")
-    page.wait_for_function("document.querySelector('.duty-notice') && "
-                           "document.querySelector('.duty-notice').innerText.includes('张*')")
+    # Locator waits, not wait_for_function: its string predicates are eval'ed, which
+    # the Content-Security-Policy (rightly) refuses.
+    expect(page.locator(".duty-notice")).to_contain_text("张*")
     assert Passage.objects.filter(status="confirmed").count() == 2
     # One tap: the recent person goes out again.
     page.locator(".recent-row", has_text="张*").locator("button.dir-out").click()
-    page.wait_for_function("document.querySelector('.duty-notice').innerText.includes('出')")
+    expect(page.locator(".duty-notice")).to_contain_text("出")
     assert Passage.objects.filter(direction="out").count() == 1
     content = page.content()
     assert ID_NUMBER not in content and "13800002222" not in content

@@ -310,15 +310,17 @@ class ExportTestCase(CheckpointTestCase):
         self.assertEqual(r.status_code, 200)  # no reason given: the form says so
         self.assertTemplateUsed(r, "core/export_unmasked.html")
         self.assertIn("reason", r.context["form"].errors)
-        self.assertFalse(PiiAccess.objects.exists())
+        # Both refusals are logged, and nothing was exported.
+        self.assertEqual(list(PiiAccess.objects.order_by("pk").values_list("actor", "refused")),
+                         [(self.community_a.pk, "permission"), (self.county_a.pk, "reason")])
         # The reason never travels in a URL: a GET exports masked, whatever it asks.
         r = self.client.get(url, {"unmasked": "on", "reason": "上报区疫情防控办核查"})
         self.assertNotIn(self.id_number, " ".join(str(c) for row in self._sheet(r) for c in row))
-        self.assertFalse(PiiAccess.objects.exists())
+        self.assertEqual(PiiAccess.objects.count(), 2)
         r = self.client.post(url, {"unmasked": "on", "reason": "上报区疫情防控办核查"})
         flat = " ".join(str(c) for row in self._sheet(r) for c in row)
         self.assertIn(self.id_number, flat)
-        log = PiiAccess.objects.get()
+        log = PiiAccess.objects.get(refused="")
         self.assertEqual((log.actor, log.action, log.row_count), (self.county_a, "export", 1))
 
     def test_it_exports_unmasked_only_where_the_export_grant_reaches(self) -> None:

@@ -42,7 +42,9 @@ class OutsiderExportTests(CheckpointTestCase):
         self.login(self.community_a)
         self.assertEqual(self.client.get(self.url, {"unmasked_form": "1"}).status_code, 403)
         self.assertEqual(self.client.post(self.url, {"reason": "核查名单"}).status_code, 403)
-        self.assertFalse(PiiAccess.objects.exists())
+        self.assertEqual(  # refused, both logged
+            list(PiiAccess.objects.order_by("pk").values_list("refused", "reason")),
+            [("permission", ""), ("permission", "核查名单")])
         self.login(self.county_a)
         page = self.client.get(self.url, {"unmasked_form": "1"})
         self.assertTemplateUsed(page, "core/export_unmasked.html")

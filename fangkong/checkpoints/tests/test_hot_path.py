@@ -127,6 +127,21 @@ class HotPathTestCase(CheckpointTestCase):
         self.assertEqual(r["WWW-Authenticate"], "Bearer")
         self.assertEqual(Passage.objects.count(), 1)
 
+    def test_it_refuses_an_idle_token_without_an_extra_query(self) -> None:
+        row, raw = ApiToken.issue(self.gate)
+        self.post_passage(self.gate_a, passage_body(), raw)  # last_used_at is now set
+        with self.settings(API_TOKEN_IDLE_DAYS=0), CaptureQueriesContext(connection) as off:
+            self.assertEqual(self.post_passage(self.gate_a, passage_body(), raw).status_code,
+                             201)
+        with CaptureQueriesContext(connection) as on:
+            self.assertEqual(self.post_passage(self.gate_a, passage_body(), raw).status_code,
+                             201)
+        self.assertEqual(len(on), len(off))
+        ApiToken.objects.filter(pk=row.pk).update(
+            last_used_at=timezone.now() - timedelta(days=8))
+        self.assertEqual(self.post_passage(self.gate_a, passage_body(), raw).status_code, 401)
+        self.assertEqual(Passage.objects.count(), 3)
+
     def test_it_marks_a_token_used_at_most_every_five_minutes(self) -> None:
         row, raw = ApiToken.issue(self.gate)
         self.post_passage(self.gate_a, passage_body(), raw)

@@ -34,6 +34,9 @@ class PosterTestCase(CheckpointTestCase):
         self.assertEqual(r["Content-Type"], "application/pdf")
         self.assertTrue(r.content.startswith(b"%PDF-"))
         self.assertIn(b"/Count 1", r.content)
+        # Shown inline by the browser's PDF plugin, which object-src 'none' would block.
+        self.assertNotIn("Content-Security-Policy", r)
+        self.assertIn("no-store", r["Cache-Control"])
 
     @override_settings(FANGKONG_CJK_FONT="/nonexistent/font.ttc")
     def test_it_says_how_to_fix_a_missing_font(self) -> None:

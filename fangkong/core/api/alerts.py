@@ -14,8 +14,7 @@ from typing import Any
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -23,6 +22,7 @@ from rest_framework.response import Response
 
 from fangkong.core.api.paging import PageQuerySerializer, page_response, page_serializer
 from fangkong.core.api.schema import errors
+from fangkong.core.api.serializers import StrictSerializer
 from fangkong.core.models import Alert
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import AlertStatus
@@ -55,7 +55,7 @@ class AlertQuerySerializer(PageQuerySerializer):
                                  help_text="Division code: only alerts in this subtree.")
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(StrictSerializer):
     outcome = serializers.CharField(max_length=300, allow_blank=True,
                                     help_text="How the alert was resolved.")
 
@@ -95,7 +95,6 @@ def alerts(request: Request) -> Response:
 
 @extend_schema(
     request=CloseSerializer,
-    parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
     responses={200: AlertSerializer, **errors(400, 401, 403, 404)},
     summary="Close an alert with its outcome",
 )
@@ -112,5 +111,5 @@ def close(request: Request, pk: int) -> Response:
 
 urlpatterns = [
     path("alerts", alerts, name="api-alerts"),
-    path("alerts/<int:pk>/close", close, name="api-alert-close"),
+    path("alerts/<id:pk>/close", close, name="api-alert-close"),
 ]

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from fangkong.core.api.parsers import BodyParseError
 from fangkong.core.models.scoped import KeyConflict
 
 GENERAL_KEYS = (api_settings.NON_FIELD_ERRORS_KEY, NON_FIELD_ERRORS)
@@ -89,7 +90,7 @@ def _as_drf(exc: Exception) -> Exception:
         return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied()
-    if isinstance(exc, exceptions.ParseError):
+    if isinstance(exc, exceptions.ParseError) and not isinstance(exc, BodyParseError):
         # DRF's text quotes the JSON decoder in English ("Expecting value: line 1 ...").
         return exceptions.ParseError(_("The request body is not valid JSON."))
     return exc
@@ -163,4 +164,9 @@ def server_error(request: Any):
     if _is_api(request):
         return json_error(
             _("Server error: the request was not completed. Please try again."), status=500)
-    return html_server_error(request)
+    response = html_server_error(request)
+    # The page is self-contained (its CSS inline: static files may be what failed).
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    return response

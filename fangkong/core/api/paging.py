@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -50,28 +51,31 @@ class QuerySerializer(serializers.Serializer):
         return super().to_internal_value(known)
 
 
+def bounded_integer(high: int, **kwargs: Any) -> serializers.IntegerField:
+    """A whole number from 1 to ``high``: the range is validated and published in the
+    OpenAPI document (``minimum``/``maximum``), with one message for either end."""
+    message = lazy(lambda: _("Give a whole number from 1 to %(max)d.") % {"max": high}, str)()
+    return serializers.IntegerField(
+        min_value=1, max_value=high,
+        error_messages={"min_value": message, "max_value": message}, **kwargs)
+
+
 class PageQuerySerializer(QuerySerializer):
     """``page`` and ``page_size``, for a list's own query serializer to subclass."""
 
-    page = serializers.IntegerField(required=False, help_text="1 or more; default 1.")
-    page_size = serializers.IntegerField(
-        required=False,
+    page = bounded_integer(PAGE_MAX, required=False, help_text="1 or more; default 1.")
+    page_size = bounded_integer(
+        settings.API_MAX_PAGE_SIZE, required=False,
         help_text=f"Rows per page, 1 to {settings.API_MAX_PAGE_SIZE} (the one largest page "
                   "of every list); the default depends on the list.",
     )
 
-    def validate_page(self, value: int) -> int:
-        return _in_range(value, PAGE_MAX)
-
     def validate_page_size(self, value: int) -> int:
-        return _in_range(value, max_page_size())
-
-
-def _in_range(value: int, high: int) -> int:
-    if not 1 <= value <= high:
-        raise serializers.ValidationError(
-            _("Give a whole number from 1 to %(max)d.") % {"max": high})
-    return value
+        # The setting as it is now (tests override it), not as it was at import.
+        if value > max_page_size():
+            raise serializers.ValidationError(
+                _("Give a whole number from 1 to %(max)d.") % {"max": max_page_size()})
+        return value
 
 
 def page_response(

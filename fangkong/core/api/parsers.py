@@ -1,40 +1,35 @@
-"""The one JSON reading of a request body, for DRF views and the plain passage view.
-
-Python's decoder raises ``RecursionError`` (not ``ValueError``) for a body nested about
-a thousand levels deep, which DRF's ``JSONParser`` does not catch: ``[[[[…]]]]`` was a
-500. No request of the API nests more than a few levels, so a deep body is a 400 like
-any other malformed one.
-"""
+"""The one JSON reading of a request body, for DRF views and the plain passage view:
+``lib.jsontext.loads`` (malformed, ``NaN``, or nested deeper than ``MAX_DEPTH``: a 400,
+never a 500)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 
+from fangkong.lib.jsontext import JSONError as BodyError
+from fangkong.lib.jsontext import loads
 
-class BodyError(ValueError):
-    """The body is not JSON the API reads (malformed, or nested too deep)."""
+__all__ = ["BodyError", "BodyParseError", "JSONParser", "loads"]
 
 
-def loads(data: bytes | str) -> Any:
-    """``json.loads`` whose every refusal is a ``BodyError`` (a ``ValueError``)."""
-    try:
-        return json.loads(data)
-    except RecursionError:
-        raise BodyError(str(_("The request body is nested too deeply."))) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BodyError(str(exc)) from None
+class BodyParseError(exceptions.ParseError):
+    """A refused body, with ``loads``'s message in the caller's language."""
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with ``loads``: a body nested too deep is a 400, not a 500."""
+    """DRF's JSON parser reading through ``loads``."""
 
     def parse(self, stream: Any, media_type: str | None = None,
               parser_context: dict[str, Any] | None = None) -> Any:
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError(_("The request body is nested too deeply.")) from None
+            return loads(stream.read().decode(encoding))
+        except (BodyError, UnicodeDecodeError) as exc:
+            message = str(exc) if isinstance(exc, BodyError) else str(
+                BodyError(_("The request body is not valid JSON.")))
+            raise BodyParseError(message) from None

@@ -41,6 +41,14 @@ class StrictSerializer(serializers.Serializer):
             if not isinstance(exc.detail, dict):
                 raise
             errors.update(exc.detail)
+        # A text field takes text: DRF's CharField turns 0 into "0" and True into "True"
+        # (stored as such), where the document says string.
+        if isinstance(data, Mapping):
+            for name, field in self.fields.items():
+                raw = data.get(name)
+                if (isinstance(field, serializers.CharField) and raw is not None
+                        and not isinstance(raw, str)):
+                    errors[name] = [field.error_messages["invalid"]]
         for key in unknown:
             errors[key] = [self.error_messages["unknown_field"]]
         extra: dict[str, Any] = {}
@@ -72,6 +80,8 @@ class DayField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
+        if not data:  # ``?date=``: left out means today, empty is no date (the document)
+            raise serializers.ValidationError(_("Give the date as YYYY-MM-DD."))
         try:
             return parse_day(str(data), self.field_name, ahead=self.ahead)
         except DjangoValidationError as exc:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -40,8 +39,10 @@ from fangkong.core.api.serializers import (
     TokenSerializer,
     person_payload,
 )
+from fangkong.core.lockout import lockout_message
 from fangkong.core.models import ApiToken, OrgUnit, Person
 from fangkong.core.models.accounts import Cap
+from fangkong.core.models.audit import PiiAction
 from fangkong.core.scoping import get_for_user, get_unit_for_user, scope_for, units_visible_to
 from fangkong.core.services.people import as_seen_by, register_person
 from fangkong.lib.identity import normalize_id_number
@@ -117,16 +118,6 @@ class TokenView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def lockout_message() -> str:
-    minutes = max(1, round(settings.AXES_COOLOFF_TIME * 60)) if settings.AXES_COOLOFF_TIME else 0
-    if not minutes:
-        return _("Too many failed login attempts. Ask your administrator to unlock the account.")
-    return _(
-        "Too many failed login attempts. Try again in %(minutes)d minutes, or ask your "
-        "administrator to unlock the account."
-    ) % {"minutes": minutes}
-
-
 @extend_schema(
     methods=["GET"],
     parameters=[PeopleQuerySerializer],
@@ -198,10 +189,17 @@ def _people_create(request: Request) -> Response:
 )
 @api_view(["GET"])
 def person_detail(request: Request, pk: int) -> Response:
-    person = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
-    person = as_seen_by(request.user, [person])[0]
     reveal = request.query_params.get("reveal", "").lower() in ("1", "true", "yes")
-    if reveal:
-        audit.reveal(request.user, person, list(pii.pii_fields(Person)),
-                     request.query_params.get("reason", ""), request=request._request)
+    if not reveal:
+        person = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
+        person = as_seen_by(request.user, [person])[0]
+        return Response(PersonSerializer(person_payload(person, reveal=False)).data)
+    reason = request.query_params.get("reason", "")
+    # A refusal is logged, out of scope (404) included: audit.reveal logs its own.
+    with audit.refusals_logged(request.user, PiiAction.REVEAL, Person._meta.label,
+                               subject_id=pk, reason=reason, request=request._request):
+        person = get_for_user(Person.objects.select_related("org_unit"), request.user, pk=pk)
+        person = as_seen_by(request.user, [person])[0]
+        audit.reveal(request.user, person, list(pii.pii_fields(Person)), reason,
+                     request=request._request)
     return Response(PersonSerializer(person_payload(person, reveal=reveal)).data)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -62,8 +62,16 @@ def _hash_token(raw: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        """Tokens not revoked and not expired (``ApiToken.is_usable`` for one row)."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        """Tokens not revoked, not expired and not idle (``ApiToken.is_usable`` for one row)."""
+        now = timezone.now()
+        tokens = self.filter(revoked_at__isnull=True, expires_at__gt=now)
+        idle_cutoff = ApiToken.idle_cutoff(now)
+        if idle_cutoff is None:
+            return tokens
+        return tokens.filter(
+            models.Q(last_used_at__gt=idle_cutoff)
+            | models.Q(last_used_at__isnull=True, created_at__gt=idle_cutoff)
+        )
 
 
 class ApiToken(models.Model):
@@ -113,7 +121,21 @@ class ApiToken(models.Model):
             return token if token.is_usable else None
         return None
 
+    @staticmethod
+    def idle_cutoff(now: datetime) -> datetime | None:
+        """A token last used (or, never used, created) at or before this is idle and
+        refused; None when ``API_TOKEN_IDLE_DAYS`` is 0 (no idle expiry)."""
+        days = settings.API_TOKEN_IDLE_DAYS
+        return now - timedelta(days=days) if days else None
+
     @property
     def is_usable(self) -> bool:
-        """Not revoked and not expired (``ApiTokenQuerySet.active`` in Python)."""
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        """Not revoked, not expired, and used within ``API_TOKEN_IDLE_DAYS``
+        (``ApiTokenQuerySet.active`` in Python). Read from the row the lookup fetched:
+        ``last_used_at`` is refreshed at most every five minutes (``core.api.auth``),
+        far finer than days, so the idle check costs no query and no write."""
+        now = timezone.now()
+        if self.revoked_at is not None or self.expires_at <= now:
+            return False
+        cutoff = self.idle_cutoff(now)
+        return cutoff is None or (self.last_used_at or self.created_at) > cutoff

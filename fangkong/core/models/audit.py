@@ -16,6 +16,14 @@ class PiiAction(models.TextChoices):
     EXPORT = "export", _("Exported")
 
 
+class PiiRefusal(models.TextChoices):
+    """Why an attempt to reveal or export personal data was refused (blank: it was not)."""
+
+    PERMISSION = "permission", _("Refused: no permission")
+    SCOPE = "scope", _("Refused: outside the user's area")
+    REASON = "reason", _("Refused: no reason given")
+
+
 class PiiAccess(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -30,6 +38,10 @@ class PiiAccess(models.Model):
     reason = models.CharField(_("reason"), max_length=300)
     remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    #: Blank when the data was shown or exported; else why the attempt was refused (and
+    #: nothing was shown). Refused attempts are logged too: probing is worth seeing.
+    refused = models.CharField(_("refused"), max_length=12, choices=PiiRefusal.choices,
+                               blank=True, default="")
 
     class Meta:
         verbose_name = _("personal data access")

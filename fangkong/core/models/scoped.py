@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models.accounts import Cap
+from fangkong.core.unique import get_or_create_unique
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -137,11 +138,12 @@ class KeyedModel(ScopedModel):
         for something else, rather than answering with a record that is not what was
         sent. ``defaults`` are what a retry may differ in (who sent it, when it was
         received). Two identical submissions racing both get the one that won:
-        ``get_or_create`` re-reads when the unique key refuses the second insert (in a
-        savepoint, so a caller's transaction survives; it raises the IntegrityError only
-        when the re-read finds nothing, i.e. another constraint refused the row)."""
-        record, created = cls.objects.get_or_create(
-            client_id=client_id, defaults={**same, **(defaults or {})},
+        ``core.unique.get_or_create_unique`` re-reads when the unique key refuses the
+        second insert (in a savepoint, so a caller's transaction survives; it raises the
+        IntegrityError only when the re-read finds nothing, i.e. another constraint
+        refused the row)."""
+        record, created = get_or_create_unique(
+            cls.objects, {"client_id": client_id}, {**same, **(defaults or {})},
         )
         if not created:
             record.check_same(same)

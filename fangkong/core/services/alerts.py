@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from fangkong.core.models import Alert, OrgUnit
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import AlertStatus
 from fangkong.core.scoping import require_capability
+from fangkong.core.unique import get_or_create_unique
 
 
 def subject_of(obj: Any) -> str:
@@ -43,20 +44,16 @@ def open_alert(
     ``severity`` defaults to the kind's."""
     declared = declared_kind(kind)
     kind, severity = declared.code, severity or declared.severity
+    values = {"org_unit": org_unit, "title": title[:200], "detail": detail,
+              "severity": severity, "opened_at": opened_at or timezone.now()}
     with acting_as(actor), transaction.atomic():
-        if subject:
-            existing = Alert.objects.filter(kind=kind, subject=subject, status="open").first()
-            if existing:
-                return existing
-        try:
-            with transaction.atomic():
-                return Alert.objects.create(
-                    kind=kind, org_unit=org_unit, title=title[:200], detail=detail,
-                    subject=subject, severity=severity,
-                    opened_at=opened_at or timezone.now(),
-                )
-        except IntegrityError:
-            return Alert.objects.get(kind=kind, subject=subject, status="open")
+        if not subject:
+            return Alert.objects.create(kind=kind, subject=subject, **values)
+        alert, _created = get_or_create_unique(
+            Alert.objects, {"kind": kind, "subject": subject, "status": AlertStatus.OPEN},
+            values,
+        )
+        return alert
 
 
 def close_alert(alert: Alert, *, actor: Any, outcome: str) -> Alert:

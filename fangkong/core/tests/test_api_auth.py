@@ -91,6 +91,50 @@ class TokenTests(FangkongTestCase):
         self.assertEqual(response.json(), {"error": "Invalid or expired token.", "fields": {}})
         self.assertEqual(response["WWW-Authenticate"], "Bearer")
 
+    def test_it_refuses_a_token_left_unused_for_the_idle_period(self) -> None:
+        person = make_person(self.community_a_unit)
+        row, raw = ApiToken.issue(self.county_a)
+        idle = timezone.now() - timedelta(days=7, seconds=1)
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=idle)
+        response = self.client.get(f"/api/v1/people/{person.pk}", **self.bearer(raw),
+                                   HTTP_ACCEPT_LANGUAGE="en")
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json(), {"error": "Invalid or expired token.", "fields": {}})
+        self.assertFalse(ApiToken.objects.active().filter(pk=row.pk).exists())
+        row.refresh_from_db()
+        self.assertEqual(row.last_used_at, idle)  # a refused call does not revive it
+
+    def test_it_refuses_a_token_never_used_since_the_idle_period(self) -> None:
+        person = make_person(self.community_a_unit)
+        row, raw = ApiToken.issue(self.county_a)
+        ApiToken.objects.filter(pk=row.pk).update(
+            created_at=timezone.now() - timedelta(days=8))
+        response = self.client.get(f"/api/v1/people/{person.pk}", **self.bearer(raw))
+        self.assertEqual(response.status_code, 401)
+        self.assertFalse(ApiToken.objects.active().filter(pk=row.pk).exists())
+
+    def test_it_keeps_a_token_in_use_within_its_lifetime(self) -> None:
+        person = make_person(self.community_a_unit)
+        row, raw = ApiToken.issue(self.county_a)
+        ApiToken.objects.filter(pk=row.pk).update(
+            created_at=timezone.now() - timedelta(days=20),
+            last_used_at=timezone.now() - timedelta(days=6))
+        response = self.client.get(f"/api/v1/people/{person.pk}", **self.bearer(raw))
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(ApiToken.objects.active().filter(pk=row.pk).exists())
+
+    def test_it_follows_the_idle_setting_and_zero_turns_it_off(self) -> None:
+        person = make_person(self.community_a_unit)
+        row, raw = ApiToken.issue(self.county_a)
+        ApiToken.objects.filter(pk=row.pk).update(
+            last_used_at=timezone.now() - timedelta(days=3))
+        url = f"/api/v1/people/{person.pk}"
+        with self.settings(API_TOKEN_IDLE_DAYS=2):
+            self.assertEqual(self.client.get(url, **self.bearer(raw)).status_code, 401)
+        with self.settings(API_TOKEN_IDLE_DAYS=0):
+            self.assertEqual(self.client.get(url, **self.bearer(raw)).status_code, 200)
+            self.assertTrue(ApiToken.objects.active().filter(pk=row.pk).exists())
+
     def test_it_refuses_a_revoked_token(self) -> None:
         person = make_person(self.community_a_unit)
         row, raw = ApiToken.issue(self.county_a)

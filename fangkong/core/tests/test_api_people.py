@@ -247,14 +247,29 @@ class PeopleReadTests(FangkongTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["fields"],
                          {"reason": ["Give the reason for viewing personal data."]})
-        self.assertFalse(PiiAccess.objects.exists())
+        self.assertEqual(list(PiiAccess.objects.values_list("actor", "refused")),
+                         [(self.county_a.pk, "reason")])
+
+    def test_it_logs_a_reveal_asked_for_out_of_scope_and_answers_404(self) -> None:
+        self.login(self.county_b)
+        response = self.client.get(f"{PEOPLE_URL}/{self.person.pk}",
+                                   {"reveal": "1", "reason": "核查"})
+        self.assertEqual(response.status_code, 404)
+        log = PiiAccess.objects.get()
+        self.assertEqual((log.actor, log.refused, log.subject_id, log.subject_label),
+                         (self.county_b, "scope", str(self.person.pk), ""))
+        # Without ?reveal=1 an out-of-scope read is a plain 404, not a personal-data attempt.
+        self.client.get(f"{PEOPLE_URL}/{self.person.pk}")
+        self.assertEqual(PiiAccess.objects.count(), 1)
 
     def test_it_refuses_to_reveal_without_the_capability(self) -> None:
         self.login(self.province)
         response = self.client.get(f"{PEOPLE_URL}/{self.person.pk}",
                                    {"reveal": "1", "reason": "curious"})
         self.assertEqual(response.status_code, 403)
-        self.assertFalse(PiiAccess.objects.exists())
+        log = PiiAccess.objects.get()  # the refused attempt, once
+        self.assertEqual((log.actor, log.action, log.refused, log.subject_id, log.reason),
+                         (self.province, "reveal", "permission", str(self.person.pk), "curious"))
 
     def test_it_lists_only_people_in_the_callers_area(self) -> None:
         self.login(self.county_a)

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from unittest import mock
 
+from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.db import OperationalError, connection
 from django.test import TestCase
 from drf_spectacular.validation import validate_schema
 
+from fangkong.core.models import ApiToken
 
-class SchemaTests(TestCase):
+
+class LoggedInTestCase(TestCase):
+    """The schema and the docs need a login (any account: they show no records)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.reader = get_user_model().objects.create_user("reader", password="x" * 12)
+
+    def setUp(self) -> None:
+        self.client.force_login(self.reader)
+
+
+class SchemaTests(LoggedInTestCase):
     def test_it_serves_a_valid_openapi_document_with_the_core_paths(self) -> None:
         response = self.client.get("/api/v1/schema?format=json")
         self.assertEqual(response.status_code, 200)
@@ -79,7 +93,27 @@ class SchemaTests(TestCase):
             self.assertTrue({"page", "page_size"} <= names, path)
 
 
-class SwaggerUiTests(TestCase):
+class SchemaLoginTests(TestCase):
+    def test_it_answers_401_to_an_anonymous_schema_request(self) -> None:
+        response = self.client.get("/api/v1/schema?format=json")
+        self.assertEqual(response.status_code, 401)
+        self.assertNotIn("paths", response.json())
+
+    def test_it_serves_the_schema_to_a_bearer_token(self) -> None:
+        _row, raw = ApiToken.issue(get_user_model().objects.create_user("integration"))
+        response = self.client.get("/api/v1/schema?format=json",
+                                   HTTP_AUTHORIZATION=f"Bearer {raw}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("/api/v1/people", response.json()["paths"])
+
+    def test_it_sends_an_anonymous_browser_from_the_docs_to_the_login_page(self) -> None:
+        for url in ("/api/v1/docs", "/api/v1/docs?script="):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 302, url)
+            self.assertTrue(response["Location"].startswith("/accounts/login/?next="), url)
+
+
+class SwaggerUiTests(LoggedInTestCase):
     def test_it_serves_swagger_ui_from_local_static_files(self) -> None:
         response = self.client.get("/api/v1/docs")
         self.assertEqual(response.status_code, 200)
@@ -89,6 +123,14 @@ class SwaggerUiTests(TestCase):
         self.assertNotIn("unpkg.com", html)
         self.assertIsNotNone(
             finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"))
+
+    def test_it_loads_swagger_ui_without_inline_script(self) -> None:
+        html = self.client.get("/api/v1/docs").content.decode()
+        self.assertIn('<script src="/api/v1/docs?script=', html)
+        self.assertNotRegex(html, r"<script>")
+        script = self.client.get("/api/v1/docs?script=")
+        self.assertEqual(script.status_code, 200)
+        self.assertIn("SwaggerUIBundle", script.content.decode())
 
 
 class HealthzTests(TestCase):

@@ -298,7 +298,9 @@ class PeopleExportTests(FangkongTestCase):
         response = self.client.post("/core/people/export/",
                                      {"reason": "handover", "format": "xlsx"})
         self.assertEqual(response.status_code, 403)
-        self.assertFalse(PiiAccess.objects.exists())
+        self.assertEqual(  # both refusals logged, once each
+            list(PiiAccess.objects.order_by("pk").values_list("action", "refused", "reason")),
+            [("export", "permission", ""), ("export", "permission", "handover")])
 
     def test_it_exports_unmasked_with_a_reason_and_logs_the_row_count(self) -> None:
         self.login(self.county_a)
@@ -336,12 +338,13 @@ class PeopleExportTests(FangkongTestCase):
         response = self.client.post("/core/people/export/", {
             "reason": "inter-county transfer", "format": "csv", "unit": "610924"})
         self.assertEqual(response.status_code, 404)
+        self.assertEqual(PiiAccess.objects.get().refused, "scope")
         response = self.client.post("/core/people/export/", {
             "reason": "inter-county transfer", "format": "csv"})
         text = b"".join(response.streaming_content).decode("utf-8-sig")
         self.assertIn(self.a1.id_number, text)
         self.assertNotIn(self.b1.id_number, text)
-        self.assertEqual(PiiAccess.objects.get().row_count, 2)
+        self.assertEqual(PiiAccess.objects.get(refused="").row_count, 2)
 
     def test_it_wants_a_reason_for_an_unmasked_export(self) -> None:
         self.login(self.county_a)
@@ -349,7 +352,7 @@ class PeopleExportTests(FangkongTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertTemplateUsed(response, "core/export_unmasked.html")
         self.assertTrue(response.context["form"].errors["reason"])
-        self.assertFalse(PiiAccess.objects.exists())
+        self.assertEqual(list(PiiAccess.objects.values_list("refused", flat=True)), ["reason"])
 
     def test_it_shows_the_export_and_import_links_by_capability(self) -> None:
         self.login(self.county_a)
@@ -385,3 +388,13 @@ def test_it_checks_then_imports_in_the_browser(page: Any, live_server: Any, tmp_
     commit.click()
     page.locator("#import-result a[href='/core/people/']").wait_for()
     assert Person.objects.count() == 3
+
+
+def test_it_refuses_an_id_number_cell_holding_infinity_or_nan() -> None:
+    from django.core.exceptions import ValidationError
+
+    from fangkong.core.people_io import parse_id_number_cell
+
+    for value in (float("inf"), float("-inf"), float("nan")):
+        with pytest.raises(ValidationError):
+            parse_id_number_cell(value)

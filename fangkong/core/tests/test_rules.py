@@ -330,3 +330,20 @@ class HistoryPageTestCase(FangkongTestCase):
         self.client.logout()
         self.assertEqual(self.client.get(self.url()).status_code, 302)
         self.assertEqual(ParameterValue.objects.filter(parameter__code=FEVER).count(), 1)
+
+
+class RuleInputTestCase(FangkongTestCase):
+    """A rule's value typed on the history page is read by ``lib.numbers`` and
+    ``lib.jsontext``: a field error, never an exception (issue #9, item 5)."""
+
+    def test_it_refuses_hostile_values_with_a_field_error(self) -> None:
+        from fangkong.core.rules import _parse_default
+
+        cases = [(ValueKind.JSON, "[" * 3000 + "]" * 3000), (ValueKind.JSON, "[" * 40 + "]" * 40),
+                 (ValueKind.DECIMAL, "1e308"), (ValueKind.DECIMAL, "NaN"),
+                 (ValueKind.INTEGER, "1e999999999"), (ValueKind.INTEGER, "9" * 30)]
+        for kind, raw in cases:
+            with self.subTest(kind=kind, raw=raw[:20]), self.assertRaises(ValidationError):
+                _parse_default(kind, raw)
+        self.assertEqual(_parse_default(ValueKind.DECIMAL, "37,3"), Decimal("37.3"))
+        self.assertEqual(_parse_default(ValueKind.INTEGER, "14"), 14)

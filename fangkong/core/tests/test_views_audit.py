@@ -160,6 +160,30 @@ class PiiLogTests(FangkongTestCase):
         self.assertEqual(list(page.object_list), [])
         self.assertEqual(PiiAccess.objects.count(), 2)
 
+    def test_it_shows_refused_attempts_and_filters_them(self) -> None:
+        self.login(self.province)  # may see, may not reveal
+        self.client.post(f"/core/people/{self.person.pk}/reveal", {"reason": "省专班核查"})
+        self.login(self.county_b)  # the person is outside 紫阳县
+        self.client.post(f"/core/people/{self.person.pk}/reveal", {"reason": "打听"})
+        self.login(self.community_a)
+        self.client.post("/core/people/export/", {"reason": "交接", "format": "xlsx"})
+        self.client.post(f"/core/people/{self.person.pk}/reveal", {"reason": ""})
+        self.client.post(f"/core/people/{self.person.pk}/reveal", {"reason": "入户核实"})
+        self.login(self.hq)
+        response = self.client.get(PII_URL)
+        self.assertContains(response, "已拒绝：无权限", count=2)
+        self.assertContains(response, "已拒绝：超出管辖范围", count=1)
+        self.assertContains(response, "已拒绝：未填写事由", count=1)
+        self.assertContains(response, "打听")
+        self.assertNotContains(response, self.person.id_number)
+        page = self.client.get(PII_URL, {"action": "refused"}).context["page"]
+        self.assertEqual(sorted(a.refused for a in page.object_list),
+                         ["permission", "permission", "reason", "scope"])
+        page = self.client.get(PII_URL, {"action": "reveal"}).context["page"]
+        self.assertEqual(len(page.object_list), 4)  # three refused, one shown
+        self.assertContains(self.client.get(PII_URL),
+                            '<option value="refused">被拒绝的尝试</option>', html=True)
+
     def test_it_answers_a_bad_date_with_a_field_error(self) -> None:
         self.login(self.hq)
         response = self.client.get(PII_URL, {"date_from": "yesterday"})

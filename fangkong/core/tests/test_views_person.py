@@ -62,7 +62,7 @@ class PersonPageTests(FangkongTestCase):
         self.assertTemplateUsed(response, "base.html")
         self.assertEqual(PiiAccess.objects.count(), 1)
 
-    def test_it_wants_a_reason_and_logs_nothing_without_one(self) -> None:
+    def test_it_wants_a_reason_and_logs_the_refusal_showing_nothing(self) -> None:
         self.login(self.community_a)
         for reason in ("", "  ", "x"):
             with self.subTest(reason=reason):
@@ -71,19 +71,25 @@ class PersonPageTests(FangkongTestCase):
                 self.assertEqual(response.status_code, 200)
                 self.assertContains(response, 'class="field-error"')
                 self.assertNotContains(response, self.person.id_number)
-        self.assertEqual(PiiAccess.objects.count(), 0)
+        # Each refusal is logged; nothing was shown.
+        self.assertEqual(list(PiiAccess.objects.values_list("refused", flat=True)),
+                         ["reason"] * 3)
 
     def test_it_refuses_reveal_to_a_viewer_without_the_capability(self) -> None:
         self.login(self.province)
         response = self.client.post(self.url("reveal"), {"reason": "省专班核查"})
         self.assertEqual(response.status_code, 403)
-        self.assertEqual(PiiAccess.objects.count(), 0)
+        log = PiiAccess.objects.get()
+        self.assertEqual((log.actor, log.action, log.refused, log.subject_id),
+                         (self.province, "reveal", "permission", str(self.person.pk)))
 
     def test_it_answers_404_to_a_reveal_out_of_scope(self) -> None:
         self.login(self.county_b)
         response = self.client.post(self.url("reveal"), {"reason": "核查"})
         self.assertEqual(response.status_code, 404)
-        self.assertEqual(PiiAccess.objects.count(), 0)
+        log = PiiAccess.objects.get()  # the attempt is logged, naming only the id asked for
+        self.assertEqual((log.actor, log.refused, log.subject_id, log.subject_label, log.reason),
+                         (self.county_b, "scope", str(self.person.pk), "", "核查"))
 
     def test_it_refuses_a_reveal_by_get(self) -> None:
         self.login(self.community_a)

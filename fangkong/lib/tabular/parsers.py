@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
+
+from fangkong.lib.numbers import NumberError, read_decimal
 
 #: Languages a header or choice label is recognised in, whatever the uploader's UI language.
 LABEL_LANGUAGES = ("zh-hans", "en")
@@ -63,32 +65,21 @@ def _digits(value: str) -> str:
 
 
 def parse_int(value: Any) -> int:
-    message = gettext("Enter a whole number.")
-    if isinstance(value, bool):
-        raise ValidationError(message, code="invalid")
-    if isinstance(value, int):
-        return value
-    try:
-        number = Decimal(_digits(str(value)))
-    except InvalidOperation:
-        raise ValidationError(message, code="invalid") from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise ValidationError(message, code="invalid")
+    number = parse_decimal(value, gettext("Enter a whole number."))
+    if number != number.to_integral_value():
+        raise ValidationError(gettext("Enter a whole number."), code="invalid")
     return int(number)
 
 
-def parse_decimal(value: Any) -> Decimal:
-    """A number as ``Decimal``. Floats go through ``str`` so 0.1 stays 0.1."""
-    message = gettext("Enter a number.")
-    if isinstance(value, bool):
-        raise ValidationError(message, code="invalid")
+def parse_decimal(value: Any, message: str | None = None) -> Decimal:
+    """A number as ``Decimal`` (``lib.numbers.read_decimal``: finite, in range, floats
+    through ``str`` so 0.1 stays 0.1); spaces and thousands commas are dropped."""
+    if isinstance(value, str):
+        value = _digits(value)
     try:
-        number = Decimal(_digits(str(value)))
-    except InvalidOperation:
-        raise ValidationError(message, code="invalid") from None
-    if not number.is_finite():
-        raise ValidationError(message, code="invalid")
-    return number
+        return read_decimal(value)
+    except NumberError as exc:
+        raise ValidationError(message or str(exc), code="invalid") from None
 
 
 def _date_from_text(text: str) -> dt.date:

@@ -595,3 +595,11 @@ def test_csv_export_reimports_unchanged(probe: None) -> None:
     assert result.errors == []
     assert importer.saved[0]["id_number"] == "110101199001011234"
     assert importer.saved[0]["phone"] == "+86 138 0013 8000"
+
+
+def test_it_refuses_cells_out_of_range_instead_of_building_huge_numbers() -> None:
+    for value in (2**70, "1E+30", "1e999999999", float("inf"), "NaN", "9" * 400):
+        with pytest.raises(ValidationError):
+            parse_int(value)
+        with pytest.raises(ValidationError):
+            parse_decimal(value)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_person_registration'),
+        ('core', '0007_piiaccess_refused'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
