@@ -23,9 +23,9 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("audit/pii/", views.pii_log, name="pii_log"),
     path("jobs/", views_jobs.job_list, name="jobs"),
-    path("jobs/<int:pk>/", views_jobs.job_detail, name="job"),
-    path("jobs/<int:pk>/file", views_jobs.job_file, name="job_file"),
-    path("jobs/<int:pk>/cancel", views_jobs.job_cancel, name="job_cancel"),
+    path("jobs/<id:pk>/", views_jobs.job_detail, name="job"),
+    path("jobs/<id:pk>/file", views_jobs.job_file, name="job_file"),
+    path("jobs/<id:pk>/cancel", views_jobs.job_cancel, name="job_cancel"),
     path("rules/", views_rules.rule_list, name="rules"),
     path("rules/<str:code>/", views_rules.rule_history, name="rule_history"),
 ]

@@ -24,7 +24,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -115,9 +115,6 @@ def _own(request: Request, pk: int) -> Job:
     return job
 
 
-ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)]
-
-
 @extend_schema(
     methods=["GET"], responses={200: ExportKindSerializer(many=True), **errors(401)},
     summary="The registers you may export",
@@ -157,14 +154,14 @@ def export_jobs(request: Request) -> Response:
     return Response(job_payload(job), status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(parameters=ID, responses={200: JobSerializer, **errors(400, 401, 404)},
+@extend_schema(responses={200: JobSerializer, **errors(400, 401, 404)},
                summary="One of your jobs")
 @api_view(["GET"])
 def job_detail(request: Request, pk: int) -> Response:
     return Response(job_payload(_own(request, pk)))
 
 
-@extend_schema(parameters=ID, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+@extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
                                          **errors(400, 401, 404)},
                summary="The file of one of your finished exports")
 @api_view(["GET"])
@@ -172,7 +169,7 @@ def job_file(request: Request, pk: int) -> Any:
     return _job_file(request._request, pk)
 
 
-@extend_schema(parameters=ID, request=None, responses={200: JobSerializer, **errors(400, 401, 404)},
+@extend_schema(request=None, responses={200: JobSerializer, **errors(400, 401, 404)},
                summary="Cancel one of your jobs")
 @api_view(["POST"])
 def job_cancel(request: Request, pk: int) -> Response:
@@ -184,7 +181,7 @@ def job_cancel(request: Request, pk: int) -> Response:
 
 urlpatterns = [
     path("jobs/exports", export_jobs, name="api-job-exports"),
-    path("jobs/<int:pk>", job_detail, name="api-job"),
-    path("jobs/<int:pk>/file", job_file, name="api-job-file"),
-    path("jobs/<int:pk>/cancel", job_cancel, name="api-job-cancel"),
+    path("jobs/<id:pk>", job_detail, name="api-job"),
+    path("jobs/<id:pk>/file", job_file, name="api-job-file"),
+    path("jobs/<id:pk>/cancel", job_cancel, name="api-job-cancel"),
 ]
