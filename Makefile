@@ -63,7 +63,7 @@ demo-data: migrate
 demo: demo-data
 	$(FK) collectstatic --noinput -v 0
 	@$(FK) demologins --port $(PORT)
-	FANGKONG_SECURE_COOKIES=0 $(FK) serve --port $(PORT)
+	FANGKONG_SECURE_COOKIES=0 $(FK) serve --port $(PORT) --with-worker
 
 serve:
 	$(FK) serve --port $(PORT)
@@ -88,6 +88,7 @@ bench: install
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/reports_bench.py
 	$(BIN)/python bench/checkpoints_bench.py
+	$(BIN)/python bench/jobs_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules fangkong/static/vendor var

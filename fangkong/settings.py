@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     # fangkong's modules, in the order their demo steps run and their home cards show:
     # a module after the ones it reads (reports prefills from checkpoints' indicators).
     "fangkong.core",
@@ -338,6 +340,32 @@ API_MAX_PAGE_SIZE = env_int("FANGKONG_API_MAX_PAGE_SIZE", 500)
 # How long a worker process may answer a dated rule from its cache (core/rules.py,
 # ``values_on``); a change made in the process clears it at once. 0: no cache.
 FANGKONG_RULES_CACHE_SECONDS = env_int("FANGKONG_RULES_CACHE_SECONDS", 30)
+
+# --- Background jobs (fangkong/core/jobs, docs/decisions/jobs.md) -----------------------
+# The task queue: "database" (the default: the tasks table of this database, SQLite or
+# PostgreSQL, no other server) or "rq" (Redis, FANGKONG_REDIS_URL, for several app servers).
+TASKS_BACKEND = env_str("FANGKONG_TASKS_BACKEND", "database")
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": env_str("FANGKONG_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured("FANGKONG_TASKS_BACKEND is 'database' or 'rq'.")
+# Result files of export jobs and uploads waiting for their import job.
+FANGKONG_JOBS_DIR = Path(env_str("FANGKONG_JOBS_DIR", str(VAR_DIR / "jobs")))
+# An export of fewer rows answers in the request; more goes to a job.
+FANGKONG_EXPORT_DIRECT_ROWS = env_int("FANGKONG_EXPORT_DIRECT_ROWS", 2000)
+# A checked import file of this size or more is imported by a job.
+FANGKONG_IMPORT_DIRECT_BYTES = env_int("FANGKONG_IMPORT_DIRECT_BYTES", 256 * 1024)
+# How long an export file can be downloaded; then the scheduler deletes it.
+FANGKONG_EXPORT_KEEP_HOURS = env_int("FANGKONG_EXPORT_KEEP_HOURS", 72)
+# A running job whose heartbeat is older is re-queued (or failed after the attempts).
+FANGKONG_JOB_DEAD_SECONDS = env_int("FANGKONG_JOB_DEAD_SECONDS", 300)
+FANGKONG_JOB_MAX_ATTEMPTS = env_int("FANGKONG_JOB_MAX_ATTEMPTS", 3)
+# How often a running job writes its progress (and heartbeat).
+FANGKONG_JOB_PROGRESS_SECONDS = env_int("FANGKONG_JOB_PROGRESS_SECONDS", 1)
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

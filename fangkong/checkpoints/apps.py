@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.checkpoints import alerts
 from fangkong.core.modules import FangkongModule
-from fangkong.core.registries import NavEntry
+from fangkong.core.registries import NavEntry, Schedule
 from fangkong.core.roles import Cap, Role
 
 
@@ -21,5 +23,10 @@ class CheckpointsConfig(FangkongModule):
         NavEntry("checkpoints:index", _("Checkpoints"), Cap.VIEW, order=30),
         NavEntry("checkpoints:community", _("Community screening"), Cap.VIEW, order=31),
     )
-    alert_kinds = (alerts.FEVER, alerts.PLATE)
+    alert_kinds = (alerts.FEVER, alerts.PLATE, alerts.MISSED_CHECK)
+    schedules = (
+        Schedule("checkpoints.missed_checks",
+                 "fangkong.checkpoints.schedules.missed_temperature_checks",
+                 every=timedelta(minutes=30), label=_("Outsiders' missed temperature checks")),
+    )
     demo_step = "fangkong.demo.checkpoints"

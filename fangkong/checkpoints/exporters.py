@@ -7,10 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.checkpoints.models import HouseholdMember, Outsider, Passage
 from fangkong.core.exports import RegisterExporter
+from fangkong.core.registries import export_kind
+from fangkong.core.roles import Cap
+from fangkong.core.scoping import get_for_user
+from fangkong.lib.dates import day_param
 from fangkong.lib.tabular import Column
 
 
@@ -119,3 +124,32 @@ class HouseholdExporter(RegisterExporter):
             "relation": m.get_relation_display(), "permanent": m.permanent,
         }
 
+
+
+# --- The registers the export flow serves by name (``core.exports.export_view``, jobs) ---
+
+@export_kind("passages", _("Passage register"), PassageExporter)
+def build_passages(user: Any, params: Any, capability: str) -> tuple[QuerySet[Passage], str]:
+    """One checkpoint's passages of one day (``checkpoint``, ``date``)."""
+    from fangkong.checkpoints.models import Checkpoint
+
+    try:
+        pk = int(params.get("checkpoint", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    checkpoint = get_for_user(Checkpoint, user, Cap.VIEW, pk=pk)
+    day = day_param(params.get("date"))
+    return (Passage.objects.filter(checkpoint=checkpoint, day=day),
+            f"{checkpoint.name} {day}")
+
+
+@export_kind("outsiders", _("Outsiders"), OutsiderExporter)
+def build_outsiders(user: Any, params: Any, capability: str) -> tuple[QuerySet[Outsider], str]:
+    return Outsider.objects.visible_to(user), ""
+
+
+@export_kind("households", _("Households"), HouseholdExporter)
+def build_households(user: Any, params: Any, capability: str) -> tuple[QuerySet[Any], str]:
+    from fangkong.checkpoints.models import Household
+
+    return Household.objects.visible_to(user), ""

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.checkpoints import services
 from fangkong.checkpoints.models import Household, Relation
 from fangkong.core.models import OrgUnit
+from fangkong.core.registries import import_kind
 from fangkong.core.services.people import clean_person_data
 from fangkong.lib.identity import IdentityError, validate_phone
 from fangkong.lib.tabular import Importer, ImportField, parse_bool, parse_choice, parse_text
@@ -85,3 +86,15 @@ class HouseholdImporter(Importer):
             relation=cleaned.get("relation") or Relation.OTHER,
             permanent=True if permanent is None else permanent,
         )
+
+
+@import_kind("households", _("Households"))
+def make_household_importer(user: Any, choices: dict[str, Any]) -> HouseholdImporter:
+    """The community must still be one the user may import into (else ``DoesNotExist``)."""
+    from fangkong.core.models import Level
+    from fangkong.core.roles import Cap
+    from fangkong.core.scoping import units_visible_to
+
+    community = units_visible_to(user, Cap.IMPORT, level=Level.COMMUNITY).get(
+        pk=choices.get("community"))
+    return HouseholdImporter(community)

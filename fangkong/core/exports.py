@@ -6,14 +6,20 @@ the rows, one ``row(obj)`` with the stored values, and ``pii_columns`` naming th
 that hold personal data. The base masks those columns as the models declare
 (``core.pii``), so a module never writes a mask or a ``masked`` switch of its own.
 
+Each register is declared once by name (``registries.export_kind`` on a function that
+builds its rows from the page's filters), so a job can build the same file later.
 ``export_view`` is the one protocol every export page follows:
 
-- GET: the masked file (``?format=csv`` where the page offers CSV).
+- GET: the masked file (``?format=csv`` where the page offers CSV). A file of
+  ``FANGKONG_EXPORT_DIRECT_ROWS`` rows or more is made by a background job instead
+  (``core.jobs``): the answer redirects to the job's page, which shows its progress and
+  then the download link.
 - GET ``?unmasked_form=1``: the reason form (403 without ``Cap.EXPORT_PII``).
 - POST: the unmasked file. Needs ``Cap.EXPORT_PII`` (else 403) and a reason; holds only
   the rows under the grants that carry the permission (viewing a city and exporting one
   county do not add up to exporting the city); logged through ``core.audit.log_export``
-  with the number of rows the file holds. The reason travels in the body, never in a URL
+  with the number of rows the file holds (a job logs when its file is made, before it
+  can be downloaded). The reason travels in the body, never in a URL
   or a proxy log, so a GET never exports unmasked, whatever it asks for.
 
 The page's filters (a search, a day) travel as query parameters on GET and as hidden
@@ -26,15 +32,17 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy, pgettext
 
-from fangkong.core import audit, pii
+from fangkong.core import audit, pii, registries
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.audit import PiiAction, PiiRefusal
+from fangkong.core.registries import ExportKind
 from fangkong.core.scoping import scope_for
 from fangkong.lib.tabular import Exporter, csv_response, xlsx_response
 
@@ -146,53 +154,99 @@ def params(request: HttpRequest) -> QueryDict:
     return request.POST if request.method == "POST" else request.GET
 
 
+def filters_of(request: HttpRequest, extra: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The page's filters as a job stores them: the protocol's own parameters left out,
+    ``extra`` (what the URL's path carries, a checkpoint) added."""
+    found = {k: v for k, v in params(request).items() if k not in _OWN_PARAMS}
+    return {**found, **{k: str(v) for k, v in (extra or {}).items()}}
+
+
 def file_response(exporter: Exporter, fmt: str) -> HttpResponse:
     return csv_response(exporter) if fmt == "csv" else xlsx_response(exporter)
 
 
+def get_kind(name: str) -> ExportKind:
+    return registries.export_kinds()[name]
+
+
+def build(kind: ExportKind, user: Any, filters: Mapping[str, Any], *,
+          masked: bool = True) -> RegisterExporter:
+    """The exporter of ``kind`` for ``user`` and ``filters``, as the page and a job make
+    it. Unmasked: only the rows under the grants that carry ``Cap.EXPORT_PII``."""
+    capability = Cap.VIEW if masked else Cap.EXPORT_PII
+    rows, filename = kind.build(user, filters, capability)
+    if not masked:
+        rows = rows.visible_to(user, Cap.EXPORT_PII)
+    return kind.exporter(rows, masked=masked, filename=filename, user=user)
+
+
+def direct(exporter: RegisterExporter) -> bool:
+    """Whether the file is small enough to answer in the request
+    (``FANGKONG_EXPORT_DIRECT_ROWS``); larger files are made by a job."""
+    return exporter.row_count() < settings.FANGKONG_EXPORT_DIRECT_ROWS
+
+
 def export_view(
-    request: HttpRequest, exporter_class: type[RegisterExporter], queryset: QuerySet[Any], *,
-    back: str, filename: str = "", formats: Sequence[str] = ("xlsx",),
-    unmasked_page: bool = False,
+    request: HttpRequest, kind: str, *, back: str, extra: Mapping[str, Any] | None = None,
+    formats: Sequence[str] | None = None, unmasked_page: bool = False,
 ) -> HttpResponse:
-    """The export protocol (module docstring). ``queryset`` is what the page lists for
-    the user; ``unmasked_page`` makes a GET show the reason form (a URL that serves only
-    the unmasked export, as the people registry's)."""
+    """The export protocol (module docstring) for the registered export ``kind``
+    (``registries.export_kind``). ``extra`` adds what the URL's path names (a checkpoint)
+    to the page's filters; ``unmasked_page`` makes a GET show the reason form (a URL that
+    serves only the unmasked export, as the people registry's)."""
+    entry = get_kind(kind)
+    formats = tuple(formats or entry.formats)
+    filters = filters_of(request, extra)
     if request.method == "POST" or unmasked_page or request.GET.get("unmasked_form"):
-        return _unmasked(request, exporter_class, queryset, back=back, filename=filename,
-                         formats=formats)
+        return _unmasked(request, entry, filters, back=back, formats=formats)
     fmt = request.GET.get("format")
-    return file_response(exporter_class(queryset, filename=filename, user=request.user),
-                         fmt if fmt in formats else formats[0])
+    fmt = fmt if fmt in formats else formats[0]
+    try:
+        exporter = build(entry, request.user, filters)
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    if direct(exporter):
+        return file_response(exporter, fmt)
+    from fangkong.core.jobs import services as jobs
+
+    job = jobs.start_export(request.user, kind, filters, fmt=fmt)
+    return redirect("core:job", pk=job.pk)
 
 
 def _unmasked(
-    request: HttpRequest, exporter_class: type[RegisterExporter], queryset: QuerySet[Any], *,
-    back: str, filename: str, formats: Sequence[str],
+    request: HttpRequest, entry: ExportKind, filters: Mapping[str, str], *,
+    back: str, formats: Sequence[str],
 ) -> HttpResponse:
     if not scope_for(request.user).can(Cap.EXPORT_PII):
-        audit.log_refused(request.user, PiiAction.EXPORT, queryset.model._meta.label,
+        rows, filename = entry.build(request.user, filters, Cap.VIEW)
+        audit.log_refused(request.user, PiiAction.EXPORT, rows.model._meta.label,
                           PiiRefusal.PERMISSION, label=filename,
                           reason=request.POST.get("reason"), request=request)
         raise audit.already_logged(PermissionDenied())
     posted = request.method == "POST"
     form = ExportForm(request.POST if posted else None, formats=formats)
     carried = [(k, v) for k, v in params(request).items() if k not in _OWN_PARAMS]
-    rows = queryset.visible_to(request.user, Cap.EXPORT_PII)
-    exporter = exporter_class(rows, masked=False, filename=filename, user=request.user)
+    try:
+        exporter = build(entry, request.user, filters, masked=False)
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
     if posted and "reason" in form.errors:
-        audit.log_refused(request.user, PiiAction.EXPORT, rows.model._meta.label,
+        audit.log_refused(request.user, PiiAction.EXPORT, exporter.rows().model._meta.label,
                           PiiRefusal.REASON, label=exporter.get_filename(),
                           fields=exporter.logged_fields(), reason=request.POST.get("reason"),
                           request=request)
     elif posted and form.is_valid():
         fmt = form.cleaned_data["format"] or formats[0]
-        filters = " ".join(f"{k}={v}" for k, v in carried if v)
-        label = f"{exporter.get_filename()}.{fmt} {filters}".strip()
+        reason = form.cleaned_data["reason"]
+        if not direct(exporter):
+            from fangkong.core.jobs import services as jobs
+
+            job = jobs.start_export(request.user, entry.name, filters, fmt=fmt, masked=False,
+                                    reason=reason, request=request)
+            return redirect("core:job", pk=job.pk)
         try:
-            audit.log_export(request.user, rows.model, exporter.logged_fields(),
-                             exporter.row_count(), form.cleaned_data["reason"],
-                             request=request, label=label, people=exporter.people())
+            log_unmasked(exporter, request.user, reason, fmt=fmt, filters=filters,
+                         request=request)
         except ValidationError as exc:
             form.add_error("reason", exc.message_dict.get("reason", exc.messages))
         else:
@@ -203,3 +257,16 @@ def _unmasked(
         "form": form, "back": back, "carried": carried, "title": exporter.get_filename(),
         "personal": pgettext("list separator", ", ").join(headers),
     })
+
+
+def log_unmasked(exporter: RegisterExporter, user: Any, reason: str, *, fmt: str,
+                 filters: Mapping[str, str], request: Any = None,
+                 rows: int | None = None) -> None:
+    """The personal-data access log entry of an unmasked file (``core.audit.log_export``):
+    its fields, rows, reason, the filters that chose it and whose data it carries.
+    ``request`` gives the address (a job passes what it stored)."""
+    shown = " ".join(f"{k}={v}" for k, v in filters.items() if v)
+    label = f"{exporter.get_filename()}.{fmt} {shown}".strip()
+    audit.log_export(user, exporter.rows().model, exporter.logged_fields(),
+                     exporter.row_count() if rows is None else rows, reason,
+                     request=request, label=label, people=exporter.people())

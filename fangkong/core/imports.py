@@ -11,8 +11,10 @@ same file that was checked.
 
 Nothing waits on the server between the two steps: the page keeps the chosen file in its
 form, so no uploaded personal data sits in a temp file and any app process can take the
-second request (docs/decisions/api.md). Under HTMX the result replaces only the
-``#import-result`` part of the page (``partial``).
+second request (docs/decisions/api.md). A large checked file (``kind`` given, at least
+``FANGKONG_IMPORT_DIRECT_BYTES``) is imported by a background job instead: it waits in
+the job directory until the job has run, then is deleted (``core.jobs``). Under HTMX
+the result replaces only the ``#import-result`` part of the page (``partial``).
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy
 
@@ -70,11 +74,13 @@ def import_view(
     request: HttpRequest, importer: Importer | Callable[[dict[str, Any]], Importer], *,
     template: str, partial: str | None = RESULT_PARTIAL,
     form_class: type[ImportForm] = ImportForm, form_kwargs: Mapping[str, Any] | None = None,
-    context: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None, kind: str | None = None,
 ) -> HttpResponse:
     """The import page and its steps (module docstring). ``importer`` is an ``Importer``,
     or a function of the valid form's data that makes one (the community's). ``template``
-    is the page; ``partial`` what an HTMX request gets; ``context`` goes to both."""
+    is the page; ``partial`` what an HTMX request gets; ``context`` goes to both. ``kind``
+    names the import (``registries.import_kind``): a checked file of
+    ``FANGKONG_IMPORT_DIRECT_BYTES`` or more is then imported by a background job."""
     base = {"fields": getattr(importer, "fields", ()), **(context or {})}
     if request.method != "POST":
         return render(request, template, {**base, "form": form_class(**(form_kwargs or {}))})
@@ -87,6 +93,17 @@ def import_view(
     checked = digest(data, {k: v for k, v in form.cleaned_data.items() if k not in _OWN_FIELDS})
     action = form.cleaned_data["action"] or "check"
     commit = action == "commit" and constant_time_compare(form.cleaned_data["checked"], checked)
+    if commit and kind and queueable(form.cleaned_data["file"].name, data, imp):
+        from fangkong.core.jobs import services as jobs
+
+        choices = {k: _choice_key(v) for k, v in form.cleaned_data.items()
+                   if k not in _OWN_FIELDS}
+        job = jobs.start_import(request.user, kind, data, choices,
+                                filename=form.cleaned_data["file"].name)
+        url = reverse("core:job", args=[job.pk])
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Redirect": url})
+        return redirect(url)
     result = imp.run(data, request.user, dry_run=not commit)
     if action == "errors" and result.errors:
         return xlsx_response(ErrorReportExporter(result))
@@ -96,6 +113,14 @@ def import_view(
         "changed_since_check": action == "commit" and not commit,
         "errors_shown": result.errors[:ERRORS_SHOWN],
     })
+
+
+def queueable(name: str, data: bytes, imp: Importer) -> bool:
+    """Whether a checked file goes to a job: large enough (``FANGKONG_IMPORT_DIRECT_BYTES``)
+    and a file the importer can read at all. A file that is not .xlsx or .csv or over the
+    size limit is never queued: the request itself answers why."""
+    return (len(data) >= settings.FANGKONG_IMPORT_DIRECT_BYTES and len(data) <= imp.max_bytes
+            and name.lower().endswith((".xlsx", ".csv")))
 
 
 def template_response(importer: Importer) -> HttpResponse:

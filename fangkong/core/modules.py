@@ -7,11 +7,13 @@ instead of ``AppConfig`` and declares, as class attributes:
   ``(name, {register options})`` (``core.audit.register``'s keyword arguments);
 - ``nav``: its navigation entries (``registries.NavEntry``);
 - ``alert_kinds``: the kinds of alert it raises (``registries.AlertKind``);
-- ``demo_step``: the module path of its demo step (``load(ctx) -> str``), or None.
+- ``demo_step``: the module path of its demo step (``load(ctx) -> str``), or None;
+- ``schedules``: its scheduled work (``registries.Schedule``), run by ``fangkong worker``.
 
-``ready`` registers all of these and imports the module's ``indicators``, ``briefing``
-and ``rules`` submodules if it has them, where ``@indicator``, ``@sentence`` and
-``core.rules.declare`` declare the rest. Nothing
+``ready`` registers all of these and imports the module's ``indicators``, ``briefing``,
+``rules``, ``exporters`` and ``importers`` submodules if it has them, where
+``@indicator``, ``@sentence``, ``core.rules.declare``, ``@export_kind`` and
+``@import_kind`` declare the rest. Nothing
 else is edited to add a module: not core, not a central list of demo steps.
 """
 
@@ -27,7 +29,7 @@ from django.utils.module_loading import module_has_submodule
 from fangkong.core import registries
 
 #: Submodules ``ready`` imports when present; they declare indicators and sentences.
-DECLARING_SUBMODULES = ("indicators", "briefing", "rules")
+DECLARING_SUBMODULES = ("indicators", "briefing", "rules", "exporters", "importers")
 
 
 class FangkongModule(AppConfig):
@@ -35,6 +37,7 @@ class FangkongModule(AppConfig):
     nav: Sequence[registries.NavEntry] = ()
     alert_kinds: Sequence[registries.AlertKind] = ()
     demo_step: str | None = None
+    schedules: Sequence[registries.Schedule] = ()
     # Django takes the one AppConfig subclass in an apps.py as the app's config, or else
     # the one marked ``default``; every apps.py that imports this base holds two.
     default = False
@@ -56,6 +59,8 @@ class FangkongModule(AppConfig):
             registries.register_nav(entry)
         for kind in self.alert_kinds:
             registries.register_alert_kind(kind)
+        for entry in self.schedules:
+            registries.register_schedule(entry)
         for name in DECLARING_SUBMODULES:
             if module_has_submodule(self.module, name):
                 import_module(f"{self.name}.{name}")

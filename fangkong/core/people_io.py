@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.core.exports import RegisterExporter
 from fangkong.core.models import OrgUnit, Person
 from fangkong.core.models.accounts import Cap
+from fangkong.core.registries import export_kind, import_kind
 from fangkong.core.scoping import get_unit_for_user, scope_for
 from fangkong.core.services.people import (
     PersonData,
@@ -183,19 +184,40 @@ class PeopleExporter(RegisterExporter):
     def logged_fields(self) -> list[str]:
         return super().logged_fields() + ([] if self.masked else ["birth_date"])
 
-    def prepare(self, objs: list[Person]) -> list[Person]:
-        """Each person as the user may see them: a person registered in the user's area
-        whose registry row is elsewhere is exported as registered here."""
-        return as_seen_by(self.user, objs, self.capability) if self.user else objs
-
     @property
     def capability(self) -> str:
         return Cap.VIEW if self.masked else Cap.EXPORT_PII
 
+    def prepare(self, objs: list[Person]) -> list[Person]:
+        """Each person as the user may see them: a person registered in the user's area
+        whose registry row is elsewhere is exported as registered here."""
+        # The sex labels once per chunk, not a translation lookup per row.
+        self._sexes = {key: str(label) for key, label in Person._meta.get_field("sex").choices}
+        return as_seen_by(self.user, objs, self.capability) if self.user else objs
+
     def row(self, person: Person) -> dict[str, Any]:
+        sexes = getattr(self, "_sexes", None)
         return {
-            "name": person.name, "sex": person.get_sex_display(),
+            "name": person.name,
+            "sex": sexes.get(person.sex, person.sex) if sexes else person.get_sex_display(),
             "id_number": person.id_number, "birth_date": person.birth_date,
             "phone": person.phone, "address": person.address,
             "org_unit": person.org_unit.name, "org_unit_code": person.org_unit.code,
         }
+
+
+@export_kind("people", gettext_lazy("People"), PeopleExporter, formats=("xlsx", "csv"))
+def build_people_export(user: Any, params: Any, capability: str) -> tuple[QuerySet[Person], str]:
+    """The People page's list with its search (``q``, ``unit``)."""
+    from fangkong.core.forms import PersonSearchForm
+
+    search = PersonSearchForm(params)
+    if not search.is_valid():
+        raise ValidationError(_("The search is not valid."))
+    return people_for_export(user, capability, search.cleaned_data["q"],
+                             search.cleaned_data["unit"]), ""
+
+
+@import_kind("people", gettext_lazy("People"))
+def make_people_importer(user: Any, choices: dict[str, Any]) -> PeopleImporter:
+    return PeopleImporter(user)

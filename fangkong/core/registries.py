@@ -24,7 +24,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -247,3 +247,92 @@ def override(
         for registry, content in saved:
             registry.clear()
             registry.update(content)
+
+
+# --- Exports, imports and scheduled work (``core.jobs``) ---------------------------------
+
+@dataclass(frozen=True)
+class ExportKind:
+    """A register the export flow serves (``core.exports.export_view``), by name, so that a
+    job can build the same file later in a worker from the stored filters.
+
+    ``build(user, params, capability)`` returns the objects behind the file's rows as
+    ``user`` may see them with ``capability`` and the file's name, from the page's filters
+    (``params``: strings, as a query string carries them). It raises ``Http404`` for a
+    filter pointing outside the user's area and ``ValidationError`` for a bad filter."""
+
+    name: str
+    label: Any
+    exporter: type
+    build: Callable[[Any, Any, str], tuple[Any, str]]
+    formats: tuple[str, ...] = ("xlsx",)
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """An import the import flow serves (``core.imports.import_view``), by name.
+    ``make(user, choices)`` returns the ``Importer`` for the form's other choices (stored
+    by primary key); it raises ``ObjectDoesNotExist`` or ``PermissionDenied`` when a choice
+    is no longer the user's."""
+
+    name: str
+    label: Any
+    make: Callable[[Any, dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Scheduled work: ``task`` (the dotted path of a function without arguments) runs once
+    per slot of ``every``, ``offset`` after the slot starts (UTC). Declared in
+    ``FangkongModule.schedules``; the scheduler of ``fangkong worker`` claims each slot
+    once however many schedulers run, then the task queue runs it. The function must be
+    idempotent all the same (a slot retried after a crash runs it twice)."""
+
+    name: str
+    task: str
+    every: timedelta
+    offset: timedelta = timedelta(0)
+    label: Any = ""
+
+
+_export_kinds: dict[str, ExportKind] = {}
+_import_kinds: dict[str, ImportKind] = {}
+_schedules: dict[str, Schedule] = {}
+
+
+def export_kind(name: str, label: Any, exporter: type, *,
+                formats: tuple[str, ...] = ("xlsx",)) -> Callable[[F], F]:
+    """Decorator on a register's ``build(user, params, capability)`` (``ExportKind``)."""
+
+    def decorate(build: F) -> F:
+        _add(_export_kinds, name,
+             ExportKind(name, label, exporter, build, formats), "export kind")
+        return build
+
+    return decorate
+
+
+def import_kind(name: str, label: Any) -> Callable[[F], F]:
+    """Decorator on an import's ``make(user, choices)`` (``ImportKind``)."""
+
+    def decorate(make: F) -> F:
+        _add(_import_kinds, name, ImportKind(name, label, make), "import kind")
+        return make
+
+    return decorate
+
+
+def register_schedule(entry: Schedule) -> Schedule:
+    return _add(_schedules, entry.name, entry, "schedule")
+
+
+def export_kinds() -> dict[str, ExportKind]:
+    return dict(_export_kinds)
+
+
+def import_kinds() -> dict[str, ImportKind]:
+    return dict(_import_kinds)
+
+
+def schedules() -> dict[str, Schedule]:
+    return dict(_schedules)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from fangkong.core import views, views_alerts, views_people_io, views_rules
+from fangkong.core.jobs import views as views_jobs
 
 app_name = "core"
 
@@ -21,6 +22,10 @@ urlpatterns = [
     path("alerts/<id:pk>/close", views_alerts.alert_close, name="alert_close"),
     path("audit/", views.audit_log, name="audit"),
     path("audit/pii/", views.pii_log, name="pii_log"),
+    path("jobs/", views_jobs.job_list, name="jobs"),
+    path("jobs/<id:pk>/", views_jobs.job_detail, name="job"),
+    path("jobs/<id:pk>/file", views_jobs.job_file, name="job_file"),
+    path("jobs/<id:pk>/cancel", views_jobs.job_cancel, name="job_cancel"),
     path("rules/", views_rules.rule_list, name="rules"),
     path("rules/<str:code>/", views_rules.rule_history, name="rule_history"),
 ]

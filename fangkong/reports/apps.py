@@ -1,7 +1,9 @@
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.modules import FangkongModule
-from fangkong.core.registries import NavEntry
+from fangkong.core.registries import NavEntry, Schedule
 from fangkong.core.roles import Cap, Role
 from fangkong.reports import alerts
 
@@ -31,4 +33,12 @@ class ReportsConfig(FangkongModule):
         NavEntry("reports:index", _("Daily reports"), roles=REPORTS_ROLES, order=10),
     )
     alert_kinds = (alerts.REPORT_MISSING,)
+    schedules = (
+        Schedule("reports.overdue", "fangkong.reports.schedules.overdue_reminders",
+                 every=timedelta(minutes=15), label=_("Overdue-report reminders")),
+        # 17:30 UTC is 01:30 in Shanghai: after the day, before anyone reads the dashboard.
+        Schedule("reports.rollup_check", "fangkong.reports.schedules.rollup_check",
+                 every=timedelta(days=1), offset=timedelta(hours=17, minutes=30),
+                 label=_("Daily roll-up check")),
+    )
     demo_step = "fangkong.demo.reports"

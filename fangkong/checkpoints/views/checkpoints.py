@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from fangkong.checkpoints import alerts, services
 from fangkong.checkpoints import poster as posters
-from fangkong.checkpoints.exporters import PassageExporter
 from fangkong.checkpoints.forms import (
     CheckpointForm,
     RosterForm,
@@ -199,13 +198,11 @@ def poster(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @capability_required(Cap.VIEW)
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    checkpoint = get_for_user(Checkpoint, request.user, Cap.VIEW, pk=pk)
+    """One day's passages (``checkpoints.exporters.build_passages``)."""
     day = _day(exports.params(request).get("date"))
-    qs = Passage.objects.filter(checkpoint=checkpoint, day=day)
     return exports.export_view(
-        request, PassageExporter, qs,
+        request, "passages", extra={"checkpoint": pk, "date": day.isoformat()},
         back=reverse("checkpoints:detail", args=[pk]) + f"?date={day}",
-        filename=f"{checkpoint.name} {day}",
     )
 
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.checkpoints import indicators, services
-from fangkong.checkpoints.exporters import HouseholdExporter
 from fangkong.checkpoints.forms import (
     DispatchForm,
     HouseholdForm,
@@ -173,7 +172,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
 def household_import(request: HttpRequest) -> HttpResponse:
     """Check, then import the checked file into the chosen community (``core.imports``)."""
     return imports.import_view(
-        request, lambda data: HouseholdImporter(data["community"]),
+        request, lambda data: HouseholdImporter(data["community"]), kind="households",
         template="checkpoints/household_import.html", form_class=HouseholdImportForm,
         form_kwargs={"communities": units_visible_to(request.user, Cap.IMPORT,
                                                     level=Level.COMMUNITY)},
@@ -189,8 +188,7 @@ def household_template(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Cap.VIEW)
 def households_export(request: HttpRequest) -> HttpResponse:
-    return export_view(request, HouseholdExporter, Household.objects.visible_to(request.user),
-                       back=reverse("checkpoints:households"))
+    return export_view(request, "households", back=reverse("checkpoints:households"))
 
 
 def _keyed_create(request: HttpRequest, form_class, save, template: str, queryset,

@@ -7,4 +7,5 @@ urlpatterns = [
     path("people", views.people, name="api-people"),
     path("people/<id:pk>", views.person_detail, name="api-person"),
     path("", include("fangkong.core.api.alerts")),
+    path("", include("fangkong.core.api.jobs")),
 ]

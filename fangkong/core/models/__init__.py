@@ -3,6 +3,7 @@
 from fangkong.core.models.accounts import ApiToken, Grant, Role
 from fangkong.core.models.alerts import Alert
 from fangkong.core.models.audit import PiiAccess, PiiAccessPerson
+from fangkong.core.models.jobs import Job, JobState, ScheduledRun
 from fangkong.core.models.people import Person, PersonRecord, PersonRegistration
 from fangkong.core.models.ratelimit import RateCounter
 from fangkong.core.models.rules import Parameter, ParameterValue
@@ -13,6 +14,8 @@ __all__ = [
     "Alert",
     "ApiToken",
     "Grant",
+    "Job",
+    "JobState",
     "KeyConflict",
     "KeyedModel",
     "Level",
@@ -28,6 +31,7 @@ __all__ = [
     "PiiAccessPerson",
     "RateCounter",
     "Role",
+    "ScheduledRun",
     "ScopedModel",
     "ScopedQuerySet",
 ]
