@@ -60,7 +60,10 @@ class Command(BaseCommand):
         def stop(signum: int, frame: object) -> None:
             raise KeyboardInterrupt
 
+        # SIGINT too: a process started in the background by a non-interactive shell
+        # inherits SIGINT ignored, and Python then leaves it so (Ctrl-C would do nothing).
         signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         try:
             while worker.poll() is None and server.poll() is None:
                 try:
