@@ -538,7 +538,10 @@ def add_reporters(actor: Any, form: ReportForm, *, units: Iterable[OrgUnit] = ()
                 if reporter is None:
                     probe = Reporter(form=form, **{kind: item})
                     probe.refresh_denormalised()
-                    if Reporter.objects.filter(form=form, code=probe.code).exists():
+                    # Another reporter's code; the same unit's row, added meanwhile by
+                    # a racing identical request, is the winner get_or_create returns.
+                    if (Reporter.objects.filter(form=form, code=probe.code)
+                            .exclude(**{kind: item}).exists()):
                         raise ValidationError({kind: [
                             _("Code %(code)s is already used by another reporting unit.")
                             % {"code": probe.code}]})
