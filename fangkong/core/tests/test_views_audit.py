@@ -183,6 +183,10 @@ class PiiLogTests(FangkongTestCase):
         self.assertEqual(len(page.object_list), 4)  # three refused, one shown
         self.assertContains(self.client.get(PII_URL),
                             '<option value="refused">被拒绝的尝试</option>', html=True)
+        # A refused export carried nobody's data: its people cell says so, not "0".
+        export = self.client.get(PII_URL, {"action": "export"}).content.decode()
+        self.assertNotIn('data-label="人员" class="num">0</td>', export)
+        self.assertIn('data-label="人员" class="num">—</td>', export)
 
     def test_it_answers_a_bad_date_with_a_field_error(self) -> None:
         self.login(self.hq)
