@@ -40,12 +40,14 @@ def checkpoints(unit: Any, day: date) -> int:
     return Checkpoint.objects.under(unit).running_on(day).count()
 
 
-@indicator("checkpoints.passages", gettext_lazy("Passages registered"), "人次", home_card=True)
+@indicator("checkpoints.passages", gettext_lazy("Passages let through"), "人次", home_card=True)
 def passages(unit: Any, day: date) -> int:
+    """People let through, in and out: one turned back or refused (a fever) is registered
+    but not counted (``services.passages.confirmed_counts``)."""
     return _daily_sum(unit, day, "passages_in", "passages_out")
 
 
-@indicator("checkpoints.passages_total", gettext_lazy("Passages registered, cumulative"), "人次",
+@indicator("checkpoints.passages_total", gettext_lazy("Passages let through, cumulative"), "人次",
            cumulative=True)
 def passages_total(unit: Any, day: date) -> int:
     return _daily_sum(unit, day, "passages_in", "passages_out", cumulative=True)

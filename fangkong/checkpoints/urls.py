@@ -17,6 +17,8 @@ urlpatterns = [
     path("duty/<id:pk>/quick/<id:passage_pk>/<str:direction>", duty.duty_quick,
          name="duty_quick"),
     path("duty/<id:pk>/confirm/<id:passage_pk>", duty.duty_confirm, name="duty_confirm"),
+    path("duty/<id:pk>/outcome/<id:passage_pk>", duty.duty_outcome, name="duty_outcome"),
+    path("duty/<id:pk>/pending", duty.duty_pending, name="duty_pending"),
     # checkpoints and registers
     path("", checkpoints.index, name="index"),
     path("<id:pk>/", checkpoints.detail, name="detail"),

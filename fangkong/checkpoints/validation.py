@@ -52,6 +52,9 @@ class PassageInput:
     mask: bool | None
     plate: Plate | None
     occurred_at: datetime | None
+    #: the duty staff said the registry's name for this ID number is wrong and could not
+    #: correct it (issue #11, item 3): kept as typed, flagged for the community
+    name_disputed: bool = False
 
 
 def parse_client_id(value: Any) -> uuid.UUID:

@@ -32,6 +32,7 @@ from fangkong.checkpoints.models.passages import (
     Direction,
     Passage,
     PassageDaily,
+    PassageOutcome,
     PassageStatus,
 )
 
@@ -51,6 +52,7 @@ __all__ = [
     "OutsiderStatus",
     "Passage",
     "PassageDaily",
+    "PassageOutcome",
     "PassageStatus",
     "PatrolLog",
     "Relation",

@@ -27,6 +27,17 @@ class PassageStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class PassageOutcome(models.TextChoices):
+    """What the duty staff did with the person (issue #11, item 2). Only an admitted
+    person counts as having gone in or out; a fever is not admitted until the staff
+    say otherwise."""
+
+    ADMITTED = "admitted", _("Let through")
+    TURNED_BACK = "turned_back", _("Persuaded to turn back")
+    REFUSED = "refused", _("Not let through")
+    REFERRED = "referred", _("Referred for care")
+
+
 class Passage(PersonRecord, KeyedModel):
     """Somebody going in or out at a checkpoint.
 
@@ -60,6 +71,15 @@ class Passage(PersonRecord, KeyedModel):
     plate_flagged = models.BooleanField(_("plate flagged"), default=False)
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=9, choices=PassageStatus.choices)
+    outcome = models.CharField(
+        _("outcome"), max_length=11, choices=PassageOutcome.choices,
+        default=PassageOutcome.ADMITTED,
+        help_text=_("Only a person let through counts as having gone in or out."),
+    )
+    #: The typed name differs from the registry's for the ID number and the duty staff
+    #: said the registry is wrong without being allowed to correct it: for the
+    #: community to check (issue #11, item 3).
+    name_disputed = models.BooleanField(_("name differs from the registry"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name=_("recorded by"),
@@ -98,6 +118,10 @@ class Passage(PersonRecord, KeyedModel):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def admitted(self) -> bool:
+        return self.outcome == PassageOutcome.ADMITTED
 
 
 class PassageDaily(DailyCounter):

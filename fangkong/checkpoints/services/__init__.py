@@ -23,11 +23,15 @@ from fangkong.checkpoints.services.outsiders import (
     release_outsider,
 )
 from fangkong.checkpoints.services.passages import (
+    authorise_register,
     confirm_passage,
+    correct_registry_name,
     count_confirmed,
     passage_context,
     register_passage,
     reject_passage,
+    restore_passage,
+    set_outcome,
 )
 from fangkong.checkpoints.services.screening import (
     ScreeningRule,
@@ -37,6 +41,10 @@ from fangkong.checkpoints.services.screening import (
 
 __all__ = [
     "add_member",
+    "authorise_register",
+    "correct_registry_name",
+    "restore_passage",
+    "set_outcome",
     "change_rule",
     "confirm_passage",
     "count_confirmed",

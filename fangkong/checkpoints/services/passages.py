@@ -17,8 +17,9 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,16 +31,18 @@ from fangkong.checkpoints.models import (
     DutyRoster,
     Passage,
     PassageDaily,
+    PassageOutcome,
     PassageStatus,
 )
 from fangkong.checkpoints.services.screening import no_rule_error, screening_rule
 from fangkong.checkpoints.validation import PassageInput
 from fangkong.core.audit import acting_as, log_bulk_created
 from fangkong.core.models import Grant, KeyConflict, OrgUnit, Person
+from fangkong.core.models.accounts import Cap
 from fangkong.core.rules import NoRuleInForce
 from fangkong.core.scoping import GRANT_COLUMNS, scope_for
 from fangkong.core.services.alerts import open_alert, subject_of
-from fangkong.core.services.people import link_person
+from fangkong.core.services.people import PersonData, link_person, lookup_or_create_person
 
 
 @dataclass
@@ -253,11 +256,12 @@ def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: s
         plate=data.plate.number if data.plate else "",
         fever=rule.is_fever(data.temperature),
         plate_flagged=bool(data.plate) and rule.is_watched(data.plate.province),
-        channel=channel,
+        channel=channel, name_disputed=data.name_disputed,
         status=PassageStatus.PENDING if self_registered else PassageStatus.CONFIRMED,
         recorded_by=recorder, confirmed_at=None if self_registered else now,
     )
     passage.typed_from(data.person)
+    passage.outcome = default_outcome(passage)
     rule.stamp(passage)
     # No ``acting_as`` here: the passage is written with ``bulk_create`` (no signals) and
     # its audit entry names the actor explicitly; the rare ORM saves below
@@ -283,11 +287,32 @@ def _rule_on(day: date):
         raise no_rule_error(exc) from None
 
 
+def default_outcome(passage: Passage) -> str:
+    """A fever is not let through until the duty staff decide (``set_outcome``)."""
+    return PassageOutcome.REFUSED if passage.fever else PassageOutcome.ADMITTED
+
+
+def authorise_register(actor: Any, checkpoint_id: int) -> None:
+    """``PermissionDenied`` unless ``actor`` may register passages at the checkpoint
+    today (``Checkpoint.objects.visible_to``, the duty roster included)."""
+    if actor is None or not Checkpoint.objects.visible_to(
+            actor, Cap.REGISTER_PASSAGE).filter(pk=checkpoint_id).exists():
+        raise PermissionDenied
+
+
 def confirm_passage(
     actor: Any, passage: Passage, *, temperature: Decimal | None = None,
+    self_reported: bool = False,
 ) -> Passage:
-    """The duty staff confirm a self-registration (one tap), correcting the temperature
-    they measured if it differs from what the resident typed."""
+    """The duty staff confirm a self-registration (one tap), with the temperature they
+    measured or, said explicitly (``self_reported``), with the resident's own reading.
+    Neither given: the entry is refused with a message, so that a reading nobody took
+    is never confirmed by a tap meant for something else."""
+    authorise_register(actor, passage.checkpoint_id)
+    if temperature is None and not self_reported and passage.direction == Direction.IN:
+        raise ValidationError({"temperature": [_(
+            "Enter the temperature you measured, or confirm with the reading the resident "
+            "reported.")]})
     with acting_as(actor), transaction.atomic():
         passage = Passage.objects.select_for_update().select_related("checkpoint").get(
             pk=passage.pk,
@@ -303,19 +328,22 @@ def confirm_passage(
         if passage.plate:
             passage.plate_flagged = rule.is_watched(passage.plate[0])
         rule.stamp(passage)
+        passage.outcome = default_outcome(passage)
         passage.status = PassageStatus.CONFIRMED
         passage.recorded_by = actor
         passage.confirmed_at = timezone.now()
         passage.save(update_fields=[
             "temperature", "fever", "plate_flagged", "fever_rule", "plate_rule", "status",
-            "recorded_by", "confirmed_at", "updated_at",
+            "outcome", "recorded_by", "confirmed_at", "updated_at",
         ])
         _on_confirmed(actor, passage.checkpoint, passage)
     return passage
 
 
 def reject_passage(actor: Any, passage: Passage) -> Passage:
-    """Discard a self-registration nobody turned up for (or a prank)."""
+    """Discard a self-registration nobody turned up for (or a prank); undone the same
+    day by ``restore_passage``."""
+    authorise_register(actor, passage.checkpoint_id)
     with acting_as(actor), transaction.atomic():
         passage = Passage.objects.select_for_update().get(pk=passage.pk)
         if passage.status != PassageStatus.PENDING:
@@ -324,6 +352,63 @@ def reject_passage(actor: Any, passage: Passage) -> Passage:
         passage.recorded_by = actor
         passage.save(update_fields=["status", "recorded_by", "updated_at"])
     return passage
+
+
+def restore_passage(actor: Any, passage: Passage) -> Passage:
+    """Undo a discard made today: the self-registration waits for confirmation again."""
+    authorise_register(actor, passage.checkpoint_id)
+    with acting_as(actor), transaction.atomic():
+        passage = Passage.objects.select_for_update().get(pk=passage.pk)
+        if (passage.status != PassageStatus.REJECTED
+                or timezone.localdate(passage.updated_at) != timezone.localdate()):
+            raise ValidationError(_("Only a registration discarded today can be restored."))
+        passage.status = PassageStatus.PENDING
+        passage.recorded_by = None
+        passage.save(update_fields=["status", "recorded_by", "updated_at"])
+    return passage
+
+
+def set_outcome(actor: Any, passage: Passage, outcome: str) -> Passage:
+    """What the duty staff did with the person: let through, persuaded to turn back,
+    not let through, referred. Moves the passage into or out of the day's in/out count
+    in the same transaction; audited."""
+    authorise_register(actor, passage.checkpoint_id)
+    if outcome not in PassageOutcome.values:
+        raise ValidationError({"outcome": [_("Choose what was done with the person.")]})
+    with acting_as(actor), transaction.atomic():
+        passage = Passage.objects.select_for_update().get(pk=passage.pk)
+        if passage.status != PassageStatus.CONFIRMED:
+            raise ValidationError(_("Only a confirmed registration has an outcome."))
+        if passage.outcome == outcome:
+            return passage
+        before = confirmed_counts(passage)
+        passage.outcome = outcome
+        passage.save(update_fields=["outcome", "updated_at"])
+        after = confirmed_counts(passage)
+        change = {k: after[k] - before[k] for k in ("passages_in", "passages_out")
+                  if after[k] != before[k]}
+        if change:
+            # The day's row exists: the passage was counted when confirmed. An update,
+            # not ``bump``: an upsert's insert half may not carry a negative count.
+            PassageDaily.objects.filter(checkpoint_id=passage.checkpoint_id,
+                                        day=passage.day).update(
+                **{k: F(k) + v for k, v in change.items()})
+    return passage
+
+
+def correct_registry_name(actor: Any, person: Person, name: str) -> bool:
+    """The duty staff say the registry's name for this ID number is wrong and the typed
+    one right: the name is corrected through the registry's own way in
+    (``lookup_or_create_person``: ``EDIT`` over the person's unit, audited). Only the name
+    changes. False, with nothing written, when the actor may not edit the person (the
+    caller then keeps the record as typed and flags it, ``Passage.name_disputed``)."""
+    data = PersonData(id_number=person.id_number, name=name, sex=person.sex,
+                      birth_date=person.birth_date)
+    try:
+        lookup_or_create_person(actor, data, person.org_unit, update=True)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _on_confirmed(actor: Any, checkpoint: Checkpoint, passage: Passage) -> None:
@@ -345,10 +430,12 @@ def count_confirmed(passages: Iterable[Passage]) -> None:
 
 
 def confirmed_counts(passage: Passage) -> dict[str, int]:
-    """What a confirmed passage adds to its checkpoint's day (``PassageDaily``)."""
+    """What a confirmed passage adds to its checkpoint's day (``PassageDaily``): only a
+    person let through counts as in or out; the fever and the plate count either way."""
+    admitted = passage.outcome == PassageOutcome.ADMITTED
     return {
-        "passages_in": int(passage.direction == Direction.IN),
-        "passages_out": int(passage.direction == Direction.OUT),
+        "passages_in": int(admitted and passage.direction == Direction.IN),
+        "passages_out": int(admitted and passage.direction == Direction.OUT),
         "outsiders": int(not passage.resident),
         "fevers": int(passage.fever),
         "plates_flagged": int(passage.plate_flagged),

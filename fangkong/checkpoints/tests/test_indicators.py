@@ -3,12 +3,12 @@
 import uuid
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from fangkong.checkpoints import indicators, services
-from fangkong.checkpoints.models import HouseholdMember, PassageDaily
+from fangkong.checkpoints.models import HouseholdMember, Passage, PassageDaily
 from fangkong.checkpoints.tests.base import ID_A, ID_B, CheckpointTestCase
 from fangkong.checkpoints.validation import clean_passage
 from fangkong.core import registries
@@ -64,8 +64,9 @@ class IndicatorTestCase(CheckpointTestCase):
     def test_it_counts_a_community_from_the_daily_rollup(self) -> None:
         unit = self.community_a_unit
         self.assertEqual(indicators.checkpoints(unit, DAY), 2)
-        self.assertEqual(indicators.passages(unit, DAY), 3)
-        self.assertEqual(indicators.passages_total(unit, DAY), 4)
+        # The fever at gate_a2 was registered but not let through (issue #11, item 2).
+        self.assertEqual(indicators.passages(unit, DAY), 2)
+        self.assertEqual(indicators.passages_total(unit, DAY), 3)
         self.assertEqual(indicators.fevers(unit, DAY), 1)
         self.assertEqual(indicators.plates_flagged(unit, DAY), 1)
         self.assertEqual(indicators.gatherings_dispersed(unit, DAY), 3)
@@ -107,16 +108,31 @@ class IndicatorTestCase(CheckpointTestCase):
 
     def test_it_rolls_up_to_the_county_and_city(self) -> None:
         self.assertEqual(indicators.checkpoints(self.county_a_unit, DAY), 3)
-        self.assertEqual(indicators.passages(self.county_a_unit, DAY), 4)
-        self.assertEqual(indicators.passages(self.city, DAY), 5)
+        # The two fevers were registered, not let through.
+        self.assertEqual(indicators.passages(self.county_a_unit, DAY), 3)
+        self.assertEqual(indicators.passages(self.city, DAY), 3)
         self.assertEqual(indicators.fevers(self.city, DAY), 2)
         self.assertEqual(indicators.fevers(self.county_b_unit, DAY), 1)
 
     def test_it_reads_passage_figures_from_the_rollup_not_the_rows(self) -> None:
         PassageDaily.objects.filter(checkpoint=self.gate_a, day=DAY).update(passages_in=40)
-        self.assertEqual(indicators.passages(self.community_a_unit, DAY), 42)
+        self.assertEqual(indicators.passages(self.community_a_unit, DAY), 41)
         with self.assertNumQueries(1):
             indicators.passages(self.city, DAY)
+
+    def test_it_counts_a_fever_as_entered_only_once_let_through(self) -> None:
+        """Issue #11, item 2: a fever is registered 'not let through'; the staff's
+        decision moves it into the count (and out again), audited."""
+        fever = Passage.objects.get(checkpoint=self.gate_a2, fever=True)
+        self.assertEqual(fever.outcome, "refused")
+        services.set_outcome(self.community_a, fever, "admitted")
+        self.assertEqual(indicators.passages(self.community_a_unit, DAY), 3)
+        services.set_outcome(self.community_a, fever, "referred")
+        self.assertEqual(indicators.passages(self.community_a_unit, DAY), 2)
+        self.assertEqual(indicators.fevers(self.community_a_unit, DAY), 1)
+        with self.assertRaises(PermissionDenied):
+            services.set_outcome(self.community_b, fever, "admitted")
+        self.assertEqual(Passage.objects.get(pk=fever.pk).outcome, "referred")
 
     def test_it_registers_its_indicators_and_sentences(self) -> None:
         registered = registries.indicators()
@@ -124,7 +140,7 @@ class IndicatorTestCase(CheckpointTestCase):
         self.assertEqual(len(mine), 21)
         self.assertEqual({i.compute.__module__ for i in mine}, {indicators.__name__})
         self.assertEqual(registered["checkpoints.passages"].compute(self.community_a_unit, DAY),
-                         3)
+                         2)
         self.assertTrue(registered["checkpoints.gatherings_dispersed"].cumulative)
         with translation.override("zh-hans"):
             sentences = registries.render_sentences(self.community_a_unit, DAY)

@@ -73,8 +73,23 @@ class RegistryAcrossAreasTests(CheckpointTestCase):
              self.other.id_number, "temperature": "36.6", "mask": "on", "resident": "on",
              **TYPED}, HTTP_HX_REQUEST="true")
         page = response.content.decode()
+        # Name and ID number disagree: the worker is asked (issue #11, item 3), without
+        # the registry's name, which belongs to another area; nothing is registered yet.
+        self.assertIn("孙强", page)
+        self.assertIn("姓名与身份证号码不一致", page)
+        self.assertNotIn("王", page)
+        self.assertFalse(Passage.objects.exists())
+        response = self.client.post(
+            reverse("checkpoints:duty_register", args=[self.gate_a.pk]),
+            {"client_id": str(uuid.uuid4()), "direction": "in", "id_number":
+             self.other.id_number, "temperature": "36.6", "mask": "on", "resident": "on",
+             "name_check": "registry", **TYPED}, HTTP_HX_REQUEST="true")
+        page = response.content.decode()
         self.assertIn("孙*", page)
         self.assertNotIn("王*", page)
+        # The gate may not correct another area's registry: kept as typed, flagged.
+        self.assertIn("社区核对", page)
+        self.assertTrue(Passage.objects.get().name_disputed)
         self.assert_untouched()
 
     def test_an_anonymous_self_registration_fills_in_nothing(self) -> None:

@@ -171,9 +171,17 @@ class SelfRegistrationTestCase(CheckpointTestCase):
         self.login(self.gate)
         screen = self.client.get(reverse("checkpoints:duty_screen", args=[self.gate_a.pk]))
         self.assertContains(screen, "pending-row")
+        # A tap on "confirm" with no measured reading confirms nothing (item 5): the
+        # resident's own reading is used only when the staff say so.
         r = self.client.post(reverse("checkpoints:duty_confirm",
                                      args=[self.gate_a.pk, passage.pk]),
                              {"action": "confirm"}, HTTP_HX_REQUEST="true")
+        self.assertContains(r, "或按居民自报的体温确认")
+        passage.refresh_from_db()
+        self.assertEqual(passage.status, "pending")
+        r = self.client.post(reverse("checkpoints:duty_confirm",
+                                     args=[self.gate_a.pk, passage.pk]),
+                             {"action": "confirm_self"}, HTTP_HX_REQUEST="true")
         self.assertEqual(r.status_code, 200)
         passage.refresh_from_db()
         self.assertEqual(passage.status, "confirmed")
@@ -181,10 +189,13 @@ class SelfRegistrationTestCase(CheckpointTestCase):
         self.assertTrue(passage.fever)
         self.assertTrue(Alert.objects.filter(kind="fever", status="open").exists())
         daily = PassageDaily.objects.get()
-        self.assertEqual((daily.passages_in, daily.self_registered, daily.fevers), (1, 1, 1))
+        # A fever is registered, not let in (item 2).
+        self.assertEqual((daily.passages_in, daily.self_registered, daily.fevers), (0, 1, 1))
+        self.assertEqual(passage.outcome, "refused")
         r = self.client.post(reverse("checkpoints:duty_confirm",
-                                     args=[self.gate_a.pk, passage.pk]), {"action": "confirm"})
-        self.assertEqual(PassageDaily.objects.get().passages_in, 1)  # not counted twice
+                                     args=[self.gate_a.pk, passage.pk]),
+                             {"action": "confirm_self"})
+        self.assertEqual(PassageDaily.objects.get().fevers, 1)  # not counted twice
 
     def test_it_lets_staff_correct_the_temperature_when_confirming(self) -> None:
         self.client.post(reverse("checkpoints:selfreg", args=[self.gate_a.public_key]),

@@ -22,13 +22,17 @@ from fangkong.checkpoints.models import (
     Checkpoint,
     Passage,
     PassageDaily,
+    PassageOutcome,
     PassageStatus,
 )
 from fangkong.checkpoints.models.checkpoints import DUTY_ROLES
 from fangkong.checkpoints.validation import clean_passage, parse_temperature
 from fangkong.core.forms import add_errors
+from fangkong.core.models import Person
 from fangkong.core.models.accounts import Cap
-from fangkong.core.scoping import capability_required, get_for_user
+from fangkong.core.rules import NoRuleInForce
+from fangkong.core.scoping import capability_required, get_for_user, scope_for
+from fangkong.lib.masking import mask_name
 
 RECENT = 12
 
@@ -47,13 +51,27 @@ def duty_home(request: HttpRequest) -> HttpResponse:
     return render(request, "checkpoints/duty_home.html", {"checkpoints": checkpoints})
 
 
-def _panel_context(checkpoint: Checkpoint, form: PassageForm | None = None,
-                   notice: str = "", saved: Passage | None = None) -> dict:
+def _pending(checkpoint: Checkpoint) -> dict:
+    """The self-registrations waiting at the checkpoint, and those discarded today (which
+    can be restored the same day)."""
+    since = timezone.now() - timezone.timedelta(hours=12)
+    rows = list(Passage.objects.filter(checkpoint=checkpoint, occurred_at__gte=since,
+                                       status__in=(PassageStatus.PENDING,
+                                                   PassageStatus.REJECTED))
+                .select_related("person").order_by("occurred_at"))
     today = timezone.localdate()
-    pending = (Passage.objects.filter(checkpoint=checkpoint, status=PassageStatus.PENDING,
-                                      occurred_at__gte=timezone.now() - timezone.timedelta(
-                                          hours=12))
-               .select_related("person").order_by("occurred_at"))
+    return {
+        "checkpoint": checkpoint,
+        "pending": [p for p in rows if p.status == PassageStatus.PENDING],
+        "discarded": [p for p in rows if p.status == PassageStatus.REJECTED
+                      and timezone.localdate(p.updated_at) == today],
+    }
+
+
+def _panel_context(checkpoint: Checkpoint, form: PassageForm | None = None,
+                   notice: str = "", saved: Passage | None = None, error: bool = False,
+                   mismatch: dict | None = None, ask_discard: int | None = None) -> dict:
+    today = timezone.localdate()
     recent, seen = [], set()
     for p in (Passage.objects.filter(checkpoint=checkpoint, day=today,
                                      status=PassageStatus.CONFIRMED)
@@ -66,10 +84,17 @@ def _panel_context(checkpoint: Checkpoint, form: PassageForm | None = None,
     for p in recent:
         p.quick_in_key, p.quick_out_key = uuid.uuid4(), uuid.uuid4()
     counts = PassageDaily.objects.filter(checkpoint=checkpoint, day=today).first()
+    try:
+        threshold = services.screening_rule(today).fever_threshold
+    except NoRuleInForce:
+        threshold = None
+    stop = saved if saved is not None and (saved.fever or saved.plate_flagged) else None
     return {
-        "checkpoint": checkpoint, "form": form or PassageForm(), "pending": list(pending),
-        "recent": recent, "counts": counts, "notice": notice, "saved": saved,
-        "confirm_form": ConfirmForm(),
+        **_pending(checkpoint), "ask_discard": ask_discard,
+        "form": form or PassageForm(), "recent": recent, "counts": counts,
+        "notice": notice, "saved": saved, "stop": stop, "error": error,
+        "mismatch": mismatch, "outcomes": PassageOutcome.choices,
+        "confirm_form": ConfirmForm(), "fever_threshold": threshold,
     }
 
 
@@ -83,6 +108,33 @@ def duty_screen(request: HttpRequest, pk: int) -> HttpResponse:
     return _panel(request, _checkpoint(request, pk))
 
 
+@capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
+def duty_pending(request: HttpRequest, pk: int) -> HttpResponse:
+    """Just the pending section: the duty screen polls it (every few seconds, paused
+    while the staff type in it), so a resident's self-registration shows without a
+    reload."""
+    return render(request, "checkpoints/_duty_pending.html",
+                  _pending(_checkpoint(request, pk)))
+
+
+def _registry_mismatch(request: HttpRequest, data) -> dict | None:
+    """The registry's person for the typed ID number, if its name differs from the typed
+    one: what the worker is told. The registry's name (masked, as on this screen) only
+    for a user whose scope covers the person's unit; anyone else learns only that the
+    two disagree (docs/decisions/duty-screen.md)."""
+    person = (Person.objects.filter(id_number=data.person.id_number)
+              .only("pk", "name", "unit_path", "id_number", "sex", "birth_date",
+                    "org_unit_id").first())
+    if person is None or person.name == data.person.name:
+        return None
+    scope = scope_for(request.user)
+    return {
+        "person": person, "typed": data.person.name,
+        "registry_name": (mask_name(person.name)
+                          if scope.covers(Cap.VIEW, person.unit_path) else ""),
+    }
+
+
 @require_POST
 @capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
 def duty_register(request: HttpRequest, pk: int) -> HttpResponse:
@@ -90,20 +142,52 @@ def duty_register(request: HttpRequest, pk: int) -> HttpResponse:
     form = PassageForm(request.POST)
     if form.is_valid():
         try:
-            passage, created = services.register_passage(
-                request.user, checkpoint, clean_passage(form.as_passage_data()),
-            )
+            data = clean_passage(form.as_passage_data())
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            return _after_save(request, checkpoint, passage, created)
+            return _register_checked(request, checkpoint, form, data)
     return _panel(request, checkpoint, form=form)
 
 
+def _register_checked(request: HttpRequest, checkpoint: Checkpoint, form: PassageForm,
+                      data) -> HttpResponse:
+    """Register, unless the typed name and the registry's for the ID number disagree
+    and the worker has not yet said which is wrong (``name_check``)."""
+    choice = request.POST.get("name_check", "")
+    mismatch = _registry_mismatch(request, data)
+    notice_extra = ""
+    if mismatch is not None:
+        if choice == "mistyped":
+            form.add_error("id_number", _(
+                "Check the ID number against the card and correct it."))
+            return _panel(request, checkpoint, form=form)
+        if choice != "registry":
+            return _panel(request, checkpoint, form=form, mismatch=mismatch)
+        if services.correct_registry_name(request.user, mismatch["person"],
+                                          data.person.name):
+            notice_extra = _("The registry's name for this ID number was corrected.")
+        else:
+            data.name_disputed = True
+            notice_extra = _(
+                "You may not correct the registry: the record keeps the name as typed and "
+                "the community is asked to check it.")
+    try:
+        passage, created = services.register_passage(request.user, checkpoint, data)
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return _panel(request, checkpoint, form=form)
+    return _after_save(request, checkpoint, passage, created, extra=notice_extra)
+
+
 def _after_save(request: HttpRequest, checkpoint: Checkpoint, passage: Passage,
-                created: bool) -> HttpResponse:
+                created: bool, extra: str = "") -> HttpResponse:
     notice = _notice(passage, created)
-    if request.htmx:
+    if extra:
+        notice = f"{notice} {extra}"
+    if request.htmx or passage.fever or passage.plate_flagged:
+        # Without JavaScript too, a stop is the page itself, not a message after a
+        # redirect.
         return _panel(request, checkpoint, notice=notice, saved=passage)
     messages.success(request, notice)
     return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
@@ -146,7 +230,7 @@ def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -
         notice = " ".join(m for ms in getattr(exc, "message_dict", {"": exc.messages}).values()
                           for m in ms)
         if request.htmx:
-            return _panel(request, checkpoint, notice=notice)
+            return _panel(request, checkpoint, notice=notice, error=True)
         messages.error(request, notice)
         return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
     return _after_save(request, checkpoint, passage, created)
@@ -155,27 +239,58 @@ def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -
 @require_POST
 @capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
 def duty_confirm(request: HttpRequest, pk: int, passage_pk: int) -> HttpResponse:
+    """A self-registration: confirmed with a measured temperature, or explicitly with
+    the resident's own reading (``confirm_self``); discarded after a second tap
+    (``discard`` asks, ``reject`` does it); a discard of today restored (``restore``)."""
     checkpoint = _checkpoint(request, pk)
     passage = get_object_or_404(Passage.objects.select_related("person"),
                                 checkpoint=checkpoint, pk=passage_pk)
     action = request.POST.get("action", "confirm")
-    saved = None
+    saved, error = None, False
+    if action == "discard":
+        return _panel(request, checkpoint, ask_discard=passage.pk)
+    if action == "keep":
+        return _panel(request, checkpoint)
     try:
         if action == "reject":
             services.reject_passage(request.user, passage)
-            notice = _("Registration of %(who)s discarded.") % {
+            notice = _("Registration of %(who)s discarded. You can restore it today.") % {
+                "who": passage.masked_name}
+        elif action == "restore":
+            services.restore_passage(request.user, passage)
+            notice = _("Registration of %(who)s restored: it waits for confirmation.") % {
                 "who": passage.masked_name}
         else:
             raw = request.POST.get("temperature", "").strip()
             temperature = parse_temperature(raw, required=False) if raw else None
-            passage = saved = services.confirm_passage(request.user, passage,
-                                                       temperature=temperature)
+            passage = saved = services.confirm_passage(
+                request.user, passage, temperature=temperature,
+                self_reported=action == "confirm_self" and temperature is None)
             notice = _notice(passage, True)
     except ValidationError as exc:
-        notice = " ".join(exc.messages)
+        notice, error = " ".join(exc.messages), True
     if request.htmx:
-        return _panel(request, checkpoint, notice=notice, saved=saved)
-    messages.info(request, notice)
+        return _panel(request, checkpoint, notice=notice, saved=saved, error=error)
+    (messages.error if error else messages.info)(request, notice)
     return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
 
 
+@require_POST
+@capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
+def duty_outcome(request: HttpRequest, pk: int, passage_pk: int) -> HttpResponse:
+    """What the staff did with a person stopped (fever, plate): let through, persuaded
+    to turn back, not let through, referred. Only today's register is theirs."""
+    checkpoint = _checkpoint(request, pk)
+    passage = get_object_or_404(Passage, checkpoint=checkpoint, pk=passage_pk,
+                                day=timezone.localdate())
+    error = False
+    try:
+        passage = services.set_outcome(request.user, passage, request.POST.get("outcome", ""))
+        notice = _("%(who)s: %(outcome)s.") % {"who": passage.masked_name,
+                                                "outcome": passage.get_outcome_display()}
+    except ValidationError as exc:
+        notice, error = " ".join(exc.messages), True
+    if request.htmx:
+        return _panel(request, checkpoint, notice=notice, error=error)
+    (messages.error if error else messages.success)(request, notice)
+    return redirect("checkpoints:duty_screen", pk=checkpoint.pk)

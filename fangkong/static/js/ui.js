@@ -10,7 +10,10 @@
    data-keep-query       on a link: follows the address bar's current query string
    data-copy="id"        on a button: copies the text of the field with this id;
                          the element with data-copied shows after it
-   data-width="42"       sets the element's width to 42% (a rate bar) */
+   data-width="42"       sets the element's width to 42% (a rate bar)
+   data-poll-paused-while-typing  on an element htmx polls: no refresh while the focus is
+                         in it, a field in it holds something typed, or it asks a question
+                         (data-asking), so a poll never wipes what the user is doing */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -70,6 +73,18 @@
     if (!form) { return; }
     var result = document.getElementById(form.getAttribute("data-clear-on-change"));
     if (result) { result.innerHTML = ""; }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var el = event.detail && event.detail.elt;
+    if (!el || !el.hasAttribute || !el.hasAttribute("data-poll-paused-while-typing")) { return; }
+    var busy = el.contains(document.activeElement) || el.querySelector("[data-asking]");
+    if (!busy) {
+      el.querySelectorAll("input:not([type=hidden]), textarea").forEach(function (field) {
+        if (field.value) { busy = true; }
+      });
+    }
+    if (busy) { event.preventDefault(); }
   });
 
   document.addEventListener("DOMContentLoaded", function () { setWidths(document); });

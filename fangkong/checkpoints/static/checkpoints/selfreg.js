@@ -28,6 +28,9 @@
       });
     }
     if (filled && notice) { notice.hidden = false; }
+    // The resident chose to be remembered: keep it so unless they untick it. A first
+    // visit leaves the box unticked (nothing is kept without asking).
+    document.getElementById("remember").checked = true;
   }
   var pending = sessionStorage.getItem(PENDING);
   if (pending) { form.elements.client_id.value = pending; }
@@ -47,6 +50,7 @@
     forget.addEventListener("click", function () {
       localStorage.removeItem(STORE);
       texts.forEach(function (name) { form.elements[name].value = ""; });
+      document.getElementById("remember").checked = false;
       if (notice) { notice.hidden = true; }
     });
   }
