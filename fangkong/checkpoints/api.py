@@ -102,6 +102,10 @@ class PassageOutSerializer(serializers.Serializer):
     plate_flagged = serializers.BooleanField()
     channel = serializers.CharField()
     status = serializers.CharField()
+    outcome = serializers.ChoiceField(
+        choices=["admitted", "turned_back", "refused", "referred"],
+        help_text="What the staff did: only 'admitted' counts as in or out. A fever is "
+                  "'refused' until the duty staff decide.")
 
 
 PassagePageSerializer = page_serializer(PassageOutSerializer, "PassagePageSerializer",
@@ -132,7 +136,7 @@ def passage_payload(p: Passage) -> dict[str, Any]:
         "resident": p.resident, "origin": p.origin,
         "temperature": None if p.temperature is None else str(p.temperature),
         "mask": p.mask, "plate": p.plate, "fever": p.fever, "plate_flagged": p.plate_flagged,
-        "channel": p.channel, "status": p.status,
+        "channel": p.channel, "status": p.status, "outcome": p.outcome,
     }
 
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.checkpoints.models import HouseholdMember, Outsider, Passage
+from fangkong.checkpoints.models import HouseholdMember, Outsider, Passage, PassageStatus
 from fangkong.core.exports import RegisterExporter
 from fangkong.core.registries import export_kind
 from fangkong.core.roles import Cap
@@ -38,6 +38,8 @@ class PassageExporter(RegisterExporter):
         Column("plate_flagged", _("Plate flagged"), "text", 8),
         Column("channel", _("Channel"), "text", 8),
         Column("status", _("Status"), "text", 8),
+        Column("outcome", _("Outcome"), "text", 8),
+        Column("name_disputed", _("name differs from the registry"), "text", 8),
         Column("recorded_by", _("Recorded by"), "text", 10),
     )
 
@@ -54,6 +56,8 @@ class PassageExporter(RegisterExporter):
             "origin": p.origin, "temperature": p.temperature, "mask": p.mask,
             "plate": p.plate, "fever": p.fever, "plate_flagged": p.plate_flagged,
             "channel": p.get_channel_display(), "status": p.get_status_display(),
+            "outcome": p.get_outcome_display() if p.status == PassageStatus.CONFIRMED else "",
+            "name_disputed": p.name_disputed,
             "recorded_by": (p.recorded_by.get_full_name() or p.recorded_by.username)
             if p.recorded_by else "",
         }

@@ -220,7 +220,7 @@ def checkpoint_sentence(unit: Any, day: date) -> str | None:
     except NoRuleInForce:
         provinces = _("- (no rule in force)")
     return _(
-        "%(unit)s ran %(n)d checkpoints; %(today)d passages were registered today "
+        "%(unit)s ran %(n)d checkpoints; %(today)d passages were let through today "
         "(%(total)d in all), %(fevers)d with fever, and %(plates)d vehicles from %(provinces)s "
         "were flagged for screening."
     ) % {

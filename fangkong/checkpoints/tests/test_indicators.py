@@ -146,7 +146,7 @@ class IndicatorTestCase(CheckpointTestCase):
             sentences = registries.render_sentences(self.community_a_unit, DAY)
         text = "".join(sentences)
         self.assertIn("文昌社区共设卡点2个", text)
-        self.assertIn("当日登记进出人员3人次（累计4人次）", text)
+        self.assertIn("当日放行进出人员2人次（累计3人次）", text)
         self.assertIn("排查鄂籍车辆1辆", text)
         self.assertIn("摸排人口2人，其中常住人口1人", text)
         self.assertIn("劝返3人以上聚集扎堆3次", text)
