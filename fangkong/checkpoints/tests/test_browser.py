@@ -43,6 +43,7 @@ def test_self_registration_on_a_phone(page, live_server, site) -> None:
     page.fill("#id_phone", "13912345678")
     page.fill("#id_temperature", "36.4")
     page.fill("#id_plate", "陕G12345")
+    page.check("#remember")  # off unless the resident asks (issue #11, item 16)
     page.screenshot(path="/tmp/fk_selfreg_form.png", full_page=True)
     page.click("button[value=in]")
     page.wait_for_url("**/done/**")
@@ -89,12 +90,13 @@ def test_duty_screen_at_360_px(page, live_server, site) -> None:
     page.wait_for_selector("#duty-panel")
     assert "文昌花园东门" in page.locator("h1").first.inner_text()
     page.screenshot(path="/tmp/fk_duty_pending.png", full_page=True)
-    confirm = page.locator(".pending-row button[value=confirm]")
+    confirm = page.locator(".pending-row button[value=confirm_self]")
     box = confirm.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44
     confirm.click()
     page.wait_for_selector(".duty-notice.fever")
     assert "发热" in page.locator(".duty-notice").inner_text()
+    assert "发热" in page.locator("[data-stop]").inner_text()
 
     page.fill("#id_name", "张伟")
     page.fill("#id_id_number", ID_NUMBER)
