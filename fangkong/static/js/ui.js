@@ -72,6 +72,39 @@
     if (result) { result.innerHTML = ""; }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { setWidths(document); });
+  // The submission key of a creating form (core.forms.KeyedForm) is kept in the page's
+  // history entry when the form is sent, and put back when the user returns to that entry
+  // (back/forward): the browser restores the typed values but the page comes with a new
+  // key, and sending it again would save the record twice.
+  function keyedForms(root) {
+    return Array.prototype.filter.call(root.querySelectorAll("form"), function (form) {
+      return form.querySelector("input.submission-key");
+    });
+  }
+
+  function formSlot(form) {
+    return (form.getAttribute("action") || "") + "#" + keyedForms(document).indexOf(form);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var input = form.querySelector && form.querySelector("input.submission-key");
+    if (!input || !window.history.replaceState) { return; }
+    var state = Object.assign({}, window.history.state || {});
+    state.fangkongKeys = Object.assign({}, state.fangkongKeys || {});
+    state.fangkongKeys[formSlot(form)] = input.value;
+    window.history.replaceState(state, "");
+  });
+
+  function restoreKeys() {
+    var kept = (window.history.state || {}).fangkongKeys;
+    if (!kept) { return; }
+    keyedForms(document).forEach(function (form) {
+      var key = kept[formSlot(form)];
+      if (key) { form.querySelector("input.submission-key").value = key; }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setWidths(document); restoreKeys(); });
   document.addEventListener("htmx:afterSwap", function (event) { setWidths(event.target); });
 })();
