@@ -196,10 +196,18 @@ class HouseholdEditForm(forms.Form):
     assigned_to = forms.ModelChoiceField(label=_("Assigned worker"), required=False,
                                          queryset=None, empty_label=_("Nobody"))
 
-    def __init__(self, *args, workers=None, **kwargs) -> None:
+    def __init__(self, *args, workers=None, masked: dict | None = None, **kwargs) -> None:
+        """``masked``: the personal fields the user may not see in full (the household
+        is not assigned to them), with their masked value. They start empty, show the
+        mask, and are kept as they are unless something new is typed."""
         from django.contrib.auth import get_user_model
 
         super().__init__(*args, **kwargs)
+        for name, shown in (masked or {}).items():
+            self.fields[name].required = False
+            self.fields[name].widget.attrs["placeholder"] = shown
+            self.fields[name].help_text = _("Shown masked: leave empty to keep it, or type "
+                                            "the new one.")
         field = self.fields["assigned_to"]
         field.queryset = workers if workers is not None else get_user_model().objects.none()
         field.label_from_instance = lambda u: u.get_full_name() or u.username

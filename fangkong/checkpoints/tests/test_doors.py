@@ -198,6 +198,17 @@ class HouseholdsTests(CheckpointTestCase):
         self.login(self.community_b)
         self.assertEqual(self.client.get(url).status_code, 404)
 
+    def test_another_editor_edits_without_seeing_the_address(self) -> None:
+        self.login(self.county_a)
+        url = reverse("checkpoints:household_edit", args=[self.mine.pk])
+        page = self.client.get(url)
+        self.assertNotContains(page, "文昌路3号2单元501室")
+        r = self.client.post(url, {"number": "2", "address": "", "phone": "",
+                                   "notes": "独居", "assigned_to": self.community_a.pk})
+        self.assertEqual(r.status_code, 302)
+        self.mine.refresh_from_db()
+        self.assertEqual((self.mine.address, self.mine.notes), ("文昌路3号2单元501室", "独居"))
+
     def test_removing_a_member(self) -> None:
         person = clean_person_data(id_number=make_id_number("610902", date(1980, 1, 1), 7),
                                    name="王芳")

@@ -37,7 +37,7 @@ from fangkong.checkpoints.models import (
     Tip,
     TipStatus,
 )
-from fangkong.core import imports
+from fangkong.core import imports, pii
 from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
 from fangkong.core.models import Alert, Grant
@@ -169,12 +169,22 @@ def household(request: HttpRequest, pk: int, member_form=None, visit_form=None,
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a household and assign it to a worker of its community."""
     obj = _household(request, pk, Cap.EDIT)
-    form = HouseholdEditForm(request.POST or None, workers=_workers(obj), initial={
-        "number": obj.number, "address": obj.address, "phone": obj.phone,
-        "notes": obj.notes, "assigned_to": obj.assigned_to_id})
+    # The address and phone are shown in full to the assigned worker only (PII):
+    # another editor sees them masked and keeps them unless typing new ones.
+    own = obj.is_assigned_to(request.user)
+    masked = None if own else {k: v for k, v in pii.mask_row(obj, ["address", "phone"]).items()
+                               if v}
+    form = HouseholdEditForm(request.POST or None, workers=_workers(obj), masked=masked,
+                             initial={"number": obj.number, "notes": obj.notes,
+                                      "assigned_to": obj.assigned_to_id,
+                                      **({"address": obj.address, "phone": obj.phone}
+                                         if own else {})})
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        for name in masked or ():
+            data[name] = data[name] or getattr(obj, name)
         try:
-            services.edit_household(request.user, obj, **form.cleaned_data)
+            services.edit_household(request.user, obj, **data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
