@@ -15,6 +15,6 @@ MISSED_CHECK = AlertKind("temperature_missed", _("Missed temperature check"),
 #: A door-to-door visit found fever or cough, someone back from Hubei, a Hubei plate or
 #: a contact with a case: the household is followed up, and the alert closed when it is
 #: (``services.record_visit``, ``services.follow_up_household``). One open alert per
-#: household (subject ``household:<pk>``) however many visits find something.
+#: household (subject ``checkpoints.household:<pk>``) however many visits find something.
 VISIT_FINDING = AlertKind("visit_finding", _("Door-to-door finding to follow up"),
                           Severity.WARNING)

@@ -171,7 +171,8 @@ def remove_member(actor: Any, member: HouseholdMember) -> None:
     the change history; the person stays in the registry."""
     require_capability(actor, Cap.EDIT, member.unit_path)
     with acting_as(actor), transaction.atomic():
-        HouseholdMember.objects.filter(pk=member.pk).first() and member.delete()
+        if HouseholdMember.objects.filter(pk=member.pk).exists():  # not removed meanwhile
+            member.delete()
 
 
 def record_visit(
@@ -204,7 +205,8 @@ def record_visit(
 
 
 def follow_up_subject(household: Household | int) -> str:
-    return f"household:{getattr(household, 'pk', household)}"
+    """The follow-up alert's subject: ``checkpoints.household:<pk>`` (as ``subject_of``)."""
+    return f"{Household._meta.label_lower}:{getattr(household, 'pk', household)}"
 
 
 def open_follow_up(actor: Any, household: Household, visit: ScreeningVisit, *,

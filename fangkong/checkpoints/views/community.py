@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from fangkong.checkpoints.forms import (
 from fangkong.checkpoints.importers import HouseholdImporter
 from fangkong.checkpoints.models import (
     Household,
+    HouseholdMember,
     Inspection,
     PatrolLog,
     ScreeningVisit,
@@ -87,14 +88,17 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 def _open_follow_ups(user, limit: int = 50) -> list:
     """The open door-to-door follow-ups in the user's area, oldest first, each with its
-    household (the alert's subject is ``household:<pk>``)."""
+    household (the alert's subject is ``checkpoints.household:<pk>``)."""
     open_alerts = list(Alert.objects.visible_to(user).open()
                        .filter(kind=alerts.VISIT_FINDING.code).order_by("opened_at")[:limit])
-    ids = {int(a.subject.partition(":")[2]) for a in open_alerts
-           if a.subject.partition(":")[2].isdigit()}
-    households = Household.objects.visible_to(user).select_related("org_unit").in_bulk(ids)
+    def household_id(alert: Alert) -> int:
+        found = alert.subject.rpartition(":")[2]
+        return int(found) if found.isdigit() else 0
+
+    households = Household.objects.visible_to(user).select_related("org_unit").in_bulk(
+        {household_id(a) for a in open_alerts})
     for alert in open_alerts:
-        alert.household = households.get(int(alert.subject.partition(":")[2] or 0))
+        alert.household = households.get(household_id(alert))
     return [a for a in open_alerts if a.household is not None]
 
 
@@ -227,7 +231,12 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Cap.EDIT)
 def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     obj = _household(request, pk, Cap.EDIT)
-    member = get_object_or_404(obj.members.all(), pk=member_pk)
+    member = obj.members.filter(pk=member_pk).first()
+    if member is None:
+        if HouseholdMember.objects.filter(pk=member_pk).exists():
+            raise Http404  # another household's member
+        messages.info(request, _("Already removed."))  # the button tapped twice
+        return redirect("checkpoints:household", pk=pk)
     services.remove_member(request.user, member)
     messages.success(request, _("%(name)s was taken off the household.") % {
         "name": member.masked_name})
