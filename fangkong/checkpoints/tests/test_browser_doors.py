@@ -41,6 +41,13 @@ def test_back_and_send_the_patrol_again_saves_one_patrol(page, live_server, site
     page.wait_for_load_state()
     assert PatrolLog.objects.count() == 1
     assert list(PatrolLog.objects.values_list("people_persuaded", flat=True)) == [31]
+    # The next patrol, typed on the fresh form, is a new record.
+    page.goto(f"{live_server.url}/checkpoints/patrols/")
+    page.fill("#id_area", "滨江路")
+    page.fill("#id_people_persuaded", "2")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages").first).to_contain_text("已保存")
+    assert sorted(PatrolLog.objects.values_list("people_persuaded", flat=True)) == [2, 31]
 
 
 def test_a_visit_with_a_finding_is_kept_and_followed_up(page, live_server, site) -> None:

@@ -89,16 +89,23 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var input = form.querySelector && form.querySelector("input.submission-key");
-    if (!input || !window.history.replaceState) { return; }
+    // An htmx form stays on its page and gets a new key with each answer: nothing to keep.
+    if (!input || !window.history.replaceState || form.hasAttribute("hx-post")) { return; }
     var state = Object.assign({}, window.history.state || {});
     state.fangkongKeys = Object.assign({}, state.fangkongKeys || {});
     state.fangkongKeys[formSlot(form)] = input.value;
     window.history.replaceState(state, "");
   });
 
+  function cameBack() {
+    var nav = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    return Boolean(nav && nav.type === "back_forward");
+  }
+
   function restoreKeys() {
     var kept = (window.history.state || {}).fangkongKeys;
-    if (!kept) { return; }
+    if (!kept || !cameBack()) { return; }
     keyedForms(document).forEach(function (form) {
       var key = kept[formSlot(form)];
       if (key) { form.querySelector("input.submission-key").value = key; }
