@@ -23,7 +23,7 @@ class CheckpointsConfig(FangkongModule):
         NavEntry("checkpoints:index", _("Checkpoints"), Cap.VIEW, order=30),
         NavEntry("checkpoints:community", _("Community screening"), Cap.VIEW, order=31),
     )
-    alert_kinds = (alerts.FEVER, alerts.PLATE, alerts.MISSED_CHECK)
+    alert_kinds = (alerts.FEVER, alerts.PLATE, alerts.MISSED_CHECK, alerts.VISIT_FINDING)
     schedules = (
         Schedule("checkpoints.missed_checks",
                  "fangkong.checkpoints.schedules.missed_temperature_checks",

@@ -91,7 +91,7 @@ class ConfirmForm(forms.Form):
     temperature = TemperatureField(required=False, label=_("Measured temperature (°C)"))
 
 
-class CheckpointForm(forms.Form):
+class CheckpointForm(KeyedForm):
     community = UnitChoiceField(label=_("Community"))
     name = forms.CharField(label=_("Name"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=CheckpointKind.choices)
@@ -144,7 +144,7 @@ class PersonFields(forms.Form):
     phone = forms.CharField(label=_("Mobile phone"), max_length=30, required=False)
 
 
-class OutsiderForm(PersonFields):
+class OutsiderForm(KeyedForm, PersonFields):
     community = UnitChoiceField(label=_("Community"))
     arrived_on = forms.DateField(label=_("Arrived on"), initial=timezone.localdate,
                                  widget=DateInput())
@@ -171,11 +171,14 @@ class ReleaseForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class HouseholdForm(forms.Form):
+class HouseholdForm(KeyedForm):
     community = UnitChoiceField(label=_("Community"))
     number = forms.CharField(label=_("Household number"), max_length=40)
     address = forms.CharField(label=_("Address"), max_length=200)
-    phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}),
+                            help_text=_("A mobile number or a landline with its area code "
+                                        "(0915-3212345)."))
 
     def __init__(self, *args, communities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -183,13 +186,54 @@ class HouseholdForm(forms.Form):
             self.fields["community"].queryset = communities
 
 
-class MemberForm(PersonFields):
+class HouseholdEditForm(forms.Form):
+    """Correcting a household; ``assigned_to`` is a worker who may edit its community."""
+
+    number = forms.CharField(label=_("Household number"), max_length=40)
+    address = forms.CharField(label=_("Address"), max_length=200)
+    phone = HouseholdForm.base_fields["phone"]
+    notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
+    assigned_to = forms.ModelChoiceField(label=_("Assigned worker"), required=False,
+                                         queryset=None, empty_label=_("Nobody"))
+
+    def __init__(self, *args, workers=None, masked: dict | None = None, **kwargs) -> None:
+        """``masked``: the personal fields the user may not see in full (the household
+        is not assigned to them), with their masked value. They start empty, show the
+        mask, and are kept as they are unless something new is typed."""
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        for name, shown in (masked or {}).items():
+            self.fields[name].required = False
+            self.fields[name].widget.attrs["placeholder"] = shown
+            self.fields[name].help_text = _("Shown masked: leave empty to keep it, or type "
+                                            "the new one.")
+        field = self.fields["assigned_to"]
+        field.queryset = workers if workers is not None else get_user_model().objects.none()
+        field.label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class CheckpointEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CheckpointKind.choices)
+    location = forms.CharField(label=_("Location"), max_length=120, required=False)
+    opened_on = forms.DateField(label=_("In operation since"), widget=DateInput())
+
+
+class FollowUpForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Follow-up"), max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _(
+            "e.g. called back: 37.9 °C, taken to the fever clinic")}))
+
+
+class MemberForm(KeyedForm, PersonFields):
     relation = forms.ChoiceField(label=_("Relation to the head"), choices=Relation.choices)
     permanent = forms.BooleanField(label=_("Permanent resident"), required=False,
                                    initial=True)
 
 
-class VisitForm(forms.Form):
+class VisitForm(KeyedForm):
     visited_on = forms.DateField(label=_("Visited on"), initial=timezone.localdate,
                                  widget=DateInput())
     people_present = forms.IntegerField(label=_("People at home"), min_value=0,
@@ -238,7 +282,10 @@ class TipForm(CommunityChoiceForm):
     content = forms.CharField(label=_("What was reported"), max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 3}))
     caller_name = forms.CharField(label=_("Caller"), max_length=50, required=False)
-    caller_phone = forms.CharField(label=_("Caller's phone"), max_length=30, required=False)
+    caller_phone = forms.CharField(
+        label=_("Caller's phone"), max_length=30, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+        help_text=_("A mobile number or a landline with its area code (0915-3212345)."))
     received_at = forms.DateTimeField(
         label=_("Received at"), required=False, widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -252,8 +299,10 @@ class PublicTipForm(KeyedForm):
                               widget=forms.Textarea(attrs={"rows": 4}))
     caller_name = forms.CharField(label=_("Your name (optional)"), max_length=50,
                                   required=False)
-    caller_phone = forms.CharField(label=_("Your phone (optional, for a call back)"),
-                                   max_length=30, required=False)
+    caller_phone = forms.CharField(
+        label=_("Your phone (optional, for a call back)"), max_length=30, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("A mobile number or a landline with its area code (0915-3212345)."))
 
 
 class DispatchForm(forms.Form):

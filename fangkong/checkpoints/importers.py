@@ -18,7 +18,7 @@ from fangkong.checkpoints.models import Household, Relation
 from fangkong.core.models import OrgUnit
 from fangkong.core.registries import import_kind
 from fangkong.core.services.people import clean_person_data
-from fangkong.lib.identity import IdentityError, validate_phone
+from fangkong.lib.identity import IdentityError, validate_contact_phone
 from fangkong.lib.tabular import Importer, ImportField, parse_bool, parse_choice, parse_text
 
 #: ``services.save_household``'s error keys as this file's columns.
@@ -59,7 +59,7 @@ class HouseholdImporter(Importer):
                 errors[key] = [gettext("At most %(n)d characters.") % {"n": limit}]
         if values.get("household_phone"):
             try:
-                values["household_phone"] = validate_phone(values["household_phone"])
+                values["household_phone"] = validate_contact_phone(values["household_phone"])
             except IdentityError as exc:
                 errors["household_phone"] = [str(exc.message)]
         first = self._addresses.setdefault(number, (address, row_number))

@@ -99,7 +99,9 @@ def people_persuaded(unit: Any, day: date) -> int:
 def households_screened(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import ScreeningVisit
 
-    return ScreeningVisit.objects.under(unit).filter(visited_on=day).count()
+    # Every visit is kept (two the same day are two records): count households.
+    return (ScreeningVisit.objects.under(unit).filter(visited_on=day)
+            .values("household_id").distinct().count())
 
 
 @indicator("checkpoints.households_screened_total",
@@ -116,7 +118,8 @@ def households_flagged(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import ScreeningVisit
 
     flags = Q(from_hubei=True) | Q(hubei_vehicle=True) | Q(symptoms=True) | Q(contact=True)
-    return ScreeningVisit.objects.under(unit).filter(flags, visited_on=day).count()
+    return (ScreeningVisit.objects.under(unit).filter(flags, visited_on=day)
+            .values("household_id").distinct().count())
 
 
 @indicator("checkpoints.population", gettext_lazy("Population listed"), "人", cumulative=True)

@@ -155,9 +155,16 @@ class KeyedForm(forms.Form):
     changed and sent again), the service's ``KeyConflict`` cannot be shown on a hidden
     field: it becomes a form error, and the form gets a new key, so sending it once more
     saves it as a new record, knowingly.
+
+    The key also survives the back button: a page the browser loads again on "back"
+    comes with the typed values restored but a newly rendered key, and sending it again
+    saved the record twice (a patrol counted 31, then 33). ``ui.js`` keeps the key sent
+    from a page in that page's history entry (``history.state``) and puts it back when
+    the user returns to the entry, so the form sent again carries its first key.
     """
 
-    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    client_id = forms.UUIDField(widget=forms.HiddenInput(attrs={"class": "submission-key"}),
+                                initial=uuid.uuid4)
 
     def add_error(self, field: str | None, error: Any) -> None:
         if field != "client_id":

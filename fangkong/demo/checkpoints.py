@@ -170,6 +170,8 @@ def _households(ctx: DemoContext, unit: OrgUnit) -> tuple[int, int]:
     if Household.objects.filter(org_unit=unit).exists():
         return 0, 0
     rng = random.Random(f"{ctx.seed}:households:{unit.code}")
+    keys = random.Random(f"{ctx.seed}:household-keys:{unit.code}")
+    worker = ctx.user("wenchang") if unit.code == WENCHANG else None
     people = ctx.people_in(unit, POPULATION)
     permanent = set(rng.sample(range(POPULATION), PERMANENT))
     screening_days = _days()[:16]
@@ -185,7 +187,9 @@ def _households(ctx: DemoContext, unit: OrgUnit) -> tuple[int, int]:
             org_unit=unit, unit_path=unit.path, number=number,
             address=f"汉滨区新城街道文昌社区{building + 1}号楼{unit_no + 1}单元"
                     f"{flat // 2 + 1}0{flat % 2 + 1}室",
-            phone=people[i].phone,
+            phone=people[i].phone, client_id=_key(keys),
+            # The community worker screens the first two buildings herself.
+            assigned_to=worker if building < 2 else None,
         ))
         plan.append((i, size, rng.choice(screening_days)))
         i += size
@@ -198,17 +202,33 @@ def _households(ctx: DemoContext, unit: OrgUnit) -> tuple[int, int]:
                 household=household, org_unit=unit, unit_path=unit.path,
                 person=people[start + k], name=people[start + k].name,
                 phone=people[start + k].phone, relation=relations[k], since=since,
-                permanent=(start + k) in permanent,
+                permanent=(start + k) in permanent, client_id=_key(keys),
             ))
         visits.append(ScreeningVisit(
             household=household, org_unit=unit, unit_path=unit.path, visited_on=since,
+            client_id=_key(keys),
             people_present=sum(1 for k in range(size) if (start + k) in permanent),
             from_hubei=rng.random() < 0.01, hubei_vehicle=rng.random() < 0.005,
             symptoms=rng.random() < 0.002, contact=rng.random() < 0.001,
         ))
     ctx.bulk(HouseholdMember, members, key=("org_unit_id", "person_id"), batch_size=2000)
-    ctx.bulk(ScreeningVisit, visits, key=("household_id", "visited_on"), batch_size=2000)
+    ctx.bulk(ScreeningVisit, visits, key=("client_id",), batch_size=2000)
+    _follow_ups(ctx, [v for v in visits if v.flagged], worker or ctx.actor)
     return len(households), len(members)
+
+
+def _follow_ups(ctx: DemoContext, flagged: list[ScreeningVisit], worker: Any) -> None:
+    """Each visit's finding opens its household's follow-up, as ``record_visit`` does;
+    the worker has followed up all but those of the last screening days."""
+    recent = _days()[:16][-2:]
+    for visit in sorted(flagged, key=lambda v: (v.visited_on, v.pk)):
+        alert = services.open_follow_up(worker, visit.household, visit,
+                                        at=_at(visit.visited_on, 17, 30))
+        if visit.visited_on not in recent:
+            services.follow_up_household(
+                worker, visit.household, alert,
+                outcome="已电话回访并上门复核，体温正常，纳入居家观察名单"
+                if visit.symptoms or visit.contact else "已登记返乡信息，落实14天居家观察")
 
 
 def _passages(ctx: DemoContext, unit: OrgUnit, checkpoints: list[Checkpoint],

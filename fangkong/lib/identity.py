@@ -40,6 +40,7 @@ __all__ = [
     "normalize_uscc",
     "parse_plate",
     "validate_id_number",
+    "validate_contact_phone",
     "validate_phone",
     "validate_uscc",
 ]
@@ -323,6 +324,41 @@ def validate_phone(raw: object) -> str:
             _("A mainland mobile number starts with 13 to 19."), "prefix",
         )
     return number
+
+
+_LANDLINE = re.compile(r"(0(?:[12][0-9]|[3-9][0-9]{2}))([2-9][0-9]{6,7})")
+_AREA_IN_PARENS = re.compile(r"^\((0[0-9]{2,3})\)")
+
+
+def validate_contact_phone(raw: object) -> str:
+    """A number to call someone back on: a mainland mobile number (its 11 digits, as
+    ``validate_phone``) or a landline with its area code, returned as ``0915-3212345``
+    (typed with or without the dash, with spaces, or as ``(0915)3212345``).
+
+    Area codes are 010 and 02x (three digits) or four digits starting 03 to 09; the local
+    number has 7 or 8 digits and does not start with 0 or 1. Every form that asks for a
+    callback or contact number uses this one (a person's own mobile: ``validate_phone``).
+    """
+    text = _drop_spaces(_to_ascii(raw))
+    if not text:
+        raise IdentityError(_("Please enter a phone number."), "empty")
+    text = _AREA_IN_PARENS.sub(r"\1", text)
+    digits = "".join(ch for ch in text if ch not in _DASHES)
+    if digits.startswith("0") and not digits.startswith("00"):
+        found = _LANDLINE.fullmatch(digits)
+        if found is None:
+            raise IdentityError(_(
+                "A landline number is its area code and 7 or 8 digits, e.g. 0915-3212345."
+            ), "landline")
+        return f"{found.group(1)}-{found.group(2)}"
+    try:
+        return validate_phone(text)
+    except IdentityError as exc:
+        if exc.code in ("empty", "foreign"):
+            raise
+        raise IdentityError(_(
+            "Enter a mobile number (11 digits) or a landline number with its area code, "
+            "e.g. 0915-3212345."), exc.code) from None
 
 
 # --------------------------------------------------------------------------------------------

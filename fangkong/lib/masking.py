@@ -61,10 +61,15 @@ def mask_id_number(value: object) -> str:
 
 
 def mask_phone(value: object) -> str:
-    """``13812345678`` (or ``+86 138-1234-5678``) → ``138****5678``."""
+    """``13812345678`` (or ``+86 138-1234-5678``) → ``138****5678``; a landline
+    ``0915-3212345`` → ``0915-*****45``."""
     text = _text(value)
     if len(text) == 11 and text.isascii() and text.isdigit():
         return text[:3] + STAR * 4 + text[7:]  # the stored form: no normalising needed
+    area, dash, local = text.partition("-")
+    if dash and area.startswith("0") and area.isdigit() and local.isdigit():
+        # A landline as stored (0915-3212345): the area code and the last two digits.
+        return f"{area}-{STAR * (len(local) - 2)}{local[-2:]}"
     cleaned = normalize_phone(text)
     if len(cleaned) == 11 and cleaned.isascii() and cleaned.isdigit():
         text = cleaned

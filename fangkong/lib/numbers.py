@@ -84,3 +84,22 @@ def _commas(text: str, comma: str) -> str:
         return text.replace(",", "")
     # "1,5" as grouping is a decimal comma or a typo, and dropping the comma would read 15.
     raise NumberError(_("Write the number without commas, such as 1234.5."))
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def natural_sort_key(text: str) -> str:
+    """A text key that sorts house numbers as people count them: 1, 2, 10 and
+    3-2-501 before 3-10-101 (a plain sort gives 1, 10, 2).
+
+    Every run of digits becomes its length (two digits) and the digits without leading
+    zeros, so a longer number sorts after a shorter one and equal lengths compare digit
+    by digit; other characters are kept, lowercased. Each run carries its own length,
+    so the order holds also under a database collation that skips punctuation."""
+
+    def run(match: re.Match) -> str:
+        digits = match.group().lstrip("0") or "0"
+        return f"{min(len(digits), 99):02d}{digits}"
+
+    return _DIGIT_RUN.sub(run, (text or "").strip().lower())

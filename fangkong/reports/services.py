@@ -511,11 +511,20 @@ def check_rule_expression(form: ReportForm, expression: str) -> str:
 
 
 def save_rule(actor: Any, rule: Rule, **fields: Any) -> Rule:
+    """Save a validation rule. A new rule the form already has (the same expression and
+    message: the page sent twice, or back and send again) is that rule, not a second."""
     _require_configure(actor)
     with acting_as(actor), transaction.atomic():
         for name, value in fields.items():
             setattr(rule, name, value)
         rule.expression = check_rule_expression(rule.form, rule.expression)
+        if rule.pk is None:
+            ReportForm.objects.select_for_update().filter(pk=rule.form_id).first()
+            same = Rule.objects.filter(form_id=rule.form_id, expression=rule.expression,
+                                       message=rule.message,
+                                       message_en=rule.message_en).first()
+            if same is not None:
+                return same
         return _full_clean_save(rule)
 
 

@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import ScopedModel, ScopedQuerySet
+from fangkong.checkpoints.models.keys import submission_key
+from fangkong.core.models import KeyedModel, ScopedModel, ScopedQuerySet
 from fangkong.core.models.accounts import Cap, Role
 from fangkong.core.scoping import subtrees_q
 
@@ -59,8 +60,10 @@ class CheckpointQuerySet(ScopedQuerySet):
             Q(closed_on__gt=day) | Q(closed_on__isnull=True, is_active=True)))
 
 
-class Checkpoint(ScopedModel):
+class Checkpoint(KeyedModel):
     """A registration point at an estate gate or on a road, in one community."""
+
+    client_id = submission_key()
 
     name = models.CharField(_("name"), max_length=60)
     kind = models.CharField(

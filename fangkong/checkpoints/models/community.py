@@ -9,21 +9,34 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import KeyedModel, PersonRecord, ScopedModel
+from fangkong.checkpoints.models.keys import submission_key
+from fangkong.core.models import KeyedModel, PersonRecord
 from fangkong.core.retention import Retention
 from fangkong.lib import masking
+from fangkong.lib.numbers import natural_sort_key
 
 
-class Household(ScopedModel):
-    """A household of the community, as found by door-to-door screening."""
+class Household(KeyedModel):
+    """A household of the community, as found by door-to-door screening.
 
+    ``assigned_to`` is the community worker who screens it: that worker sees its address
+    in full (they must find the door); everyone else sees it masked (``shown_address``).
+    """
+
+    client_id = submission_key()
     number = models.CharField(
         _("household number"), max_length=40,
         help_text=_("Building, unit and flat (e.g. 3-2-501) or the household register number."),
     )
+    #: ``number`` as people count (``lib.numbers.natural_sort_key``): 1, 2, 10.
+    sort_key = models.CharField(max_length=130, editable=False, default="")
     address = models.CharField(_("address"), max_length=200)
-    phone = models.CharField(_("contact phone"), max_length=11, blank=True)
+    phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("assigned worker"),
+    )
 
     #: Personal data and its mask (``core.pii``).
     PII = {"address": masking.mask_address, "phone": masking.mask_phone}
@@ -31,13 +44,34 @@ class Household(ScopedModel):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        ordering = ["unit_path", "number"]
+        ordering = ["unit_path", "sort_key", "number"]
         constraints = [
             models.UniqueConstraint(fields=["org_unit", "number"], name="household_unique_number"),
         ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        loaded = self.__dict__  # deferred fields are not read here (no query)
+        if not loaded.get("sort_key") and loaded.get("number"):  # bulk_create too
+            self.sort_key = natural_sort_key(self.number)
+
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args, **kwargs) -> None:
+        key = natural_sort_key(self.number)
+        if key != self.sort_key:
+            self.sort_key = key
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sort_key"}
+        super().save(*args, **kwargs)
+
+    def is_assigned_to(self, user) -> bool:
+        return self.assigned_to_id is not None and self.assigned_to_id == getattr(user, "pk", 0)
+
+    def shown_address(self, user) -> str:
+        """The address as ``user`` sees it: in full for the assigned worker, else masked."""
+        return self.address if self.is_assigned_to(user) else masking.mask_address(self.address)
 
 
 class Relation(models.TextChoices):
@@ -48,10 +82,11 @@ class Relation(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class HouseholdMember(PersonRecord, ScopedModel):
+class HouseholdMember(PersonRecord, KeyedModel):
     """A person of a household. ``permanent`` marks permanent residents (常住人口):
     the others are registered here but live elsewhere, or stay only temporarily."""
 
+    client_id = submission_key()
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="members",
         verbose_name=_("household"),
@@ -83,9 +118,12 @@ class HouseholdMember(PersonRecord, ScopedModel):
         return f"{self.household} {self.masked_name}"
 
 
-class ScreeningVisit(ScopedModel):
-    """A door-to-door visit (入户排查) and what it found."""
+class ScreeningVisit(KeyedModel):
+    """A door-to-door visit (入户排查) and what it found. Every visit is kept: a second
+    visit the same day is a second record, so what the first one found stays. A visit
+    with a finding opens a follow-up (``services.record_visit``)."""
 
+    client_id = submission_key()
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="visits", verbose_name=_("household"),
     )
@@ -106,13 +144,9 @@ class ScreeningVisit(ScopedModel):
     class Meta:
         verbose_name = _("screening visit")
         verbose_name_plural = _("screening visits")
-        ordering = ["-visited_on", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["household", "visited_on"], name="visit_once_per_household_day",
-            ),
-        ]
-        indexes = [models.Index(fields=["visited_on", "unit_path"])]
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["visited_on", "unit_path"]),
+                   models.Index(fields=["household", "visited_on"])]
 
     def __str__(self) -> str:
         return f"{self.household} {self.visited_on}"
@@ -224,7 +258,7 @@ class Tip(KeyedModel):
     )
     content = models.TextField(_("what was reported"), max_length=1000)
     caller_name = models.CharField(_("caller"), max_length=50, blank=True)
-    caller_phone = models.CharField(_("caller's phone"), max_length=11, blank=True)
+    caller_phone = models.CharField(_("caller's phone"), max_length=20, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=TipStatus.choices, default=TipStatus.NEW,
     )

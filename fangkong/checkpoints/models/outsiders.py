@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.models import PersonRecord, ScopedModel
+from fangkong.checkpoints.models.keys import submission_key
+from fangkong.core.models import KeyedModel, PersonRecord
 from fangkong.core.retention import Retention
 from fangkong.lib import masking
 
@@ -27,12 +28,14 @@ class Slot(models.TextChoices):
     EVENING = "pm", _("Evening")
 
 
-class Outsider(PersonRecord, ScopedModel):
+class Outsider(PersonRecord, KeyedModel):
     """A non-resident who arrived in the community, observed for 14 days until released.
 
     The observation covers the day of arrival and the 13 days after it; release is
     possible from the 15th day on.
     """
+
+    client_id = submission_key()
 
     person = models.ForeignKey(
         "core.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person"),

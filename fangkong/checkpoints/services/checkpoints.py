@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fangkong.checkpoints.models import Checkpoint, DutyRoster
 from fangkong.core.audit import acting_as
@@ -16,14 +18,19 @@ from fangkong.core.models import Grant, OrgUnit
 from fangkong.core.models.accounts import Cap, Role
 from fangkong.core.models.territory import Level
 from fangkong.core.scoping import require_capability
-from fangkong.core.unique import get_or_create_unique
+from fangkong.core.unique import get_or_create_unique, save_unique
 from fangkong.lib.dates import check_record_day
+
+#: The message for a name another checkpoint of the community has.
+NAME_IN_USE = gettext_noop("This community already has a checkpoint with this name.")
 
 
 def create_checkpoint(
     actor: Any, community: OrgUnit, *, name: str, kind: str, location: str = "",
-    opened_on: date | None = None,
+    opened_on: date | None = None, client_id: uuid.UUID | None = None,
 ) -> Checkpoint:
+    """A new checkpoint. The page's form sends its ``client_id``: the same form sent
+    again (back, then send) answers the checkpoint it created, not "name in use"."""
     require_capability(actor, Cap.EDIT, community.path)
     if community.level != Level.COMMUNITY:
         raise ValidationError({"org_unit": [_("Checkpoints belong to a village or community.")]})
@@ -32,15 +39,51 @@ def create_checkpoint(
         raise ValidationError({"name": [_("Give the checkpoint a name.")]})
     opened_on = opened_on or timezone.localdate()
     check_record_day(opened_on, "opened_on")
+    location = (location or "").strip()
+    if client_id is not None:
+        sent_before = Checkpoint.objects.filter(client_id=client_id).first()
+        if sent_before is not None:
+            sent_before.check_same({"org_unit": community, "name": name, "kind": kind,
+                                    "location": location})
+            return sent_before
     with acting_as(actor), transaction.atomic():
         checkpoint, created = get_or_create_unique(
             Checkpoint.objects, {"org_unit": community, "name": name},
-            {"kind": kind, "location": location, "opened_on": opened_on},
+            {"kind": kind, "location": location, "opened_on": opened_on,
+             **({"client_id": client_id} if client_id else {})},
         )
-        if not created:
-            raise ValidationError({"name": [_("This community already has a checkpoint "
-                                              "with this name.")]})
-        return checkpoint
+        if not created and (client_id is None or checkpoint.client_id != client_id):
+            raise ValidationError({"name": [_(NAME_IN_USE)]})
+        return checkpoint  # new, or the same form sent twice at once
+
+
+def edit_checkpoint(
+    actor: Any, checkpoint: Checkpoint, *, name: str, kind: str, location: str = "",
+    opened_on: date | None = None,
+) -> Checkpoint:
+    """Correct a checkpoint's name, kind, location or first day (its community stays:
+    its passages and roster are that community's). Audited."""
+    require_capability(actor, Cap.EDIT, checkpoint.unit_path)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": [_("Give the checkpoint a name.")]})
+    opened_on = opened_on or checkpoint.opened_on
+    if opened_on != checkpoint.opened_on:
+        check_record_day(opened_on, "opened_on")
+    if checkpoint.closed_on and opened_on >= checkpoint.closed_on:
+        raise ValidationError({"opened_on": [_("A checkpoint closes after the day it opened.")]})
+    if Checkpoint.objects.filter(org_unit_id=checkpoint.org_unit_id, name=name).exclude(
+            pk=checkpoint.pk).exists():
+        raise ValidationError({"name": [_(NAME_IN_USE)]})
+    with acting_as(actor), transaction.atomic():
+        checkpoint = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
+        checkpoint.name, checkpoint.kind = name, kind
+        checkpoint.location, checkpoint.opened_on = (location or "").strip(), opened_on
+        try:
+            save_unique(checkpoint)
+        except ValidationError:
+            raise ValidationError({"name": [_(NAME_IN_USE)]}) from None
+    return checkpoint
 
 
 def close_checkpoint(actor: Any, checkpoint: Checkpoint, *, day: date | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,9 +37,11 @@ SLOT_DEADLINES = {Slot.MORNING: time(12, 0), Slot.EVENING: time(22, 0)}
 def register_outsider(
     actor: Any, community: OrgUnit, person: PersonData, *, arrived_on: date, origin: str,
     host_address: str, from_watched_area: bool = False, reason: str = "",
+    client_id: uuid.UUID | None = None,
 ) -> tuple[Outsider, bool]:
     """Start a 14-day observation; a second registration of someone already under
-    observation here returns the open one."""
+    observation here returns the open one. The page's ``client_id`` is the record's
+    submission key (the same form sent again finds it by the person anyway)."""
     require_capability(actor, Cap.EDIT, community.path)
     errors: dict[str, list[str]] = {}
     try:
@@ -59,7 +62,7 @@ def register_outsider(
             {"name": person.name, "phone": person.phone, "arrived_on": arrived_on,
              "origin": origin.strip(), "host_address": host_address.strip(),
              "from_watched_area": from_watched_area, "reason": (reason or "").strip(),
-             "registered_by": actor},
+             "registered_by": actor, **({"client_id": client_id} if client_id else {})},
         )
 
 

@@ -257,7 +257,7 @@ class HouseholdImportTestCase(CheckpointTestCase):
         self.login(self.community_a)
         r = self.client.post(reverse("checkpoints:household_new"), {
             "community": "610902002002", "number": "1-1-101", "address": "别的地址1号",
-            "phone": ""})
+            "phone": "", "client_id": str(uuid.uuid4())})
         self.assertEqual(r.status_code, 200)
         self.assertIn("number", r.context["form"].errors)
         self.assertEqual(Household.objects.get().address, "文昌路1号3栋501")

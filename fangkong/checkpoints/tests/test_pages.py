@@ -94,12 +94,14 @@ class PagesTestCase(CheckpointTestCase):
     def test_it_creates_checkpoints_and_rosters_duty_users(self) -> None:
         self.login(self.community_a)
         r = self.client.post(reverse("checkpoints:index"), {
-            "community": "610902002002", "name": "南门", "kind": "gate", "location": ""})
+            "community": "610902002002", "name": "南门", "kind": "gate", "location": "",
+            "client_id": str(uuid.uuid4())})
         self.assertEqual(r.status_code, 302)
         self.assertTrue(Checkpoint.objects.filter(name="南门",
                                                   org_unit=self.community_a_unit).exists())
         r = self.client.post(reverse("checkpoints:index"), {
-            "community": "610924100001", "name": "外区", "kind": "gate"})
+            "community": "610924100001", "name": "外区", "kind": "gate",
+            "client_id": str(uuid.uuid4())})
         self.assertEqual(r.status_code, 200)  # not a choice for this worker
         self.assertFalse(Outsider.objects.filter(org_unit=self.community_b_unit).exists())
         self.assertFalse(Checkpoint.objects.filter(name="外区").exists())

@@ -74,6 +74,11 @@ class RaceBase(TransactionTestCase):
     def post_together(self, url: str, data: dict[str, Any]) -> list[int]:
         """``THREADS`` logged-in clients POST the same form at once: their status codes.
         An unhandled exception in the view is raised by the test client (a 500)."""
+        return self.post_together_each(url, lambda: data)
+
+    def post_together_each(self, url: str, make: Any) -> list[int]:
+        """As ``post_together``, each client with its own form data (``make()``)."""
+        forms = [make() for _ in range(THREADS)]
         clients = []
         for _ in range(THREADS):
             client = Client()
@@ -81,7 +86,7 @@ class RaceBase(TransactionTestCase):
             clients.append(client)
 
         def post() -> int:
-            return clients.pop().post(url, data).status_code
+            return clients.pop().post(url, forms.pop()).status_code
 
         statuses, errors = run_together(post, THREADS)
         self.assertEqual(errors, [])
@@ -158,9 +163,11 @@ class ServiceRaceTests(RaceBase):
             lambda: services.roster(self.worker, gate, duty, self.today), THREADS)
         self.assert_one(DutyRoster, results, errors)
 
-    def test_it_keeps_one_visit_a_day_when_identical_visits_race(self) -> None:
+    def test_it_keeps_one_visit_when_the_same_visit_form_races(self) -> None:
+        key = uuid.uuid4()
         results, errors = run_together(lambda: services.record_visit(
-            self.worker, self.household, visited_on=self.today, people_present=3), THREADS)
+            self.worker, self.household, client_id=key, visited_on=self.today,
+            people_present=3), THREADS)
         self.assert_one(ScreeningVisit, results, errors)
 
     def test_it_keeps_one_inspection_and_one_patrol_when_identical_ones_race(self) -> None:
@@ -189,6 +196,7 @@ class PageRaceTests(RaceBase):
         statuses = self.post_together("/checkpoints/outsiders/new", {
             **self.person_fields(), "community": self.community.code,
             "arrived_on": self.today.isoformat(), "origin": "武汉", "host_address": "文昌路1号",
+            "client_id": str(uuid.uuid4()),
         })
         self.assertEqual(statuses, [302] * THREADS)
         self.assertEqual(Outsider.objects.count(), 1)
@@ -203,19 +211,31 @@ class PageRaceTests(RaceBase):
     def test_it_answers_every_racing_member_addition(self) -> None:
         self.known_person()
         statuses = self.post_together(f"/checkpoints/households/{self.household.pk}/member", {
-            **self.person_fields(), "relation": "head", "permanent": "on"})
+            **self.person_fields(), "relation": "head", "permanent": "on",
+            "client_id": str(uuid.uuid4())})
         self.assertEqual(statuses, [302] * THREADS)
         self.assertEqual(HouseholdMember.objects.count(), 1)
 
     def test_it_answers_every_racing_new_checkpoint_form(self) -> None:
-        statuses = self.post_together("/checkpoints/", {
-            "community": self.community.code, "name": "东门", "kind": "gate",
-            "opened_on": (self.today - timedelta(days=1)).isoformat()})
-        self.assertEqual(sorted(statuses), [200] * (THREADS - 1) + [302])
+        # The same form sent at once (one key): every request lands on the one checkpoint.
+        same = {"community": self.community.code, "name": "东门", "kind": "gate",
+                "opened_on": (self.today - timedelta(days=1)).isoformat(),
+                "client_id": str(uuid.uuid4())}
+        self.assertEqual(self.post_together("/checkpoints/", same), [302] * THREADS)
         self.assertEqual(Checkpoint.objects.count(), 1)
+        # Different forms with the same name (two people at once): one wins, the others
+        # are told the name is in use.
+        statuses = self.post_together_each("/checkpoints/", lambda: {
+            **same, "name": "西门", "client_id": str(uuid.uuid4())})
+        self.assertEqual(sorted(statuses), [200] * (THREADS - 1) + [302])
+        self.assertEqual(Checkpoint.objects.count(), 2)
 
     def test_it_answers_every_racing_new_household_form(self) -> None:
-        statuses = self.post_together("/checkpoints/households/new", {
-            "community": self.community.code, "number": "2-201", "address": "文昌路3号"})
+        same = {"community": self.community.code, "number": "2-201", "address": "文昌路3号",
+                "client_id": str(uuid.uuid4())}
+        self.assertEqual(self.post_together("/checkpoints/households/new", same),
+                         [302] * THREADS)
+        statuses = self.post_together_each("/checkpoints/households/new", lambda: {
+            **same, "number": "2-202", "client_id": str(uuid.uuid4())})
         self.assertEqual(sorted(statuses), [200] * (THREADS - 1) + [302])
-        self.assertEqual(Household.objects.filter(number="2-201").count(), 1)
+        self.assertEqual(Household.objects.filter(number__in=["2-201", "2-202"]).count(), 2)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from fangkong.checkpoints import alerts, services
 from fangkong.checkpoints import poster as posters
 from fangkong.checkpoints.forms import (
+    CheckpointEditForm,
     CheckpointForm,
     RosterForm,
     RuleForm,
@@ -67,8 +69,12 @@ def selfreg_url(request: HttpRequest, checkpoint: Checkpoint) -> str:
 @capability_required(Cap.VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    checkpoints = list(Checkpoint.objects.visible_to(request.user).select_related("org_unit")
-                       .order_by("unit_path", "name"))
+    q = " ".join(request.GET.get("q", "").split())[:60]
+    found = Checkpoint.objects.visible_to(request.user).select_related("org_unit")
+    if q:
+        found = found.filter(Q(name__icontains=q) | Q(location__icontains=q)
+                             | Q(org_unit__name__icontains=q))
+    checkpoints = list(found.order_by("unit_path", "name"))
     counts = {
         row["checkpoint_id"]: row for row in PassageDaily.objects.filter(
             checkpoint__in=checkpoints, day=today,
@@ -85,6 +91,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 request.user, unit, name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"], location=form.cleaned_data["location"],
                 opened_on=form.cleaned_data["opened_on"],
+                client_id=form.cleaned_data["client_id"],
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -94,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
     pending = Passage.objects.filter(checkpoint__in=checkpoints, status="pending").count()
     return render(request, "checkpoints/index.html", {
         "checkpoints": checkpoints, "form": form if editable.exists() else None,
-        "pending": pending, "today": today,
+        "pending": pending, "today": today, "q": q,
         "open_alerts": Alert.objects.visible_to(request.user).open()
         .filter(kind__in=ALERT_KINDS).count(),
     })
@@ -122,6 +129,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "prev_day": day - timezone.timedelta(days=1),
         "next_day": day + timezone.timedelta(days=1),
     })
+
+
+@capability_required(Cap.EDIT)
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a checkpoint's name, kind, location or first day."""
+    checkpoint = get_for_user(Checkpoint.objects.select_related("org_unit"), request.user,
+                              Cap.EDIT, pk=pk)
+    form = CheckpointEditForm(request.POST or None, initial={
+        "name": checkpoint.name, "kind": checkpoint.kind, "location": checkpoint.location,
+        "opened_on": checkpoint.opened_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_checkpoint(request.user, checkpoint, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("checkpoints:detail", pk=checkpoint.pk)
+    return render(request, "checkpoints/simple_form.html", {
+        "form": form, "submit": _("Save"),
+        "title": _("Edit checkpoint %(name)s") % {"name": checkpoint.name},
+        "back": reverse("checkpoints:detail", args=[checkpoint.pk])})
 
 
 def _duty_users(checkpoint: Checkpoint):

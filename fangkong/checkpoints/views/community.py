@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.checkpoints import indicators, services
+from fangkong.checkpoints import alerts, indicators, services
 from fangkong.checkpoints.forms import (
     DispatchForm,
+    FollowUpForm,
+    HouseholdEditForm,
     HouseholdForm,
     HouseholdImportForm,
     InspectionForm,
@@ -28,17 +31,20 @@ from fangkong.checkpoints.forms import (
 from fangkong.checkpoints.importers import HouseholdImporter
 from fangkong.checkpoints.models import (
     Household,
+    HouseholdMember,
     Inspection,
     PatrolLog,
     ScreeningVisit,
     Tip,
     TipStatus,
 )
-from fangkong.core import imports
+from fangkong.core import imports, pii
 from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
+from fangkong.core.models import Alert, Grant
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.territory import Level
+from fangkong.core.roles import ROLE_CAPABILITIES
 from fangkong.core.scoping import (
     capability_required,
     get_for_user,
@@ -76,7 +82,24 @@ def overview(request: HttpRequest) -> HttpResponse:
                 | Q(contact=True)).values("household_id").distinct().count(),
             "gatherings": indicators.gatherings_dispersed(unit, today),
         })
-    return render(request, "checkpoints/community.html", {"rows": rows})
+    return render(request, "checkpoints/community.html", {
+        "rows": rows, "follow_ups": _open_follow_ups(request.user)})
+
+
+def _open_follow_ups(user, limit: int = 50) -> list:
+    """The open door-to-door follow-ups in the user's area, oldest first, each with its
+    household (the alert's subject is ``checkpoints.household:<pk>``)."""
+    open_alerts = list(Alert.objects.visible_to(user).open()
+                       .filter(kind=alerts.VISIT_FINDING.code).order_by("opened_at")[:limit])
+    def household_id(alert: Alert) -> int:
+        found = alert.subject.rpartition(":")[2]
+        return int(found) if found.isdigit() else 0
+
+    households = Household.objects.visible_to(user).select_related("org_unit").in_bulk(
+        {household_id(a) for a in open_alerts})
+    for alert in open_alerts:
+        alert.household = households.get(household_id(alert))
+    return [a for a in open_alerts if a.household is not None]
 
 
 @capability_required(Cap.VIEW)
@@ -90,9 +113,14 @@ def households(request: HttpRequest) -> HttpResponse:
     if unit_code:
         unit = get_unit_for_user(request.user, unit_code, Cap.VIEW, level=Level.COMMUNITY)
         qs = qs.under(unit)
-    page = Paginator(qs.order_by("unit_path", "number"), 50).get_page(request.GET.get("page"))
+    if request.GET.get("mine"):
+        qs = qs.filter(assigned_to=request.user)
+    page = Paginator(qs.order_by("unit_path", "sort_key", "number"), 50).get_page(
+        request.GET.get("page"))
+    for h in page:
+        h.shown = h.shown_address(request.user)
     return render(request, "checkpoints/households.html", {
-        "page": page, "q": q,
+        "page": page, "q": q, "mine": bool(request.GET.get("mine")),
         "can_edit": scope_for(request.user).can(Cap.EDIT),
         "can_import": scope_for(request.user).can(Cap.IMPORT),
     })
@@ -108,7 +136,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
         try:
             household, _created = services.save_household(
                 request.user, unit, number=data["number"], address=data["address"],
-                phone=data["phone"], new_only=True)
+                phone=data["phone"], new_only=True, client_id=data["client_id"])
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -123,14 +151,61 @@ def _household(request: HttpRequest, pk: int, capability: str = Cap.VIEW) -> Hou
 
 
 @capability_required(Cap.VIEW)
-def household(request: HttpRequest, pk: int, member_form=None, visit_form=None) -> HttpResponse:
+def household(request: HttpRequest, pk: int, member_form=None, visit_form=None,
+              follow_up_form=None, status: int = 200) -> HttpResponse:
     obj = _household(request, pk)
+    found = services.follow_ups(Household.objects.filter(pk=obj.pk)).select_related(
+        "closed_by").order_by("-opened_at")
     return render(request, "checkpoints/household.html", {
         "household": obj, "members": obj.members.select_related("person"),
-        "visits": obj.visits.select_related("visited_by").order_by("-visited_on")[:30],
+        "address": obj.shown_address(request.user),
+        "assigned_to_me": obj.is_assigned_to(request.user),
+        "visits": obj.visits.select_related("visited_by").order_by("-visited_on", "-pk")[:30],
         "can_edit": scope_for(request.user).can(Cap.EDIT, obj.unit_path),
         "member_form": member_form or MemberForm(), "visit_form": visit_form or VisitForm(),
-    })
+        "follow_ups": [a for a in found if a.status == "open"],
+        "followed_up": [a for a in found if a.status != "open"][:10],
+        "follow_up_form": follow_up_form or FollowUpForm(),
+    }, status=status)
+
+
+@capability_required(Cap.EDIT)
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a household and assign it to a worker of its community."""
+    obj = _household(request, pk, Cap.EDIT)
+    # The address and phone are shown in full to the assigned worker only (PII):
+    # another editor sees them masked and keeps them unless typing new ones.
+    own = obj.is_assigned_to(request.user)
+    masked = None if own else {k: v for k, v in pii.mask_row(obj, ["address", "phone"]).items()
+                               if v}
+    form = HouseholdEditForm(request.POST or None, workers=_workers(obj), masked=masked,
+                             initial={"number": obj.number, "notes": obj.notes,
+                                      "assigned_to": obj.assigned_to_id,
+                                      **({"address": obj.address, "phone": obj.phone}
+                                         if own else {})})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        for name in masked or ():
+            data[name] = data[name] or getattr(obj, name)
+        try:
+            services.edit_household(request.user, obj, **data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("checkpoints:household", pk=pk)
+    return render(request, "checkpoints/simple_form.html", {
+        "form": form, "submit": _("Save"),
+        "title": _("Edit household %(number)s") % {"number": obj.number},
+        "back": reverse("checkpoints:household", args=[pk])})
+
+
+def _workers(household: Household):
+    """The workers of the household's community (granted there, with EDIT): who may be
+    assigned to it."""
+    grants = Grant.objects.filter(user__is_active=True, org_unit_id=household.org_unit_id)
+    ids = {g.user_id for g in grants if Cap.EDIT in ROLE_CAPABILITIES.get(g.role, ())}
+    return get_user_model().objects.filter(pk__in=ids).order_by("username")
 
 
 @require_POST
@@ -144,7 +219,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             person = clean_person_data(id_number=data["id_number"], name=data["name"],
                                        phone=data["phone"])
             services.add_member(request.user, obj, person, relation=data["relation"],
-                                permanent=data["permanent"])
+                                permanent=data["permanent"], client_id=data["client_id"])
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -154,18 +229,58 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @capability_required(Cap.EDIT)
+def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    obj = _household(request, pk, Cap.EDIT)
+    member = obj.members.filter(pk=member_pk).first()
+    if member is None:
+        if HouseholdMember.objects.filter(pk=member_pk).exists():
+            raise Http404  # another household's member
+        messages.info(request, _("Already removed."))  # the button tapped twice
+        return redirect("checkpoints:household", pk=pk)
+    services.remove_member(request.user, member)
+    messages.success(request, _("%(name)s was taken off the household.") % {
+        "name": member.masked_name})
+    return redirect("checkpoints:household", pk=pk)
+
+
+@require_POST
+@capability_required(Cap.EDIT)
 def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _household(request, pk, Cap.EDIT)
     form = VisitForm(request.POST)
     if form.is_valid():
         try:
-            services.record_visit(request.user, obj, **form.cleaned_data)
+            visit, _created = services.record_visit(request.user, obj, **form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, _("Visit recorded."))
+            if visit.flagged:
+                messages.warning(request, _(
+                    "Visit recorded. %(findings)s: the household is to be followed up "
+                    "(alert opened).") % {"findings": "、".join(visit.flag_labels())})
+            else:
+                messages.success(request, _("Visit recorded."))
             return redirect("checkpoints:household", pk=pk)
     return household(request, pk, visit_form=form)
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def follow_up(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
+    """Record the follow-up of a finding: the household's alert is closed with it."""
+    obj = _household(request, pk, Cap.EDIT)
+    alert = get_object_or_404(services.follow_ups(Household.objects.filter(pk=obj.pk)),
+                              pk=alert_pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_household(request.user, obj, alert, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Follow-up recorded; the alert is closed."))
+            return redirect("checkpoints:household", pk=pk)
+    return household(request, pk, follow_up_form=form)
 
 
 @capability_required(Cap.IMPORT)

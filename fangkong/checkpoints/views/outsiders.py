@@ -57,6 +57,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 request.user, unit, person, arrived_on=data["arrived_on"],
                 origin=data["origin"], host_address=data["host_address"],
                 from_watched_area=data["from_watched_area"], reason=data["reason"],
+                client_id=data["client_id"],
             )
         except ValidationError as exc:
             add_errors(form, exc)

@@ -87,6 +87,47 @@
     if (busy) { event.preventDefault(); }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { setWidths(document); });
+
+  // The submission key of a creating form (core.forms.KeyedForm) is kept in the page's
+  // history entry when the form is sent, and put back when the user returns to that entry
+  // (back/forward): the browser restores the typed values but the page comes with a new
+  // key, and sending it again would save the record twice.
+  function keyedForms(root) {
+    return Array.prototype.filter.call(root.querySelectorAll("form"), function (form) {
+      return form.querySelector("input.submission-key");
+    });
+  }
+
+  function formSlot(form) {
+    return (form.getAttribute("action") || "") + "#" + keyedForms(document).indexOf(form);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var input = form.querySelector && form.querySelector("input.submission-key");
+    // An htmx form stays on its page and gets a new key with each answer: nothing to keep.
+    if (!input || !window.history.replaceState || form.hasAttribute("hx-post")) { return; }
+    var state = Object.assign({}, window.history.state || {});
+    state.fangkongKeys = Object.assign({}, state.fangkongKeys || {});
+    state.fangkongKeys[formSlot(form)] = input.value;
+    window.history.replaceState(state, "");
+  });
+
+  function cameBack() {
+    var nav = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    return Boolean(nav && nav.type === "back_forward");
+  }
+
+  function restoreKeys() {
+    var kept = (window.history.state || {}).fangkongKeys;
+    if (!kept || !cameBack()) { return; }
+    keyedForms(document).forEach(function (form) {
+      var key = kept[formSlot(form)];
+      if (key) { form.querySelector("input.submission-key").value = key; }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setWidths(document); restoreKeys(); });
   document.addEventListener("htmx:afterSwap", function (event) { setWidths(event.target); });
 })();

@@ -1,0 +1,317 @@
+"""Every form that creates a record, on every module, sent twice as rendered (a double
+tap, going back and sending again): one record (issue #11 item 4).
+
+``CREATING`` names each creating form and how to reach it; ``NOT_CREATING`` says why a
+form creates nothing. The first test fails when a module adds a form that is in
+neither list, so a new creating form cannot skip the double-send check below.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.utils import timezone
+
+import fangkong
+from fangkong.checkpoints import services as checkpoint_services
+from fangkong.checkpoints.models import (
+    Checkpoint,
+    DutyRoster,
+    Household,
+    HouseholdMember,
+    Inspection,
+    Outsider,
+    Passage,
+    PatrolLog,
+    ScreeningVisit,
+    TemperatureCheck,
+    Tip,
+)
+from fangkong.checkpoints.tests.base import ID_A, CheckpointTestCase
+from fangkong.core.forms import KeyedForm
+from fangkong.core.models import ParameterValue
+from fangkong.core.services.people import clean_person_data
+from fangkong.lib.identity import make_id_number
+from fangkong.reports.models import Indicator, Reporter, ReportForm, Rule
+from fangkong.reports.tests.base import make_form
+
+#: Forms that create nothing, and why.
+NOT_CREATING = {
+    "fangkong.checkpoints.forms.ConfirmForm": "confirms a pending passage (an update)",
+    "fangkong.checkpoints.forms.ReleaseForm": "ends an observation (an update)",
+    "fangkong.checkpoints.forms.DispatchForm": "dispatches a tip (an update, once)",
+    "fangkong.checkpoints.forms.ResolveForm": "resolves a tip (an update, once)",
+    "fangkong.checkpoints.forms.FollowUpForm": "closes a follow-up alert (an update, once)",
+    "fangkong.checkpoints.forms.HouseholdEditForm": "edits a household",
+    "fangkong.checkpoints.forms.CheckpointEditForm": "edits a checkpoint",
+    "fangkong.checkpoints.forms.PersonFields": "fields shared by person forms",
+    "fangkong.checkpoints.forms.CommunityChoiceForm": "base of the register forms",
+    "fangkong.checkpoints.forms.HouseholdImportForm":
+        "an import: checked, then applied by household number (a second run updates)",
+    "fangkong.core.imports.ImportForm": "an import (see HouseholdImportForm)",
+    "fangkong.core.forms.LoginForm": "logs in",
+    "fangkong.core.forms.RevealForm": "shows a record unmasked (each reveal is logged)",
+    "fangkong.core.forms.PersonSearchForm": "a search",
+    "fangkong.core.forms.LogFilterForm": "filters",
+    "fangkong.core.forms.AuditFilterForm": "filters",
+    "fangkong.core.forms.PiiLogFilterForm": "filters",
+    "fangkong.core.forms.AlertFilterForm": "filters",
+    "fangkong.core.forms.CloseAlertForm": "closes an alert (an update, once)",
+    "fangkong.core.forms.KeyedForm": "the base of keyed forms",
+    "fangkong.core.forms.RuleSourceFields": "fields shared by rule forms",
+    "fangkong.core.exports.ExportForm": "a download (each one is logged)",
+    "fangkong.reports.forms.DayUnitForm": "filters",
+    "fangkong.reports.forms.ReviewForm": "approves or returns a submission (an update)",
+}
+
+#: Creating forms whose record has a natural key instead of a submission key: sent
+#: again, the service finds the record by it (``core.unique``) or, for a configuration
+#: record named by a code, refuses the code in use next to its field.
+NATURAL_KEY = {
+    "fangkong.checkpoints.forms.RosterForm": "one entry per checkpoint, user and day",
+    "fangkong.checkpoints.forms.TemperatureCheckForm": "one check per person, day and slot",
+    "fangkong.checkpoints.forms.RuleForm": "a value the same as the one in force is no change",
+    "fangkong.reports.forms.ReportFormForm": "the form's code (refused when in use)",
+    "fangkong.reports.forms.IndicatorForm": "the indicator's code in its form",
+    "fangkong.reports.forms.RuleForm": "the same expression and message in the form",
+    "fangkong.reports.forms.ReportersForm": "one reporter per unit or organisation",
+}
+
+
+@dataclass
+class Case:
+    """A creating form: the page that renders it (``page``, as ``user``), the form's
+    ``action`` on it, the values a person types, and the records it creates."""
+
+    page: str
+    model: type[models.Model]
+    values: dict[str, str]
+    action: str | None = None  # default: the page itself
+    user: str | None = "community_a"
+    htmx: bool = False
+    prefix_values: dict[str, str] = field(default_factory=dict)
+
+
+class _Forms(HTMLParser):
+    """The forms of a page: action, and each named control's value as the browser
+    would send it untouched (selected option, checked box, textarea content)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append({"action": a.get("action", ""), "fields": {},
+                               "hx": a.get("hx-post", "")})
+            return
+        if not self.forms or "name" not in a:
+            if tag == "option" and self._select is not None:
+                self._option(a)
+            return
+        fields = self.forms[-1]["fields"]
+        if tag == "input":
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    fields[a["name"]] = a.get("value", "on")
+            elif kind not in ("submit", "button", "file"):
+                fields[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select = a["name"]
+            fields.setdefault(a["name"], None)
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            fields[a["name"]] = ""
+        elif tag == "button" and a.get("value"):
+            fields.setdefault(a["name"], a["value"])
+
+    def _option(self, a: dict[str, str]) -> None:
+        fields = self.forms[-1]["fields"]
+        if fields.get(self._select) is None or "selected" in a:
+            fields[self._select] = a.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea and self.forms:
+            self.forms[-1]["fields"][self._textarea] += data
+
+
+def project_form_classes() -> dict[str, type[forms.BaseForm]]:
+    """Every form class the project defines (its modules imported first)."""
+    for info in pkgutil.walk_packages(fangkong.__path__, "fangkong."):
+        if ".tests" in info.name or ".migrations" in info.name or info.name.endswith(
+                (".wsgi", ".cli", ".management")) or ".management." in info.name:
+            continue
+        importlib.import_module(info.name)
+    found: dict[str, type[forms.BaseForm]] = {}
+    todo = [forms.Form, forms.ModelForm]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            todo.append(sub)
+            name = f"{sub.__module__}.{sub.__qualname__}"
+            if sub.__module__.startswith("fangkong.") and ".tests" not in sub.__module__:
+                found[name] = sub
+    return found
+
+
+class CreatingFormsTests(CheckpointTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        today = timezone.localdate()
+        cls.household = Household.objects.create(org_unit=cls.community_a_unit,
+                                                 number="3-2-501", address="文昌路3号")
+        cls.outsider, _ = checkpoint_services.register_outsider(
+            cls.community_a, cls.community_a_unit,
+            clean_person_data(id_number=ID_A, name="张伟", phone="13800001111"),
+            arrived_on=today - timedelta(days=1), origin="武汉", host_address="文昌路1号")
+        cls.report_form = make_form("weekly")
+        cls.today = today
+
+    def cases(self) -> dict[str, Case]:
+        h, gate, today = self.household, self.gate_a, self.today.isoformat()
+        person = {"name": "李娜", "phone": "13912345678",
+                  "id_number": make_id_number("610902", date(1990, 1, 5), 33)}
+        rf = self.report_form.code
+        return {
+            "fangkong.checkpoints.forms.PatrolForm": Case(
+                "/checkpoints/patrols/", PatrolLog,
+                {"area": "文昌花园广场", "gatherings_dispersed": "2", "people_persuaded": "31"}),
+            "fangkong.checkpoints.forms.InspectionForm": Case(
+                "/checkpoints/inspections/", Inspection, {"place": "老王棋牌室"}),
+            "fangkong.checkpoints.forms.TipForm": Case(
+                "/checkpoints/tips/", Tip,
+                {"content": "3号楼有人聚集打牌", "caller_phone": "0915-3212345"}),
+            "fangkong.checkpoints.forms.PublicTipForm": Case(
+                f"/checkpoints/r/{gate.public_key}/tip/", Tip,
+                {"content": "广场有人聚集", "caller_phone": "09153212345"}, user=None),
+            "fangkong.checkpoints.forms.CheckpointForm": Case(
+                "/checkpoints/", Checkpoint, {"name": "南门", "location": "文昌路口"}),
+            "fangkong.checkpoints.forms.HouseholdForm": Case(
+                "/checkpoints/households/new", Household,
+                {"number": "3-2-502", "address": "文昌路3号2单元502", "phone": "0915-3212345"}),
+            "fangkong.checkpoints.forms.MemberForm": Case(
+                f"/checkpoints/households/{h.pk}/", HouseholdMember,
+                {**person, "relation": "head"}, action=f"/checkpoints/households/{h.pk}/member"),
+            "fangkong.checkpoints.forms.VisitForm": Case(
+                f"/checkpoints/households/{h.pk}/", ScreeningVisit,
+                {"people_present": "3", "symptoms": "on"},
+                action=f"/checkpoints/households/{h.pk}/visit"),
+            "fangkong.checkpoints.forms.OutsiderForm": Case(
+                "/checkpoints/outsiders/new", Outsider,
+                {**person, "origin": "武汉", "host_address": "文昌路2号"}),
+            "fangkong.checkpoints.forms.TemperatureCheckForm": Case(
+                f"/checkpoints/outsiders/{self.outsider.pk}/", TemperatureCheck,
+                {"temperature": "36.6", "day": today},
+                action=f"/checkpoints/outsiders/{self.outsider.pk}/check"),
+            "fangkong.checkpoints.forms.RosterForm": Case(
+                f"/checkpoints/{self.gate_a2.pk}/", DutyRoster, {"day": today},
+                action=f"/checkpoints/{self.gate_a2.pk}/roster"),
+            "fangkong.checkpoints.forms.PassageForm": Case(
+                f"/checkpoints/duty/{gate.pk}/", Passage,
+                {**person, "temperature": "36.5"}, action=f"/checkpoints/duty/{gate.pk}/register",
+                user="gate", htmx=True),
+            "fangkong.checkpoints.forms.SelfRegistrationForm": Case(
+                f"/checkpoints/r/{gate.public_key}/", Passage,
+                {**person, "temperature": "36.4"}, user=None),
+            "fangkong.checkpoints.forms.RuleForm": Case(
+                "/checkpoints/rule/", ParameterValue,
+                {"fever_threshold": "37.2", "note": "按省指挥部通知调整"}, user="hq"),
+            "fangkong.core.views_rules.ParameterValueForm": Case(
+                "/core/rules/checkpoints.watched_provinces/", ParameterValue,
+                {"value": "鄂豫", "reason": "按省指挥部通知调整"}, user="hq"),
+            "fangkong.reports.forms.ReportFormForm": Case(
+                "/reports/forms/new/", ReportForm,
+                {"code": "town_daily", "name": "乡镇日报", "deadline_time": "17:00",
+                 "deadline_days": "1"}, user="hq"),
+            "fangkong.reports.forms.IndicatorForm": Case(
+                f"/reports/forms/{rf}/indicators/new", Indicator,
+                {"new-code": "masks_given", "new-name": "发放口罩", "new-unit": "个",
+                 "new-position": "9", "new-decimal_places": "0"}, user="hq"),
+            "fangkong.reports.forms.RuleForm": Case(
+                f"/reports/forms/{rf}/", Rule,
+                {"rule-expression": "projects_resumed <= projects_total",
+                 "rule-message": "已复工项目不能多于重点项目"},
+                action=f"/reports/forms/{rf}/rules/new", user="hq"),
+            "fangkong.reports.forms.ReportersForm": Case(
+                f"/reports/forms/{rf}/", Reporter, {"rep-codes": "610902002002"},
+                action=f"/reports/forms/{rf}/reporters/add", user="hq"),
+        }
+
+    def test_every_form_is_known_as_creating_or_not(self) -> None:
+        creating = set(self.cases())
+        unknown = set(project_form_classes()) - creating - set(NOT_CREATING)
+        self.assertEqual(unknown, set(), "say whether these forms create records: add "
+                                         "them to CREATING (and test them) or NOT_CREATING")
+        for name in creating:
+            self.assertIn(name, project_form_classes(), f"{name} is gone: update the list")
+        unkeyed = {name for name in creating - set(NATURAL_KEY)
+                   if not issubclass(project_form_classes()[name], KeyedForm)}
+        self.assertEqual(unkeyed, set(), "creating forms without a submission key")
+
+    def test_each_creating_form_sent_twice_as_rendered_creates_one_record(self) -> None:
+        for name, case in self.cases().items():
+            with self.subTest(form=name):
+                self._send_twice(name, case)
+
+    def _send_twice(self, name: str, case: Case) -> None:
+        self.client.logout()
+        if case.user:
+            self.login(getattr(self, case.user))
+        page = self.client.get(case.page)
+        self.assertEqual(page.status_code, 200, case.page)
+        action = case.action or case.page
+        parser = _Forms()
+        parser.feed(page.content.decode())
+        # The form that posts to the action and holds the most of the typed fields.
+        sent = sorted((f for f in parser.forms if (f["hx"] or f["action"] or case.page)
+                       == action), key=lambda f: -len(set(case.values) & set(f["fields"])))
+        self.assertTrue(sent, f"{name}: no form on {case.page} posts to {action}")
+        data = {k: v for k, v in sent[0]["fields"].items() if v is not None}
+        data.update(case.values)
+        cls = project_form_classes()[name]
+        if issubclass(cls, KeyedForm):
+            keys = [k for k in data if k.endswith("client_id")]
+            self.assertTrue(keys and all(uuid.UUID(data[k]) for k in keys),
+                            f"{name}: the rendered form carries no submission key")
+        headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
+        before = case.model.objects.count()
+        first = self.client.post(action, data, **headers)
+        self.assertIn(first.status_code, (200, 302), f"{name}: first send")
+        self.assertEqual(case.model.objects.count(), before + 1,
+                         f"{name}: the first send saved nothing: "
+                         f"{getattr(first, 'context', None) and _errors(first)}")
+        again = self.client.post(action, data, **headers)
+        self.assertIn(again.status_code, (200, 302, 400), f"{name}: second send")
+        if issubclass(cls, KeyedForm):  # the same form again is answered as a success
+            self.assertEqual((again.status_code, again.get("Location")),
+                             (first.status_code, first.get("Location")), name)
+        self.assertEqual(case.model.objects.count(), before + 1,
+                         f"{name}: sent twice, saved twice")
+
+
+def _errors(response: Any) -> Any:
+    for key in ("form", "f", "rule_form"):
+        form = response.context.get(key) if response.context else None
+        if form is not None and getattr(form, "errors", None):
+            return form.errors
+    return None
+
