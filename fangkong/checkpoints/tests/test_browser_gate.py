@@ -141,6 +141,17 @@ def test_a_validation_error_is_next_to_its_field_and_on_the_screen(
     page.screenshot(path="/tmp/fk_gate_error.png")
     assert not Passage.objects.exists()
 
+    # A recent person going in again without a reading: the error is in their row.
+    page.fill("#id_temperature", "36.5")
+    tap_in(page)
+    row = page.locator(".recent-row", has_text="孙*")
+    row.locator("button.dir-in").click()
+    expect(page.locator(".recent-row", has_text="孙*").locator(".field-error")).to_contain_text(
+        "体温")
+    assert focused_matches(page, ".recent-row input[aria-invalid=true]")
+    assert in_view(page, page.locator(".recent-row input[aria-invalid=true]"))
+    assert Passage.objects.count() == 1
+
 
 # --- item 2: a refused entry is not an entry -----------------------------------------
 
@@ -222,7 +233,10 @@ def test_a_self_registration_appears_without_reload_and_is_confirmed_explicitly(
     expect(row.locator(".self-reported")).to_contain_text("未实测")
     # "Confirm" with nothing measured confirms nothing.
     row.get_by_role("button", name="按实测体温确认").click()
-    expect(page.locator(".duty-notice.error")).to_contain_text("或按居民自报的体温确认")
+    # Said next to the reading to enter, which takes the focus.
+    row = page.locator(".pending-row", has_text="李*")
+    expect(row.locator(".field-error")).to_contain_text("或按居民自报的体温确认")
+    assert focused_matches(page, ".pending-row input[name=temperature]")
     assert Passage.objects.get().status == "pending"
     page.locator(".pending-row", has_text="李*").get_by_role(
         "button", name="按自报体温 37.6 °C 确认").click()

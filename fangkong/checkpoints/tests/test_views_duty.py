@@ -80,7 +80,9 @@ class DutyScreenTestCase(CheckpointTestCase):
         url = reverse("checkpoints:duty_quick", args=[self.gate_a.pk, first.pk, "in"])
         r = self.client.post(url, {"client_id": str(uuid.uuid4())}, HTTP_HX_REQUEST="true")
         self.assertEqual(r.status_code, 200)
-        self.assertTrue(r.context["notice"])  # "enter the body temperature"
+        # "enter the body temperature", in the person's row (issue #11, item 1)
+        self.assertEqual(r.context["row_error"]["person"], first.person_id)
+        self.assertContains(r, 'aria-invalid="true"')
         self.assertEqual(Passage.objects.filter(direction="in").count(), 1)
 
     def test_quick_in_and_out_reach_only_todays_register(self) -> None:

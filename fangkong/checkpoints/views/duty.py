@@ -70,7 +70,8 @@ def _pending(checkpoint: Checkpoint) -> dict:
 
 def _panel_context(checkpoint: Checkpoint, form: PassageForm | None = None,
                    notice: str = "", saved: Passage | None = None, error: bool = False,
-                   mismatch: dict | None = None, ask_discard: int | None = None) -> dict:
+                   mismatch: dict | None = None, ask_discard: int | None = None,
+                   row_error: dict | None = None) -> dict:
     today = timezone.localdate()
     recent, seen = [], set()
     for p in (Passage.objects.filter(checkpoint=checkpoint, day=today,
@@ -90,7 +91,7 @@ def _panel_context(checkpoint: Checkpoint, form: PassageForm | None = None,
         threshold = None
     stop = saved if saved is not None and (saved.fever or saved.plate_flagged) else None
     return {
-        **_pending(checkpoint), "ask_discard": ask_discard,
+        **_pending(checkpoint), "ask_discard": ask_discard, "row_error": row_error,
         "form": form or PassageForm(), "recent": recent, "counts": counts,
         "notice": notice, "saved": saved, "stop": stop, "error": error,
         "mismatch": mismatch, "outcomes": PassageOutcome.choices,
@@ -230,7 +231,9 @@ def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -
         notice = " ".join(m for ms in getattr(exc, "message_dict", {"": exc.messages}).values()
                           for m in ms)
         if request.htmx:
-            return _panel(request, checkpoint, notice=notice, error=True)
+            # Next to the row's own field, which takes the focus.
+            return _panel(request, checkpoint, row_error={
+                "person": earlier.person_id, "direction": direction, "message": notice})
         messages.error(request, notice)
         return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
     return _after_save(request, checkpoint, passage, created)
@@ -269,6 +272,9 @@ def duty_confirm(request: HttpRequest, pk: int, passage_pk: int) -> HttpResponse
             notice = _notice(passage, True)
     except ValidationError as exc:
         notice, error = " ".join(exc.messages), True
+    if request.htmx and error and passage.status == PassageStatus.PENDING:
+        # Next to the pending row's reading, which takes the focus.
+        return _panel(request, checkpoint, row_error={"pk": passage.pk, "message": notice})
     if request.htmx:
         return _panel(request, checkpoint, notice=notice, saved=saved, error=error)
     (messages.error if error else messages.info)(request, notice)
