@@ -278,7 +278,8 @@ def _describe_entry(entry: LogEntry, names: dict[tuple[Any, str], str] | None = 
     changes = []
     for name, values in (entry.changes_dict or {}).items():
         field = _get_field(model, name)
-        if model is not None and (field is None or field.primary_key or name in NOISE_FIELDS):
+        if model is not None and (field is None or field.primary_key or name in NOISE_FIELDS
+                                  or name in getattr(model, "internal_fields", ())):
             continue
         label = str(capfirst(field.verbose_name)) if field is not None else name
         pair = values if isinstance(values, list | tuple) and len(values) == 2 else ("", values)

@@ -49,6 +49,9 @@ class Alert(ScopedModel):
 
     objects = AlertQuerySet.as_manager()
 
+    #: Fields the history (audit log) does not show: machine keys, said in words elsewhere.
+    internal_fields = frozenset({"subject"})
+
     class Meta:
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
