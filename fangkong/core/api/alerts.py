@@ -24,9 +24,9 @@ from fangkong.core.api.paging import PageQuerySerializer, page_response, page_se
 from fangkong.core.api.schema import errors
 from fangkong.core.api.serializers import StrictSerializer
 from fangkong.core.models import Alert
-from fangkong.core.registries import alert_kind_label
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import AlertStatus
+from fangkong.core.registries import alert_kind_label
 from fangkong.core.scoping import get_for_user, get_unit_for_user, scope_for
 from fangkong.core.services.alerts import close_alert
 
