@@ -93,8 +93,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "waiting": waiting.count(), "forms": forms,
         "can_configure": scope.can(Cap.CONFIGURE),
         "can_view": scope.can(Cap.VIEW, roles=ORGANISATION_ROLES),
-        # The briefing is a territory's: a member unit (an organisation) is not offered it.
-        "can_brief": isinstance(access.resolve_unit(request.user, None), OrgUnit),
+        # The briefing, roll-up and province export are a territory's: a member unit (an
+        # organisation) is not offered them (they answer 404 for it).
+        "has_territory": isinstance(access.resolve_unit(request.user, None), OrgUnit),
         "can_report": scope.can(Cap.REPORT, roles=ORGANISATION_ROLES),
     })
 
