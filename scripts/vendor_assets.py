@@ -49,14 +49,15 @@ ASSETS: tuple[Asset, ...] = (
 class Bundle:
     """A file built from a package's modules by esbuild: an entry under scripts/bundles/."""
 
-    package: str  # whose licence travels with the bundle (and whose version is checked)
+    package: str  # the library bundled (its version is checked)
     entry: str  # path under scripts/bundles/
     target: str  # file name under static/vendor/
+    includes: tuple[str, ...] = ()  # other packages bundled in: their licences travel too
 
 
 BUNDLES: tuple[Bundle, ...] = (
     # ECharts core with the line and bar charts, grid, legend, tooltip, canvas renderer.
-    Bundle("echarts", "charts.js", "charts.min.js"),
+    Bundle("echarts", "charts.js", "charts.min.js", includes=("zrender", "tslib")),
 )
 BUNDLE_DIR = ROOT / "scripts" / "bundles"
 ESBUILD = NODE_MODULES / ".bin" / "esbuild"
@@ -146,6 +147,8 @@ def vendor() -> list[str]:
             f"({bundle.package} {locked[bundle.package]}, {bundle.entry})"
         )
         log += copy_licences(bundle.package, package_dir)
+        for included in bundle.includes:
+            log += copy_licences(included, check_installed(included, locked))
     return log
 
 
