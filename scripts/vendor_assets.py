@@ -6,6 +6,10 @@ JavaScript it needs is served by Django (whitenoise) like any other static file.
 driven by the committed package-lock.json, is only the download-and-verify step; this
 script is the single place that knows which file of each package the browser loads.
 
+Some libraries are too big to ship whole: the chart library is bundled from its ES
+modules with only the charts the pages use (``BUNDLES``, built by esbuild, an npm
+devDependency; docs/decisions/chart-bundle.md).
+
 Run after ``npm ci --no-audit --no-fund``. Stdlib only, so it works before the Python
 virtualenv exists. Idempotent: files already identical are left alone, and a second
 run changes nothing.
@@ -15,7 +19,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,9 +41,26 @@ class Asset:
 
 
 ASSETS: tuple[Asset, ...] = (
-    Asset("echarts", "dist/echarts.min.js", "echarts.min.js"),
     Asset("htmx.org", "dist/htmx.min.js", "htmx.min.js"),
 )
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A file built from a package's modules by esbuild: an entry under scripts/bundles/."""
+
+    package: str  # the library bundled (its version is checked)
+    entry: str  # path under scripts/bundles/
+    target: str  # file name under static/vendor/
+    includes: tuple[str, ...] = ()  # other packages bundled in: their licences travel too
+
+
+BUNDLES: tuple[Bundle, ...] = (
+    # ECharts core with the line and bar charts, grid, legend, tooltip, canvas renderer.
+    Bundle("echarts", "charts.js", "charts.min.js", includes=("zrender", "tslib")),
+)
+BUNDLE_DIR = ROOT / "scripts" / "bundles"
+ESBUILD = NODE_MODULES / ".bin" / "esbuild"
 
 # Licence texts travel with the redistributed files (Apache-2.0 requires LICENSE + NOTICE).
 # Optional: a package that ships none is simply skipped.
@@ -114,13 +137,49 @@ def vendor() -> list[str]:
             f"{'copied   ' if copied else 'unchanged'} {asset.target} "
             f"({asset.package} {locked[asset.package]})"
         )
-        for licence in LICENCE_FILES:
-            licence_source = package_dir / licence
-            if licence_source.is_file():
-                name = f"{asset.package}.{licence}.txt"
-                copied = copy_if_changed(licence_source, VENDOR_DIR / "licenses" / name)
-                log.append(f"{'copied   ' if copied else 'unchanged'} licenses/{name}")
+        log += copy_licences(asset.package, package_dir)
+    for bundle in BUNDLES:
+        package_dir = check_installed(bundle.package, locked)
+        with tempfile.TemporaryDirectory(prefix="fk-bundle-") as tmp:
+            copied = copy_if_changed(build(bundle, Path(tmp)), VENDOR_DIR / bundle.target)
+        log.append(
+            f"{'built    ' if copied else 'unchanged'} {bundle.target} "
+            f"({bundle.package} {locked[bundle.package]}, {bundle.entry})"
+        )
+        log += copy_licences(bundle.package, package_dir)
+        for included in bundle.includes:
+            log += copy_licences(included, check_installed(included, locked))
     return log
+
+
+def copy_licences(package: str, package_dir: Path) -> list[str]:
+    log = []
+    for licence in LICENCE_FILES:
+        licence_source = package_dir / licence
+        if licence_source.is_file():
+            name = f"{package}.{licence}.txt"
+            copied = copy_if_changed(licence_source, VENDOR_DIR / "licenses" / name)
+            log.append(f"{'copied   ' if copied else 'unchanged'} licenses/{name}")
+    return log
+
+
+def build(bundle: Bundle, tmp: Path) -> Path:
+    """Bundle ``bundle.entry`` with esbuild (minified, one IIFE) into ``tmp``; return it."""
+    if not ESBUILD.is_file():
+        raise VendorError(
+            f"{ESBUILD} not found (esbuild is a devDependency). Install the JavaScript "
+            f"dependencies first:\n    cd {ROOT} && npm ci --no-audit --no-fund"
+        )
+    out = tmp / bundle.target
+    result = subprocess.run(
+        [str(ESBUILD), str(BUNDLE_DIR / bundle.entry), "--bundle", "--minify",
+         "--format=iife", "--target=es2017", "--legal-comments=none", "--log-level=error",
+         f"--outfile={out}"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0 or not out.is_file():
+        raise VendorError(f"esbuild failed on {bundle.entry}:\n{result.stderr.strip()}")
+    return out
 
 
 def main() -> int:
@@ -131,7 +190,7 @@ def main() -> int:
         return 1
     for line in log:
         print(f"vendor_assets: {line}")
-    print(f"vendor_assets: {len(ASSETS)} assets in {VENDOR_DIR.relative_to(ROOT)}/")
+    print(f"vendor_assets: {len(ASSETS) + len(BUNDLES)} assets in {VENDOR_DIR.relative_to(ROOT)}/")
     return 0
 
 

@@ -30,3 +30,7 @@ class CheckpointsConfig(FangkongModule):
                  every=timedelta(minutes=30), label=_("Outsiders' missed temperature checks")),
     )
     demo_step = "fangkong.demo.checkpoints"
+    # A duty user's home shows the open alerts of its own checkpoints (alert_access.py).
+    alert_visibility = "fangkong.checkpoints.alert_access.duty_alerts"
+    alert_visibility_roles = {Role.CHECKPOINT_DUTY: frozenset({Cap.VIEW})}
+    latest_day = "fangkong.checkpoints.dataday.latest_day"

@@ -17,7 +17,7 @@ def people_registered(unit, day: date) -> int:
     return Person.objects.under(unit).count()
 
 
-@indicator("core.open_alerts", _("Open alerts"), "条", home_card=True)
+@indicator("core.open_alerts", _("Open alerts"), "条", home_card=True, current=True)
 def open_alerts(unit, day: date) -> int:
     from fangkong.core.models import Alert
 

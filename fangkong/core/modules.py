@@ -24,7 +24,7 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import AppConfig, apps
-from django.utils.module_loading import module_has_submodule
+from django.utils.module_loading import import_string, module_has_submodule
 
 from fangkong.core import registries
 
@@ -38,6 +38,13 @@ class FangkongModule(AppConfig):
     alert_kinds: Sequence[registries.AlertKind] = ()
     demo_step: str | None = None
     schedules: Sequence[registries.Schedule] = ()
+    #: Dotted path of a hook opening the module's alerts to a non-territorial role
+    #: (``registries.register_alert_visibility``), and the roles it serves.
+    alert_visibility: str | None = None
+    alert_visibility_roles: Mapping[str, frozenset[str]] = {}
+    #: Dotted path of ``latest(up_to) -> date | None``: the module's last day with records
+    #: (``core.dataday``: pages open on it when an old data set has nothing today).
+    latest_day: str | None = None
     # Django takes the one AppConfig subclass in an apps.py as the app's config, or else
     # the one marked ``default``; every apps.py that imports this base holds two.
     default = False
@@ -61,6 +68,12 @@ class FangkongModule(AppConfig):
             registries.register_alert_kind(kind)
         for entry in self.schedules:
             registries.register_schedule(entry)
+        if self.alert_visibility:
+            registries.register_alert_visibility(
+                self.label, import_string(self.alert_visibility),
+                dict(self.alert_visibility_roles))
+        if self.latest_day:
+            registries.register_latest_day(self.label, import_string(self.latest_day))
         for name in DECLARING_SUBMODULES:
             if module_has_submodule(self.module, name):
                 import_module(f"{self.name}.{name}")

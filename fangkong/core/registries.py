@@ -47,6 +47,8 @@ class Indicator:
     module: str = ""
     cumulative: bool = False
     home_card: bool = False
+    #: The figure is the present state (open alerts): the day does not change it.
+    current: bool = False
 
     def value(self, org_unit: Any, day: date) -> Number | None:
         """``compute(org_unit, day)``, or None (logged) if the module fails."""
@@ -114,6 +116,12 @@ _indicators: dict[str, Indicator] = {}
 _sentences: dict[str, Sentence] = {}
 _nav: dict[str, NavEntry] = {}
 _alert_kinds: dict[str, AlertKind] = {}
+#: module label -> (hook, roles): alerts a module opens to a non-territorial role.
+_alert_visibility: dict[str, tuple[Callable[..., Any], dict[str, frozenset[str]]]] = {}
+#: role -> capabilities the hooks serve, all modules together (``Alert``'s scoped_roles).
+alert_visibility_roles: dict[str, frozenset[str]] = {}
+#: module label -> ``latest(up_to) -> date | None`` (``core.dataday``).
+_latest_day: dict[str, Callable[[date], date | None]] = {}
 
 
 def _add(registry: dict[str, Any], key: str, entry: Any, what: str,
@@ -128,15 +136,16 @@ def _add(registry: dict[str, Any], key: str, entry: Any, what: str,
 
 def register_indicator(
     code: str, name: Any, unit: str, compute: Callable[[Any, date], Number | None], *,
-    module: str = "", cumulative: bool = False, home_card: bool = False,
+    module: str = "", cumulative: bool = False, home_card: bool = False, current: bool = False,
 ) -> Indicator:
     ind = Indicator(code, name, unit, compute, module or code.split(".", 1)[0], cumulative,
-                    home_card)
+                    home_card, current)
     return _add(_indicators, code, ind, "indicator", lambda a, b: a.compute is b.compute)
 
 
 def indicator(code: str, name: Any, unit: str, *, cumulative: bool = False,
-              home_card: bool = False, module: str = "") -> Callable[[F], F]:
+              home_card: bool = False, module: str = "", current: bool = False,
+              ) -> Callable[[F], F]:
     """Declare ``compute(org_unit, day)`` as the indicator ``code`` (``module.name``).
 
     The function is returned unchanged, so the module (and its sentences) call it
@@ -144,7 +153,7 @@ def indicator(code: str, name: Any, unit: str, *, cumulative: bool = False,
     choose the two or three figures a module's users look at first."""
     def decorate(compute: F) -> F:
         register_indicator(code, name, unit, compute, module=module, cumulative=cumulative,
-                           home_card=home_card)
+                           home_card=home_card, current=current)
         return compute
     return decorate
 
@@ -206,6 +215,31 @@ def nav_entries() -> list[NavEntry]:
 
 def register_alert_kind(kind: AlertKind) -> AlertKind:
     return _add(_alert_kinds, kind.code, kind, "alert kind")
+
+
+def register_alert_visibility(module: str, hook: Callable[..., Any],
+                              roles: dict[str, frozenset[str]]) -> None:
+    """Let ``module`` open alerts to a role without territorial grants (a duty user's own
+    checkpoint's alerts): ``hook(user, scope, capability)`` returns a ``Q`` over Alert or
+    None; ``roles`` (role -> capabilities) declares whom it serves (the scope contract).
+    The alerts' queryset ORs every hook into ``extra_visibility``."""
+    _alert_visibility[module] = (hook, roles)
+    for role, caps in roles.items():
+        alert_visibility_roles[role] = alert_visibility_roles.get(role, frozenset()) | caps
+
+
+def register_latest_day(module: str, latest: Callable[[date], date | None]) -> None:
+    """``latest(up_to)``: the latest day up to ``up_to`` with any of ``module``'s records
+    (``core.dataday.data_day``, the day pages count when none is asked)."""
+    _latest_day[module] = latest
+
+
+def latest_day_sources() -> list[Callable[[date], date | None]]:
+    return list(_latest_day.values())
+
+
+def alert_visibility() -> list[tuple[Callable[..., Any], dict[str, frozenset[str]]]]:
+    return list(_alert_visibility.values())
 
 
 def alert_kinds() -> list[AlertKind]:

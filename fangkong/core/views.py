@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core import audit, pii, registries
+from fangkong.core.dataday import data_day
 from fangkong.core.forms import (
     REFUSED,
     AuditFilterForm,
@@ -66,11 +67,15 @@ def home(request: HttpRequest) -> HttpResponse:
                             When(severity=Severity.WARNING, then=1), default=2))
         .order_by("rank", "-opened_at")
     )
+    day = data_day()
     return render(request, "core/home.html", {
         "grants": scope.grants,
-        "cards": dashboard_cards.cards_for(request.user),
+        "cards": dashboard_cards.cards_for(request.user, day),
+        "day": day,
         "open_alerts": alerts[:10],
         "open_alert_count": alerts.count(),
+        # A duty user sees its checkpoint's alerts here but has no inbox (no VIEW).
+        "can_open_inbox": scope.can(Cap.VIEW),
         "today": timezone.localdate(),
     })
 
@@ -278,7 +283,8 @@ def _describe_entry(entry: LogEntry, names: dict[tuple[Any, str], str] | None = 
     changes = []
     for name, values in (entry.changes_dict or {}).items():
         field = _get_field(model, name)
-        if model is not None and (field is None or field.primary_key or name in NOISE_FIELDS):
+        if model is not None and (field is None or field.primary_key or name in NOISE_FIELDS
+                                  or name in getattr(model, "internal_fields", ())):
             continue
         label = str(capfirst(field.verbose_name)) if field is not None else name
         pair = values if isinstance(values, list | tuple) and len(values) == 2 else ("", values)

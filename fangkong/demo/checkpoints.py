@@ -36,6 +36,7 @@ from fangkong.checkpoints.models import (
     TemperatureCheck,
     Tip,
 )
+from fangkong.checkpoints.schedules import open_missed_check_alerts
 from fangkong.checkpoints.validation import PassageInput
 from fangkong.core.models import Alert, OrgUnit, ParameterValue, Person
 from fangkong.core.services.alerts import close_alert
@@ -332,12 +333,14 @@ def _alerts(ctx: DemoContext, checkpoints: list[Checkpoint], duty: Any, unit: Or
 
 def _outsiders(ctx: DemoContext, unit: OrgUnit) -> int:
     """Arrivals in February, two checks a day for 14 days (a few missed), then released;
-    three who arrived in the last days are under observation now."""
+    three who arrived in the last days are under observation on the demo's day (LAST_DAY,
+    not the machine's today). The missed checks of those still observed raise their
+    alerts at the end of that day, as the worker's schedule would have."""
     if Outsider.objects.filter(org_unit=unit).exists():
         return 0
     rng = random.Random(f"{ctx.seed}:outsiders:{unit.code}")
     worker = ctx.user("wenchang")
-    today = timezone.localdate()
+    today = LAST_DAY
     arrivals = [FIRST_DAY + timedelta(days=rng.randrange(19)) for _ in range(25)]
     arrivals += [today - timedelta(days=d) for d in (1, 3, 6)]
     made = 0
@@ -354,7 +357,7 @@ def _outsiders(ctx: DemoContext, unit: OrgUnit) -> int:
         )
         made += created
         checks = []
-        last = min(outsider.last_observation_day, today - timedelta(days=1))
+        last = min(outsider.last_observation_day, today)  # the demo day is over
         day = arrived
         while day <= last:
             fever_rule = services.screening_rule(day).fever
@@ -371,6 +374,8 @@ def _outsiders(ctx: DemoContext, unit: OrgUnit) -> int:
         if outsider.release_from <= today and arrived < LAST_DAY:
             services.release_outsider(worker, outsider, note="14天观察期满，体温正常",
                                       today=outsider.release_from)
+    end_of_day = timezone.make_aware(datetime.combine(LAST_DAY, time(22, 30)))
+    open_missed_check_alerts(Outsider.objects.filter(org_unit=unit), end_of_day)
     return made
 
 

@@ -33,6 +33,7 @@ class ReportsConfig(FangkongModule):
         NavEntry("reports:index", _("Daily reports"), roles=REPORTS_ROLES, order=10),
     )
     alert_kinds = (alerts.REPORT_MISSING,)
+    latest_day = "fangkong.reports.dataday.latest_day"  # core.dataday
     schedules = (
         Schedule("reports.overdue", "fangkong.reports.schedules.overdue_reminders",
                  every=timedelta(minutes=15), label=_("Overdue-report reminders")),

@@ -351,7 +351,8 @@ class Submission(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.form.code} · {self.reporter.code} · {self.date.isoformat()}"
+        # What people read in the history (audit log): names, not the form's or unit's code.
+        return f"{self.form} · {self.reporter} · {self.date.isoformat()}"
 
     @property
     def is_counted(self) -> bool:

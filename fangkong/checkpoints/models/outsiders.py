@@ -122,4 +122,4 @@ class TemperatureCheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.slot} {self.temperature}"
+        return f"{self.day} {self.get_slot_display()} {self.temperature}"

@@ -122,8 +122,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "checkpoints/detail.html", {
         "checkpoint": checkpoint, "day": day, "page": page, "counts": counts,
         "can_edit": can_edit, "roster": roster,
-        "can_register": Checkpoint.may_register(scope_for(request.user), checkpoint.unit_path,
-                                                rostered_today=False),
+        # A closed checkpoint has no duty screen (it answers 404): no button to it.
+        "can_register": checkpoint.is_active and Checkpoint.may_register(
+            scope_for(request.user), checkpoint.unit_path, rostered_today=False),
         "roster_form": RosterForm(users=_duty_users(checkpoint)) if can_edit else None,
         "selfreg_url": selfreg_url(request, checkpoint),
         "prev_day": day - timezone.timedelta(days=1),

@@ -26,15 +26,20 @@ from fangkong.core.api.serializers import StrictSerializer
 from fangkong.core.models import Alert
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import AlertStatus
+from fangkong.core.registries import alert_kind_label
 from fangkong.core.scoping import get_for_user, get_unit_for_user, scope_for
 from fangkong.core.services.alerts import close_alert
 
 
 class AlertSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField()
+    kind = serializers.CharField(help_text="The kind's code (for programs).")
+    kind_label = serializers.CharField(help_text="The kind as people read it, in the "
+                                       "request's language (Accept-Language).")
     severity = serializers.CharField()
+    severity_label = serializers.CharField()
     status = serializers.CharField()
+    status_label = serializers.CharField()
     title = serializers.CharField()
     detail = serializers.CharField()
     subject = serializers.CharField(help_text="The record that raised it, 'app.model:pk'.")
@@ -65,7 +70,9 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
         return timezone.localtime(value).isoformat() if value else None
 
     return {
-        "id": alert.pk, "kind": alert.kind, "severity": alert.severity, "status": alert.status,
+        "id": alert.pk, "kind": alert.kind, "kind_label": str(alert_kind_label(alert.kind)),
+        "severity": alert.severity, "severity_label": alert.get_severity_display(),
+        "status": alert.status, "status_label": alert.get_status_display(),
         "title": alert.title, "detail": alert.detail, "subject": alert.subject,
         "org_unit": alert.org_unit.code, "org_unit_name": alert.org_unit.name,
         "opened_at": local(alert.opened_at), "closed_at": local(alert.closed_at),

@@ -7,12 +7,15 @@ lists and closes them, the HQ dashboard lists the open ones, drilled down by ter
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models.scoped import ScopedModel, ScopedQuerySet
-from fangkong.core.registries import Severity
+from fangkong.core.registries import Severity, alert_visibility_roles
 
 __all__ = ["Alert", "AlertQuerySet", "AlertStatus", "Severity"]
 
@@ -23,8 +26,24 @@ class AlertStatus(models.TextChoices):
 
 
 class AlertQuerySet(ScopedQuerySet):
+    #: The roles the modules' alert hooks serve (``registries.register_alert_visibility``
+    #: fills it as the modules load).
+    scoped_roles = alert_visibility_roles
+
     def open(self):
         return self.filter(status=AlertStatus.OPEN)
+
+    def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:
+        """What the modules open to their non-territorial roles (a duty user: the open
+        alerts of the checkpoints it is rostered on)."""
+        from fangkong.core import registries
+
+        q = None
+        for hook, _roles in registries.alert_visibility():
+            extra = hook(user, scope, capability)
+            if extra is not None:
+                q = extra if q is None else q | extra
+        return q
 
 
 class Alert(ScopedModel):
@@ -48,6 +67,9 @@ class Alert(ScopedModel):
     outcome = models.CharField(_("outcome"), max_length=300, blank=True)
 
     objects = AlertQuerySet.as_manager()
+
+    #: Fields the history (audit log) does not show: machine keys, said in words elsewhere.
+    internal_fields = frozenset({"subject"})
 
     class Meta:
         verbose_name = _("alert")

@@ -147,7 +147,7 @@ class ParameterValue(models.Model):
 
     def __str__(self) -> str:
         until = self.valid_to.isoformat() if self.valid_to else "…"
-        return f"{self.parameter.code} {self.valid_from.isoformat()}–{until}: {self.display}"
+        return f"{self.parameter} {self.valid_from.isoformat()}–{until}: {self.display}"
 
     @property
     def typed(self) -> Any:

@@ -114,3 +114,19 @@ class MissedChecksTests(FangkongTestCase):
         alert = Alert.objects.get(kind="temperature_missed")
         self.assertEqual(alert.subject, f"checkpoints.outsider:{outsider.pk}")
         self.assertIn("外来人", alert.title)
+
+    def test_it_leaves_an_observation_that_ended_long_ago_alone(self) -> None:
+        """An old data set (the demo city of 2020 on a later clock): its misses were the
+        schedule's to raise while the observation ran, not years later dated today."""
+        from fangkong.checkpoints.models import Outsider
+        from fangkong.checkpoints.schedules import missed_temperature_checks
+        from fangkong.core.models import Alert
+        from fangkong.core.testing import make_person
+
+        person = make_person(self.community_a_unit, name="旧外来人")
+        Outsider.objects.create(
+            person=person, name="旧外来人", org_unit=self.community_a_unit,
+            arrived_on=timezone.localdate() - timedelta(days=400), origin="武汉",
+            host_address="文昌路1号")
+        self.assertEqual(missed_temperature_checks(), "0 outsider(s) with missed checks")
+        self.assertFalse(Alert.objects.filter(kind="temperature_missed").exists())

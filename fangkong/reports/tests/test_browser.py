@@ -78,6 +78,7 @@ def test_a_county_files_today_and_hq_sees_the_dashboard(page, live_server, city,
     page.context.clear_cookies()
     log_in(page, live_server, "hq")
     page.goto(f"{live_server.url}/reports/dashboard/")
+    page.locator("#trend").scroll_into_view_if_needed()  # the chart loads when it is near
     page.wait_for_selector("#trend-chart[data-loaded='1']", timeout=15000)
     body = page.inner_text("main")
     assert "安康市指挥看板" in body

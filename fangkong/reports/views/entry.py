@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.core.models import OrgUnit
 from fangkong.core.models.accounts import ORGANISATION_ROLES, Cap
 from fangkong.core.scoping import scope_for
 from fangkong.lib.dates import parse_day
@@ -92,6 +93,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "waiting": waiting.count(), "forms": forms,
         "can_configure": scope.can(Cap.CONFIGURE),
         "can_view": scope.can(Cap.VIEW, roles=ORGANISATION_ROLES),
+        # The briefing, roll-up and province export are a territory's: a member unit (an
+        # organisation) is not offered them (they answer 404 for it).
+        "has_territory": isinstance(access.resolve_unit(request.user, None), OrgUnit),
         "can_report": scope.can(Cap.REPORT, roles=ORGANISATION_ROLES),
     })
 

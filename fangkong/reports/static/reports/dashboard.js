@@ -1,12 +1,14 @@
 /* The dashboard's trend chart: one indicator over 14 or 30 days, with the share reported.
-   Data from the roll-up rows via dashboard/data.json; no build step, ECharts from vendor/. */
+   Data from the roll-up rows via dashboard/data.json. The chart library (vendor/charts.min.js,
+   ECharts with only the line and bar charts: docs/decisions/chart-bundle.md) is fetched only
+   when the chart comes near the screen, so a phone that never scrolls to it never pays for it. */
 (function () {
   "use strict";
   var el = document.getElementById("trend-chart");
-  if (!el || !window.echarts) { return; }
+  if (!el) { return; }
   var select = document.getElementById("trend-indicator");
   var buttons = document.querySelectorAll("#trend [data-days]");
-  var chart = echarts.init(el, null, { renderer: "canvas" });
+  var chart = null;
   var data = null;
   var days = "14";
 
@@ -52,14 +54,34 @@
       });
   }
 
-  select.addEventListener("change", render);
-  buttons.forEach(function (b) {
-    b.addEventListener("click", function () {
-      days = b.dataset.days;
-      buttons.forEach(function (x) { x.setAttribute("aria-pressed", String(x === b)); });
-      load();
+  function start() {
+    chart = window.echarts.init(el, null, { renderer: "canvas" });
+    select.addEventListener("change", render);
+    buttons.forEach(function (b) {
+      b.addEventListener("click", function () {
+        days = b.dataset.days;
+        buttons.forEach(function (x) { x.setAttribute("aria-pressed", String(x === b)); });
+        load();
+      });
     });
+    window.addEventListener("resize", function () { chart.resize(); });
+    load();
+  }
+
+  function fetchLibrary() {
+    if (window.echarts) { start(); return; }
+    var script = document.createElement("script");
+    script.src = el.dataset.library;
+    script.addEventListener("load", start);
+    document.head.appendChild(script);
+  }
+
+  if (!("IntersectionObserver" in window)) { fetchLibrary(); return; }
+  var observer = new IntersectionObserver(function (entries) {
+    if (entries.some(function (e) { return e.isIntersecting; })) {
+      observer.disconnect();
+      fetchLibrary();
+    }
   });
-  window.addEventListener("resize", function () { chart.resize(); });
-  load();
+  observer.observe(el);
 })();

@@ -1,0 +1,12 @@
+"""The reports' last day with records (``core.dataday``): the latest roll-up with a report."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def latest_day(up_to: date) -> date | None:
+    from fangkong.reports.models import Rollup
+
+    return (Rollup.objects.filter(date__lte=up_to, submitted__gt=0).order_by("-date")
+            .values_list("date", flat=True).first())
