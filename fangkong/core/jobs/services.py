@@ -14,7 +14,11 @@ state), committed on its own (short transactions, about once a second), so:
   name and renamed in the transaction that marks the job done: a retry replaces it,
   never adds a second file;
 - an import saves every row and marks its job done in one transaction: all or nothing,
-  and a retry after a commit finds the job done.
+  and a retry after a commit finds the job done. Its progress meanwhile goes to a file
+  beside the job's (``Progress.outside``, read by ``live``), which is also its heartbeat;
+  a cancel leaves a marker file there that the import sees and rolls back on;
+- a large import is checked by a job first (``start_import(check=True)``), whose clean
+  result ``import_checked`` turns into the import of the very file it checked.
 """
 
 from __future__ import annotations
