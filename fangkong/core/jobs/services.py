@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.db.models import Q
 from django.db.models.sql import UpdateQuery
 from django.db.models.sql.constants import CURSOR
@@ -73,6 +73,8 @@ FILE_GONE = gettext_noop("The uploaded file is no longer on the server. Upload i
 
 #: Row errors an import job keeps for its page.
 ERRORS_KEPT = 200
+#: How long a progress write waits for SQLite's write lock before it is skipped.
+LOCKED_WAIT_MS = 200
 
 
 class JobLost(Exception):
@@ -264,25 +266,43 @@ class Progress:
         self.interval = settings.FANGKONG_JOB_PROGRESS_SECONDS if interval is None else interval
         self.done = 0
         self._last = time.monotonic()
+        self._pending: dict[str, Any] = {}
         self._side: Any = None
         if not connections[DEFAULT_DB_ALIAS].in_atomic_block:
             self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            if self._side.vendor == "sqlite":
+                # Another connection may hold SQLite's write lock for long (a large
+                # import's transaction): a progress write then gives up at once and the
+                # next interval tries again, rather than stall the export for the busy
+                # timeout and fail it.
+                self._side.ensure_connection()
+                self._side.connection.execute(f"PRAGMA busy_timeout = {LOCKED_WAIT_MS}")
 
     def _mine(self) -> Any:
         return Job.objects.filter(pk=self.job.pk, attempt=self.job.attempt,
                                   state=JobState.RUNNING)
 
     def save(self, **fields: Any) -> None:
-        values = {"heartbeat_at": timezone.now(), "done": self.done, **fields}
+        """Write the rows done (and ``fields``) to the row. Skipped while SQLite's write
+        lock is held elsewhere (``__init__``): ``fields`` then wait for the next write."""
+        self._pending.update(fields)
+        values = {"heartbeat_at": timezone.now(), "done": self.done, **self._pending}
         if self._side is None:
             updated = self._mine().update(**values)
         else:
             query = UpdateQuery(Job)
             query.add_update_values(values)
             query.add_q(Q(pk=self.job.pk, attempt=self.job.attempt, state=JobState.RUNNING))
-            updated = query.get_compiler(connection=self._side).execute_sql(CURSOR)
+            try:
+                updated = query.get_compiler(connection=self._side).execute_sql(CURSOR)
+            except OperationalError:
+                if self._side.vendor != "sqlite":
+                    raise
+                self._last = time.monotonic()  # locked: the next interval tries again
+                return
         if not updated:
             raise JobLost
+        self._pending = {}
         self._last = time.monotonic()
 
     def step(self, rows: int = 1) -> None:
@@ -311,6 +331,7 @@ class Progress:
     def finish(self, **fields: Any) -> None:
         """Mark the job done, inside the caller's transaction."""
         now = timezone.now()
+        fields = {**self._pending, **fields}
         if not self._mine().update(state=JobState.DONE, done=self.done, finished_at=now,
                                    heartbeat_at=now, **fields):
             raise JobLost
