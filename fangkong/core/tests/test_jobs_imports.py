@@ -242,3 +242,25 @@ class ImportJobTests(JobsDirMixin, FangkongTestCase):
             self.upload(data, "commit", checked.context.get("digest", ""))
         self.assertFalse(Job.objects.exists())
         self.assertFalse(Person.objects.exists())
+
+    def test_it_checks_and_imports_a_modules_register_with_its_choices(self) -> None:
+        """The households import (a community chosen on the form) takes the same path."""
+        from fangkong.checkpoints.models import HouseholdMember
+        from fangkong.checkpoints.tests.test_community import ids, workbook
+
+        a = ids(2)
+        data = workbook([["1-1-101", "文昌路1号", "张三", a[0], "", "户主", "是"],
+                         ["1-1-101", "文昌路1号", "李四", a[1], "", "配偶", "是"]])
+        response = self.client.post("/checkpoints/households/import", {
+            "community": "610902002002", "action": "check",
+            "file": SimpleUploadedFile("h.xlsx", data)})
+        check = Job.objects.get()
+        self.assertRedirects(response, f"/core/jobs/{check.pk}/", fetch_redirect_response=False)
+        self.assertEqual((check.kind, check.parameters["choices"]["community"]),
+                         ("households", self.community_a_unit.pk))
+        self.assertEqual(services.run(check.pk, 1), "done")
+        self.assertFalse(HouseholdMember.objects.exists())
+        self.client.post(f"/core/jobs/{check.pk}/import")
+        job = Job.objects.exclude(pk=check.pk).get()
+        self.assertEqual(services.run(job.pk, 1), "done")
+        self.assertEqual(HouseholdMember.objects.count(), 2)
