@@ -357,7 +357,7 @@ else:
 FANGKONG_JOBS_DIR = Path(env_str("FANGKONG_JOBS_DIR", str(VAR_DIR / "jobs")))
 # An export of fewer rows answers in the request; more goes to a job.
 FANGKONG_EXPORT_DIRECT_ROWS = env_int("FANGKONG_EXPORT_DIRECT_ROWS", 2000)
-# A checked import file of this size or more is imported by a job.
+# An import file of this size or more is checked, then imported, by jobs.
 FANGKONG_IMPORT_DIRECT_BYTES = env_int("FANGKONG_IMPORT_DIRECT_BYTES", 256 * 1024)
 # How long an export file can be downloaded; then the scheduler deletes it.
 FANGKONG_EXPORT_KEEP_HOURS = env_int("FANGKONG_EXPORT_KEEP_HOURS", 72)

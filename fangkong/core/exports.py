@@ -28,7 +28,7 @@ fields on the form's POST: a view reads them with ``params(request)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -67,6 +67,9 @@ class RegisterExporter(Exporter):
     #: Path from the row objects to the id of the person whose data a row carries
     #: (``"person_id"``; ``"pk"`` for the registry itself): the access log names them.
     person_path = "person_id"
+    #: Called with the number of rows the writer has taken after each chunk (a job counts
+    #: its progress with it): once per chunk, not a call per row.
+    on_rows: Callable[[int], None] | None = None
 
     def __init__(self, queryset: QuerySet[Any], *, masked: bool = True,
                  filename: str = "", user: Any = None) -> None:
@@ -111,22 +114,37 @@ class RegisterExporter(Exporter):
         names = [path.rsplit(".", 1)[-1] for path in self.personal_columns().values()]
         return list(dict.fromkeys(names))
 
-    def iterate_rows(self) -> Iterator[Mapping[str, Any]]:
+    def iterate_rows(self) -> Iterator[list[Any]]:
+        """The rows in column order, masked as declared: read, prepared and counted a
+        chunk (``CHUNK``) at a time, never all at once."""
         rows = self.rows()
-        masks = {} if not self.masked else {
-            key: pii.mask_for(rows.model, path) for key, path in self.personal_columns().items()
-        }
+        keys = [column.key for column in self.columns]
+        masks = [] if not self.masked else [
+            (keys.index(key), pii.mask_for(rows.model, path))
+            for key, path in self.personal_columns().items()
+        ]
         chunk: list[Any] = []
         for obj in rows.iterator(chunk_size=CHUNK):
             chunk.append(obj)
             if len(chunk) == CHUNK:
-                yield from self._rows_of(chunk, masks)
+                yield from self._rows_of(chunk, keys, masks)
                 chunk = []
-        yield from self._rows_of(chunk, masks)
+        if chunk:
+            yield from self._rows_of(chunk, keys, masks)
 
-    def _rows_of(self, chunk: list[Any], masks: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    def _rows_of(self, chunk: list[Any], keys: list[str],
+                 masks: list[tuple[int, Any]]) -> Iterator[list[Any]]:
+        row = self.row
+        done = 0
         for obj in self.prepare(chunk):
-            yield pii.apply_masks(self.row(obj), masks) if masks else self.row(obj)
+            values = row(obj)
+            out = [values.get(key) for key in keys]
+            for index, mask in masks:
+                out[index] = mask(out[index])
+            yield out
+            done += 1
+        if self.on_rows is not None:
+            self.on_rows(done)
 
 
 class ExportForm(forms.Form):

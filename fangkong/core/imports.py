@@ -9,12 +9,15 @@ same file that was checked.
    saved; otherwise it is checked again and the page says so. So what is committed is
    what was checked, even if the user picked another file or community in between.
 
-Nothing waits on the server between the two steps: the page keeps the chosen file in its
-form, so no uploaded personal data sits in a temp file and any app process can take the
-second request (docs/decisions/api.md). A large checked file (``kind`` given, at least
-``FANGKONG_IMPORT_DIRECT_BYTES``) is imported by a background job instead: it waits in
-the job directory until the job has run, then is deleted (``core.jobs``). Under HTMX
-the result replaces only the ``#import-result`` part of the page (``partial``).
+For a small file nothing waits on the server between the two steps: the page keeps the
+chosen file in its form, so no uploaded personal data sits in a temp file and any app
+process can take the second request (docs/decisions/api.md). A large file (``kind``
+given, at least ``FANGKONG_IMPORT_DIRECT_BYTES``) is checked by a background job instead
+(``core.jobs``): the job's page shows the progress, then the row errors and the error
+report, or "Import this checked file", which imports the very file the job checked (it
+waits in the job directory until then, or until it expires). Under HTMX the result
+replaces only the ``#import-result`` part of the page (``partial``), and a job's page
+replaces the page (``HX-Redirect``).
 """
 
 from __future__ import annotations
@@ -79,8 +82,9 @@ def import_view(
     """The import page and its steps (module docstring). ``importer`` is an ``Importer``,
     or a function of the valid form's data that makes one (the community's). ``template``
     is the page; ``partial`` what an HTMX request gets; ``context`` goes to both. ``kind``
-    names the import (``registries.import_kind``): a checked file of
-    ``FANGKONG_IMPORT_DIRECT_BYTES`` or more is then imported by a background job."""
+    names the import (``registries.import_kind``): a file of
+    ``FANGKONG_IMPORT_DIRECT_BYTES`` or more is then checked and imported by background
+    jobs."""
     base = {"fields": getattr(importer, "fields", ()), **(context or {})}
     if request.method != "POST":
         return render(request, template, {**base, "form": form_class(**(form_kwargs or {}))})
@@ -93,13 +97,15 @@ def import_view(
     checked = digest(data, {k: v for k, v in form.cleaned_data.items() if k not in _OWN_FIELDS})
     action = form.cleaned_data["action"] or "check"
     commit = action == "commit" and constant_time_compare(form.cleaned_data["checked"], checked)
-    if commit and kind and queueable(form.cleaned_data["file"].name, data, imp):
+    if (commit or action == "check") and kind and queueable(
+            form.cleaned_data["file"].name, data, imp):
         from fangkong.core.jobs import services as jobs
 
         choices = {k: _choice_key(v) for k, v in form.cleaned_data.items()
                    if k not in _OWN_FIELDS}
         job = jobs.start_import(request.user, kind, data, choices,
-                                filename=form.cleaned_data["file"].name)
+                                filename=form.cleaned_data["file"].name,
+                                check=not commit, back=request.path)
         url = reverse("core:job", args=[job.pk])
         if request.htmx:
             return HttpResponse(status=204, headers={"HX-Redirect": url})

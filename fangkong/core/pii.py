@@ -18,7 +18,7 @@ person's, masked as ``Person.PII`` says.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps
@@ -74,15 +74,6 @@ def mask_row(obj: Any, fields: Iterable[str] | None = None, *,
     """``{field: value(obj, field)}`` for ``fields`` (default: the model's declared ones)."""
     names = pii_fields(type(obj)) if fields is None else fields
     return {name: value(obj, name, masked=masked) for name in names}
-
-
-def apply_masks(row: Mapping[str, Any], masks: Mapping[str, Mask]) -> dict[str, Any]:
-    """``row`` with each key in ``masks`` masked (the exporters' one step)."""
-    out = dict(row)
-    for key, mask in masks.items():
-        if key in out:
-            out[key] = mask(out[key])
-    return out
 
 
 def all_field_names() -> set[str]:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("jobs/<id:pk>/", views_jobs.job_detail, name="job"),
     path("jobs/<id:pk>/file", views_jobs.job_file, name="job_file"),
     path("jobs/<id:pk>/cancel", views_jobs.job_cancel, name="job_cancel"),
+    path("jobs/<id:pk>/import", views_jobs.job_import, name="job_import"),
     path("rules/", views_rules.rule_list, name="rules"),
     path("rules/<str:code>/", views_rules.rule_history, name="rule_history"),
 ]

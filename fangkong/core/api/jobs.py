@@ -99,6 +99,7 @@ def job_payload(job: Job) -> dict[str, Any]:
         return timezone.localtime(value).isoformat() if value else None
 
     ready = services.downloadable(job) is not None
+    job = services.live(job)  # an import's progress is kept outside its transaction
     return {
         "id": job.pk, "action": job.action, "kind": job.kind, "state": job.state,
         "done": job.done, "total": job.total, "error": services.error_text(job) or None,
@@ -118,11 +119,23 @@ def _own(request: Request, pk: int) -> Job:
 @extend_schema(
     methods=["GET"], responses={200: ExportKindSerializer(many=True), **errors(401)},
     summary="The registers you may export",
+    description="Each register (`kind`) you may export, its file formats, and whether "
+                "you may export it unmasked (`Cap.EXPORT_PII`). Empty without a view "
+                "permission.",
 )
 @extend_schema(
     methods=["POST"], request=ExportRequestSerializer,
     responses={200: JobSerializer, 202: JobSerializer, **errors(400, 401, 403, 404)},
     summary="Export a register (in the background when it is large)",
+    description="`filters` are the export page's query parameters (`{\"q\": \"…\", "
+                "\"unit\": \"610902\"}` for people). A file of fewer than "
+                "`FANGKONG_EXPORT_DIRECT_ROWS` rows is made at once: 200 with `state` "
+                "`done` and its `file`. A larger one is queued: 202 with `state` `queued`; "
+                "poll `GET /api/v1/jobs/{id}` (about once a second is enough) until `done`, "
+                "then fetch `file`. `unmasked` needs the export permission and a `reason` "
+                "(400 without, 403 without the permission) and is written to the "
+                "personal-data access log when the file is made. A filter outside your "
+                "area answers 404.",
 )
 @api_view(["GET", "POST"])
 def export_jobs(request: Request) -> Response:
@@ -155,7 +168,12 @@ def export_jobs(request: Request) -> Response:
 
 
 @extend_schema(responses={200: JobSerializer, **errors(400, 401, 404)},
-               summary="One of your jobs")
+               summary="One of your jobs",
+               description="`state`: queued, running, done, failed or cancelled; `done` "
+                           "and `total`: rows (`total` is null until counted), updated "
+                           "about once a second while it runs; `error`: why it failed, in "
+                           "your language; `file`: the download URL once done, null after "
+                           "it expired. 404 for a job that is not yours.")
 @api_view(["GET"])
 def job_detail(request: Request, pk: int) -> Response:
     return Response(job_payload(_own(request, pk)))
@@ -163,14 +181,21 @@ def job_detail(request: Request, pk: int) -> Response:
 
 @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
                                          **errors(400, 401, 404)},
-               summary="The file of one of your finished exports")
+               summary="The file of one of your finished exports",
+               description="The .xlsx or .csv once the job is done. 404 before, once "
+                           "failed, cancelled or expired, and for anyone but the job's "
+                           "owner. Each download of an unmasked file is written to the "
+                           "personal-data access log.")
 @api_view(["GET"])
 def job_file(request: Request, pk: int) -> Any:
     return _job_file(request._request, pk)
 
 
 @extend_schema(request=None, responses={200: JobSerializer, **errors(400, 401, 404)},
-               summary="Cancel one of your jobs")
+               summary="Cancel one of your jobs",
+               description="A queued job never runs; a running one stops within a few "
+                           "seconds and leaves no file (an import saves nothing). A "
+                           "finished job is answered as it is.")
 @api_view(["POST"])
 def job_cancel(request: Request, pk: int) -> Response:
     job = _own(request, pk)

@@ -191,7 +191,9 @@ def as_seen_by(user: Any, people: Iterable[Person], capability: str = Cap.VIEW) 
     registry's). One query for a page or an export chunk."""
     people = list(people)
     scope = scope_for(user)
-    outside = {p.pk for p in people if not scope.covers(capability, p.unit_path)}
+    # Once per unit, not per person: the people of an export chunk share a few units.
+    covered = {path: scope.covers(capability, path) for path in {p.unit_path for p in people}}
+    outside = {p.pk for p in people if not covered[p.unit_path]}
     if not outside:
         return people
     registrations: dict[int, PersonRegistration] = {}

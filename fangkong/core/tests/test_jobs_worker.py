@@ -45,7 +45,7 @@ class WorkerProcessTests(JobsDirMixin, TransactionTestCase):
         self.assertEqual(sorted(os.listdir(self.jobs_dir)), sorted(f"{j.pk}.csv" for j in jobs))
 
     def test_it_hands_the_job_of_a_killed_worker_to_the_next_one(self) -> None:
-        many_people(self.county, 3000)
+        many_people(self.county, 6000)  # three chunks: it is killed after the first
         job = services.start_export(self.user, "people", {}, fmt="xlsx")
         env = {**self.env, "FANGKONG_JOB_PROGRESS_SECONDS": "0"}  # slow: a write per row
         proc = subprocess.Popen(worker("--no-scheduler", "--interval", "0.2"), env=env,
@@ -63,7 +63,7 @@ class WorkerProcessTests(JobsDirMixin, TransactionTestCase):
             proc.wait()
         job.refresh_from_db()
         self.assertEqual(job.state, JobState.RUNNING)  # nobody knows yet
-        self.assertLess(job.done, 3000)
+        self.assertLess(job.done, 6000)
         with self.settings(FANGKONG_JOB_DEAD_SECONDS=0):
             self.assertEqual(services.reap(), {"requeued": 1, "failed": 0})
         job.refresh_from_db()
@@ -72,7 +72,7 @@ class WorkerProcessTests(JobsDirMixin, TransactionTestCase):
                               capture_output=True, timeout=180)
         self.assertEqual(done.returncode, 0, done.stderr.decode()[-2000:])
         job.refresh_from_db()
-        self.assertEqual((job.state, job.done, job.total), (JobState.DONE, 3000, 3000))
+        self.assertEqual((job.state, job.done, job.total), (JobState.DONE, 6000, 6000))
         self.assertEqual(os.listdir(self.jobs_dir), [f"{job.pk}.xlsx"])  # one file
 
 
@@ -93,7 +93,7 @@ class ProgressWhileOthersWriteTests(JobsDirMixin, TransactionTestCase):
         step = services.Progress.step
 
         def others_commit(progress, rows=1):
-            if progress.done == 10:
+            if progress.done == 0:  # after the first chunk, the read still open
                 def gate() -> None:
                     make_user("a-gate-commits")
                     connection.close()
@@ -107,3 +107,33 @@ class ProgressWhileOthersWriteTests(JobsDirMixin, TransactionTestCase):
             self.assertEqual(services.run(job.pk, job.attempt), "done")
         job.refresh_from_db()
         self.assertEqual((job.state, job.done), (JobState.DONE, 2500))
+
+    def test_a_progress_write_waits_for_no_one_while_sqlite_is_locked(self) -> None:
+        """On SQLite another connection may hold the write lock for long (a large
+        import's transaction): the export's progress write is skipped, not waited for
+        (20 s) and failed with the job; the next interval writes it."""
+        from django.db import connection, connections
+
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's database-wide write lock")
+        root = make_unit(None, "610000", "陕西省", Level.PROVINCE)
+        user = make_user("exporter", Role.TERRITORY_STAFF, root)
+        job = services.start_export(user, "people", {}, fmt="csv", queue=False)
+        Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING)
+        progress = services.Progress(job, interval=0)
+        progress.save(total=7)
+        other = connections.create_connection("default")
+        other.ensure_connection()
+        other.connection.execute("BEGIN IMMEDIATE")
+        try:
+            started = time.monotonic()
+            progress.step(5)
+            progress.save(total=8)
+            self.assertLess(time.monotonic() - started, 5)
+        finally:
+            other.connection.execute("ROLLBACK")
+            other.close()
+        self.assertEqual(Job.objects.values_list("done", "total").get(pk=job.pk), (0, 7))
+        progress.step(1)
+        self.assertEqual(Job.objects.values_list("done", "total").get(pk=job.pk), (6, 8))
+        progress.close()

@@ -99,6 +99,10 @@ class _TooManyErrors(Exception):
     pass
 
 
+#: ``progress(stage, done, total)``: ``Importer.run`` reports each row it reads and saves.
+Progress = Callable[[str, int, "int | None"], None]
+
+
 class Importer:
     """Subclass, declare ``fields``, implement ``save_row``; call ``run``.
 
@@ -118,6 +122,7 @@ class Importer:
     max_bytes: int = 20 * 1024 * 1024
     using: str = DEFAULT_DB_ALIAS
     template_filename: StrOrPromise = gettext_lazy("Import template")
+    _progress: Progress | None = None
 
     # -- hooks ---------------------------------------------------------------------------
 
@@ -131,15 +136,23 @@ class Importer:
 
     # -- public API ----------------------------------------------------------------------
 
-    def run(self, fileobj: bytes | IO[bytes], actor: Any, dry_run: bool) -> ImportResult:
+    def run(self, fileobj: bytes | IO[bytes], actor: Any, dry_run: bool,
+            progress: Progress | None = None) -> ImportResult:
         """Parse, validate and (when everything is clean) save the file.
 
         Never raises for anything wrong with the file or its rows; every problem becomes a
         ``RowError``. Nothing is committed unless the result has no errors and ``dry_run``
         is false. Absent optional columns are missing from the values dict; present but
         empty cells are ``None``.
+
+        ``progress(stage, done, total)`` is called for every row: ``("read", rows read,
+        None)`` while the file is parsed, then ``("save", rows saved, rows to save)``
+        inside the saving transaction (so it must not write to the database; a background
+        job keeps it outside). An exception it raises stops the run and, while saving,
+        rolls everything back.
         """
         result = ImportResult(dry_run=dry_run)
+        self._progress = progress
         try:
             pending, columns = self._parse(fileobj, result)
         except TableReadError as exc:
@@ -188,6 +201,8 @@ class Importer:
                 if all(value is None for _, value in raw):
                     continue  # blank rows, including pre-numbered template rows
                 result.rows_total += 1
+                if self._progress is not None:
+                    self._progress("read", result.rows_total, None)
                 if result.rows_total > self.max_rows:
                     raise TableReadError(
                         gettext(
@@ -359,9 +374,12 @@ class Importer:
         """Save every row in one transaction, each in its own savepoint so that one failing
         row (say an IntegrityError) still lets the others report their own problems; then
         roll everything back if anything failed or this is a dry run."""
+        progress, total = self._progress, len(pending)
         with transaction.atomic(using=self.using):
             try:
-                for number, cleaned in pending:
+                for done, (number, cleaned) in enumerate(pending):
+                    if progress is not None:
+                        progress("save", done, total)
                     try:
                         with transaction.atomic(using=self.using):
                             outcome = self.save_row(cleaned, actor)
