@@ -81,7 +81,9 @@ class DayUnitForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), required=False, max_length=32)
 
     def clean_date(self) -> dt.date:
-        day = self.cleaned_data.get("date") or timezone.localdate()
+        from fangkong.reports.figures import reporting_day
+
+        day = self.cleaned_data.get("date") or reporting_day()
         if day > timezone.localdate():
             raise forms.ValidationError(_("Choose a day up to today."))
         try:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core.models.accounts import ORGANISATION_ROLES, Cap
 from fangkong.core.scoping import scope_for
 from fangkong.lib.dates import parse_day
-from fangkong.reports import access, services
+from fangkong.reports import access, figures, services
 from fangkong.reports.forms import ReviewForm
 from fangkong.reports.models import (
     Indicator,
@@ -76,7 +76,8 @@ def _parse_day(raw: str | None) -> dt.date | None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """My reports for a day, the reports waiting for my review, the forms I oversee."""
-    day = _parse_day(request.GET.get("date")) or timezone.localdate()
+    day = ((_parse_day(request.GET.get("date")) if request.GET.get("date") else None)
+           or figures.reporting_day())
     scope = scope_for(request.user)
     own = list(access.own_reporters(request.user).select_related("form").order_by(
         "form__code", "unit_path", "code"))
@@ -138,7 +139,8 @@ def fill(request: HttpRequest, form: str) -> HttpResponse:
         reporter = next((r for r in reporters if r.code == code), None)
         if reporter is None:
             raise Http404
-    day = _parse_day(request.POST.get("date") or request.GET.get("date"))
+    raw_day = request.POST.get("date") or request.GET.get("date")
+    day = _parse_day(raw_day) if raw_day else figures.reporting_day()
     general: list[str] = []
     if day is None:
         general.append(_("Enter a date as YYYY-MM-DD."))

@@ -30,7 +30,7 @@ def _filters(request: HttpRequest, *, allow_org: bool = False
              ) -> tuple[dt.date, OrgUnit | Organisation, DayUnitForm]:
     """``?date=&unit=``: the day (default today, never the future) and a visible unit."""
     f = DayUnitForm(request.GET or None)
-    day = timezone.localdate()
+    day = figures.reporting_day()
     if f.is_valid():
         day = f.cleaned_data["date"]
     code = request.GET.get("unit") or None
