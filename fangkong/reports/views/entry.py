@@ -43,6 +43,7 @@ class EntryField:
     computed: Decimal | int | None = None
     overridden: bool = False
     errors: list[str] = field(default_factory=list)
+    previous: services.Previous | None = None
 
     @property
     def name(self) -> str:
@@ -102,10 +103,12 @@ def _entry_fields(form: ReportForm, reporter: Reporter, day: dt.date,
                   errors: dict[str, list[str]]) -> list[EntryField]:
     stored = services.stored_values(submission) if submission else {}
     computed = services.prefill(form, reporter, day)
+    previous = services.previous_values(reporter, day)
     fields = []
     for ind in services.active_indicators(form):
         live = typed(ind, computed.get(ind.code)) if ind.is_numeric else None
-        f = EntryField(ind, computed=live, errors=errors.get(services.field_key(ind.code), []))
+        f = EntryField(ind, computed=live, errors=errors.get(services.field_key(ind.code), []),
+                       previous=previous.get(ind.code))
         if posted is not None:
             f.value = posted.get(ind.code, "")
         elif ind.code in stored:
@@ -168,12 +171,14 @@ def fill(request: HttpRequest, form: str) -> HttpResponse:
         else:
             messages.success(request, _("Report submitted.") if submit else _("Draft saved."))
             return redirect(_detail_url(result.submission))
+    fields = _entry_fields(report_form, reporter, day, submission, posted, errors)
     return render(request, "reports/fill.html", {
         "form": report_form, "reporter": reporter, "day": day,
-        "today": timezone.localdate(), "submission": submission,
-        "fields": _entry_fields(report_form, reporter, day, submission, posted, errors),
+        "today": timezone.localdate(), "submission": submission, "fields": fields,
         "general_errors": general, "deadline": report_form.deadline_for(day),
         "choose": len(reporters) > 1,
+        "field_errors": [f for f in fields if f.errors],
+        "yesterday": day - dt.timedelta(days=1),
     }, status=400 if errors or general else 200)
 
 
@@ -192,6 +197,7 @@ def submission_detail(request: HttpRequest, form: str, pk: int) -> HttpResponse:
     sub = access.get_submission_for_user(request.user, pk=pk, form__code=form)
     indicators = {i.code: i for i in sub.form.indicators.all()}
     stored = services.stored_values(sub)
+    previous = services.previous_values(sub.reporter, sub.date)
     rows = []
     for code, ind in indicators.items():
         if not ind.is_active and code not in stored:
@@ -202,6 +208,7 @@ def submission_detail(request: HttpRequest, form: str, pk: int) -> HttpResponse:
             "value": (v.text if not ind.is_numeric else _as_text(ind, v.number)) if v else "",
             "computed": _as_text(ind, v.computed) if v else "",
             "overridden": bool(v and v.overridden),
+            "previous": previous.get(code),
         })
     versions = list(sub.versions.select_related("actor").order_by("number"))
     history, previous = [], {}
@@ -217,6 +224,7 @@ def submission_detail(request: HttpRequest, form: str, pk: int) -> HttpResponse:
         "can_review": access.can_review(request.user, sub.reporter),
         "can_edit": sub.is_editable and access.can_report(request.user, sub.reporter),
         "review_form": ReviewForm(), "deadline": sub.form.deadline_for(sub.date),
+        "yesterday": sub.date - dt.timedelta(days=1),
     })
 
 
