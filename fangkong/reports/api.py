@@ -242,6 +242,7 @@ def _reporter_lookup(user: Any, report_form: ReportForm, capability: str = "repo
                },
                summary="Save or submit a unit's report for a day (one per form, unit, day)")
 @extend_schema(methods=["GET"], parameters=[SubmissionQuery],
+               operation_id="reports_submissions_list",
                responses={200: SubmissionPage, **errors(400, 401, 404)},
                summary="Read reports back: status, the reason when returned, the values")
 @api_view(["GET", "POST"])
@@ -274,6 +275,7 @@ def submissions(request: Request, form: str) -> Response:
 
 
 @extend_schema(responses={200: SubmissionDetailSerializer, **errors(401, 404)},
+               operation_id="reports_submission_retrieve",
                summary="One report: status, the reason when returned, every version")
 @api_view(["GET"])
 def submission_detail(request: Request, form: str, pk: int) -> Response:
