@@ -257,3 +257,36 @@ class BriefingDocxTestCase(ReportsTestCase):
         text = self.client.get(reverse("reports:briefing")).content.decode()
         self.assertNotIn("fangkong briefing", text)
         self.assertNotIn("<code>", text)
+
+
+class NoInternalCodesTestCase(ReportsTestCase):
+    """Issue #11 item 14: form, indicator and live-source codes stay out of the pages;
+    units are picked from a list of names."""
+
+    def test_the_pages_name_things_and_offer_units_as_a_list(self) -> None:
+        self.submit(self.r_comm_a)
+        self.login(self.hq)
+        index = self.client.get(reverse("reports:index")).content.decode()
+        self.assertNotIn(">daily<", index)
+        completeness = self.client.get(reverse("reports:completeness", args=["daily"])
+                                       ).content.decode()
+        self.assertIn('<select name="unit" id="id_unit">', completeness)
+        self.assertIn('<option value="610902">　汉滨区</option>', completeness)
+        self.assertNotIn('type="text" name="unit"', completeness)
+        detail = self.client.get(reverse("reports:form_detail", args=["daily"])
+                                 ).content.decode()
+        self.assertNotIn(">people_screened<", detail)
+        self.assertNotIn("reports_test.screened", detail)  # the live source, by name
+        self.assertIn("test screened", detail)
+        self.assertIn("已复工项目 ≤ 重点项目", detail)  # the rule, in words
+        self.assertNotIn("projects_resumed &lt;= projects_total", detail)
+        self.assertIn('name="rep-under"', detail)
+        self.assertNotIn('name="rep-codes"', detail)
+
+    def test_reporters_are_added_from_the_lists(self) -> None:
+        self.login(self.hq)
+        r = self.client.post(reverse("reports:reporters_add", args=["daily"]), {
+            "rep-under": "610902002", "rep-organisations": ["hq"]})
+        self.assertEqual(r.status_code, 302)
+        self.assertTrue(self.form.reporters.filter(code="610902002").exists())
+        self.assertTrue(self.form.reporters.filter(code="hq").exists())

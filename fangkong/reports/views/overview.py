@@ -40,6 +40,7 @@ def _filters(request: HttpRequest, *, allow_org: bool = False
     target = access.resolve_unit(request.user, code)
     if target is None or (isinstance(target, Organisation) and not allow_org):
         raise Http404
+    f.unit_options = access.unit_options(request.user, target)
     return day, target, f
 
 
