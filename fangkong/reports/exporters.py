@@ -22,7 +22,6 @@ from typing import Any
 
 import xlsxwriter
 from django.http import FileResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import OrgUnit
