@@ -219,6 +219,8 @@ class PreviousValuesTestCase(ReportsTestCase):
         summary = text[text.index("data-error-summary"):]
         summary = summary[:summary.index("</div>")]
         self.assertLess(text.index("data-error-summary"), text.index('id="entry-form"'))
+        self.assertIn("有 3 处需要修改", summary)
+        self.assertIn("排查人员：", summary)
         for field in ("id_v_people_screened", "id_v_fever_found", "id_v_projects_resumed"):
             self.assertIn(f'href="#{field}"', summary)
         self.assertFalse(Submission.objects.exists())

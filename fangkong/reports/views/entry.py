@@ -178,6 +178,7 @@ def fill(request: HttpRequest, form: str) -> HttpResponse:
         "general_errors": general, "deadline": report_form.deadline_for(day),
         "choose": len(reporters) > 1,
         "field_errors": [f for f in fields if f.errors],
+        "error_count": len(general) + sum(1 for f in fields if f.errors),
         "yesterday": day - dt.timedelta(days=1),
     }, status=400 if errors or general else 200)
 
