@@ -43,7 +43,7 @@ from fangkong.core.api.paging import (
 )
 from fangkong.core.api.responses import created_response
 from fangkong.core.api.schema import errors
-from fangkong.core.api.serializers import DayField, StrictSerializer
+from fangkong.core.api.serializers import DayField, ErrorSerializer, StrictSerializer
 from fangkong.core.models import Organisation
 from fangkong.lib.tabular import XLSX_CONTENT_TYPE
 from fangkong.reports import access, exporters, figures, services
@@ -239,6 +239,8 @@ def _reporter_lookup(user: Any, report_form: ReportForm, capability: str = "repo
                    200: OpenApiResponse(SubmissionResponse, description="Updated, or the "
                                         "same submission sent again"),
                    **errors(400, 401, 403, 404, conflict="Submitted and locked"),
+                   415: OpenApiResponse(ErrorSerializer,
+                                        description="The body is not JSON (Content-Type)"),
                },
                summary="Save or submit a unit's report for a day (one per form, unit, day)")
 @extend_schema(methods=["GET"], parameters=[SubmissionQuery],

@@ -98,6 +98,8 @@ class ReadBackApiTestCase(ReportsTestCase):
             content_type="application/json", **token)
         hit("post", "/{form}/submissions", subs, data=body, content_type="application/json",
             **token)  # 409: locked
+        hit("post", "/{form}/submissions", subs, data="unit=x", content_type="text/plain",
+            **token)  # 415
         self.client.force_login(self.community_a)  # session without the CSRF token: 403
         self.client.handler.enforce_csrf_checks = True
         hit("post", "/{form}/submissions", subs, data=body, content_type="application/json")
