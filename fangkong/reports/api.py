@@ -276,7 +276,7 @@ def submissions(request: Request, form: str) -> Response:
     return created_response(submission_payload(result.submission), result.created)
 
 
-@extend_schema(responses={200: SubmissionDetailSerializer, **errors(401, 404)},
+@extend_schema(responses={200: SubmissionDetailSerializer, **errors(400, 401, 404)},
                operation_id="reports_submission_retrieve",
                summary="One report: status, the reason when returned, every version")
 @api_view(["GET"])
