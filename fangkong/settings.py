@@ -82,6 +82,9 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("FANGKONG_SITE_NAME", "安康市疫情防控指挥平台")
+# Notices (core.services.notices): the dotted path of a callable send(notice) -> str | None
+# that delivers a notice outside the app (an SMS gateway …); empty: notices are logged.
+FANGKONG_NOTICE_SENDER = env_str("FANGKONG_NOTICE_SENDER", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

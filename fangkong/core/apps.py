@@ -14,7 +14,7 @@ class CoreConfig(FangkongModule):
     audited = (
         ("OrgUnit", {"exclude_fields": ["path", "depth", "numchild"]}),
         "Organisation", "Person", "PersonRegistration", "Grant", "Alert", "Parameter",
-        "ParameterValue",
+        "ParameterValue", ("Notice", {"exclude_fields": ["read_at", "delivery"]}),
     )
     nav = (
         NavEntry("home", _("Home"), order=0),

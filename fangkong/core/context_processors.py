@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
 from fangkong.core import registries
 from fangkong.core.models.accounts import Role
@@ -52,4 +53,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # The login view puts its own ``site_name`` (the host name) in the context.
         "brand_name": settings.SITE_NAME,
         "user_role_label": role_label,
+        "notice_unread": SimpleLazyObject(lambda: _unread(user)),
     }
+
+
+def _unread(user: Any) -> int:
+    from fangkong.core.services.notices import unread_count
+
+    return unread_count(user) if user is not None and user.is_authenticated else 0

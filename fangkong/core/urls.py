@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.core import views, views_alerts, views_people_io, views_rules
+from fangkong.core import views, views_alerts, views_notices, views_people_io, views_rules
 from fangkong.core.jobs import views as views_jobs
 
 app_name = "core"
@@ -20,6 +20,9 @@ urlpatterns = [
     path("units/", views.units, name="units"),
     path("alerts/", views_alerts.alerts, name="alerts"),
     path("alerts/<id:pk>/close", views_alerts.alert_close, name="alert_close"),
+    path("notices/", views_notices.notices, name="notices"),
+    path("notices/read", views_notices.notices_read, name="notices_read"),
+    path("notices/<id:pk>/", views_notices.notice_open, name="notice"),
     path("audit/", views.audit_log, name="audit"),
     path("audit/pii/", views.pii_log, name="pii_log"),
     path("jobs/", views_jobs.job_list, name="jobs"),

@@ -112,10 +112,45 @@ NOTES = (
     "加强农贸市场和超市人员聚集管控。", "",
 )
 RETURN_REASON = "发热病人数与卡点登记不一致,请核实后重报。"
-# Pre-filled from the checkpoints module's live indicator, when that module is installed;
-# one county corrected it by hand on one day (the override is kept and marked).
-LIVE_SOURCES = {"passages_registered": "checkpoints.passages"}
-OVERRIDE = ("610902", dt.date(2020, 2, 20), 12)
+# One figure, one source: where a module holds the records (checkpoints, passages,
+# households visited …), the report's indicator is pre-filled from them when that module
+# is installed, and the demo's reports carry exactly that value, so the briefing's
+# "在岗卡点" from the reports and the checkpoint register say the same.
+LIVE_SOURCES = {
+    "passages_registered": "checkpoints.passages",
+    "checkpoints_on_duty": "checkpoints.checkpoints",
+    "households_screened": "checkpoints.households_screened",
+    "outsiders_observing": "checkpoints.outsiders_observing",
+}
+
+# Below the county: the towns (镇/街道) of 汉滨区 report to the district, and the
+# communities (村/社区) of two of its streets to their street (汉滨区 reviews both, as
+# there is no town login). On the last day 汉滨区 has reports to review, late and missing
+# reporters to remind; 文昌社区 (`wenchang`) has not filled the day's report yet and
+# 临江社区's (`linjiang`) was returned.
+HANBIN = "610902"
+GRASSROOTS_FIRST_DAY = dt.date(2020, 2, 24)
+COMMUNITY_TOWNS = ("610902002", "610902003")
+WENCHANG = "610902002002"
+LINJIANG = "610902003001"
+GRASSROOTS_INDICATORS = (
+    ("people_screened", "排查人员", "People screened", "人次", INT, SUM, FLOW, True, False, 0),
+    ("fever_found", "发现发热人员", "Fever cases found", "人", INT, SUM, FLOW, True, False, 0),
+    ("households_screened", "入户排查户数", "Households screened", "户", INT, SUM, FLOW,
+     False, False, 0),
+    ("outsiders_observing", "居家观察外来人员", "Outsiders under observation", "人", INT,
+     SUM, STOCK, False, False, 0),
+    ("gatherings_dispersed", "劝散聚集", "Gatherings dispersed", "起", INT, SUM, FLOW, False,
+     False, 0),
+    ("checkpoints_on_duty", "在岗卡点", "Checkpoints on duty", "个", INT, SUM, STOCK, False,
+     False, 0),
+    ("notes", "工作动态", "Notes", "", TXT, NONE, FLOW, False, False, 0),
+)
+GRASSROOTS_RULES = (
+    ("fever_found <= people_screened", "发现发热人员数不能超过排查人数。",
+     "Fever cases found cannot exceed the people screened."),
+)
+GRASSROOTS_RETURN_REASON = "排查人数与入户登记不符,请核实后重报。"
 
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -128,10 +163,10 @@ def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
 
 
 def _form(ctx: DemoContext, code: str, name: str, name_en: str, indicators: tuple,
-          rules: tuple) -> ReportForm:
+          rules: tuple, *, in_briefing: bool = True) -> ReportForm:
     form, _created = ReportForm.objects.get_or_create(code=code, defaults={
         "name": name, "name_en": name_en, "deadline_time": dt.time(17, 0),
-        "deadline_days": 0, "in_briefing": True,
+        "deadline_days": 0, "in_briefing": in_briefing,
         "description": "每日17时前报送当日工作情况。",
     })
     for pos, (icode, zh, en, unit, typ, agg, measure, req, brief, places) in enumerate(
@@ -165,12 +200,11 @@ def _reporters(form: ReportForm, units: list[OrgUnit], orgs: list[Organisation],
 class _Writer:
     """Collects reports, values and versions, then inserts them in bulk."""
 
-    def __init__(self, ctx: DemoContext, form: ReportForm) -> None:
+    def __init__(self, ctx: DemoContext, form: ReportForm, reviewer: str = "hq") -> None:
         self.ctx, self.form = ctx, form
         self.indicators = {i.code: i for i in form.indicators.all()}
         self.subs: list[tuple[Submission, dict[str, Any], list[dict[str, Any]]]] = []
-        hq = _user(ctx, "hq")
-        self.reviewer = hq
+        self.reviewer = _user(ctx, reviewer)
 
     def add(self, reporter: Reporter, day: dt.date, values: dict[str, Any], *,
             submitted_at: dt.datetime, status: str, submitter: Any,
@@ -275,7 +309,9 @@ def _county_values(rng: random.Random, code: str, n: int, total_days: int,
         "supplies_issued": int(rng.randint(600, 2400) * scale),
         "funds_invested": Decimal(rng.randint(300, 2500) * scale).quantize(Decimal(1))
         / 100,
-        "checkpoints_on_duty": max(0, state["checkpoints"] - int(progress * 6 * scale)),
+        # Member units run no checkpoints of their own (the counties' reports count them).
+        "checkpoints_on_duty": 0 if is_org else max(
+            0, state["checkpoints"] - int(progress * 6 * scale)),
         "volunteers_on_duty": int(rng.randint(260, 420) * scale),
         "enterprises_resumed": enterprises,
         "projects_total": total,
@@ -325,8 +361,6 @@ def _load_county_daily(ctx: DemoContext) -> tuple[ReportForm, int]:
                 continue  # no report that day
             computed = _live_values(sources, reporter, day)
             values.update(computed)
-            if (reporter.code, day) == OVERRIDE[:2] and "passages_registered" in computed:
-                values["passages_registered"] = computed["passages_registered"] + OVERRIDE[2]
             submitted_at = _submitted_at(rng, day)
             if day == LAST_DAY and reporter.code == LATE_ON_LAST_DAY:
                 submitted_at = _at(day, 18, 42)
@@ -371,6 +405,74 @@ def _load_enterprise_daily(ctx: DemoContext) -> tuple[ReportForm, int]:
     return form, writer.save()
 
 
+def _grassroots_values(rng: random.Random, n: int, total_days: int, scale: float,
+                       state: dict[str, Any]) -> dict[str, Any]:
+    progress = n / max(total_days - 1, 1)
+    return {
+        "people_screened": max(0, int(rng.gauss(160 - 60 * progress, 20) * scale)),
+        "fever_found": 1 if rng.random() < 0.05 else 0,
+        "households_screened": max(0, int(rng.gauss(50 - 20 * progress, 8) * scale)),
+        "gatherings_dispersed": 1 if rng.random() < 0.15 else 0,
+        "notes": rng.choice(NOTES),
+    }
+
+
+def _load_grassroots(ctx: DemoContext, code: str, name: str, name_en: str,
+                     units: list[OrgUnit], scale: float, *, skip: tuple[str, ...],
+                     returned: str | None, missing_rate: float) -> tuple[ReportForm, int]:
+    """A daily form of 汉滨区's towns or communities: approved up to the day before the
+    last, and on the last day mostly submitted and waiting for 汉滨区's review, some late,
+    some missing (``skip`` always), ``returned`` sent back with a reason."""
+    form = _form(ctx, code, name, name_en, GRASSROOTS_INDICATORS, GRASSROOTS_RULES,
+                 in_briefing=False)
+    reporters = _reporters(form, units, [], GRASSROOTS_FIRST_DAY)
+    if Submission.objects.filter(form=form).exists():
+        return form, 0
+    writer = _Writer(ctx, form, reviewer="hanbin")
+    days = _days(GRASSROOTS_FIRST_DAY, LAST_DAY)
+    sources = {i.code: registries.get_indicator(i.source) for i in form.indicators.all()
+               if i.source and registries.get_indicator(i.source)}
+    submitters = {WENCHANG: _user(ctx, "wenchang"), LINJIANG: _user(ctx, "linjiang")}
+    for reporter in reporters:
+        rng = random.Random(f"{ctx.seed}:reports:{code}:{reporter.code}")
+        state: dict[str, Any] = {}
+        for n, day in enumerate(days):
+            values = _grassroots_values(rng, n, len(days), scale, state)
+            last = day == LAST_DAY
+            if (last and reporter.code in skip) or rng.random() < missing_rate:
+                continue
+            computed = _live_values(sources, reporter, day)
+            values.update(computed)
+            values["fever_found"] = min(values["fever_found"], values["people_screened"])
+            submitted_at = _submitted_at(rng, day)
+            status, reason = Status.APPROVED, ""
+            if last:
+                status = Status.SUBMITTED
+                if reporter.code == returned:
+                    status, reason = Status.RETURNED, GRASSROOTS_RETURN_REASON
+            writer.add(reporter, day, values, submitted_at=submitted_at, status=status,
+                       submitter=submitters.get(reporter.code, ctx.actor), reason=reason,
+                       computed=computed)
+    return form, writer.save()
+
+
+def _load_town_and_community_daily(ctx: DemoContext) -> list[tuple[ReportForm, int]]:
+    hanbin = OrgUnit.objects.filter(code=HANBIN).first()
+    if hanbin is None:
+        return []
+    towns = list(hanbin.subtree().filter(level=Level.TOWN).order_by("code"))
+    communities = [c for town in towns if town.code in COMMUNITY_TOWNS
+                   for c in town.subtree().filter(level=Level.COMMUNITY).order_by("code")]
+    return [
+        _load_grassroots(ctx, "town_daily", "镇（街道）防控日报", "Daily report of towns",
+                         towns, 4.0, skip=("610902104", "610902121"),
+                         returned="610902107", missing_rate=0.03),
+        _load_grassroots(ctx, "community_daily", "村（社区）防控日报",
+                         "Daily report of villages and communities", communities, 1.0,
+                         skip=(WENCHANG,), returned=LINJIANG, missing_rate=0.06),
+    ]
+
+
 def _missing_alerts(ctx: DemoContext, form: ReportForm, day: dt.date) -> int:
     """Open the 'report missing' alerts of the last demo day, as the 17:00 job would."""
     from fangkong.core.services.alerts import open_alert
@@ -392,12 +494,17 @@ def _missing_alerts(ctx: DemoContext, form: ReportForm, day: dt.date) -> int:
 def load(ctx: DemoContext) -> str:
     county_form, county_new = _load_county_daily(ctx)
     enterprise_form, enterprise_new = _load_enterprise_daily(ctx)
+    grassroots = _load_town_and_community_daily(ctx)
     missing = _missing_alerts(ctx, county_form, LAST_DAY)
+    below = sum(form.submissions.count() for form, _new in grassroots)
     return _(
-        "county_daily: %(n)d reports (%(new)d new) from %(reporters)d reporting units; "
-        "enterprise_daily: %(e)d reports (%(enew)d new); %(missing)d missing on %(day)s"
+        "%(county)s: %(n)d reports (%(new)d new) from %(reporters)d reporting units; "
+        "%(enterprise)s: %(e)d reports (%(enew)d new); towns and communities of 汉滨区: "
+        "%(below)d reports; %(missing)d missing on %(day)s"
     ) % {
+        "county": county_form.name, "enterprise": enterprise_form.name,
         "n": county_form.submissions.count(), "new": county_new,
         "reporters": county_form.reporters.count(), "e": enterprise_form.submissions.count(),
-        "enew": enterprise_new, "missing": missing, "day": LAST_DAY.isoformat(),
+        "enew": enterprise_new, "below": below, "missing": missing,
+        "day": LAST_DAY.isoformat(),
     }

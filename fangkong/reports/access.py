@@ -118,3 +118,18 @@ def own_reporters(user: Any) -> QuerySet[Reporter]:
             if Cap.REPORT in g.capabilities and g.organisation_id}
     return Reporter.objects.filter(Q(unit_id__in=units) | Q(organisation_id__in=orgs),
                                    form__is_active=True)
+
+
+def unit_options(user: Any, target: OrgUnit | Organisation) -> list[tuple[str, str]]:
+    """The units the filters offer, as (code, label): the visible ancestors of the unit
+    looked at, the unit itself and its children (a pick-list: nobody types 610900)."""
+    if isinstance(target, Organisation):
+        return [(target.code, target.name)]
+    scope = scope_for(user)
+    chain = [u for u in target.ancestors_and_self() if scope.covers(Cap.VIEW, u.path)]
+    children = OrgUnit.objects.filter(subtree_q("path", target.path),
+                                      depth=target.depth + 1).order_by("code")
+    out = [(u.code, "　" * n + u.name) for n, u in enumerate(chain)]
+    pad = "　" * len(chain)
+    out += [(c.code, pad + c.name) for c in children]
+    return out

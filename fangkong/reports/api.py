@@ -3,12 +3,16 @@
 - ``GET  /api/v1/reports/forms``
 - ``POST /api/v1/reports/<form>/submissions`` ``{"unit", "date", "values", "submit"}``
   → 201 created, 200 updated (or the same submission sent again), 409 locked
+- ``GET  /api/v1/reports/<form>/submissions?unit=&date=&status=`` (the caller's reports
+  read back, newest first, paged) and ``GET …/submissions/<id>`` (one report with its
+  status, the reviewer's reason when returned, and every version)
 - ``GET  /api/v1/reports/<form>/completeness?date=&unit=``
 - ``GET  /api/v1/reports/<form>/aggregate?date=&unit=``
 - ``GET  /api/v1/reports/<form>/province.xlsx?date=`` (the city's report to the province)
 
-Scoped like the UI. A form the caller neither reports nor oversees, and a unit outside
-the caller's area in a query, answer 404; in a submission the unit is a field error.
+Scoped like the UI. A form the caller neither reports nor oversees, and a report outside
+the caller's area, answer 404; a unit code that is unknown or outside the caller's area
+is a field error (400, ``fields.unit``), in a query as in a submission.
 """
 
 from __future__ import annotations
@@ -20,9 +24,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     inline_serializer,
@@ -33,15 +35,27 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api.errors import error_response
-from fangkong.core.api.paging import QuerySerializer
+from fangkong.core.api.paging import (
+    PageQuerySerializer,
+    QuerySerializer,
+    page_response,
+    page_serializer,
+)
 from fangkong.core.api.responses import created_response
 from fangkong.core.api.schema import errors
-from fangkong.core.api.serializers import DayField, StrictSerializer
+from fangkong.core.api.serializers import DayField, ErrorSerializer, StrictSerializer
 from fangkong.core.models import Organisation
 from fangkong.lib.tabular import XLSX_CONTENT_TYPE
 from fangkong.reports import access, exporters, figures, services
 from fangkong.reports.completeness import completeness
-from fangkong.reports.models import Reporter, ReportForm, Submission
+from fangkong.reports.models import (
+    Reporter,
+    ReportForm,
+    Status,
+    Submission,
+    SubmissionVersion,
+    VersionAction,
+)
 
 
 class SubmissionRequest(StrictSerializer):
@@ -67,18 +81,60 @@ class ReportQuery(QuerySerializer):
     unit = serializers.CharField(required=False, help_text="Division or organisation code; "
                                                            "default the caller's own area.")
 
+    def validate_unit(self, code: str) -> Any:
+        target = access.resolve_unit(self.context["user"], code)
+        if target is None:
+            raise serializers.ValidationError(_("Unknown unit, or not in your area."))
+        return target
 
-SubmissionResponse = inline_serializer("ReportSubmission", {
-    "id": serializers.IntegerField(),
-    "form": serializers.CharField(),
-    "unit": serializers.CharField(),
-    "date": serializers.DateField(),
-    "status": serializers.CharField(),
-    "on_time": serializers.BooleanField(allow_null=True),
-    "version": serializers.IntegerField(),
-    "values": serializers.DictField(),
-    "overridden": serializers.ListField(child=serializers.CharField()),
-})
+
+class SubmissionQuery(PageQuerySerializer):
+    unit = serializers.CharField(required=False, max_length=32,
+                                 help_text="Reporting unit's code; default every unit.")
+    date = DayField(required=False, help_text="YYYY-MM-DD; default every day.")
+    status = serializers.ChoiceField(choices=Status.values, required=False)
+
+    def validate_unit(self, code: str) -> Reporter:
+        reporter = self.context["reporter_for"](code)
+        if reporter is None:
+            raise serializers.ValidationError(_("Unknown unit, or not in your area."))
+        return reporter
+
+
+class SubmissionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    form = serializers.CharField()
+    unit = serializers.CharField()
+    unit_name = serializers.CharField()
+    date = serializers.DateField()
+    status = serializers.ChoiceField(choices=Status.values)
+    status_display = serializers.CharField()
+    reason = serializers.CharField(help_text="The reviewer's reason when the report was "
+                                             "returned or reopened; empty otherwise.")
+    on_time = serializers.BooleanField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+    values = serializers.DictField()
+    overridden = serializers.ListField(child=serializers.CharField())
+
+
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=VersionAction.values)
+    status = serializers.ChoiceField(choices=Status.values)
+    at = serializers.DateTimeField()
+    by = serializers.CharField(help_text="Who made the change (display name).")
+    reason = serializers.CharField()
+    values = serializers.DictField(help_text="Indicator code → value at that version.")
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    versions = VersionSerializer(many=True)
+
+
+SubmissionResponse = SubmissionSerializer
+SubmissionPage = page_serializer(SubmissionSerializer, "ReportSubmissionPageSerializer")
 
 FormResponse = inline_serializer("ReportFormSummary", {
     "code": serializers.CharField(),
@@ -104,10 +160,6 @@ AggregateResponse = inline_serializer("ReportAggregate", {
     "values": serializers.DictField(),
 })
 
-EXPORT_QUERY = [
-    OpenApiParameter("date", OpenApiTypes.DATE,
-                     description="YYYY-MM-DD; default today (Asia/Shanghai)."),
-]
 
 
 def _form_for(user: Any, code: str) -> ReportForm:
@@ -126,8 +178,27 @@ def submission_payload(sub: Submission) -> dict[str, Any]:
             overridden.append(ind.code)
     return {
         "id": sub.pk, "form": sub.form.code, "unit": sub.reporter.code,
-        "date": sub.date.isoformat(), "status": sub.status, "on_time": sub.on_time,
-        "version": sub.version, "values": values, "overridden": overridden,
+        "unit_name": sub.reporter.name, "date": sub.date.isoformat(), "status": sub.status,
+        "status_display": sub.get_status_display(),
+        "reason": sub.review_reason if sub.status == Status.RETURNED else "",
+        "on_time": sub.on_time, "submitted_at": _iso(sub.submitted_at),
+        "reviewed_at": _iso(sub.reviewed_at), "version": sub.version, "values": values,
+        "overridden": overridden,
+    }
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else timezone.localtime(moment).isoformat()
+
+
+def version_payload(version: SubmissionVersion) -> dict[str, Any]:
+    actor = version.actor
+    return {
+        "number": version.number, "action": version.action, "status": version.status,
+        "at": _iso(version.at),
+        "by": (actor.get_full_name() or actor.get_username()) if actor else "",
+        "reason": version.reason,
+        "values": {code: v.get("value") for code, v in (version.values or {}).items()},
     }
 
 
@@ -149,24 +220,52 @@ def forms(request: Request) -> Response:
     return Response(out)
 
 
-@extend_schema(request=SubmissionRequest,
+def _reporter_lookup(user: Any, report_form: ReportForm, capability: str = "report"):
+    def reporter_for(code: str) -> Reporter | None:
+        reporter = (Reporter.objects.filter(form=report_form, code=code)
+                    .select_related("unit", "organisation", "organisation__org_unit").first())
+        if reporter is None:
+            return None
+        if capability == "report":
+            return reporter if access.can_report(user, reporter) else None
+        return reporter if access.reporters_for(user).filter(pk=reporter.pk).exists() or (
+            access.can_report(user, reporter)) else None
+    return reporter_for
+
+
+@extend_schema(methods=["POST"], request=SubmissionRequest,
                responses={
                    201: OpenApiResponse(SubmissionResponse, description="Created"),
                    200: OpenApiResponse(SubmissionResponse, description="Updated, or the "
                                         "same submission sent again"),
-                   **errors(400, 401, 404, conflict="Submitted and locked"),
+                   **errors(400, 401, 403, 404, conflict="Submitted and locked"),
+                   415: OpenApiResponse(ErrorSerializer,
+                                        description="The body is not JSON (Content-Type)"),
                },
                summary="Save or submit a unit's report for a day (one per form, unit, day)")
-@api_view(["POST"])
+@extend_schema(methods=["GET"], parameters=[SubmissionQuery],
+               operation_id="reports_submissions_list",
+               responses={200: SubmissionPage, **errors(400, 401, 404)},
+               summary="Read reports back: status, the reason when returned, the values")
+@api_view(["GET", "POST"])
 def submissions(request: Request, form: str) -> Response:
     report_form = _form_for(request.user, form)
-
-    def reporter_for(code: str) -> Reporter | None:
-        reporter = (Reporter.objects.filter(form=report_form, code=code)
-                    .select_related("unit", "organisation", "organisation__org_unit").first())
-        return reporter if reporter and access.can_report(request.user, reporter) else None
-
-    ser = SubmissionRequest(data=request.data, context={"reporter_for": reporter_for})
+    if request.method == "GET":
+        query = SubmissionQuery(data=request.query_params, context={
+            "reporter_for": _reporter_lookup(request.user, report_form, "view")})
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        qs = access.visible_submissions(request.user).filter(form=report_form)
+        if params.get("unit"):
+            qs = qs.filter(reporter=params["unit"])
+        if params.get("date"):
+            qs = qs.filter(date=params["date"])
+        if params.get("status"):
+            qs = qs.filter(status=params["status"])
+        qs = qs.select_related("form", "reporter").order_by("-date", "unit_path", "pk")
+        return page_response(qs, submission_payload, params, default=50)
+    ser = SubmissionRequest(data=request.data, context={
+        "reporter_for": _reporter_lookup(request.user, report_form)})
     ser.is_valid(raise_exception=True)
     data = ser.validated_data
     try:
@@ -177,11 +276,24 @@ def submissions(request: Request, form: str) -> Response:
     return created_response(submission_payload(result.submission), result.created)
 
 
+@extend_schema(responses={200: SubmissionDetailSerializer, **errors(400, 401, 404)},
+               operation_id="reports_submission_retrieve",
+               summary="One report: status, the reason when returned, every version")
+@api_view(["GET"])
+def submission_detail(request: Request, form: str, pk: int) -> Response:
+    report_form = _form_for(request.user, form)
+    sub = access.get_submission_for_user(request.user, pk=pk, form=report_form)
+    payload = submission_payload(sub)
+    payload["versions"] = [version_payload(v) for v in
+                           sub.versions.select_related("actor").order_by("number")]
+    return Response(payload)
+
+
 def _query(request: Request) -> tuple[dt.date, Any]:
-    query = ReportQuery(data=request.query_params)
+    query = ReportQuery(data=request.query_params, context={"user": request.user})
     query.is_valid(raise_exception=True)
     day = query.validated_data.get("date") or timezone.localdate()
-    target = access.resolve_unit(request.user, query.validated_data.get("unit"))
+    target = query.validated_data.get("unit") or access.resolve_unit(request.user, None)
     if target is None:
         raise Http404
     return day, target
@@ -211,7 +323,7 @@ def aggregate(request: Request, form: str) -> Response:
     })
 
 
-@extend_schema(parameters=EXPORT_QUERY,
+@extend_schema(parameters=[ReportQuery],
                responses={(200, XLSX_CONTENT_TYPE): bytes, **errors(400, 401, 404)},
                summary="The city's daily report to the province, as .xlsx (fixed layout)")
 @api_view(["GET"])

@@ -22,7 +22,6 @@ from typing import Any
 
 import xlsxwriter
 from django.http import FileResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import OrgUnit
@@ -184,13 +183,3 @@ class ReminderExporter(Exporter):
                 "code": r.code, "name": r.name, "state": str(STATUS_LABELS.get(r.status, "")),
                 "days": self.streaks.get(r.reporter_id, 1), "deadline": deadline,
             }
-
-
-def reminder_text(form: ReportForm, day: dt.date, rows: list[ReporterState]) -> str:
-    """The message to paste into a work group chat. Chinese, like the rest of the work."""
-    deadline = form.deadline_for(day)
-    names = "、".join(r.name for r in rows)
-    local = timezone.localtime(deadline)
-    return (f"【日报提醒】“{form.name}”{day.month}月{day.day}日的报告应于"
-            f"{local.month}月{local.day}日{local:%H:%M}前报送，以下单位尚未报送：{names}。"
-            "请尽快登录平台填报。")

@@ -15,7 +15,7 @@ from fangkong.core import registries
 from fangkong.core.forms import DateInput
 from fangkong.core.models.territory import Level
 from fangkong.lib.dates import check_record_day
-from fangkong.reports.models import Indicator, ReportForm, Rule
+from fangkong.reports.models import Indicator, ReportForm
 
 
 class ReportFormForm(forms.ModelForm):
@@ -27,6 +27,20 @@ class ReportFormForm(forms.ModelForm):
             "deadline_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+def source_label(code: str) -> str:
+    """A live indicator as people name it: "通行登记人次（卡点）", not its code."""
+    from django.apps import apps
+
+    ind = registries.get_indicator(code)
+    if ind is None:
+        return code
+    try:
+        module = apps.get_app_config(ind.module).verbose_name
+    except LookupError:
+        return str(ind.name)
+    return f"{ind.name}（{module}）"
 
 
 class IndicatorForm(forms.ModelForm):
@@ -41,17 +55,55 @@ class IndicatorForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("— entered by the reporter —"))]
-        choices += [(code, f"{ind.name} ({code})")
-                    for code, ind in registries.indicators().items()]
+        choices += [(code, source_label(code)) for code in registries.indicators()]
         self.fields["source"].choices = choices
 
 
-class RuleForm(forms.ModelForm):
-    class Meta:
-        model = Rule
-        fields = ["expression", "message", "message_en"]
-        widgets = {"expression": forms.TextInput(attrs={
-            "class": "mono", "placeholder": "projects_resumed <= projects_total"})}
+OPERATORS = [("<=", "≤"), ("<", "<"), (">=", "≥"), (">", ">"), ("==", "="), ("!=", "≠")]
+NUMBER = "__number__"
+
+
+class RuleForm(forms.Form):
+    """A rule built from the form's own indicators: "<indicator> <comparison> <indicator
+    or number>", never typed as code (issue #11 item 14). The service still parses and
+    checks the expression it makes; rules with arithmetic can be written in the API."""
+
+    left = forms.ChoiceField(label=_("Indicator"))
+    op = forms.ChoiceField(label=_("must be"), choices=OPERATORS)
+    right = forms.ChoiceField(label=_("compared with"))
+    number = forms.DecimalField(label=_("Number"), required=False, min_value=0,
+                                max_digits=15, decimal_places=4,
+                                help_text=_("When comparing with a number."))
+    message = forms.CharField(label=_("message (Chinese)"), max_length=200,
+                              help_text=_("Shown to the reporter when the rule is broken."))
+    message_en = forms.CharField(label=_("message (English)"), max_length=200,
+                                 required=False)
+
+    def __init__(self, *args: Any, report_form: ReportForm | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        numeric = [(i.code, i.display_name) for i in (
+            report_form.indicators.all() if report_form is not None else [])
+            if i.is_numeric and i.is_active]
+        self.fields["left"].choices = numeric
+        self.fields["right"].choices = [*numeric, (NUMBER, _("a number…"))]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        right = data.get("right")
+        if right == NUMBER:
+            if data.get("number") is None:
+                self.add_error("number", _("Enter the number to compare with."))
+            else:
+                right = f"{data['number'].normalize():f}"
+        elif right and right == data.get("left"):
+            self.add_error("right", _("Choose another indicator, or a number."))
+        if not self.errors:
+            data["expression"] = f"{data['left']} {data['op']} {right}"
+        return data
+
+    def rule_values(self) -> dict[str, str]:
+        return {k: self.cleaned_data[k] for k in ("expression", "message", "message_en")}
 
 
 LEVEL_CHOICES = [
@@ -62,16 +114,30 @@ LEVEL_CHOICES = [
 
 
 class ReportersForm(forms.Form):
+    """Who reports: every unit of a level under a unit, or that unit itself, and
+    organisations, all picked from lists (names, never typed codes)."""
+
     level = forms.ChoiceField(label=_("Territorial units"), required=False,
-                              choices=[("", "—"), *LEVEL_CHOICES])
-    under = forms.CharField(label=_("under the unit (division code)"), required=False,
-                            max_length=12, help_text=_("Empty: the whole city."))
-    codes = forms.CharField(
-        label=_("or these codes"), required=False, max_length=2000,
-        help_text=_("Division codes or organisation codes, separated by spaces or commas."),
-    )
+                              choices=[("", _("— this unit itself —")), *LEVEL_CHOICES])
+    under = forms.ChoiceField(label=_("under the unit"), required=False,
+                              help_text=_("Empty: the whole city."))
+    organisations = forms.MultipleChoiceField(
+        label=_("Organisations"), required=False, widget=forms.CheckboxSelectMultiple)
     member_units = forms.BooleanField(label=_("all member units of the HQ"), required=False)
     active_from = forms.DateField(label=_("reports from"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from fangkong.core.models import Organisation, OrgUnit
+
+        super().__init__(*args, **kwargs)
+        units = OrgUnit.objects.filter(
+            level__in=[Level.CITY, Level.COUNTY, Level.TOWN]).order_by("path")
+        indent = {Level.CITY: "", Level.COUNTY: "　", Level.TOWN: "　　"}
+        self.fields["under"].choices = [("", "—")] + [
+            (u.code, f"{indent.get(u.level, '')}{u.name}") for u in units]
+        self.fields["organisations"].choices = [
+            (o.code, o.name) for o in Organisation.objects.filter(is_active=True)
+            .order_by("kind", "name")]
 
 
 class DayUnitForm(forms.Form):
@@ -81,7 +147,9 @@ class DayUnitForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), required=False, max_length=32)
 
     def clean_date(self) -> dt.date:
-        day = self.cleaned_data.get("date") or timezone.localdate()
+        from fangkong.reports.figures import reporting_day
+
+        day = self.cleaned_data.get("date") or reporting_day()
         if day > timezone.localdate():
             raise forms.ValidationError(_("Choose a day up to today."))
         try:

@@ -186,6 +186,15 @@ class Indicator(models.Model):
     def is_aggregated(self) -> bool:
         return self.is_numeric and self.aggregation != Aggregation.NONE
 
+    @property
+    def source_name(self) -> str:
+        """Where the value is pre-filled from, as people name it (not the code)."""
+        if not self.source:
+            return ""
+        from fangkong.reports.forms import source_label
+
+        return source_label(self.source)
+
 
 class Rule(models.Model):
     """A check between indicators, e.g. ``projects_resumed <= projects_total``."""
@@ -213,6 +222,14 @@ class Rule(models.Model):
     @property
     def display_message(self) -> str:
         return _localised(self.message, self.message_en)
+
+    @property
+    def readable(self) -> str:
+        """The rule with indicator names instead of codes (``rules.readable``)."""
+        from fangkong.reports.rules import readable
+
+        return readable(self.expression, {
+            i.code: i.display_name for i in self.form.indicators.all()})
 
 
 #: Organisation grants (member-unit, task-force, enterprise and utility liaisons) see

@@ -194,3 +194,27 @@ def parse_rule(text: str) -> ParsedRule:
     if not codes:
         raise RuleSyntaxError(_("A rule must name at least one indicator."))
     return ParsedRule(left, op, right, codes)
+
+
+_READABLE_OPS = {"<=": "≤", ">=": "≥", "==": "=", "!=": "≠", "*": "×", "/": "÷"}
+
+
+def readable(expression: str, names: Mapping[str, str]) -> str:
+    """The rule as people read it: indicator names and ≤ ≥ ≠ signs instead of codes,
+    e.g. "已复工项目 ≤ 重点项目" for ``projects_resumed <= projects_total``."""
+    out, pos = [], 0
+    while pos < len(expression):
+        match = _TOKEN.match(expression, pos)
+        if match is None or match.end() == pos:
+            return expression
+        number, code, op = match.groups()
+        if code:
+            out.append(str(names.get(code, code)))
+        elif op:
+            out.append(_READABLE_OPS.get(op, op))
+        elif number:
+            out.append(number)
+        pos = match.end()
+        if not expression[pos:].strip():
+            break
+    return " ".join(out)

@@ -10,11 +10,15 @@ from django.utils import timezone
 
 
 def overdue_reminders() -> str:
-    """Alerts for reports missing after their deadline (``fangkong reports_overdue``):
-    idempotent, an alert is unique per (kind, subject) while open."""
+    """Alerts for reports missing after their deadline (``fangkong reports_overdue``) and
+    notices to the people whose report is due within two hours: both idempotent (an
+    alert is unique per (kind, subject) while open, a notice per person and key)."""
+    from fangkong.reports.services import notify_due_soon
+
     out = StringIO()
     call_command("reports_overdue", stdout=out)
-    return out.getvalue().strip()
+    due = notify_due_soon()
+    return f"{out.getvalue().strip()}; {due} reporter(s) told their report is due soon"
 
 
 def rollup_check() -> str:

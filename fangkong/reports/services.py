@@ -223,6 +223,52 @@ def stored_values(submission: Submission) -> dict[str, CleanValue]:
     }
 
 
+@dataclass(frozen=True)
+class Previous:
+    """Beside each field: the reporter's value the day before and, for a daily count
+    (flow, summed), its total over the reports before ``day``."""
+
+    yesterday: Decimal | None = None
+    cumulative: Decimal | None = None
+    yesterday_text: str = ""
+
+
+def previous_values(reporter: Reporter, day: dt.date) -> dict[str, Previous]:
+    """``{code: Previous}`` for ``reporter`` before ``day``: two queries, whatever the
+    number of indicators (yesterday's report's values, then the sums over counted reports
+    up to yesterday)."""
+    from django.db.models import Sum
+
+    from fangkong.reports.models import COUNTED_STATUSES, Measure
+
+    form = reporter.form
+    yesterday = day - dt.timedelta(days=1)
+    last = {
+        code: (number, text) for code, number, text in SubmissionValue.objects.filter(
+            submission__form=form, submission__reporter=reporter,
+            submission__date=yesterday, submission__status__in=COUNTED_STATUSES,
+        ).values_list("indicator__code", "number", "text")
+    }
+    flows = [i.pk for i in form.indicators.all()
+             if i.is_numeric and i.measure == Measure.FLOW and i.aggregation == Aggregation.SUM]
+    sums = dict(SubmissionValue.objects.filter(
+        submission__form=form, submission__reporter=reporter, submission__date__lt=day,
+        submission__status__in=COUNTED_STATUSES, indicator_id__in=flows,
+    ).values("indicator__code").annotate(total=Sum("number")).values_list(
+        "indicator__code", "total"))
+    out = {}
+    for ind in form.indicators.all():
+        number, text = last.get(ind.code, (None, ""))
+        cumulative = sums.get(ind.code)
+        if ind.pk in flows and cumulative is None:
+            cumulative = Decimal(0)
+        out[ind.code] = Previous(
+            yesterday=rollups.typed(ind, number) if ind.is_numeric else None,
+            cumulative=rollups.typed(ind, cumulative) if ind.pk in flows else None,
+            yesterday_text=text or "")
+    return out
+
+
 def _numbers(values: Mapping[str, CleanValue]) -> dict[str, Decimal | None]:
     return {c: v.number for c, v in values.items()}
 
@@ -396,6 +442,8 @@ def _review(actor: Any, submission: Submission, *, allowed: Iterable[str], targe
         sub.save()
         after = rollups.contribution(sub, _numbers(values), aggregated)
         rollups.apply(sub.form_id, sub.date, sub.unit_path, before, after)
+        if target == Status.RETURNED:
+            _notify_returned(sub, reason)
     return sub
 
 
@@ -418,6 +466,142 @@ def reopen(actor: Any, submission: Submission, reason: str) -> Submission:
     return _review(actor, submission, allowed=(Status.APPROVED, Status.SUBMITTED),
                    target=Status.RETURNED, action=VersionAction.REOPENED, reason=reason,
                    reason_required=True)
+
+
+# --- Notices to the reporters -----------------------------------------------------------
+
+
+def reporter_people(reporter: Reporter, submission: Submission | None = None) -> list[Any]:
+    """Who fills in ``reporter``'s reports: the users with ``report`` on a grant for its
+    very unit (or its organisation), and whoever submitted the report."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from fangkong.core.models import Grant
+    from fangkong.core.models.accounts import Cap, Role
+
+    roles = [r for r in Role.values if Cap.REPORT in Role.capabilities_of(r)]
+    grants = Grant.objects.filter(role__in=roles)
+    if reporter.is_organisation:
+        grants = grants.filter(organisation_id=reporter.organisation_id)
+    else:
+        grants = grants.filter(org_unit_id=reporter.unit_id, organisation__isnull=True)
+    ids = set(grants.values_list("user_id", flat=True))
+    if submission is not None and submission.submitted_by_id:
+        ids.add(submission.submitted_by_id)
+    return list(get_user_model().objects.filter(Q(pk__in=ids), is_active=True).order_by("pk"))
+
+
+def fill_url(reporter: Reporter, day: dt.date) -> str:
+    from django.urls import reverse
+
+    return (reverse("reports:fill", args=[reporter.form.code])
+            + f"?unit={reporter.code}&date={day.isoformat()}")
+
+
+def _notify_returned(sub: Submission, reason: str) -> None:
+    from fangkong.core.services.notices import notify_many
+
+    reporter = sub.reporter
+    notify_many(
+        reporter_people(reporter, sub), kind="reports.returned",
+        key=f"reports.returned:{sub.pk}:{sub.version}", url=fill_url(reporter, sub.date),
+        title=_("Report returned: %(form)s, %(unit)s, %(date)s") % {
+            "form": sub.form.display_name, "unit": reporter.name,
+            "date": sub.date.isoformat()},
+        body=_("Reason: %(reason)s. Correct it and submit it again.") % {"reason": reason},
+    )
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    reporters: int
+    people: int
+    unreachable: list[str]
+
+
+def send_reminders(actor: Any, form: ReportForm, day: dt.date,
+                   target: OrgUnit | Organisation) -> ReminderResult:
+    """催报: a notice (and the configured SMS or other sender) to the people of every
+    reporter under ``target`` whose report for ``day`` is still missing.
+
+    The actor needs ``view`` over the unit. Once per reporter and day: a second click
+    reminds nobody twice. ``unreachable`` names the reporters with nobody to tell (no
+    account with ``report`` on the unit): they need a phone call.
+    """
+    from fangkong.core.models.accounts import Cap
+    from fangkong.core.scoping import scope_for
+    from fangkong.core.services.notices import notify_many
+    from fangkong.reports.completeness import completeness
+
+    path = target.path if isinstance(target, OrgUnit) else target.unit_path
+    scope = scope_for(actor)
+    if not (scope.covers(Cap.VIEW, path) or (isinstance(target, Organisation)
+                                             and target.pk in scope.organisation_ids())):
+        raise PermissionDenied
+    missing = completeness(form, day, target).missing
+    reporters = Reporter.objects.select_related("form", "unit", "organisation").in_bulk(
+        [r.reporter_id for r in missing])
+    deadline = form.deadline_for(day)
+    sender_name = actor.get_full_name() or actor.get_username()
+    reached, people, unreachable = 0, 0, []
+    with acting_as(actor), transaction.atomic():
+        for row in missing:
+            reporter = reporters[row.reporter_id]
+            users = reporter_people(reporter)
+            if not users:
+                unreachable.append(reporter.name)
+                continue
+            notify_many(
+                users, kind="reports.reminder",
+                key=f"reports.reminder:{reporter.pk}:{day.isoformat()}",
+                url=fill_url(reporter, day),
+                title=_("Reminder: %(form)s for %(date)s not yet submitted") % {
+                    "form": form.display_name, "date": day.isoformat()},
+                body=_("%(unit)s: please submit the %(date)s report (due %(due)s). "
+                       "Sent by %(sender)s.") % {
+                    "unit": reporter.name, "date": day.isoformat(),
+                    "due": timezone.localtime(deadline).strftime("%m-%d %H:%M"),
+                    "sender": sender_name},
+            )
+            reached += 1
+            people += len(users)
+    return ReminderResult(reached, people, unreachable)
+
+
+#: How long before its deadline a report not yet submitted is announced to its people.
+DUE_SOON = dt.timedelta(hours=2)
+
+
+def notify_due_soon(now: dt.datetime | None = None) -> int:
+    """A notice to the people of every active reporter whose report is due within
+    ``DUE_SOON`` and not yet submitted (run by the ``reports.overdue`` schedule; once
+    per reporter and day)."""
+    from fangkong.core.services.notices import notify_many
+
+    now = now or timezone.now()
+    sent = 0
+    for form in ReportForm.objects.filter(is_active=True):
+        for offset in range(form.deadline_days + 1):
+            day = timezone.localdate(now) - dt.timedelta(days=offset)
+            deadline = form.deadline_for(day)
+            if not (now <= deadline <= now + DUE_SOON):
+                continue
+            done = Submission.objects.filter(form=form, date=day).counted().values(
+                "reporter_id")
+            for reporter in (Reporter.objects.filter(form=form).active_on(day)
+                             .exclude(pk__in=done).select_related("form")):
+                users = reporter_people(reporter)
+                notify_many(
+                    users, kind="reports.due", url=fill_url(reporter, day),
+                    key=f"reports.due:{reporter.pk}:{day.isoformat()}",
+                    title=_("Due at %(time)s: %(form)s for %(date)s") % {
+                        "time": timezone.localtime(deadline).strftime("%H:%M"),
+                        "form": form.display_name, "date": day.isoformat()},
+                    body=_("%(unit)s has not submitted it yet.") % {"unit": reporter.name},
+                )
+                sent += bool(users)
+    return sent
 
 
 # --- Missing-report alerts --------------------------------------------------------------

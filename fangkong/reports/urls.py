@@ -28,6 +28,7 @@ urlpatterns = [
     path("<slug:form>/submissions/<id:pk>/", entry.submission_detail, name="submission"),
     path("<slug:form>/submissions/<id:pk>/review", entry.review, name="review"),
     path("<slug:form>/completeness/", overview.completeness_page, name="completeness"),
+    path("<slug:form>/completeness/remind", overview.remind, name="remind"),
     path("<slug:form>/completeness/reminders.xlsx", overview.reminders_xlsx,
          name="reminders_xlsx"),
     path("<slug:form>/rollup/", overview.rollup_page, name="rollup"),

@@ -4,6 +4,7 @@ from fangkong.core.models.accounts import ApiToken, Grant, Role
 from fangkong.core.models.alerts import Alert
 from fangkong.core.models.audit import PiiAccess, PiiAccessPerson
 from fangkong.core.models.jobs import Job, JobState, ScheduledRun
+from fangkong.core.models.notices import Notice
 from fangkong.core.models.people import Person, PersonRecord, PersonRegistration
 from fangkong.core.models.ratelimit import RateCounter
 from fangkong.core.models.rules import Parameter, ParameterValue
@@ -19,6 +20,7 @@ __all__ = [
     "KeyConflict",
     "KeyedModel",
     "Level",
+    "Notice",
     "OrgKind",
     "OrgUnit",
     "Organisation",

@@ -216,10 +216,19 @@ class ApiTestCase(ReportsTestCase):
         self.assertIsNone(r.json()["values"]["avg_temp"])
 
     def test_it_hides_other_areas_in_queries(self) -> None:
-        for name in ("api-reports-completeness", "api-reports-aggregate"):
-            r = self.client.get(reverse(name, args=["daily"]) + "?unit=610902",
-                                **self.auth(self.county_b))
-            self.assertEqual(r.status_code, 404)
+        """Another area's unit and a unit that does not exist get the same JSON field
+        error (issue #11 item 11: not a 404 page), so existence does not leak."""
+        for name in ("api-reports-completeness", "api-reports-aggregate",
+                     "api-reports-province"):
+            answers = []
+            for code in ("610902", "999999"):
+                r = self.client.get(reverse(name, args=["daily"]) + f"?unit={code}",
+                                    **self.auth(self.county_b))
+                self.assertEqual(r.status_code, 400)
+                self.assertEqual(r["Content-Type"], "application/json")
+                answers.append(r.json())
+            self.assertEqual(answers[0], answers[1])
+            self.assertEqual(list(answers[0]["fields"]), ["unit"])
             r = self.client.get(reverse(name, args=["daily"]) + "?date=yesterday",
                                 **self.auth(self.county_b))
             self.assertEqual(r.status_code, 400)

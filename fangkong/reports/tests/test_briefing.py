@@ -53,7 +53,8 @@ class BriefingTestCase(ReportsTestCase):
         self.assertEqual(len(sentences), 3)
         self.assertTrue(sentences[0].startswith("2月28日，“县区日报”"))
         self.assertEqual(sentences[1], "截至2月28日，累计发放慰问金25.39万元。")
-        self.assertTrue(sentences[2].startswith("截至2月28日，全市累计"))
+        # The reports' figures name their source (issue #11 item 12).
+        self.assertTrue(sentences[2].startswith("据“县区日报”汇总，截至2月28日，全市累计"))
 
     def test_it_renders_the_same_text_on_the_page_in_docx_and_cli(self) -> None:
         doc = briefing.build(self.city, DAY)
@@ -64,7 +65,10 @@ class BriefingTestCase(ReportsTestCase):
         r = self.client.get(reverse("reports:briefing_docx") + "?date=2020-02-28")
         self.assertEqual(r.status_code, 200)
         paragraphs = [p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs]
-        self.assertEqual(paragraphs, [doc.title, doc.dateline, *doc.sentences])
+        # The official layout (issue #11 item 13): issuing unit, title, body, then the
+        # issuing unit and the date at the foot.
+        self.assertEqual([p for p in paragraphs if p],
+                         [doc.issuer, doc.title, *doc.sentences, doc.issuer, doc.dateline])
         out = StringIO()
         call_command("briefing", "--date", "2020-02-28", stdout=out)
         self.assertEqual(out.getvalue(), doc.text())

@@ -173,7 +173,7 @@ class OverviewPagesTestCase(ReportsTestCase):
     def test_it_offers_the_reminder_and_its_export(self) -> None:
         self.login(self.hq)
         r = self.client.get(reverse("reports:completeness", args=["daily"]))
-        self.assertContains(r, "【日报提醒】")
+        self.assertContains(r, 'id="remind-form"')  # one click, not text to copy
         self.assertContains(r, "临江社区")
         r = self.client.get(reverse("reports:reminders_xlsx", args=["daily"]))
         self.assertEqual(r.status_code, 200)
@@ -182,8 +182,6 @@ class OverviewPagesTestCase(ReportsTestCase):
                                                  if r.streaming else r.content))
         cells = [c for row in book.active.iter_rows(values_only=True) for c in row if c]
         self.assertIn("临江社区", cells)  # a missing reporter is listed
-        page = self.client.get(reverse("reports:completeness", args=["daily"]))
-        self.assertContains(page, "前报送，以下单位尚未报送：")  # full-width in Chinese
 
 
 class ConfigPagesTestCase(ReportsTestCase):
@@ -201,17 +199,26 @@ class ConfigPagesTestCase(ReportsTestCase):
                                    "new-position": "0", "new-is_active": "on"},
                              HTTP_HX_REQUEST="true")
         self.assertEqual(r.status_code, 200)
-        self.assertContains(r, "staff_on_duty")
+        self.assertContains(r, "在岗人员")
+        # Rules are built from the form's indicators (issue #11 item 14), not typed.
         r = self.client.post(reverse("reports:rule_new", args=["water_daily"]),
-                             {"rule-expression": "staff_on_duty <= nonsense",
-                              "rule-message": "x"}, HTTP_HX_REQUEST="true")
-        self.assertContains(r, "nonsense")
-        self.assertIn("expression", r.context["rule_form"].errors)
+                             {"rule-left": "staff_on_duty", "rule-op": "<=",
+                              "rule-right": "nonsense", "rule-message": "x"},
+                             HTTP_HX_REQUEST="true")
+        self.assertIn("right", r.context["rule_form"].errors)
         self.assertFalse(Rule.objects.filter(expression__contains="nonsense").exists())
         r = self.client.post(reverse("reports:rule_new", args=["water_daily"]),
-                             {"rule-expression": "staff_on_duty <= 500",
+                             {"rule-left": "staff_on_duty", "rule-op": "<=",
+                              "rule-right": "__number__", "rule-message": "x"},
+                             HTTP_HX_REQUEST="true")
+        self.assertIn("number", r.context["rule_form"].errors)
+        r = self.client.post(reverse("reports:rule_new", args=["water_daily"]),
+                             {"rule-left": "staff_on_duty", "rule-op": "<=",
+                              "rule-right": "__number__", "rule-number": "500",
                               "rule-message": "在岗人员不超过500人"}, HTTP_HX_REQUEST="true")
-        self.assertContains(r, "staff_on_duty &lt;= 500")
+        self.assertContains(r, "在岗人员 ≤ 500")
+        self.assertNotContains(r, "staff_on_duty &lt;= 500")
+        self.assertTrue(Rule.objects.filter(expression="staff_on_duty <= 500").exists())
 
     def test_it_refuses_configuration_to_county_staff(self) -> None:
         self.login(self.county_a)

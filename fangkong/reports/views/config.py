@@ -6,8 +6,6 @@ the ``_indicators.html`` / ``_rules.html`` partial for an HTMX request.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -58,7 +56,7 @@ def _detail_context(form: ReportForm, **extra) -> dict:
         "reporters": form.reporters.select_related("unit", "organisation").order_by(
             "organisation_id", "unit_path", "code"),
         "indicator_form": IndicatorForm(prefix="new"),
-        "rule_form": RuleForm(prefix="rule"),
+        "rule_form": RuleForm(prefix="rule", report_form=form),
         "reporters_form": ReportersForm(prefix="rep"),
         **extra,
     }
@@ -109,14 +107,14 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
 @capability_required(Cap.CONFIGURE)
 def rule_new(request: HttpRequest, code: str) -> HttpResponse:
     form = get_object_or_404(ReportForm, code=code)
-    f = RuleForm(request.POST, prefix="rule")
+    f = RuleForm(request.POST, prefix="rule", report_form=form)
     if f.is_valid():
         try:
-            services.save_rule(request.user, Rule(form=form), **f.cleaned_data)
+            services.save_rule(request.user, Rule(form=form), **f.rule_values())
         except ValidationError as exc:
             add_errors(f, exc)
         else:
-            f = RuleForm(prefix="rule")
+            f = RuleForm(prefix="rule", report_form=form)
             if not request.htmx:
                 messages.success(request, _("Rule added."))
                 return redirect("reports:form_detail", form.code)
@@ -150,25 +148,16 @@ def reporters_add(request: HttpRequest, code: str) -> HttpResponse:
     units: list[OrgUnit] = []
     orgs: list[Organisation] = []
     problems: list[str] = []
-    if data["level"]:
-        under = (OrgUnit.objects.filter(code=data["under"]).first() if data["under"]
-                 else default_root())
-        if under is None:
-            problems.append(_("Unknown unit %(code)s.") % {"code": data["under"]})
-        else:
-            units += list(OrgUnit.objects.filter(subtree_q("path", under.path),
-                                                 level=data["level"]))
-    for token in re.split(r"[\s,，;；]+", data["codes"] or ""):
-        if not token:
-            continue
-        unit = OrgUnit.objects.filter(code=token).first()
-        org = None if unit else Organisation.objects.filter(code=token).first()
-        if unit:
-            units.append(unit)
-        elif org:
-            orgs.append(org)
-        else:
-            problems.append(_("Unknown code %(code)s.") % {"code": token})
+    under = (OrgUnit.objects.filter(code=data["under"]).first() if data["under"]
+             else default_root())
+    if under is None:
+        problems.append(_("Choose a unit from the list."))
+    elif data["level"]:
+        units += list(OrgUnit.objects.filter(subtree_q("path", under.path),
+                                             level=data["level"]))
+    elif data["under"]:
+        units.append(under)
+    orgs += list(Organisation.objects.filter(code__in=data["organisations"]))
     if data["member_units"]:
         orgs += list(Organisation.objects.filter(is_member_unit=True, is_active=True))
     if problems:

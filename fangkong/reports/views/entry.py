@@ -22,7 +22,7 @@ from fangkong.core.models import OrgUnit
 from fangkong.core.models.accounts import ORGANISATION_ROLES, Cap
 from fangkong.core.scoping import scope_for
 from fangkong.lib.dates import parse_day
-from fangkong.reports import access, services
+from fangkong.reports import access, figures, services
 from fangkong.reports.forms import ReviewForm
 from fangkong.reports.models import (
     Indicator,
@@ -44,6 +44,7 @@ class EntryField:
     computed: Decimal | int | None = None
     overridden: bool = False
     errors: list[str] = field(default_factory=list)
+    previous: services.Previous | None = None
 
     @property
     def name(self) -> str:
@@ -77,7 +78,8 @@ def _parse_day(raw: str | None) -> dt.date | None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """My reports for a day, the reports waiting for my review, the forms I oversee."""
-    day = _parse_day(request.GET.get("date")) or timezone.localdate()
+    day = ((_parse_day(request.GET.get("date")) if request.GET.get("date") else None)
+           or figures.reporting_day())
     scope = scope_for(request.user)
     own = list(access.own_reporters(request.user).select_related("form").order_by(
         "form__code", "unit_path", "code"))
@@ -105,10 +107,12 @@ def _entry_fields(form: ReportForm, reporter: Reporter, day: dt.date,
                   errors: dict[str, list[str]]) -> list[EntryField]:
     stored = services.stored_values(submission) if submission else {}
     computed = services.prefill(form, reporter, day)
+    previous = services.previous_values(reporter, day)
     fields = []
     for ind in services.active_indicators(form):
         live = typed(ind, computed.get(ind.code)) if ind.is_numeric else None
-        f = EntryField(ind, computed=live, errors=errors.get(services.field_key(ind.code), []))
+        f = EntryField(ind, computed=live, errors=errors.get(services.field_key(ind.code), []),
+                       previous=previous.get(ind.code))
         if posted is not None:
             f.value = posted.get(ind.code, "")
         elif ind.code in stored:
@@ -142,7 +146,8 @@ def fill(request: HttpRequest, form: str) -> HttpResponse:
         reporter = next((r for r in reporters if r.code == code), None)
         if reporter is None:
             raise Http404
-    day = _parse_day(request.POST.get("date") or request.GET.get("date"))
+    raw_day = request.POST.get("date") or request.GET.get("date")
+    day = _parse_day(raw_day) if raw_day else figures.reporting_day()
     general: list[str] = []
     if day is None:
         general.append(_("Enter a date as YYYY-MM-DD."))
@@ -170,12 +175,15 @@ def fill(request: HttpRequest, form: str) -> HttpResponse:
         else:
             messages.success(request, _("Report submitted.") if submit else _("Draft saved."))
             return redirect(_detail_url(result.submission))
+    fields = _entry_fields(report_form, reporter, day, submission, posted, errors)
     return render(request, "reports/fill.html", {
         "form": report_form, "reporter": reporter, "day": day,
-        "today": timezone.localdate(), "submission": submission,
-        "fields": _entry_fields(report_form, reporter, day, submission, posted, errors),
+        "today": timezone.localdate(), "submission": submission, "fields": fields,
         "general_errors": general, "deadline": report_form.deadline_for(day),
         "choose": len(reporters) > 1,
+        "field_errors": [f for f in fields if f.errors],
+        "error_count": len(general) + sum(1 for f in fields if f.errors),
+        "yesterday": day - dt.timedelta(days=1),
     }, status=400 if errors or general else 200)
 
 
@@ -194,6 +202,7 @@ def submission_detail(request: HttpRequest, form: str, pk: int) -> HttpResponse:
     sub = access.get_submission_for_user(request.user, pk=pk, form__code=form)
     indicators = {i.code: i for i in sub.form.indicators.all()}
     stored = services.stored_values(sub)
+    previous = services.previous_values(sub.reporter, sub.date)
     rows = []
     for code, ind in indicators.items():
         if not ind.is_active and code not in stored:
@@ -204,6 +213,7 @@ def submission_detail(request: HttpRequest, form: str, pk: int) -> HttpResponse:
             "value": (v.text if not ind.is_numeric else _as_text(ind, v.number)) if v else "",
             "computed": _as_text(ind, v.computed) if v else "",
             "overridden": bool(v and v.overridden),
+            "previous": previous.get(code),
         })
     versions = list(sub.versions.select_related("actor").order_by("number"))
     history, previous = [], {}
@@ -219,6 +229,7 @@ def submission_detail(request: HttpRequest, form: str, pk: int) -> HttpResponse:
         "can_review": access.can_review(request.user, sub.reporter),
         "can_edit": sub.is_editable and access.can_report(request.user, sub.reporter),
         "review_form": ReviewForm(), "deadline": sub.form.deadline_for(sub.date),
+        "yesterday": sub.date - dt.timedelta(days=1),
     })
 
 

@@ -7,17 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from fangkong.core.models import Alert, Organisation, OrgUnit
 from fangkong.core.models.accounts import ORGANISATION_ROLES, Cap
 from fangkong.core.scoping import capability_required, scope_for
 from fangkong.lib.tabular import xlsx_response
-from fangkong.reports import access, briefing, exporters, figures
+from fangkong.reports import access, briefing, exporters, figures, services
 from fangkong.reports.completeness import by_child, completeness, missing_streaks, trend
 from fangkong.reports.forms import DayUnitForm
 from fangkong.reports.models import Aggregation, Measure, ReportForm
@@ -30,13 +33,14 @@ def _filters(request: HttpRequest, *, allow_org: bool = False
              ) -> tuple[dt.date, OrgUnit | Organisation, DayUnitForm]:
     """``?date=&unit=``: the day (default today, never the future) and a visible unit."""
     f = DayUnitForm(request.GET or None)
-    day = timezone.localdate()
+    day = figures.reporting_day()
     if f.is_valid():
         day = f.cleaned_data["date"]
     code = request.GET.get("unit") or None
     target = access.resolve_unit(request.user, code)
     if target is None or (isinstance(target, Organisation) and not allow_org):
         raise Http404
+    f.unit_options = access.unit_options(request.user, target)
     return day, target, f
 
 
@@ -64,10 +68,38 @@ def completeness_page(request: HttpRequest, form: str) -> HttpResponse:
         "escalate_after": ESCALATE_AFTER_DAYS,
         "crumbs": _crumbs(request.user, target) if isinstance(target, OrgUnit) else [],
         "deadline": report_form.deadline_for(day), "now": timezone.now(),
-        "reminder": exporters.reminder_text(report_form, day, comp.missing)
-        if comp.missing else "",
+        "can_remind": bool(comp.missing),
         "late_times": comp.submitted_times(comp.late),
     })
+
+
+@require_POST
+@capability_required(Cap.VIEW, roles=ORGANISATION_ROLES)
+def remind(request: HttpRequest, form: str) -> HttpResponse:
+    """发送催报: notify every missing reporter's people in one click, then back to the page."""
+    report_form = _form(request, form)
+    f = DayUnitForm(request.POST)
+    if not f.is_valid():
+        messages.error(request, " ".join(m for msgs in f.errors.values() for m in msgs))
+        return redirect(reverse("reports:completeness", args=[report_form.code]))
+    day = f.cleaned_data["date"]
+    target = access.resolve_unit(request.user, request.POST.get("unit") or None)
+    if target is None:
+        raise Http404
+    result = services.send_reminders(request.user, report_form, day, target)
+    if result.reporters:
+        messages.success(request, ngettext(
+            "Reminder sent to %(n)d unit (%(people)d people).",
+            "Reminder sent to %(n)d units (%(people)d people).", result.reporters,
+        ) % {"n": result.reporters, "people": result.people})
+    if result.unreachable:
+        messages.warning(request, _(
+            "Nobody to notify at %(units)s: no account reports for them. Call them."
+        ) % {"units": "、".join(result.unreachable)})
+    if not result.reporters and not result.unreachable:
+        messages.info(request, _("Everybody has reported."))
+    return redirect(reverse("reports:completeness", args=[report_form.code])
+                    + f"?date={day.isoformat()}&unit={target.code}")
 
 
 @capability_required(Cap.VIEW, roles=ORGANISATION_ROLES)

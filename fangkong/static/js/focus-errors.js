@@ -31,7 +31,10 @@
 
   function focusFirstProblem(root) {
     var scope = root || document;
-    var target = scope.querySelector("[aria-invalid=true]");
+    // A form that lists its problems at its top (data-error-summary) starts there; its
+    // links lead to each field.
+    var target = scope.querySelector("[data-error-summary]") ||
+      scope.querySelector("[aria-invalid=true]");
     if (!target) {
       var field = scope.querySelector(".field.has-error");
       target = field && field.querySelector("input, select, textarea");
@@ -43,6 +46,16 @@
     if (!target) return;
     bring(target, "center");
   }
+
+  // A link of an error summary focuses its field (the URL fragment alone only scrolls).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-focus-field]");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("data-focus-field"));
+    if (!field) return;
+    event.preventDefault();
+    bring(field, "center");
+  });
 
   function afterContent(root) {
     if (!showStop(root)) focusFirstProblem(root);
