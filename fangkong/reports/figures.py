@@ -181,24 +181,15 @@ def latest_day(form: ReportForm, up_to: dt.date) -> dt.date | None:
             .order_by("-date").values_list("date", flat=True).first())
 
 
-#: A data set whose latest reports are older than this is an old one (the demo's 2020).
-STALE_AFTER = dt.timedelta(days=1)
-
-
 def reporting_day(today: dt.date | None = None) -> dt.date:
-    """The day the reports pages open on when no ``?date=`` is given.
+    """The day the reports pages open on when no ``?date=`` is given: ``core.dataday``'s
+    rule over the active forms' reports alone (docs/decisions/reports-demo-day.md).
 
-    Today, unless no form has any report today or yesterday while there are older ones:
-    then the latest day with reports (docs/decisions/reports-demo-day.md). A live
-    deployment reports every day, so this is today; a copy of an old data set (the demo
-    city of 2020-03-02 on a machine whose clock says 2026, a training copy) opens on the
-    day its data ends, where its reports, reviews and late reporters are.
+    Today on a live deployment; a copy of an old data set (the demo city of 2020-03-02
+    on a machine whose clock says 2026, a training copy) opens on the day its reports
+    end, where its reviews and late reporters are.
     """
-    from django.utils import timezone
+    from fangkong.core.dataday import data_day
+    from fangkong.reports.dataday import latest_day as reports_latest_day
 
-    today = today or timezone.localdate()
-    latest = [d for form in ReportForm.objects.filter(is_active=True)
-              if (d := latest_day(form, today)) is not None]
-    if not latest or max(latest) >= today - STALE_AFTER:
-        return today
-    return max(latest)
+    return data_day(today, sources=[reports_latest_day])
