@@ -275,7 +275,7 @@ def test_discard_asks_and_can_be_undone_the_same_day(page, live_server, site) ->
     assert Passage.objects.get().status == "pending"
     page.locator(".pending-row", has_text="李*").get_by_role("button", name="作废").click()
     page.locator(".discard-ask").get_by_role("button", name="确定作废").click()
-    expect(page.locator(".duty-notice")).to_contain_text("今天内可以撤销作废")
+    expect(page.locator(".duty-notice")).to_contain_text("今天可撤销")
     assert Passage.objects.get().status == "rejected"
     page.screenshot(path="/tmp/fk_gate_discarded.png", full_page=True)
     page.locator(".discarded-row").get_by_role("button", name="撤销作废").click()
