@@ -19,6 +19,7 @@ from fangkong.checkpoints.tests.base import CheckpointTestCase
 from fangkong.core.models import Alert
 from fangkong.core.services.people import clean_person_data
 from fangkong.lib.identity import IdentityError, make_id_number, validate_contact_phone
+from fangkong.lib.masking import mask_phone
 from fangkong.lib.numbers import natural_sort_key
 
 DAY = date(2020, 2, 20)
@@ -98,6 +99,8 @@ class CallbackNumberTests(CheckpointTestCase):
                               ("(0915)3212345", "0915-3212345"), ("0915 321 2345", "0915-3212345"),
                               ("029-88661234", "029-88661234"), ("139 1234 5678", "13912345678")):
             self.assertEqual(validate_contact_phone(typed), stored, typed)
+        self.assertEqual(mask_phone("0915-3212345"), "0915-*****45")
+        self.assertEqual(mask_phone("13912345678"), "139****5678")
         for bad in ("0915-123", "12345", "3212345"):
             with self.assertRaises(IdentityError):
                 validate_contact_phone(bad)
