@@ -1,0 +1,19 @@
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.modules import FangkongModule
+from fangkong.core.registries import NavEntry
+from fangkong.core.roles import Cap
+from fangkong.supplies import alerts
+from fangkong.supplies.access import STORE_ROLES
+
+
+class SuppliesConfig(FangkongModule):
+    name = "fangkong.supplies"
+    label = "supplies"
+    verbose_name = _("Supplies")
+    audited = ("Item", "Warehouse", "Balance", "Movement", "MovementLine", "Need", "Pledge")
+    nav = (
+        NavEntry("supplies:index", _("Supplies"), Cap.VIEW, roles=STORE_ROLES, order=40),
+    )
+    alert_kinds = (alerts.LOW_STOCK,)
+    demo_step = "fangkong.demo.supplies"
