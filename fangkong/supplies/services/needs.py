@@ -94,7 +94,8 @@ class Coverage:
 
 
 def coverage(needs: list[Need], today: date) -> list[Coverage]:
-    done = met(needs)
+    """How far each need is met by ``today`` (movements up to that day)."""
+    done = met(needs, today)
     out = []
     for n in needs:
         m = done[n.pk]
