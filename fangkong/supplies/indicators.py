@@ -46,16 +46,22 @@ def masks_issued(unit: Any, day: date) -> int | Decimal:
     return _number(_ledger(unit, day, MASKS, issued=True))
 
 
-@indicator("supplies.necessities_issued", gettext_lazy("Sets of necessities issued"), "套",
-           cumulative=True)
+#: Issued to care services (one-to-one support of frontline medical workers' families):
+#: the daily report's "sets of necessities" and "food" figures.
+CARE = Q(movement__recipient_kind="care") | Q(movement__reverses__recipient_kind="care")
+
+
+@indicator("supplies.necessities_issued", gettext_lazy("Sets of necessities issued to care "
+                                                       "services"), "套", cumulative=True)
 def necessities_issued(unit: Any, day: date) -> int | Decimal:
-    return _number(_ledger(unit, day, Q(item__category="necessities", item__unit="套"),
+    return _number(_ledger(unit, day, CARE & Q(item__category="necessities", item__unit="套"),
                            issued=True))
 
 
-@indicator("supplies.food_issued", gettext_lazy("Food issued"), "公斤", cumulative=True)
+@indicator("supplies.food_issued", gettext_lazy("Food issued to care services"), "公斤",
+           cumulative=True)
 def food_issued(unit: Any, day: date) -> int | Decimal:
-    return _number(_ledger(unit, day, Q(item__category="food", item__unit="公斤"),
+    return _number(_ledger(unit, day, CARE & Q(item__category="food", item__unit="公斤"),
                            issued=True))
 
 
