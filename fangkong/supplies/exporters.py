@@ -14,7 +14,7 @@ from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fangkong.core.exports import RegisterExporter
 from fangkong.core.registries import export_kind
@@ -60,10 +60,10 @@ class LedgerExporter(RegisterExporter):
         Column("code", gettext_lazy("Item code"), "text", 14),
         Column("item", gettext_lazy("Item"), "text", 18),
         Column("standard", gettext_lazy("Standard"), "text", 16),
-        Column("unit", gettext_lazy("Unit"), "text", 6),
+        Column("unit", pgettext_lazy("measure", "Unit"), "text", 6),
         Column("opening", gettext_lazy("Opening balance"), "decimal"),
-        Column("received", gettext_lazy("In"), "decimal"),
-        Column("issued", gettext_lazy("Out"), "decimal"),
+        Column("received", pgettext_lazy("stock", "In"), "decimal"),
+        Column("issued", pgettext_lazy("stock", "Out"), "decimal"),
         Column("closing", gettext_lazy("Closing balance"), "decimal"),
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.forms import DateInput, KeyedForm, UnitChoiceField
 from fangkong.supplies.models import Category, Item, RecipientKind, Source, Warehouse
@@ -133,8 +134,9 @@ class CancelForm(KeyedForm):
 
 class WarehouseForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"))
-    name = forms.CharField(label=_("Name"), max_length=60)
-    address = forms.CharField(label=_("Address"), max_length=120, required=False)
+    name = forms.CharField(label=pgettext_lazy("supplies", "Name"), max_length=60)
+    address = forms.CharField(label=pgettext_lazy("supplies", "Address"), max_length=120,
+                              required=False)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,10 +164,10 @@ class PledgeForm(KeyedForm):
 
 class ItemForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("supplies", "Name"), max_length=60)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     standard = forms.CharField(label=_("Standard"), max_length=40, required=False)
-    unit = forms.CharField(label=_("Unit"), max_length=8)
+    unit = forms.CharField(label=pgettext_lazy("measure", "Unit"), max_length=8)
     pack_size = forms.IntegerField(label=_("Units per pack"), min_value=1, initial=1)
     pack_name = forms.CharField(label=_("Pack"), max_length=8, required=False)
     whole_units = forms.BooleanField(label=_("Counted in whole units"), required=False,

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Case, DecimalField, F, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fangkong.core.audit import acting_as
 from fangkong.lib.dates import check_record_day
@@ -89,7 +90,7 @@ class Coverage:
 
     @property
     def status_label(self) -> str:
-        return {"open": _("Open"), "partly": _("Partly met"), "satisfied": _("Met"),
+        return {"open": pgettext("supplies need", "Open"), "partly": _("Partly met"), "satisfied": _("Met"),
                 "unknown": _("Quantity unknown")}[self.status]
 
 

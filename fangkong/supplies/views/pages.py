@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
@@ -170,7 +171,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
         return services.send_transfer(
             request.user, w, d["to_warehouse"], client_id=d["client_id"], day=d["day"],
             lines=[Line(d["item"], d["quantity"])], reason=d["reason"])
-    return _movement_page(request, pk, f.TransferForm, _("Send a transfer"), _("Send"), save)
+    return _movement_page(request, pk, f.TransferForm, _("Send a transfer"), pgettext("stock", "Send"), save)
 
 
 @view_required
