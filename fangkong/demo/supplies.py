@@ -278,8 +278,9 @@ def _task_force(ctx: DemoContext, items: dict[str, Item],
         lines = [Line(items[code], kg) for code, kg in shares.items() if kg]
         if sets[n]:
             lines.append(Line(items["necessities-set"], sets[n]))
+        # Data, not interface: the label is what the task force wrote on its list.
         _issue(hq, store, f"care-{n}", day, lines, "care",
-               _("Frontline medical worker's family no. %(n)d") % {"n": n % 60 + 1})
+               f"一线医务人员家属（第{n % 60 + 1}户）")
 
 
 def _open_needs(ctx: DemoContext, items: dict[str, Item],
