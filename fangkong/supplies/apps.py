@@ -11,7 +11,9 @@ class SuppliesConfig(FangkongModule):
     name = "fangkong.supplies"
     label = "supplies"
     verbose_name = _("Supplies")
-    audited = ("Item", "Warehouse", "Balance", "Movement", "MovementLine", "Need", "Pledge")
+    # Lines are written once with their movement and the ledger keeps every change of stock;
+    # the movement's own audit entry names who recorded it.
+    audited = ("Item", "Warehouse", "Balance", "Movement", "Need", "Pledge")
     nav = (
         NavEntry("supplies:index", _("Supplies"), Cap.VIEW, roles=STORE_ROLES, order=40),
     )
