@@ -15,7 +15,10 @@ class SuppliesConfig(FangkongModule):
     # the movement's own audit entry names who recorded it.
     audited = ("Item", "Warehouse", "Balance", "Movement", "Need", "Pledge")
     nav = (
-        NavEntry("supplies:index", _("Supplies"), Cap.VIEW, roles=STORE_ROLES, order=40),
+        NavEntry("supplies:index", _("Supplies"), Cap.VIEW, order=40),
+        # Liaisons run their organisation's store: the same page, named for them (a nav
+        # entry with roles is shown only to holders of those roles).
+        NavEntry("supplies:stores", _("Supplies"), Cap.VIEW, roles=STORE_ROLES, order=40),
     )
     alert_kinds = (alerts.LOW_STOCK,)
     demo_step = "fangkong.demo.supplies"

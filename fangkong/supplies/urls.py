@@ -6,6 +6,7 @@ app_name = "supplies"
 
 urlpatterns = [
     path("", pages.index, name="index"),
+    path("stores/", pages.index, name="stores"),
     path("items/", pages.items, name="items"),
     path("needs/", pages.needs, name="needs"),
     path("warehouses/<id:pk>/", pages.warehouse, name="warehouse"),
