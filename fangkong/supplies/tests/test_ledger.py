@@ -63,7 +63,7 @@ class ReceiptsAndIssues(SuppliesCase):
             services.issue(self.hq, self.wenchang_store, client_id=key(), day=DAY,
                            lines=[Line(self.alcohol, 1)], recipient_kind="person",
                            recipient_label="王芳")
-        self.assertIn("does not stock", ctx.exception.message_dict["quantity"][0])
+        self.assertIn("没有75%酒精的库存", ctx.exception.message_dict["quantity"][0])
 
     def test_a_retried_key_finds_the_first_movement_and_changes_nothing(self) -> None:
         k = key()
