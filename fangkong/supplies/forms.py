@@ -14,8 +14,10 @@ from fangkong.core.forms import DateInput, KeyedForm, UnitChoiceField
 from fangkong.supplies.models import Category, Item, RecipientKind, Source, Warehouse
 from fangkong.supplies.services import fmt
 
+QUANTITY = _("Quantity")
 
-def quantity_field(label: Any = _("Quantity"), required: bool = True) -> forms.CharField:
+
+def quantity_field(label: Any = QUANTITY, required: bool = True) -> forms.CharField:
     return forms.CharField(label=label, max_length=20, required=required,
                            widget=forms.TextInput(attrs={"inputmode": "decimal",
                                                          "autocomplete": "off"}))

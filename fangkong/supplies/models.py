@@ -285,6 +285,9 @@ class MovementLine(models.Model):
             models.UniqueConstraint(fields=["movement", "item"], name="line_unique_item"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.item} × {self.quantity}"
+
     @property
     def short(self) -> Decimal:
         if self.received is None:

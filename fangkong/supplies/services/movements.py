@@ -212,7 +212,8 @@ def receive_transfer(actor: Any, transfer: Movement, *, client_id: Any, day: dat
         actor=actor, client_id=client_id, kind=Kind.TRANSFER_RECEIPT, warehouse=destination,
         day=day, same={"transfer": transfer, "reason": _text(reason, 200),
                        "need": transfer.need},
-        digest=digest((item, f"{good.normalize()}/{damaged.normalize()}") for item, _s, good, damaged in cleaned),
+        digest=digest((item, f"{good.normalize()}/{damaged.normalize()}")
+                      for item, _s, good, damaged in cleaned),
         touches=[(destination, item, True) for item, *_rest in cleaned],
         plan=lambda _b: [
             LinePlan(item, sent_q, [Effect(destination, item, good)], received=good,

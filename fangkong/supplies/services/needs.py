@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, Q, Sum, When
+from django.db.models import Case, DecimalField, F, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -90,7 +90,8 @@ class Coverage:
 
     @property
     def status_label(self) -> str:
-        return {"open": pgettext("supplies need", "Open"), "partly": _("Partly met"), "satisfied": _("Met"),
+        return {"open": pgettext("supplies need", "Open"), "partly": _("Partly met"),
+                "satisfied": _("Met"),
                 "unknown": _("Quantity unknown")}[self.status]
 
 

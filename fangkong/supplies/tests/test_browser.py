@@ -106,7 +106,7 @@ def test_a_transfer_sent_then_received(page, live_server, site) -> None:
     mask = site["mask"].pk
     page.fill(f"#id_received_{mask}", "420")
     page.click("button[type=submit].btn-primary")
-    expect(page.locator(f".field.has-error .field-error")).to_contain_text("多收")
+    expect(page.locator(".field.has-error .field-error")).to_contain_text("多收")
     page.fill(f"#id_received_{mask}", "390")
     page.fill(f"#id_damaged_{mask}", "6")
     page.click("button[type=submit].btn-primary")

@@ -171,7 +171,8 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
         return services.send_transfer(
             request.user, w, d["to_warehouse"], client_id=d["client_id"], day=d["day"],
             lines=[Line(d["item"], d["quantity"])], reason=d["reason"])
-    return _movement_page(request, pk, f.TransferForm, _("Send a transfer"), pgettext("stock", "Send"), save)
+    return _movement_page(request, pk, f.TransferForm, _("Send a transfer"),
+                          pgettext("stock", "Send"), save)
 
 
 @view_required
