@@ -187,7 +187,10 @@ def post(draft: Draft) -> tuple[Movement, bool]:
             hook(movement)
         from fangkong.supplies.services.alerts import check_low_stock
 
-        check_low_stock(draft.actor, [balances[k] for k in sorted(balances)])
+        taken = {(e.warehouse.pk, e.item.pk) for line in lines for e in line.effects
+                 if e.delta < 0}
+        check_low_stock(draft.actor, [balances[k] for k in sorted(balances)], draft.day,
+                        taken)
         return movement, True
 
 

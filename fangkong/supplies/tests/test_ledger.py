@@ -117,6 +117,19 @@ class ReceiptsAndIssues(SuppliesCase):
                            recipient_label="王芳")
         self.assertEqual(Alert.objects.filter(kind="low_stock", status="open").count(), 1)
 
+    def test_fewer_days_of_use_than_the_rule_asks_opens_an_alert(self) -> None:
+        """No reorder level: 3 days (the shipped rule) of the last week's average use."""
+        self.stock(self.city_store, self.mask, 100)
+        services.issue(self.hq, self.city_store, client_id=key(), day=DAY,
+                       lines=[Line(self.mask, 70)], recipient_kind="person",
+                       recipient_label="王芳")
+        self.assertFalse(Alert.objects.filter(kind="low_stock").exists())  # 30 = 3 × 10
+        services.issue(self.hq, self.city_store, client_id=key(), day=DAY,
+                       lines=[Line(self.mask, 5)], recipient_kind="person",
+                       recipient_label="王芳")
+        alert = Alert.objects.get(kind="low_stock")
+        self.assertIn("3", alert.detail)
+
     def test_an_adjustment_sets_the_count_with_a_reason(self) -> None:
         self.stock(self.city_store, self.mask, 50)
         with self.assertRaises(ValidationError):
