@@ -95,6 +95,8 @@ def main() -> None:
             print(f"{r['scenario']:8} {r['way']:10} {r['rate']:9.0f} {r['p50']:7.1f} "
                   f"{r['p99']:7.1f} {r['done']:5d} {r['refused']:7d} {r['deadlocks']:6d} "
                   f"{r['errors']:6d} {str(r['consistent']):>14} {r['minimum']:>6}")
+            for sample in r["samples"]:
+                print(f"    error: {sample}")
 
 
 def run_child(opts: Any) -> None:
@@ -149,6 +151,7 @@ def measure(hq: Any, city: Any, scenario: str, way: str, clients: int, ops: int
     latencies: list[float] = []
     counts = {"done": 0, "refused": 0, "deadlocks": 0, "errors": 0}
     lock = threading.Lock()
+    samples: set[str] = set()
     barrier = threading.Barrier(clients)
 
     def unguarded(w: Any, it: Any, q: int) -> bool:
@@ -183,8 +186,12 @@ def measure(hq: Any, city: Any, scenario: str, way: str, clients: int, ops: int
                     outcome = "refused"
                 except OperationalError as exc:
                     outcome = "deadlocks" if "deadlock" in str(exc).lower() else "errors"
-                except Exception:  # noqa: BLE001 - counted, the bench goes on
+                    with lock:
+                        samples.add(f"{type(exc).__name__}: {str(exc)[:120]}")
+                except Exception as exc:  # noqa: BLE001 - counted, the bench goes on
                     outcome = "errors"
+                    with lock:
+                        samples.add(f"{type(exc).__name__}: {str(exc)[:120]}")
                 elapsed = (time.perf_counter() - start) * 1000
                 with lock:
                     counts[outcome] += 1
@@ -211,7 +218,7 @@ def measure(hq: Any, city: Any, scenario: str, way: str, clients: int, ops: int
     return {"scenario": scenario, "way": way, "rate": len(latencies) / wall,
             "p50": statistics.median(latencies),
             "p99": latencies[int(len(latencies) * 0.99) - 1], **counts,
-            "consistent": consistent, "minimum": str(minimum)}
+            "consistent": consistent, "minimum": str(minimum), "samples": sorted(samples)[:3]}
 
 
 if __name__ == "__main__":

@@ -5,12 +5,12 @@ One movement = one transaction that
 1. makes sure the balance rows it will add to exist (``get_or_create_unique``, in a
    savepoint: a balance row is created before it is ever locked, so a lock never waits
    on a gap) and refuses to take from a warehouse an item it does not stock;
-2. locks the balance rows it touches in one fixed order, (warehouse id, item id)
+2. creates the movement by its client key (``KeyedModel.create_keyed``): a retried key
+   finds the first movement and changes nothing, before any balance is locked;
+3. locks the balance rows it touches in one fixed order, (warehouse id, item id)
    (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite every transaction is ``BEGIN
    IMMEDIATE``, settings.py, which admits one writer at a time), so two multi-line
    movements can never wait on each other;
-3. creates the movement by its client key (``KeyedModel.create_keyed``): a retried key
-   finds the first movement and changes nothing;
 4. checks every balance stays ≥ 0 under the lock (``Overdraw`` names what is left), then
    appends the lines and ledger entries and moves the balances; the database CHECK
    ``supplies_balance_never_negative`` is the backstop if anything ever got past.
@@ -167,7 +167,9 @@ def post(draft: Draft) -> tuple[Movement, bool]:
     with acting_as(draft.actor), transaction.atomic():
         if draft.extra_lock:
             draft.extra_lock()
-        balances = _lock(draft)
+        _ensure_rows(draft)
+        # The movement first (a retried key stops here, before any balance lock), so
+        # the balance rows stay locked only while the stock itself moves.
         movement, created = Movement.create_keyed(
             draft.client_id,
             same={**draft.same, "kind": draft.kind, "warehouse": draft.warehouse,
@@ -177,6 +179,7 @@ def post(draft: Draft) -> tuple[Movement, bool]:
         )
         if not created:
             return movement, False
+        balances = _lock(draft)
         lines = draft.plan(balances)
         _check(draft, lines, balances)
         try:
@@ -194,17 +197,27 @@ def post(draft: Draft) -> tuple[Movement, bool]:
         return movement, True
 
 
-def _lock(draft: Draft) -> dict[tuple[int, int], Balance]:
+def _wanted(draft: Draft) -> dict[tuple[int, int], tuple[Warehouse, Item, bool]]:
     wanted: dict[tuple[int, int], tuple[Warehouse, Item, bool]] = {}
     for warehouse, item, adds in draft.touches:
         key = (warehouse.pk, item.pk)
         prev = wanted.get(key)
         wanted[key] = (warehouse, item, adds or (prev[2] if prev else False))
-    for (_w, _i), (warehouse, item, adds) in sorted(wanted.items()):
+    return wanted
+
+
+def _ensure_rows(draft: Draft) -> None:
+    """The balance rows a movement adds to, created (each in a savepoint) before any is
+    locked."""
+    for (_w, _i), (warehouse, item, adds) in sorted(_wanted(draft).items()):
         if adds:
             get_or_create_unique(Balance.objects, {"warehouse": warehouse, "item": item},
                                  {"org_unit_id": warehouse.org_unit_id,
                                   "unit_path": warehouse.unit_path})
+
+
+def _lock(draft: Draft) -> dict[tuple[int, int], Balance]:
+    wanted = _wanted(draft)
     rows: dict[tuple[int, int], Balance] = {}
     # One row at a time in (warehouse, item) order: the fixed lock order.
     for (wid, iid) in sorted(wanted):
