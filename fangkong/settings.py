@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "fangkong.core",
     "fangkong.checkpoints",
     "fangkong.reports",
+    "fangkong.supplies",
     "fangkong.demo",
 ]
 

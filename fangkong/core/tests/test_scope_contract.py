@@ -154,6 +154,57 @@ class Factories:
             day=timezone.localdate(), person=self.core_Person(unit), channel="duty",
             status="ok")
 
+    # --- supplies: records of a warehouse in the unit -------------------------------
+    def _item(self):
+        from fangkong.supplies.models import Item
+
+        return Item.objects.get_or_create(code="mask", defaults={
+            "name": "口罩", "category": "mask", "unit": "只"})[0]
+
+    def supplies_Warehouse(self, unit):
+        from fangkong.supplies.models import Warehouse
+
+        return Warehouse.objects.create(org_unit=unit, name=f"物资库{self.n}")
+
+    def supplies_Balance(self, unit):
+        from fangkong.supplies.models import Balance
+
+        return Balance.objects.create(org_unit=unit, warehouse=self.supplies_Warehouse(unit),
+                                      item=self._item())
+
+    def supplies_Movement(self, unit):
+        from fangkong.supplies.models import Movement
+
+        return Movement.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), kind="receipt", source="purchase",
+            warehouse=self.supplies_Warehouse(unit), day=date(2020, 2, 20),
+            created_by=self.case.hq)
+
+    def supplies_LedgerEntry(self, unit):
+        from fangkong.supplies.models import LedgerEntry, MovementLine
+
+        movement = self.supplies_Movement(unit)
+        line = MovementLine.objects.create(movement=movement, item=self._item(), quantity=5)
+        return LedgerEntry.objects.create(
+            org_unit=unit, movement=movement, line=line, warehouse=movement.warehouse,
+            item=line.item, day=movement.day, delta=5, balance_after=5)
+
+    def supplies_Need(self, unit):
+        from fangkong.supplies.models import Need
+
+        return Need.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                   warehouse=self.supplies_Warehouse(unit), item=self._item(),
+                                   quantity=10, posted_on=date(2020, 2, 20),
+                                   posted_by=self.case.hq)
+
+    def supplies_Pledge(self, unit):
+        from fangkong.supplies.models import Pledge
+
+        return Pledge.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                     warehouse=self.supplies_Warehouse(unit), item=self._item(),
+                                     donor="爱心企业", quantity=10, recorded_on=date(2020, 2, 20),
+                                     recorded_by=self.case.hq)
+
 
 #: Detail pages and API endpoints per model: (url template, roles the page serves).
 DETAIL_URLS = {
@@ -162,6 +213,8 @@ DETAIL_URLS = {
     "checkpoints.Household": ["/checkpoints/households/{pk}/"],
     "checkpoints.Outsider": ["/checkpoints/outsiders/{pk}/"],
     "checkpoints.Tip": ["/checkpoints/tips/{pk}/"],
+    "supplies.Warehouse": ["/supplies/warehouses/{pk}/", "/supplies/warehouses/{pk}/ledger/",
+                           "/api/v1/supplies/balances?warehouse={pk}"],
 }
 
 
