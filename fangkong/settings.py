@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "fangkong.core",
     "fangkong.checkpoints",
     "fangkong.reports",
+    "fangkong.relief",
     "fangkong.demo",
 ]
 
