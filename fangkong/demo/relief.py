@@ -194,7 +194,7 @@ def load(ctx: DemoContext) -> str:
                                               client_id=_key("pay", 2))
     paid = PaymentBatch.objects.filter(org_unit=county, status=PaymentBatchStatus.SETTLED)
     return _("%(h)d poor households, %(e)d entities, %(a)d applications, %(p)d payment "
-             "batches (%(s)d settled), %(w)d applications awaiting payment") % {
+             "batches (%(s)d settled), %(w)d applications in a batch the bank has not settled") % {
         "h": len(households), "e": len(entities),
         "a": Application.objects.filter(org_unit__path__startswith=county.path).count(),
         "p": PaymentBatch.objects.filter(org_unit=county).count(), "s": paid.count(),

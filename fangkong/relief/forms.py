@@ -46,7 +46,7 @@ class CalculatorForm(forms.Form):
     annual_rate = forms.DecimalField(
         label=gettext_lazy("Subsidised annual rate"), required=False, min_value=0,
         max_value=1, max_digits=8, decimal_places=6,
-        help_text=gettext_lazy("As a fraction: 4.35% is 0.0435."),
+        help_text=gettext_lazy("As a fraction: 0.0435 for 4.35 per cent."),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     due_date = forms.DateField(label=gettext_lazy("Loan due date"), required=False,
                                widget=DateInput())
