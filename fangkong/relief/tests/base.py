@@ -18,7 +18,8 @@ ACCOUNT = "6230520123456789012"
 
 
 def person(n: int, name: str = "", county: str = "610902"):
-    return clean_person_data(id_number=make_id_number(county, date(1980, 1, 1 + n % 28), n),
+    birth = date(1970 + n // 1000, 1 + (n // 28) % 12, 1 + n % 28)
+    return clean_person_data(id_number=make_id_number(county, birth, n % 1000),
                              name=name or f"成员{n}")
 
 
@@ -50,7 +51,7 @@ class ReliefTestCase(FangkongTestCase):
             account_number=ACCOUNT, account_bank="农行", resumed_on=resumed)
         if workers:
             household = cls.make_household(actor, unit if unit.level == "community"
-                                           else cls.community_a_unit, 900 + len(name),
+                                           else cls.community_a_unit, 90 + len(name),
                                            members=workers)
             for member in household.members.all()[:workers]:
                 services.add_worker(actor, entity, member, since=date(2019, 1, 1))
