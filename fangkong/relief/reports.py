@@ -48,7 +48,8 @@ def _applications(unit: OrgUnit, day: date | None) -> Any:
 
 
 def _payments(unit: OrgUnit, day: date | None) -> Any:
-    qs = Payment.objects.filter(unit_path__startswith=unit.path)
+    # By the applicant's area (a payment's own unit is its batch's county).
+    qs = Payment.objects.filter(application__unit_path__startswith=unit.path)
     if day is not None:
         qs = qs.filter(Q(batch__paid_on__lte=day) | Q(batch__paid_on__isnull=True))
     return qs
