@@ -14,6 +14,7 @@ the rule), idempotently: submission keys are derived from fixed names (``uuid5``
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -67,8 +68,14 @@ def _key(*parts: object) -> uuid.UUID:
     return uuid.uuid5(NS, "/".join(str(p) for p in parts))
 
 
-def _account(ctx: DemoContext) -> str:
-    return "6230" + "".join(str(ctx.rng.randrange(10)) for _ in range(15))
+def _rng(ctx: DemoContext, *key: object) -> random.Random:
+    """A generator per record, so a second run draws the same values whatever it skips."""
+    return random.Random(f"{ctx.seed}:relief:" + "/".join(str(k) for k in key))
+
+
+def _account(ctx: DemoContext, *key: object) -> str:
+    rng = _rng(ctx, "account", *key)
+    return "6230" + "".join(str(rng.randrange(10)) for _ in range(15))
 
 
 def _data(person) -> PersonData:
@@ -83,20 +90,21 @@ def _households(ctx: DemoContext, user) -> list[PoorHousehold]:
         people = ctx.people_in(village, HOUSEHOLDS_PER_VILLAGE * MEMBERS_PER_HOUSEHOLD)
         for h in range(HOUSEHOLDS_PER_VILLAGE):
             group = people[h * MEMBERS_PER_HOUSEHOLD:(h + 1) * MEMBERS_PER_HOUSEHOLD]
-            account = _account(ctx)
+            account = _account(ctx, code, h)
             household, created = services.register_household(
                 user, village, client_id=_key("household", code, h),
                 number=f"6109290{v + 1}{h + 1:04d}", head=_data(group[0]),
                 account_number=account, account_bank="白河县农村信用合作联社",
                 registered_on=date(2019, 12, 1))
             if created:
+                rng = _rng(ctx, "away", code, h)
                 for i, person in enumerate(group[1:], start=1):
                     # About half the members worked away: some for six months or more
                     # of 2020 (back in July or later), some for less.
                     away_from = away_to = None
-                    if ctx.rng.random() < 0.55:
-                        away_from = date(2020, 2, 10) + timedelta(days=ctx.rng.randrange(30))
-                        away_to = away_from + timedelta(days=ctx.rng.choice(
+                    if rng.random() < 0.55:
+                        away_from = date(2020, 2, 10) + timedelta(days=rng.randrange(30))
+                        away_to = away_from + timedelta(days=rng.choice(
                             (150, 170, 182, 183, 200, 240)))
                     services.add_member(user, household, _data(person),
                                         relation=("配偶", "子女")[i - 1],
@@ -112,7 +120,7 @@ def _entities(ctx: DemoContext, user, households: list[PoorHousehold]) -> list[R
     for i, (name, kind, code, resumed_on, workers, led, loans) in enumerate(ENTITIES):
         entity, _created = services.register_entity(
             user, ctx.unit(code), client_id=_key("entity", name), name=name, kind=kind,
-            account_number=_account(ctx), account_bank="中国农业银行白河县支行",
+            account_number=_account(ctx, name), account_bank="中国农业银行白河县支行",
             resumed_on=resumed_on)
         for member in members[taken:taken + workers]:
             services.add_worker(user, entity, member, since=date(2019, 10, 1))

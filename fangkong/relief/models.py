@@ -158,6 +158,9 @@ class EntityWorker(models.Model):
         constraints = [models.UniqueConstraint(fields=["entity", "member"],
                                                name="relief_worker_once_per_entity")]
 
+    def __str__(self) -> str:
+        return f"{self.entity_id}: {self.member}"
+
 
 class Loan(models.Model):
     """A poverty-relief loan of an entity (measure 5)."""
@@ -213,10 +216,16 @@ class Evaluation(models.Model):
         verbose_name = _("frozen result")
         verbose_name_plural = _("frozen results")
 
+    def __str__(self) -> str:
+        return f"{self.measure} {self.as_of.isoformat()} {self.amount}"
+
 
 class EvaluationRule(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE)
     version = models.ForeignKey(ParameterValue, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} → {self.version_id}"
 
 
 class ApplicationStatus(models.TextChoices):

@@ -26,7 +26,8 @@ from fangkong.lib.numbers import NumberError, read_decimal
 
 MODULE = "relief"
 #: The county's document (the seed page) and the platform's own defaults.
-COUNTY_DOCUMENT = ("", gettext_lazy("白河县 measures, “白河优化资金使用战疫情促脱贫” (POLICIES.md)"))
+COUNTY_DOCUMENT = ("", gettext_lazy(
+    "白河县 measures, “白河优化资金使用战疫情促脱贫” (POLICIES.md)"))
 PLATFORM_DEFAULT = ("", gettext_lazy(
     "Platform default: the county's page gives no figure; set the county's own"))
 
