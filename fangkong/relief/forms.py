@@ -95,14 +95,20 @@ class CalculatorForm(forms.Form):
         for name in self.BOOLEANS:
             if name in values:
                 values[name] = bool(values[name])
-        if any(name in self.errors for name in values):
-            return data
+        invalid = [name for name in values if name in self.errors]
         try:
-            data["facts"] = facts.build(measure, values)
+            built = facts.build(measure, values)
         except ValidationError as exc:
+            # Every missing fact at once, next to its field; a field already refused
+            # keeps its own message.
             for name, messages in exc.message_dict.items():
+                if name in invalid:
+                    continue
                 for message in messages:
                     self.add_error(name if name in self.fields else None, message)
+        else:
+            if not invalid:
+                data["facts"] = built
         return data
 
 
@@ -201,3 +207,45 @@ class SettleForm(forms.Form):
 class RevealForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason (recorded)"), min_length=2,
                              max_length=300)
+
+
+class LoanForm(forms.Form):
+    contract_number = forms.CharField(label=gettext_lazy("Contract number"), max_length=40)
+    bank = forms.CharField(label=gettext_lazy("Lender"), max_length=50)
+    principal = forms.DecimalField(label=gettext_lazy("Principal (yuan)"), min_value=0,
+                                   max_digits=14, decimal_places=2,
+                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    annual_rate = forms.DecimalField(
+        label=gettext_lazy("Subsidised annual rate"), min_value=0, max_value=1, max_digits=8,
+        decimal_places=6, help_text=gettext_lazy("As a fraction: 0.0435 for 4.35 per cent."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    due_date = forms.DateField(label=gettext_lazy("Due date"), widget=DateInput())
+    for_production = forms.BooleanField(label=gettext_lazy("Used for production"),
+                                        required=False, initial=True)
+
+
+class WorkerForm(forms.Form):
+    member = forms.ModelChoiceField(label=gettext_lazy("Worker"), queryset=None)
+    since = forms.DateField(label=gettext_lazy("Employed since"), widget=DateInput())
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["member"].label_from_instance = (
+            lambda m: f"{m.name} · {m.household.number} · {m.household.org_unit.name}")
+
+
+class LeadForm(forms.Form):
+    household = forms.ModelChoiceField(label=gettext_lazy("Household led"), queryset=None)
+
+    def __init__(self, *args: Any, households: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households
+        self.fields["household"].label_from_instance = (
+            lambda h: f"{h.number} {h.head_name} · {h.org_unit.name}")
+
+
+class ResumedForm(forms.Form):
+    resumed_on = forms.DateField(label=gettext_lazy("Resumed work on"), required=False,
+                                 widget=DateInput(),
+                                 help_text=gettext_lazy("Empty: not resumed."))

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -38,14 +39,19 @@ from fangkong.relief.forms import (
     CalculatorForm,
     EntityForm,
     HouseholdForm,
+    LeadForm,
+    LoanForm,
     MemberForm,
     PaymentBatchForm,
+    ResumedForm,
     RevealForm,
     SettleForm,
+    WorkerForm,
 )
 from fangkong.relief.models import (
     HOUSEHOLD_MEASURES,
     AcceptanceBatch,
+    PoorMember,
     Application,
     ApplicationStatus,
     Measure,
@@ -258,11 +264,47 @@ def entity_new(request: HttpRequest) -> HttpResponse:
         "submit": _("Register the entity"), "back": "relief:entities"})
 
 
+def _entity_choices(request: HttpRequest, entity: ReliefEntity) -> dict[str, Any]:
+    """Members and households the user may see in the entity's county."""
+    unit = entity.org_unit
+    county = unit if unit.level == Level.COUNTY else (
+        unit.get_ancestors().filter(level=Level.COUNTY).first() or unit)
+    households = (PoorHousehold.objects.visible_to(request.user)
+                  .filter(unit_path__startswith=county.path).select_related("org_unit"))
+    members = (PoorMember.objects.filter(household__in=households)
+               .select_related("household__org_unit").order_by("household__number", "pk"))
+    return {"households": households.order_by("number"), "members": members}
+
+
 def _entity_context(request: HttpRequest, entity: ReliefEntity, **extra: Any
                     ) -> dict[str, Any]:
     loans = [(str(loan.pk), f"{loan.contract_number} · {loan.principal} 元")
              for loan in entity.loans.all()]
+    choices = _entity_choices(request, entity)
+    context = _entity_context_base(request, entity, loans, choices, extra)
+    context["edit_forms"] = [
+        (reverse("relief:entity_resumed", args=[entity.pk]), context["resumed_form"],
+         _("Resumed work")),
+        (reverse("relief:entity_worker", args=[entity.pk]), context["worker_form"],
+         _("Add a registered poor worker")),
+        (reverse("relief:entity_lead", args=[entity.pk]), context["lead_form"],
+         _("Add a household led")),
+        (reverse("relief:entity_loan", args=[entity.pk]), context["loan_form"],
+         _("Add a loan")),
+    ]
+    return context
+
+
+def _entity_context_base(request: HttpRequest, entity: ReliefEntity, loans: Any,
+                         choices: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return {
+        "loan_form": extra.pop("loan_form", None) or LoanForm(),
+        "worker_form": extra.pop("worker_form", None) or WorkerForm(
+            members=choices["members"]),
+        "lead_form": extra.pop("lead_form", None) or LeadForm(
+            households=choices["households"]),
+        "resumed_form": extra.pop("resumed_form", None) or ResumedForm(
+            initial={"resumed_on": entity.resumed_on}),
         "entity": entity,
         "workers": entity.workers.select_related("member__household__org_unit"),
         "led": entity.led_households.select_related("org_unit"),
@@ -270,6 +312,7 @@ def _entity_context(request: HttpRequest, entity: ReliefEntity, **extra: Any
         "applications": entity.applications.select_related("evaluation", "loan")
         .order_by("-pk"),
         "can_edit": scope_for(request.user).can(Cap.EDIT, entity.unit_path),
+        "edit_forms": None,
         "apply_form": extra.pop("apply_form", None) or ApplicationForm(
             loans=loans, measures=[m for m in Measure.values if m not in HOUSEHOLD_MEASURES]),
         **extra,
@@ -292,6 +335,64 @@ def entity_apply(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("relief:application", pk=application.pk)
     return render(request, "relief/entity.html", _entity_context(request, obj, apply_form=form),
                   status=400)
+
+
+def _entity_for_edit(request: HttpRequest, pk: int) -> ReliefEntity:
+    return get_for_user(ReliefEntity.objects.select_related("org_unit"), request.user,
+                        Cap.EDIT, pk=pk)
+
+
+def _entity_done(request: HttpRequest, entity: ReliefEntity, form: Any, name: str,
+                 call: Any) -> HttpResponse:
+    """Run ``call(cleaned_data)`` if ``form`` is valid; back to the entity page, or the
+    page again with the form's errors (400)."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("relief:entity", pk=entity.pk)
+    return render(request, "relief/entity.html",
+                  _entity_context(request, entity, **{name: form}), status=400)
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def entity_loan(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = _entity_for_edit(request, pk)
+    return _entity_done(request, entity, LoanForm(request.POST), "loan_form",
+                        lambda d: services.add_loan(request.user, entity, **d))
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def entity_worker(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = _entity_for_edit(request, pk)
+    form = WorkerForm(request.POST, members=_entity_choices(request, entity)["members"])
+    return _entity_done(request, entity, form, "worker_form",
+                        lambda d: services.add_worker(request.user, entity, d["member"],
+                                                      since=d["since"]))
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def entity_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = _entity_for_edit(request, pk)
+    form = LeadForm(request.POST, households=_entity_choices(request, entity)["households"])
+    return _entity_done(request, entity, form, "lead_form",
+                        lambda d: services.lead_household(request.user, entity,
+                                                          d["household"]))
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def entity_resumed(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = _entity_for_edit(request, pk)
+    return _entity_done(request, entity, ResumedForm(request.POST), "resumed_form",
+                        lambda d: services.set_resumed(request.user, entity,
+                                                       d["resumed_on"]))
 
 
 # --- applications --------------------------------------------------------------------------
