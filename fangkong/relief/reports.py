@@ -85,7 +85,9 @@ def by_child(unit: OrgUnit, day: date | None = None) -> list[Row]:
     """One row per child unit of ``unit`` (towns of a county, villages of a town) that
     has any application."""
     rows = []
-    for child in unit.get_children().order_by("path"):
+    children = OrgUnit.objects.filter(path__startswith=unit.path,
+                                      depth=unit.depth + 1).order_by("path")
+    for child in children:
         apps = _applications(child, day)
         agg = apps.aggregate(
             submitted=Count("pk"),

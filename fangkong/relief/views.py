@@ -267,8 +267,7 @@ def entity_new(request: HttpRequest) -> HttpResponse:
 def _entity_choices(request: HttpRequest, entity: ReliefEntity) -> dict[str, Any]:
     """Members and households the user may see in the entity's county."""
     unit = entity.org_unit
-    county = unit if unit.level == Level.COUNTY else (
-        unit.get_ancestors().filter(level=Level.COUNTY).first() or unit)
+    county = next((u for u in unit.ancestors_and_self() if u.level == Level.COUNTY), unit)
     households = (PoorHousehold.objects.visible_to(request.user)
                   .filter(unit_path__startswith=county.path).select_related("org_unit"))
     members = (PoorMember.objects.filter(household__in=households)
