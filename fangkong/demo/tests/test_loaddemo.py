@@ -140,7 +140,7 @@ class LoadDemoTest(TestCase):
         lines = self.output.strip().splitlines()
 
         self.assertEqual([line.split(":", 1)[0] for line in lines[:-1]],
-                         ["core", "checkpoints", "reports"])
+                         ["core", "checkpoints", "reports", "relief"])
         self.assertRegex(lines[-1], r"\d+\.\d")
 
     def test_it_runs_only_the_named_steps(self) -> None:
