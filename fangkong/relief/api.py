@@ -115,7 +115,7 @@ class ApplicationOutSerializer(serializers.Serializer):
     result = QuoteOutSerializer(allow_null=True, help_text="The frozen result, if accepted.")
 
 
-@extend_schema(responses={200: ApplicationOutSerializer, **errors(401, 404)},
+@extend_schema(responses={200: ApplicationOutSerializer, **errors(400, 401, 404)},
                summary="An application with its frozen result (amount, explanation, trace)")
 @api_view(["GET"])
 def application(request: Request, pk: int) -> Response:

@@ -36,7 +36,7 @@ def check_presence(measure: Any, given: Mapping[str, Any]) -> dict[str, list[str
     """Errors for facts the measure needs and were not given, and for facts it does not
     use (a misspelt or misplaced fact is not silently ignored)."""
     errors: dict[str, list[str]] = {}
-    if measure not in MEASURES:
+    if not isinstance(measure, str) or measure not in MEASURES:
         return errors  # the measure's own field says so
     for name in REQUIRED[measure]:
         if given.get(name) is None:

@@ -124,5 +124,8 @@ def paid_count(unit: OrgUnit, day: date | None = None) -> int:
 
 
 def awaiting_payment(unit: OrgUnit, day: date | None = None) -> int:
-    return _applications(unit, day).filter(status=ApplicationStatus.ACCEPTED,
-                                           evaluation__amount__gt=0).count()
+    """Accepted with money due and not paid yet (waiting for a batch, or in one the bank
+    has not settled)."""
+    return _applications(unit, day).filter(
+        status__in=(ApplicationStatus.ACCEPTED, ApplicationStatus.IN_PAYMENT),
+        evaluation__amount__gt=0).count()

@@ -51,12 +51,12 @@ from fangkong.relief.forms import (
 from fangkong.relief.models import (
     HOUSEHOLD_MEASURES,
     AcceptanceBatch,
-    PoorMember,
     Application,
     ApplicationStatus,
     Measure,
     PaymentBatch,
     PoorHousehold,
+    PoorMember,
     ReliefEntity,
 )
 

@@ -64,6 +64,9 @@ class ReliefDemoTests(TestCase):
         rows = reports.by_measure(self.county, day)
         self.assertEqual(reports.total(rows).paid_amount, paid)
         self.assertEqual(sum(r.paid_amount for r in reports.by_child(self.county, day)), paid)
+        # Batch 2 (12 March) is still with the bank: its applications await payment.
+        self.assertEqual(indicators.awaiting_payment(self.county, day),
+                         Payment.objects.filter(status=PaymentStatus.PENDING).count())
         sentence = indicators.relief_sentence(self.county, day)
         self.assertIn("白河县", sentence)
         self.assertEqual(PaymentBatch.objects.filter(org_unit=self.county).count(), 2)
