@@ -204,6 +204,10 @@ class SettleForm(forms.Form):
         return data
 
 
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why it is rejected"), max_length=300)
+
+
 class RevealForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason (recorded)"), min_length=2,
                              max_length=300)

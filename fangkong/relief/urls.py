@@ -23,6 +23,8 @@ urlpatterns = [
     path("entities/<id:pk>/resumed/", views.entity_resumed, name="entity_resumed"),
     path("applications/", views.applications, name="applications"),
     path("applications/<id:pk>/", views.application, name="application"),
+    path("applications/<id:pk>/reject/", views.application_reject,
+         name="application_reject"),
     path("batches/", views.batches, name="batches"),
     path("batches/acceptance/<str:code>/new/", views.acceptance_new, name="acceptance_new"),
     path("batches/acceptance/<id:pk>/", views.acceptance_batch, name="acceptance_batch"),

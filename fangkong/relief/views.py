@@ -43,6 +43,7 @@ from fangkong.relief.forms import (
     LoanForm,
     MemberForm,
     PaymentBatchForm,
+    RejectForm,
     ResumedForm,
     RevealForm,
     SettleForm,
@@ -412,7 +413,8 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 
 @capability_required(Cap.VIEW)
-def application(request: HttpRequest, pk: int) -> HttpResponse:
+def application(request: HttpRequest, pk: int, reject_form: RejectForm | None = None,
+                status: int = 200) -> HttpResponse:
     obj = get_for_user(Application.objects.select_related(
         "org_unit", "household", "entity", "loan", "evaluation", "acceptance_batch"),
         request.user, pk=pk)
@@ -422,7 +424,26 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
                                                          accepted=True)
     return render(request, "relief/application.html", {
         "application": obj, "evaluation": obj.evaluation, "preview": preview,
-        "payments": obj.payments.select_related("batch").order_by("pk")})
+        "payments": obj.payments.select_related("batch").order_by("pk"),
+        "can_reject": obj.status == ApplicationStatus.SUBMITTED and scope_for(
+            request.user).can(Cap.APPROVE, obj.unit_path),
+        "reject_form": reject_form or RejectForm()}, status=status)
+
+
+@require_POST
+@capability_required(Cap.APPROVE)
+def application_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_for_user(Application, request.user, Cap.APPROVE, pk=pk)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reject(request.user, obj, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("The application is rejected."))
+            return redirect("relief:application", pk=obj.pk)
+    return application(request, pk, reject_form=form, status=400)
 
 
 # --- batches ----------------------------------------------------------------------------------

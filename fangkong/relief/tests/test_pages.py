@@ -95,6 +95,21 @@ class PageTests(ReliefTestCase):
         other = self.client.post(url + "led/", {"household": self.household_b.pk})
         self.assertEqual(other.status_code, 400)
 
+    def test_rejecting_an_application_needs_a_reason_and_frees_the_subject(self) -> None:
+        application, _ = services.apply(self.county_a, "employment", household=self.household,
+                                        client_id=uuid.uuid4(), submitted_on=date(2020, 2, 1))
+        url = f"/relief/applications/{application.pk}/reject/"
+        self.assertContains(self.client.post(url, {"reason": ""}), "field-error",
+                            status_code=400)
+        self.client.force_login(self.community_a)
+        self.assertEqual(self.client.post(url, {"reason": "不符合"}).status_code, 403)
+        self.client.force_login(self.county_a)
+        self.assertEqual(self.client.post(url, {"reason": "材料不全"}).status_code, 302)
+        application.refresh_from_db()
+        self.assertEqual((application.status, application.problem), ("rejected", "材料不全"))
+        services.apply(self.county_a, "employment", household=self.household,
+                       client_id=uuid.uuid4(), submitted_on=date(2020, 2, 2))
+
     def test_the_bank_file_is_masked_and_unmasked_only_with_a_reason(self) -> None:
         application, _ = services.apply(self.county_a, "employment",
                                         household=self.make_household(
