@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "fangkong.checkpoints",
     "fangkong.reports",
     "fangkong.supplies",
+    "fangkong.relief",
     "fangkong.demo",
 ]
 

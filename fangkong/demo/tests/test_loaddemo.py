@@ -29,6 +29,7 @@ EXPECTED_LOGINS = {
     "province": (Role.PROVINCE_VIEWER, "610900", None),
     "hanbin": (Role.TERRITORY_STAFF, "610902", None),
     "ziyang": (Role.TERRITORY_STAFF, "610924", None),
+    "baihe": (Role.TERRITORY_STAFF, "610929", None),
     "wenchang": (Role.COMMUNITY_WORKER, "610902002002", None),
     "linjiang": (Role.COMMUNITY_WORKER, "610902003001", None),
     "gate01": (Role.CHECKPOINT_DUTY, "610902002002", None),
