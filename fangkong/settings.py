@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "fangkong.core",
     "fangkong.checkpoints",
     "fangkong.reports",
+    "fangkong.supplies",
+    "fangkong.relief",
     "fangkong.demo",
 ]
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("core/", include("fangkong.core.urls")),
     path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("reports/", include("fangkong.reports.urls")),
+    path("supplies/", include("fangkong.supplies.urls")),
+    path("relief/", include("fangkong.relief.urls")),
     path("api/v1/", include("fangkong.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

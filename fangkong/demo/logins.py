@@ -37,6 +37,8 @@ LOGINS: tuple[DemoLogin, ...] = (
               _("District staff, 汉滨区")),
     DemoLogin("ziyang", "陈国强", Role.TERRITORY_STAFF, "610924", None,
               _("County staff, 紫阳县")),
+    DemoLogin("baihe", "冯秀兰", Role.TERRITORY_STAFF, "610929", None,
+              _("Poverty-alleviation office staff (扶贫办), 白河县: relief funds")),
     DemoLogin("wenchang", "张丽", Role.COMMUNITY_WORKER, "610902002002", None,
               _("Community worker, 文昌社区 (新城街道, 汉滨区)")),
     DemoLogin("linjiang", "李娜", Role.COMMUNITY_WORKER, "610902003001", None,

@@ -156,6 +156,12 @@ class ParameterValue(models.Model):
     @property
     def display(self) -> str:
         value = self.typed
+        if self.parameter.kind == ValueKind.JSON:
+            from fangkong.core.rules import spec_for  # the declarations import this module
+
+            spec = spec_for(self.parameter.code)
+            if spec is not None and spec.format is not None:
+                return spec.format(value)  # a table or a period, as its rule writes it
         if isinstance(value, tuple):
             return "、".join(value) or "—"
         return f"{value}"

@@ -19,6 +19,8 @@ from fangkong.core.exports import RegisterExporter
 from fangkong.core.models import Person
 from fangkong.core.testing import FangkongTestCase, make_person
 from fangkong.lib import masking
+from fangkong.relief import exporters as relief_exporters  # noqa: F401 - the bank file
+from fangkong.relief.models import Payment
 
 
 def _subclasses(cls: type) -> list[type]:
@@ -80,7 +82,8 @@ class PiiTests(FangkongTestCase):
         found = [cls for cls in _subclasses(RegisterExporter) if cls.pii_columns]
         self.assertGreaterEqual(len(found), 4)
         models = {"PeopleExporter": Person, "PassageExporter": Passage,
-                  "OutsiderExporter": Outsider, "HouseholdExporter": HouseholdMember}
+                  "OutsiderExporter": Outsider, "HouseholdExporter": HouseholdMember,
+                  "BankFileExporter": Payment}
         for cls in found:
             model = models[cls.__name__]
             for path in cls.pii_columns.values():

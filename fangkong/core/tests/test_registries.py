@@ -72,7 +72,8 @@ class DeclarationTestCase(FangkongTestCase):
         self.assertEqual(
             [s.key for s in registries.sentences()],
             ["reports.completeness_sentence", "reports.figures_sentence",
-             "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence"])
+             "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence",
+             "relief.relief_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
                          {"fever", "plate", "temperature_missed", "visit_finding",
                           "report_missing"})

@@ -154,6 +154,100 @@ class Factories:
             day=timezone.localdate(), person=self.core_Person(unit), channel="duty",
             status="ok")
 
+    # --- supplies: records of a warehouse in the unit -------------------------------
+    def _item(self):
+        from fangkong.supplies.models import Item
+
+        return Item.objects.get_or_create(code="mask", defaults={
+            "name": "口罩", "category": "mask", "unit": "只"})[0]
+
+    def supplies_Warehouse(self, unit):
+        from fangkong.supplies.models import Warehouse
+
+        return Warehouse.objects.create(org_unit=unit, name=f"物资库{self.n}")
+
+    def supplies_Balance(self, unit):
+        from fangkong.supplies.models import Balance
+
+        return Balance.objects.create(org_unit=unit, warehouse=self.supplies_Warehouse(unit),
+                                      item=self._item())
+
+    def supplies_Movement(self, unit):
+        from fangkong.supplies.models import Movement
+
+        return Movement.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), kind="receipt", source="purchase",
+            warehouse=self.supplies_Warehouse(unit), day=date(2020, 2, 20),
+            created_by=self.case.hq)
+
+    def supplies_LedgerEntry(self, unit):
+        from fangkong.supplies.models import LedgerEntry, MovementLine
+
+        movement = self.supplies_Movement(unit)
+        line = MovementLine.objects.create(movement=movement, item=self._item(), quantity=5)
+        return LedgerEntry.objects.create(
+            org_unit=unit, movement=movement, line=line, warehouse=movement.warehouse,
+            item=line.item, day=movement.day, delta=5, balance_after=5)
+
+    def supplies_Need(self, unit):
+        from fangkong.supplies.models import Need
+
+        return Need.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                   warehouse=self.supplies_Warehouse(unit), item=self._item(),
+                                   quantity=10, posted_on=date(2020, 2, 20),
+                                   posted_by=self.case.hq)
+
+    def supplies_Pledge(self, unit):
+        from fangkong.supplies.models import Pledge
+
+        return Pledge.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                     warehouse=self.supplies_Warehouse(unit), item=self._item(),
+                                     donor="爱心企业", quantity=10, recorded_on=date(2020, 2, 20),
+                                     recorded_by=self.case.hq)
+
+    def relief_PoorHousehold(self, unit):
+        from fangkong.relief.models import PoorHousehold
+
+        return PoorHousehold.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), number=f"PH{self.n}", head_name=f"户主{self.n}",
+            account_number="6230520123456789012", account_bank="农信社")
+
+    def relief_ReliefEntity(self, unit):
+        from fangkong.relief.models import ReliefEntity
+
+        return ReliefEntity.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), name=f"扶贫车间{self.n}", kind="workshop",
+            account_number="6230520123456789012", account_bank="农行")
+
+    def relief_Application(self, unit):
+        from fangkong.relief.models import Application
+
+        household = self.relief_PoorHousehold(unit)
+        return Application.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), measure="employment",
+            subject=household.subject, household=household, submitted_on=date(2020, 3, 1))
+
+    def relief_AcceptanceBatch(self, unit):
+        from fangkong.relief.models import AcceptanceBatch
+
+        return AcceptanceBatch.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                              number=f"YS{self.n}", accepted_on=date(2020, 3, 1))
+
+    def relief_PaymentBatch(self, unit):
+        from fangkong.relief.models import PaymentBatch
+
+        return PaymentBatch.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                           number=f"DF{self.n}", prepared_on=date(2020, 3, 1))
+
+    def relief_Payment(self, unit):
+        from fangkong.relief.models import Payment
+
+        application = self.relief_Application(unit)
+        return Payment.objects.create(
+            org_unit=unit, batch=self.relief_PaymentBatch(unit), application=application,
+            measure=application.measure, subject=application.subject, payee="户主",
+            account_number="6230520123456789012", account_bank="农信社", amount=500)
+
 
 #: Detail pages and API endpoints per model: (url template, roles the page serves).
 DETAIL_URLS = {
@@ -162,6 +256,14 @@ DETAIL_URLS = {
     "checkpoints.Household": ["/checkpoints/households/{pk}/"],
     "checkpoints.Outsider": ["/checkpoints/outsiders/{pk}/"],
     "checkpoints.Tip": ["/checkpoints/tips/{pk}/"],
+    "supplies.Warehouse": ["/supplies/warehouses/{pk}/", "/supplies/warehouses/{pk}/ledger/",
+                           "/api/v1/supplies/balances?warehouse={pk}"],
+
+    "relief.PoorHousehold": ["/relief/households/{pk}/"],
+    "relief.ReliefEntity": ["/relief/entities/{pk}/"],
+    "relief.Application": ["/relief/applications/{pk}/", "/api/v1/relief/applications/{pk}"],
+    "relief.AcceptanceBatch": ["/relief/batches/acceptance/{pk}/"],
+    "relief.PaymentBatch": ["/relief/batches/payment/{pk}/"],
 }
 
 

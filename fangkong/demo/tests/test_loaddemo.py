@@ -18,6 +18,7 @@ from django.test import TestCase
 from django.utils import translation
 
 from fangkong.core.models import Grant, Organisation, OrgUnit, Person, Role
+from fangkong.core.modules import demo_steps
 from fangkong.demo.context import DemoContext
 from fangkong.demo.loader import run_steps
 from fangkong.lib.identity import validate_id_number, validate_phone, validate_uscc
@@ -28,6 +29,7 @@ EXPECTED_LOGINS = {
     "province": (Role.PROVINCE_VIEWER, "610900", None),
     "hanbin": (Role.TERRITORY_STAFF, "610902", None),
     "ziyang": (Role.TERRITORY_STAFF, "610924", None),
+    "baihe": (Role.TERRITORY_STAFF, "610929", None),
     "wenchang": (Role.COMMUNITY_WORKER, "610902002002", None),
     "linjiang": (Role.COMMUNITY_WORKER, "610902003001", None),
     "gate01": (Role.CHECKPOINT_DUTY, "610902002002", None),
@@ -139,7 +141,8 @@ class LoadDemoTest(TestCase):
         lines = self.output.strip().splitlines()
 
         self.assertEqual([line.split(":", 1)[0] for line in lines[:-1]],
-                         ["core", "checkpoints", "reports"])
+                         [name.rsplit(".", 1)[-1] for name in demo_steps()])
+        self.assertEqual(lines[0].split(":", 1)[0], "core")
         self.assertRegex(lines[-1], r"\d+\.\d")
 
     def test_it_runs_only_the_named_steps(self) -> None:

@@ -1,0 +1,24 @@
+"""Relief's services: every write authorises its actor and is audited."""
+
+from fangkong.relief.services.registry import (  # noqa: F401
+    add_loan,
+    add_member,
+    add_worker,
+    clean_account,
+    lead_household,
+    record_work_away,
+    register_entity,
+    register_household,
+    set_resumed,
+)
+from fangkong.relief.services.workflow import (  # noqa: F401
+    accept,
+    apply,
+    build_payment_batch,
+    facts_for,
+    freeze,
+    pay,
+    payable,
+    reject,
+    settle,
+)
