@@ -107,12 +107,6 @@ class MovementResponse(serializers.Serializer):
     balance = BalanceOut(help_text="The warehouse's balance of the item right after it.")
 
 
-class OverdrawResponse(serializers.Serializer):
-    error = serializers.CharField()
-    fields = serializers.DictField()
-    available = serializers.CharField(help_text="What the warehouse holds of the item.")
-
-
 class WarehouseOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -163,10 +157,11 @@ def movement_payload(m: Movement) -> dict[str, Any]:
     responses={201: OpenApiResponse(MovementResponse, description="Created"),
                200: OpenApiResponse(MovementResponse, description="The same client_id "
                                     "again: the first movement, unchanged"),
-               409: OpenApiResponse(OverdrawResponse, description=(
-                   "The movement would take more than the warehouse holds ('available' "
-                   "says how much is left), or the client_id was used for other content")),
-               **errors(400, 401, 403, 404)},
+               **errors(400, 401, 403, 404, conflict=(
+                   "The movement would take more than the warehouse holds: the error "
+                   "names what is left, and the body also carries 'available' (a decimal "
+                   "string); or the client_id was used for other content")),
+               },
     summary="Record a receipt, issue, transfer or adjustment of one item")
 @api_view(["POST"])
 def movements(request: Request) -> Response:

@@ -61,7 +61,8 @@ class SchemaTests(LoggedInTestCase):
         # registry is keyed by the ID number itself and has no such conflict (nor may it
         # answer 409 for a number known elsewhere: #9 item 3).
         creates = {("post", "/api/v1/checkpoints/{id}/passages"),
-                   ("post", "/api/v1/reports/{form}/submissions")}
+                   ("post", "/api/v1/reports/{form}/submissions"),
+                   ("post", "/api/v1/supplies/movements")}
         for path, operations in document["paths"].items():
             for method, operation in operations.items():
                 where = (method, path)

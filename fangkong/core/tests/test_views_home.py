@@ -42,7 +42,9 @@ class HomeTests(FangkongTestCase):
         self.assertEqual(codes, [
             "core.people_registered", "core.open_alerts", "checkpoints.checkpoints",
             "checkpoints.passages", "checkpoints.fevers", "checkpoints.plates_flagged",
-            "checkpoints.outsiders_observing", "relief.paid_amount", "relief.awaiting_payment",
+            "checkpoints.outsiders_observing", "supplies.masks_in_stock",
+            "supplies.masks_issued", "supplies.open_needs", "relief.paid_amount",
+            "relief.awaiting_payment",
         ])  # reports.missing is None: no report form in these tests
 
     def test_a_later_modules_flagged_card_shows_however_many_come_before(self) -> None:
