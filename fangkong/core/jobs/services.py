@@ -277,6 +277,12 @@ class Progress:
                 # timeout and fail it.
                 self._side.ensure_connection()
                 self._side.connection.execute(f"PRAGMA busy_timeout = {LOCKED_WAIT_MS}")
+            elif self._side.vendor == "postgresql":
+                # Progress and heartbeat are advisory: a write lost in a server crash
+                # costs nothing, so the export does not wait for its WAL flush (7-20 ms
+                # a commit measured on a busy host, once a second).
+                with self._side.cursor() as cursor:
+                    cursor.execute("SET synchronous_commit = off")
 
     def _mine(self) -> Any:
         return Job.objects.filter(pk=self.job.pk, attempt=self.job.attempt,

@@ -108,6 +108,8 @@ class ProgressWhileOthersWriteTests(JobsDirMixin, TransactionTestCase):
         job.refresh_from_db()
         self.assertEqual((job.state, job.done), (JobState.DONE, 2500))
 
+
+class ProgressWhileSqliteIsLockedTests(JobsDirMixin, TransactionTestCase):
     def test_a_progress_write_waits_for_no_one_while_sqlite_is_locked(self) -> None:
         """On SQLite another connection may hold the write lock for long (a large
         import's transaction): the export's progress write is skipped, not waited for

@@ -553,6 +553,31 @@ def test_save_error_rolls_back_every_row(probe: None) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_progress_is_reported_for_each_row_read_and_saved(probe: None) -> None:
+    seen: list[tuple[str, int, int | None]] = []
+    result = PersonImporter().run(xlsx_bytes(GOOD), None, dry_run=False,
+                                  progress=lambda *args: seen.append(args))
+    assert result.committed
+    assert seen == [("read", 1, None), ("read", 2, None), ("save", 0, 2), ("save", 1, 2)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_exception_from_progress_rolls_every_row_back(probe: None) -> None:
+    class Stop(Exception):
+        pass
+
+    def stop_at_the_second(stage: str, done: int, total: int | None) -> None:
+        if stage == "save" and done == 1:
+            raise Stop  # a cancelled job
+
+    importer = PersonImporter()
+    with pytest.raises(Stop):
+        importer.run(xlsx_bytes(GOOD), None, dry_run=False, progress=stop_at_the_second)
+    assert len(importer.saved) == 1
+    assert probe_rows() == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_database_error_in_one_row_is_reported_and_others_still_checked(probe: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO tabular_probe (k) VALUES ('110101199001011234')")
