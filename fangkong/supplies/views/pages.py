@@ -198,7 +198,11 @@ def movement(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     m = _movement_under(w, mid)
     may_cancel = (m.kind in services.CANCELLABLE and m.state in ("done", "in_transit")
                   and m.warehouse_id == w.pk and services.may_run(request.user, w))
-    form = f.CancelForm(request.POST or None) if may_cancel else None
+    # A cancellation sent again (a double tap, back and send) reaches a movement already
+    # cancelled: the service answers the reversal its key made (or says it is cancelled).
+    resent = (request.method == "POST" and hasattr(m, "reversal")
+              and m.warehouse_id == w.pk and services.may_run(request.user, w))
+    form = f.CancelForm(request.POST or None) if may_cancel or resent else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
