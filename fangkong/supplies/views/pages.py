@@ -83,10 +83,15 @@ def index(request: HttpRequest) -> HttpResponse:
             add_errors(form, exc)
         else:
             return redirect("supplies:warehouse", pk=w.pk)
+    # The alerts inbox is core's, for territorial staff (``core.views_alerts``): a store's
+    # liaison sees the low-stock count of the stores they run instead, without the link.
+    can_open_inbox = scope_for(request.user).can(Cap.VIEW)
     return render(request, "supplies/index.html", {
         "warehouses": warehouses, "form": form if units.exists() else None,
+        "can_open_inbox": can_open_inbox,
         "open_alerts": Alert.objects.visible_to(request.user).filter(
-            kind="low_stock", status="open").count(),
+            kind="low_stock", status="open").count() if can_open_inbox else None,
+        "low_items": sum(w.low for w in warehouses),
     })
 
 
