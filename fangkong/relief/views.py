@@ -4,6 +4,7 @@ acceptance and payment batches, the bank file."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -458,12 +459,25 @@ def batches(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _posted_key(request: HttpRequest) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.POST.get("client_id", ""))
+    except ValueError:
+        return None
+
+
 @capability_required(Cap.APPROVE)
 def acceptance_new(request: HttpRequest, code: str) -> HttpResponse:
     county = get_unit_for_user(request.user, code, Cap.APPROVE, level=Level.COUNTY)
-    waiting = list(Application.objects.filter(
-        unit_path__startswith=county.path, status=ApplicationStatus.SUBMITTED)
-        .select_related("household", "entity", "loan", "org_unit").order_by("pk"))
+    listed = Q(status=ApplicationStatus.SUBMITTED)
+    key = _posted_key(request)
+    if key is not None:
+        # The same form sent again (a double tap, back and send): the applications its
+        # batch accepted are no longer waiting but are still its choices, so the service
+        # answers the batch made by the first send.
+        listed |= Q(acceptance_batch__client_id=key)
+    waiting = list(Application.objects.filter(listed, unit_path__startswith=county.path)
+                   .select_related("household", "entity", "loan", "org_unit").order_by("pk"))
     choices = [(a.pk, f"{a.org_unit.name} · {a.subject_name} · {a.get_measure_display()}")
                for a in waiting]
     form = AcceptanceForm(request.POST or None, choices=choices,

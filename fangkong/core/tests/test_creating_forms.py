@@ -40,8 +40,21 @@ from fangkong.core.forms import KeyedForm
 from fangkong.core.models import ParameterValue
 from fangkong.core.services.people import clean_person_data
 from fangkong.lib.identity import make_id_number
+from fangkong.relief import services as relief_services
+from fangkong.relief.models import (
+    AcceptanceBatch,
+    Application,
+    EntityWorker,
+    Loan,
+    PaymentBatch,
+    PoorHousehold,
+    PoorMember,
+    ReliefEntity,
+)
 from fangkong.reports.models import Indicator, Reporter, ReportForm, Rule
 from fangkong.reports.tests.base import make_form
+from fangkong.supplies import services as supplies_services
+from fangkong.supplies.models import Balance, Category, Item, Movement, Need, Pledge, Warehouse
 
 #: Forms that create nothing, and why.
 NOT_CREATING = {
@@ -70,6 +83,13 @@ NOT_CREATING = {
     "fangkong.core.exports.ExportForm": "a download (each one is logged)",
     "fangkong.reports.forms.DayUnitForm": "filters",
     "fangkong.reports.forms.ReviewForm": "approves or returns a submission (an update)",
+    "fangkong.supplies.forms._Movement": "the base of the movement forms",
+    "fangkong.supplies.forms.PeriodForm": "filters (the ledger's period)",
+    "fangkong.relief.forms.CalculatorForm": "a quote (computes, saves nothing)",
+    "fangkong.relief.forms.RevealForm": "shows an account unmasked (each reveal is logged)",
+    "fangkong.relief.forms.RejectForm": "rejects an application (an update, once)",
+    "fangkong.relief.forms.SettleForm": "settles a payment batch (an update, once)",
+    "fangkong.relief.forms.ResumedForm": "sets the day an entity resumed work (an update)",
 }
 
 #: Creating forms whose record has a natural key instead of a submission key: sent
@@ -83,6 +103,13 @@ NATURAL_KEY = {
     "fangkong.reports.forms.IndicatorForm": "the indicator's code in its form",
     "fangkong.reports.forms.RuleForm": "the same expression and message in the form",
     "fangkong.reports.forms.ReportersForm": "one reporter per unit or organisation",
+    "fangkong.supplies.forms.WarehouseForm": "one warehouse per unit and name",
+    "fangkong.supplies.forms.StockItemForm": "one balance row per warehouse and item",
+    "fangkong.supplies.forms.ItemForm": "the item's code in the catalogue",
+    "fangkong.relief.forms.MemberForm": "one membership per household and person (ID number)",
+    "fangkong.relief.forms.WorkerForm": "one worker row per entity and member",
+    "fangkong.relief.forms.LeadForm": "one link per entity and household led",
+    "fangkong.relief.forms.LoanForm": "the loan's contract number at the entity",
 }
 
 
@@ -185,6 +212,57 @@ class CreatingFormsTests(CheckpointTestCase):
             arrived_on=today - timedelta(days=1), origin="武汉", host_address="文昌路1号")
         cls.report_form = make_form("weekly")
         cls.today = today
+        cls._supplies()
+        cls._relief()
+
+    @classmethod
+    def _supplies(cls) -> None:
+        s, hq = supplies_services, cls.hq
+        cls.mask, _ = s.save_item(hq, code="mask-kn95", name="KN95口罩", category=Category.MASK,
+                                  unit="只")
+        cls.rice, _ = s.save_item(hq, code="rice", name="大米", category=Category.FOOD,
+                                  unit="公斤", whole_units=False)
+        cls.alcohol, _ = s.save_item(hq, code="alcohol-500", name="75%酒精",
+                                     category=Category.DISINFECTANT, unit="瓶")
+        cls.store, _ = s.create_warehouse(hq, cls.community_a_unit, name="文昌社区物资点",
+                                          items=[cls.mask, cls.rice])
+        cls.store2, _ = s.create_warehouse(hq, cls.community_a_unit, name="文昌社区二号点",
+                                           items=[cls.mask])
+        day = date(2020, 2, 20)
+        s.receive(hq, cls.store, client_id=uuid.uuid4(), day=day, source="purchase",
+                  lines=[s.Line(cls.mask, 100), s.Line(cls.rice, 50)])
+        s.receive(hq, cls.store2, client_id=uuid.uuid4(), day=day, source="purchase",
+                  lines=[s.Line(cls.mask, 40)])
+        cls.issued, _ = s.issue(hq, cls.store, client_id=uuid.uuid4(), day=day,
+                                lines=[s.Line(cls.mask, 2)], recipient_kind="person",
+                                recipient_label="李娜")
+        cls.incoming, _ = s.send_transfer(hq, cls.store2, cls.store, client_id=uuid.uuid4(),
+                                          day=day, lines=[s.Line(cls.mask, 10)])
+
+    @classmethod
+    def _relief(cls) -> None:
+        r, actor = relief_services, cls.county_a
+
+        def household(n: int, members: int = 0) -> PoorHousehold:
+            h, _ = r.register_household(
+                actor, cls.community_a_unit, client_id=uuid.uuid4(), number=f"H{n:05d}",
+                head=_person(n * 10), account_number="6230520123456789012",
+                account_bank="农信社")
+            for i in range(members):
+                r.add_member(actor, h, _person(n * 10 + i + 1), away_from=date(2020, 1, 31),
+                             away_to=date(2020, 8, 1))
+            return h
+
+        cls.poor, cls.poor_to_apply = household(1, members=1), household(2)
+        cls.entity, _ = r.register_entity(
+            actor, cls.community_a_unit, client_id=uuid.uuid4(), name="扶贫车间",
+            kind="workshop", account_number="6230520123456789012", account_bank="农行")
+        cls.waiting, _ = r.apply(actor, "employment", household=household(3, members=1),
+                                 client_id=uuid.uuid4(), submitted_on=date(2020, 2, 1))
+        payable, _ = r.apply(actor, "employment", household=household(4, members=1),
+                             client_id=uuid.uuid4(), submitted_on=date(2020, 2, 1))
+        r.accept(actor, cls.county_a_unit, [payable], accepted_on=date(2020, 2, 27),
+                 client_id=uuid.uuid4())
 
     def cases(self) -> dict[str, Case]:
         h, gate, today = self.household, self.gate_a, self.today.isoformat()
@@ -254,6 +332,91 @@ class CreatingFormsTests(CheckpointTestCase):
             "fangkong.reports.forms.ReportersForm": Case(
                 f"/reports/forms/{rf}/", Reporter, {"rep-level": "", "rep-under": "610902002"},
                 action=f"/reports/forms/{rf}/reporters/add", user="hq"),
+            **self.supplies_cases(), **self.relief_cases(),
+        }
+
+    def supplies_cases(self) -> dict[str, Case]:
+        w = f"/supplies/warehouses/{self.store.pk}"
+        day = "2020-02-21"
+        return {
+            "fangkong.supplies.forms.WarehouseForm": Case(
+                "/supplies/", Warehouse,
+                {"unit": self.community_a_unit.code, "name": "文昌社区三号点"}),
+            "fangkong.supplies.forms.StockItemForm": Case(
+                f"{w}/", Balance, {"item": self.alcohol.code, "reorder_level": "10"}),
+            "fangkong.supplies.forms.ItemForm": Case(
+                "/supplies/items/", Item,
+                {"code": "gloves", "name": "医用手套", "category": Category.PROTECTIVE, "unit": "副",
+                 "pack_size": "100"}, user="hq"),
+            "fangkong.supplies.forms.ReceiptForm": Case(
+                f"{w}/receive/", Movement,
+                {"item": self.mask.code, "quantity": "200", "source": "purchase", "day": day}),
+            "fangkong.supplies.forms.IssueForm": Case(
+                f"{w}/issue/", Movement,
+                {"item": self.mask.code, "quantity": "5", "recipient_kind": "household",
+                 "recipient_label": "3号楼2单元502", "day": day}),
+            "fangkong.supplies.forms.TransferForm": Case(
+                f"{w}/transfer/", Movement,
+                {"item": self.mask.code, "quantity": "10", "day": day,
+                 "to_warehouse": str(self.store2.pk)}),
+            "fangkong.supplies.forms.AdjustmentForm": Case(
+                f"{w}/adjust/", Movement,
+                {"item": self.rice.code, "quantity": "48", "reason": "受潮2公斤", "day": day}),
+            "fangkong.supplies.forms.ArrivalForm": Case(
+                f"{w}/transfers/{self.incoming.pk}/receive/", Movement, {"day": day}),
+            "fangkong.supplies.forms.CancelForm": Case(
+                f"{w}/movements/{self.issued.pk}/", Movement,
+                {"reason": "录入错误", "day": day}),
+            "fangkong.supplies.forms.NeedForm": Case(
+                f"{w}/needs/new/", Need, {"item": self.mask.code, "quantity": "300"}),
+            "fangkong.supplies.forms.PledgeForm": Case(
+                f"{w}/pledges/new/", Pledge,
+                {"donor": "爱心企业", "item": self.mask.code, "quantity": "500"}),
+        }
+
+    def relief_cases(self) -> dict[str, Case]:
+        h, e = f"/relief/households/{self.poor.pk}", f"/relief/entities/{self.entity.pk}"
+        county = self.county_a_unit.code
+        member = self.poor.members.order_by("pk").last()
+        new = _person(901)
+        return {
+            "fangkong.relief.forms.HouseholdForm": Case(
+                "/relief/households/new/", PoorHousehold,
+                {"village": self.community_a_unit.code, "number": "H09001",
+                 "head_name": "王芳", "head_id_number": _person(900).id_number,
+                 "account_number": "6230520123456789012", "account_bank": "农信社"},
+                user="county_a"),
+            "fangkong.relief.forms.MemberForm": Case(
+                f"{h}/", PoorMember, {"name": "王强", "id_number": new.id_number,
+                                     "relation": "子"},
+                action=f"{h}/members/", user="county_a"),
+            "fangkong.relief.forms.ApplicationForm": Case(
+                f"/relief/households/{self.poor_to_apply.pk}/", Application,
+                {"measure": "employment"},
+                action=f"/relief/households/{self.poor_to_apply.pk}/apply/", user="county_a"),
+            "fangkong.relief.forms.EntityForm": Case(
+                "/relief/entities/new/", ReliefEntity,
+                {"unit": self.community_a_unit.code, "name": "光明扶贫车间",
+                 "kind": "workshop", "account_number": "6230520123456789012",
+                 "account_bank": "农行"}, user="county_a"),
+            "fangkong.relief.forms.LoanForm": Case(
+                f"{e}/", Loan,
+                {"contract_number": "HB-2020-001", "bank": "农商行", "principal": "100000",
+                 "annual_rate": "0.0435", "due_date": "2021-02-01"},
+                action=f"{e}/loans/", user="county_a"),
+            "fangkong.relief.forms.WorkerForm": Case(
+                f"{e}/", EntityWorker, {"member": str(member.pk), "since": "2019-01-01"},
+                action=f"{e}/workers/", user="county_a"),
+            "fangkong.relief.forms.LeadForm": Case(
+                f"{e}/", ReliefEntity.led_households.through,
+                {"household": str(self.poor.pk)}, action=f"{e}/led/", user="county_a"),
+            "fangkong.relief.forms.AcceptanceForm": Case(
+                f"/relief/batches/acceptance/{county}/new/", AcceptanceBatch,
+                {"applications": str(self.waiting.pk), "accepted_on": "2020-02-27"},
+                user="county_a"),
+            "fangkong.relief.forms.PaymentBatchForm": Case(
+                f"/relief/batches/payment/{county}/new/", PaymentBatch,
+                {"prepared_on": "2020-02-28"}, user="county_a"),
         }
 
     def test_every_form_is_known_as_creating_or_not(self) -> None:
@@ -306,6 +469,12 @@ class CreatingFormsTests(CheckpointTestCase):
                              (first.status_code, first.get("Location")), name)
         self.assertEqual(case.model.objects.count(), before + 1,
                          f"{name}: sent twice, saved twice")
+
+
+def _person(n: int) -> Any:
+    birth = date(1970 + n // 1000, 1 + (n // 28) % 12, 1 + n % 28)
+    return clean_person_data(id_number=make_id_number("610902", birth, n % 1000),
+                             name=f"成员{n}")
 
 
 def _errors(response: Any) -> Any:

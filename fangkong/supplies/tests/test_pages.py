@@ -35,6 +35,22 @@ class Pages(SuppliesCase):
         self.assertEqual(self.client.get(f"/supplies/warehouses/{self.bureau_store.pk}/receive/")
                          .status_code, 200)
 
+    def test_the_alerts_inbox_is_linked_only_for_those_who_may_open_it(self) -> None:
+        services.stock_item(self.hq, self.bureau_store, self.mask, reorder_level=10)
+        self.client.force_login(self.member_liaison)
+        self.assertEqual(self.client.get("/core/alerts/?kind=low_stock").status_code, 403)
+        for url in ("/supplies/", "/supplies/needs/", "/supplies/items/",
+                    f"/supplies/warehouses/{self.bureau_store.pk}/"):
+            with self.subTest(url=url):
+                self.assertNotContains(self.client.get(url), "/core/alerts/")
+        # The liaison still sees how many of its store's items are below their level.
+        page = self.client.get("/supplies/")
+        self.assertEqual(page.context["low_items"], 1)
+        self.assertContains(page, "低于补货线的物资")
+        self.client.force_login(self.hq)
+        self.assertContains(self.client.get("/supplies/"), "/core/alerts/?kind=low_stock")
+        self.assertEqual(self.client.get("/core/alerts/?kind=low_stock").status_code, 200)
+
     def test_a_viewer_cannot_open_the_forms(self) -> None:
         self.client.force_login(self.province)
         self.assertEqual(self.client.get(f"/supplies/warehouses/{self.city_store.pk}/")

@@ -83,10 +83,15 @@ def index(request: HttpRequest) -> HttpResponse:
             add_errors(form, exc)
         else:
             return redirect("supplies:warehouse", pk=w.pk)
+    # The alerts inbox is core's, for territorial staff (``core.views_alerts``): a store's
+    # liaison sees the low-stock count of the stores they run instead, without the link.
+    can_open_inbox = scope_for(request.user).can(Cap.VIEW)
     return render(request, "supplies/index.html", {
         "warehouses": warehouses, "form": form if units.exists() else None,
+        "can_open_inbox": can_open_inbox,
         "open_alerts": Alert.objects.visible_to(request.user).filter(
-            kind="low_stock", status="open").count(),
+            kind="low_stock", status="open").count() if can_open_inbox else None,
+        "low_items": sum(w.low for w in warehouses),
     })
 
 
@@ -198,7 +203,11 @@ def movement(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     m = _movement_under(w, mid)
     may_cancel = (m.kind in services.CANCELLABLE and m.state in ("done", "in_transit")
                   and m.warehouse_id == w.pk and services.may_run(request.user, w))
-    form = f.CancelForm(request.POST or None) if may_cancel else None
+    # A cancellation sent again (a double tap, back and send) reaches a movement already
+    # cancelled: the service answers the reversal its key made (or says it is cancelled).
+    resent = (request.method == "POST" and hasattr(m, "reversal")
+              and m.warehouse_id == w.pk and services.may_run(request.user, w))
+    form = f.CancelForm(request.POST or None) if may_cancel or resent else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
