@@ -80,6 +80,8 @@ class PassageForm(KeyedForm):
             "name": data["name"], "id_number": data["id_number"], "phone": data["phone"],
             "temperature": data["temperature"] or None, "plate": data["plate"],
             "mask": data["mask"], "resident": data["resident"], "origin": data["origin"],
+            # The phone's time of the record (core.capture): the passage's time and day.
+            "occurred_at": data["made_at"].isoformat() if data.get("made_at") else None,
         }
 
 
@@ -189,7 +191,7 @@ class MemberForm(PersonFields):
                                    initial=True)
 
 
-class VisitForm(forms.Form):
+class VisitForm(KeyedForm):
     visited_on = forms.DateField(label=_("Visited on"), initial=timezone.localdate,
                                  widget=DateInput())
     people_present = forms.IntegerField(label=_("People at home"), min_value=0,

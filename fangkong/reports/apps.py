@@ -32,7 +32,7 @@ class ReportsConfig(FangkongModule):
         NavEntry("reports:dashboard", _("Dashboard"), Cap.VIEW, roles=OVERSEER_ROLES, order=5),
         NavEntry("reports:index", _("Daily reports"), roles=REPORTS_ROLES, order=10),
     )
-    alert_kinds = (alerts.REPORT_MISSING,)
+    alert_kinds = (alerts.REPORT_MISSING, alerts.LATE_RECORD)
     schedules = (
         Schedule("reports.overdue", "fangkong.reports.schedules.overdue_reminders",
                  every=timedelta(minutes=15), label=_("Overdue-report reminders")),
@@ -42,3 +42,9 @@ class ReportsConfig(FangkongModule):
                  label=_("Daily roll-up check")),
     )
     demo_step = "fangkong.demo.reports"
+
+    def ready(self) -> None:
+        super().ready()
+        # Registers the "day already reported" check and the reviewer's alert for records
+        # that arrive late from a phone's queue (core.capture).
+        from fangkong.reports import late  # noqa: F401

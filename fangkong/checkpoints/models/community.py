@@ -83,8 +83,11 @@ class HouseholdMember(PersonRecord, ScopedModel):
         return f"{self.household} {self.masked_name}"
 
 
-class ScreeningVisit(ScopedModel):
-    """A door-to-door visit (入户排查) and what it found."""
+class ScreeningVisit(KeyedModel):
+    """A door-to-door visit (入户排查) and what it found. Keyed (``client_id``): a visit
+    sent again from the phone's queue finds the one it made."""
+
+    RECORD_DAY = "visited_on"
 
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="visits", verbose_name=_("household"),
@@ -216,6 +219,8 @@ class Tip(KeyedModel):
 
     Response time is from receipt to dispatch; resolution time from receipt to outcome.
     """
+
+    RECORD_DAY = "received_at"
 
     received_at = models.DateTimeField(_("received at"))
     channel = models.CharField(_("channel"), max_length=8, choices=TipChannel.choices)

@@ -21,8 +21,9 @@ from fangkong.checkpoints.models import (
     TipChannel,
     TipStatus,
 )
+from fangkong.core import capture
 from fangkong.core.audit import acting_as
-from fangkong.core.models import OrgUnit
+from fangkong.core.models import KeyConflict, OrgUnit
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import require_capability
 from fangkong.core.services.people import PersonData, link_person
@@ -114,26 +115,47 @@ def add_member(
 def record_visit(
     actor: Any, household: Household, *, visited_on: date, people_present: int = 0,
     from_hubei: bool = False, hubei_vehicle: bool = False, symptoms: bool = False,
-    contact: bool = False, notes: str = "",
+    contact: bool = False, notes: str = "", client_id: uuid.UUID | None = None,
+    made_at: datetime | None = None,
 ) -> tuple[ScreeningVisit, bool]:
-    """One visit per household and day: a second one that day updates the first."""
+    """One visit per household and day: a second one that day updates the first.
+
+    The form's key (``client_id``) makes a resent visit (a retry, the phone's queue)
+    find the visit it made instead of writing it again; the same key with other
+    content is a ``KeyConflict``."""
     require_capability(actor, Cap.EDIT, household.unit_path)
     check_record_day(visited_on, "visited_on")
     values = {
         "people_present": people_present, "from_hubei": from_hubei,
         "hubei_vehicle": hubei_vehicle, "symptoms": symptoms, "contact": contact,
-        "notes": (notes or "").strip(), "visited_by": actor,
-        "org_unit_id": household.org_unit_id,
+        "notes": (notes or "").strip(),
     }
+    client_id = client_id or uuid.uuid4()
     with acting_as(actor), transaction.atomic():
-        return ScreeningVisit.objects.update_or_create(
-            household=household, visited_on=visited_on, defaults=values,
+        sent = ScreeningVisit.objects.filter(client_id=client_id).first()
+        if sent is not None:
+            if sent.household_id != household.pk:
+                raise KeyConflict.on_key()
+            sent.check_same({"visited_on": visited_on, **values})
+            return sent, False
+        visit = ScreeningVisit(household=household, visited_on=visited_on, made_at=made_at,
+                               org_unit_id=household.org_unit_id,
+                               unit_path=household.unit_path)
+        late = capture.is_late(visit)
+        visit, created = ScreeningVisit.objects.update_or_create(
+            household=household, visited_on=visited_on, defaults={
+                **values, "visited_by": actor, "org_unit_id": household.org_unit_id,
+                "client_id": client_id, "made_at": made_at, "arrived_late": late},
         )
+    if late:
+        capture.announce_late(visit, actor)
+    return visit, created
 
 
 def record_inspection(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, kind: str, place: str,
     day: date, venue_type: str = "other", found_open: bool = False, action: str = "",
+    made_at: datetime | None = None,
 ) -> tuple[Inspection, bool]:
     require_capability(actor, Cap.EDIT, community.path)
     check_record_day(day, "day")
@@ -144,12 +166,13 @@ def record_inspection(
             "org_unit": community, "kind": kind, "venue_type": venue_type,
             "place": place.strip(), "day": day, "found_open": found_open,
             "action": (action or "").strip(),
-        }, defaults={"inspected_by": actor})
+        }, defaults={"inspected_by": actor, "made_at": made_at})
 
 
 def record_patrol(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, day: date, area: str,
     gatherings_dispersed: int = 0, people_persuaded: int = 0, notes: str = "",
+    made_at: datetime | None = None,
 ) -> tuple[PatrolLog, bool]:
     require_capability(actor, Cap.EDIT, community.path)
     check_record_day(day, "day")
@@ -160,15 +183,17 @@ def record_patrol(
             "org_unit": community, "day": day, "area": (area or "").strip(),
             "gatherings_dispersed": gatherings_dispersed, "people_persuaded": people_persuaded,
             "notes": (notes or "").strip(),
-        }, defaults={"recorded_by": actor})
+        }, defaults={"recorded_by": actor, "made_at": made_at})
 
 
 def record_tip(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, channel: str, category: str,
     content: str, caller_name: str = "", caller_phone: str = "",
-    received_at: datetime | None = None,
+    received_at: datetime | None = None, made_at: datetime | None = None,
 ) -> tuple[Tip, bool]:
-    """A tip taken by staff (``actor``) or sent by a resident from the public form."""
+    """A tip taken by staff (``actor``) or sent by a resident from the public form.
+    Without a time typed in, the tip was received when it was made on the phone
+    (``made_at``, core.capture), which a queued tip sent later keeps."""
     if actor is not None or channel != TipChannel.ONLINE:  # the public form sends None
         require_capability(actor, Cap.EDIT, community.path)
     errors: dict[str, list[str]] = {}
@@ -180,6 +205,7 @@ def record_tip(
             caller_phone = validate_phone(caller_phone)
         except IdentityError as exc:
             errors["caller_phone"] = [str(exc.message)]
+    received_at = received_at or made_at
     given_time = received_at is not None
     received_at = received_at or timezone.now()
     if received_at > timezone.now():
@@ -199,6 +225,7 @@ def record_tip(
     defaults = {
         "received_at": received_at,
         "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+        "made_at": made_at,
     }
     if given_time:  # a retry without a time is received "now" again: only a given one counts
         same["received_at"] = defaults.pop("received_at")

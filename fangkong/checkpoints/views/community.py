@@ -34,7 +34,7 @@ from fangkong.checkpoints.models import (
     Tip,
     TipStatus,
 )
-from fangkong.core import imports
+from fangkong.core import capture, imports
 from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
 from fangkong.core.models.accounts import Cap
@@ -122,12 +122,16 @@ def _household(request: HttpRequest, pk: int, capability: str = Cap.VIEW) -> Hou
                         pk=pk)
 
 
+@capture.shell_page
 @capability_required(Cap.VIEW)
 def household(request: HttpRequest, pk: int, member_form=None, visit_form=None) -> HttpResponse:
     obj = _household(request, pk)
+    shell = capture.is_shell(request)  # the offline shell: the visit form, nobody's data
     return render(request, "checkpoints/household.html", {
-        "household": obj, "members": obj.members.select_related("person"),
-        "visits": obj.visits.select_related("visited_by").order_by("-visited_on")[:30],
+        "household": obj, "shell": shell,
+        "members": [] if shell else obj.members.select_related("person"),
+        "visits": [] if shell else obj.visits.select_related("visited_by")
+        .order_by("-visited_on")[:30],
         "can_edit": scope_for(request.user).can(Cap.EDIT, obj.unit_path),
         "member_form": member_form or MemberForm(), "visit_form": visit_form or VisitForm(),
     })
@@ -158,14 +162,19 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _household(request, pk, Cap.EDIT)
     form = VisitForm(request.POST)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("form_version")
         try:
-            services.record_visit(request.user, obj, **form.cleaned_data)
+            _visit, created = services.record_visit(request.user, obj, **data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
+            if capture.from_queue(request):
+                return capture.form_answer(request, HttpResponse(_("Visit recorded.")), form,
+                                           created)
             messages.success(request, _("Visit recorded."))
             return redirect("checkpoints:household", pk=pk)
-    return household(request, pk, visit_form=form)
+    return capture.form_answer(request, household(request, pk, visit_form=form), form)
 
 
 @capability_required(Cap.IMPORT)
@@ -202,18 +211,28 @@ def _keyed_create(request: HttpRequest, form_class, save, template: str, queryse
         if form.is_valid():
             data = dict(form.cleaned_data)
             unit = data.pop("community")
+            data.pop("form_version")
             try:
-                save(request.user, unit, **data)
+                _record, created = save(request.user, unit, **data)
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
+                if capture.from_queue(request):
+                    return capture.form_answer(request, HttpResponse(_("Saved.")), form,
+                                               created)
                 messages.success(request, _("Saved."))
                 return redirect(request.path)
+    if capture.is_shell(request):  # the offline shell: the form, no records
+        queryset = queryset.none()
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    return render(request, template, {"form": form, "page": page, "title": title,
-                                      **(extra or {})})
+    response = render(request, template, {"form": form, "page": page, "title": title,
+                                          **(extra or {})})
+    if request.method == "POST" and form is not None:
+        return capture.form_answer(request, response, form)
+    return response
 
 
+@capture.shell_page
 @capability_required(Cap.VIEW)
 def inspections(request: HttpRequest) -> HttpResponse:
     qs = (Inspection.objects.visible_to(request.user).select_related("org_unit")
@@ -222,6 +241,7 @@ def inspections(request: HttpRequest) -> HttpResponse:
                          "checkpoints/inspections.html", qs, _("Inspections"))
 
 
+@capture.shell_page
 @capability_required(Cap.VIEW)
 def patrols(request: HttpRequest) -> HttpResponse:
     qs = (PatrolLog.objects.visible_to(request.user).select_related("org_unit")
@@ -231,6 +251,7 @@ def patrols(request: HttpRequest) -> HttpResponse:
                          "checkpoints/patrols.html", qs, _("Patrols"), {"total": total})
 
 
+@capture.shell_page
 @capability_required(Cap.VIEW)
 def tips(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")

@@ -26,7 +26,10 @@ from fangkong.checkpoints.models import (
 )
 from fangkong.checkpoints.models.checkpoints import DUTY_ROLES
 from fangkong.checkpoints.validation import clean_passage, parse_temperature
+from fangkong.core import capture
+from fangkong.core.capture import Outcome
 from fangkong.core.forms import add_errors
+from fangkong.core.models import KeyConflict
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import capability_required, get_for_user
 
@@ -48,8 +51,13 @@ def duty_home(request: HttpRequest) -> HttpResponse:
 
 
 def _panel_context(checkpoint: Checkpoint, form: PassageForm | None = None,
-                   notice: str = "", saved: Passage | None = None) -> dict:
+                   notice: str = "", saved: Passage | None = None,
+                   shell: bool = False) -> dict:
     today = timezone.localdate()
+    if shell:  # the offline app shell (core.capture): no person, no figure of the day
+        return {"checkpoint": checkpoint, "form": PassageForm(), "pending": [], "recent": [],
+                "counts": None, "notice": "", "saved": None, "confirm_form": ConfirmForm(),
+                "shell": True}
     pending = (Passage.objects.filter(checkpoint=checkpoint, status=PassageStatus.PENDING,
                                       occurred_at__gte=timezone.now() - timezone.timedelta(
                                           hours=12))
@@ -78,9 +86,10 @@ def _panel(request: HttpRequest, checkpoint: Checkpoint, **extra) -> HttpRespons
     return render(request, template, _panel_context(checkpoint, **extra))
 
 
+@capture.shell_page
 @capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
 def duty_screen(request: HttpRequest, pk: int) -> HttpResponse:
-    return _panel(request, _checkpoint(request, pk))
+    return _panel(request, _checkpoint(request, pk), shell=capture.is_shell(request))
 
 
 @require_POST
@@ -97,14 +106,18 @@ def duty_register(request: HttpRequest, pk: int) -> HttpResponse:
             add_errors(form, exc)
         else:
             return _after_save(request, checkpoint, passage, created)
-    return _panel(request, checkpoint, form=form)
+    return capture.form_answer(request, _panel(request, checkpoint, form=form), form)
 
 
 def _after_save(request: HttpRequest, checkpoint: Checkpoint, passage: Passage,
                 created: bool) -> HttpResponse:
     notice = _notice(passage, created)
+    outcome = Outcome.SAVED if created else Outcome.DUPLICATE
     if request.htmx:
-        return _panel(request, checkpoint, notice=notice, saved=passage)
+        return capture.answer(request, _panel(request, checkpoint, notice=notice,
+                                              saved=passage), outcome)
+    if capture.from_queue(request):
+        return capture.answer(request, HttpResponse(notice), outcome)
     messages.success(request, notice)
     return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
 
@@ -132,9 +145,15 @@ def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -
     # Only today's register is the duty staff's (the screen lists today's people).
     earlier = get_object_or_404(Passage.objects.select_related("person"),
                                 checkpoint=checkpoint, pk=passage_pk, day=timezone.localdate())
+    refused = capture.version_error(
+        PassageForm, request.POST.get("form_version") or capture.UNVERSIONED)
+    if refused:
+        return _refused(request, checkpoint, refused, Outcome.VERSION)
+    made_at = capture.made_at(request.POST.get("made_at"))
     # What was typed for this person here before, never the registry's row.
     body = {
         "client_id": request.POST.get("client_id"), "direction": direction,
+        "occurred_at": made_at.isoformat() if made_at else None,
         "name": earlier.name, "id_number": earlier.person.id_number, "phone": earlier.phone,
         "temperature": request.POST.get("temperature") or None, "plate": earlier.plate,
         "mask": earlier.mask, "resident": earlier.resident, "origin": earlier.origin,
@@ -145,11 +164,20 @@ def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -
     except ValidationError as exc:
         notice = " ".join(m for ms in getattr(exc, "message_dict", {"": exc.messages}).values()
                           for m in ms)
-        if request.htmx:
-            return _panel(request, checkpoint, notice=notice)
-        messages.error(request, notice)
-        return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
+        return _refused(request, checkpoint, notice, Outcome.CONFLICT if isinstance(
+            exc, KeyConflict) else Outcome.INVALID)
     return _after_save(request, checkpoint, passage, created)
+
+
+def _refused(request: HttpRequest, checkpoint: Checkpoint, notice: str,
+             outcome: Outcome) -> HttpResponse:
+    if request.htmx:
+        return capture.answer(request, _panel(request, checkpoint, notice=notice), outcome,
+                              notice)
+    if capture.from_queue(request):
+        return capture.answer(request, HttpResponse(notice), outcome, notice)
+    messages.error(request, notice)
+    return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
 
 
 @require_POST
@@ -159,7 +187,14 @@ def duty_confirm(request: HttpRequest, pk: int, passage_pk: int) -> HttpResponse
     passage = get_object_or_404(Passage.objects.select_related("person"),
                                 checkpoint=checkpoint, pk=passage_pk)
     action = request.POST.get("action", "confirm")
-    saved = None
+    saved, outcome = None, Outcome.SAVED
+    # A confirmation (or discard) replayed from the phone's queue finds it done: the
+    # same answer as the first time, not an error.
+    done = {"reject": PassageStatus.REJECTED}.get(action, PassageStatus.CONFIRMED)
+    if passage.status == done and capture.from_queue(request):
+        return _after_confirm(request, checkpoint, _notice(passage, False),
+                              passage if done == PassageStatus.CONFIRMED else None,
+                              Outcome.DUPLICATE)
     try:
         if action == "reject":
             services.reject_passage(request.user, passage)
@@ -172,9 +207,18 @@ def duty_confirm(request: HttpRequest, pk: int, passage_pk: int) -> HttpResponse
                                                        temperature=temperature)
             notice = _notice(passage, True)
     except ValidationError as exc:
-        notice = " ".join(exc.messages)
+        notice, outcome = " ".join(exc.messages), Outcome.INVALID
+    return _after_confirm(request, checkpoint, notice, saved, outcome)
+
+
+def _after_confirm(request: HttpRequest, checkpoint: Checkpoint, notice: str,
+                   saved: Passage | None, outcome: Outcome) -> HttpResponse:
+    message = notice if outcome == Outcome.INVALID else ""
     if request.htmx:
-        return _panel(request, checkpoint, notice=notice, saved=saved)
+        return capture.answer(request, _panel(request, checkpoint, notice=notice, saved=saved),
+                              outcome, message)
+    if capture.from_queue(request):
+        return capture.answer(request, HttpResponse(notice), outcome, message)
     messages.info(request, notice)
     return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
 
