@@ -202,6 +202,7 @@ def _households(ctx: DemoContext, unit: OrgUnit) -> tuple[int, int]:
             ))
         visits.append(ScreeningVisit(
             household=household, org_unit=unit, unit_path=unit.path, visited_on=since,
+            client_id=uuid.uuid4(),
             people_present=sum(1 for k in range(size) if (start + k) in permanent),
             from_hubei=rng.random() < 0.01, hubei_vehicle=rng.random() < 0.005,
             symptoms=rng.random() < 0.002, contact=rng.random() < 0.001,
@@ -293,7 +294,7 @@ def _alerts(ctx: DemoContext, checkpoints: list[Checkpoint], duty: Any, unit: Or
             plate = parse_plate(f"鄂{rng.choice('ABFHK')}{rng.randint(10000, 99999)}")
             origin, resident = HUBEI[n % len(HUBEI)][1], False
         passage, _created = services.register_passage(duty, checkpoint, PassageInput(
-            client_id=_key(rng), direction="in", person=data, resident=resident,
+            client_id=uuid.uuid4(), direction="in", person=data, resident=resident,
             origin=origin, temperature=temperature, mask=True, plate=plate,
             occurred_at=_at(day, rng.randint(7, 20), rng.randint(0, 59)),
         ))

@@ -230,6 +230,14 @@
     });
   }
 
+  /* Records sent by the worker (Background Sync): the page's panel shows them, if
+     nothing is being typed into it. */
+  function refreshPanel() {
+    var form = document.querySelector("form[data-offline][hx-target]");
+    if (!form || !pristine(form) || !window.htmx) { return; }
+    window.htmx.ajax("GET", location.pathname, { target: form.getAttribute("hx-target"), swap: "outerHTML" });
+  }
+
   function askSync() {
     if (!("serviceWorker" in navigator)) { return; }
     navigator.serviceWorker.ready.then(function (reg) {
@@ -350,7 +358,7 @@
     if (event.defaultPrevented || !form.matches || !Q) { return; }
     if (form.matches("form[data-offline]")) {
       event.preventDefault();
-      event.stopImmediatePropagation();  // htmx's own request is not made
+      form.setAttribute("data-offline-taken", "");  // htmx's own request is cancelled below
       submit(form, event.submitter);
       return;
     }
@@ -366,6 +374,15 @@
       });
     }
   }, true);
+
+  // The queue sends these forms; the page's other submit listeners still run.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-offline-taken")) {
+      elt.removeAttribute("data-offline-taken");
+      event.preventDefault();
+    }
+  });
 
   function forget() {
     var done = Q.clear();
@@ -409,7 +426,10 @@
     if ("serviceWorker" in navigator && cfg.sw) {
       navigator.serviceWorker.register(cfg.sw, { scope: "/" }).then(keepShell).catch(function () {});
       navigator.serviceWorker.addEventListener("message", function (event) {
-        if (event.data && event.data.type === "queue-changed") { render(); }
+        if (event.data && event.data.type === "queue-changed") {
+          render();
+          if (event.data.summary && event.data.summary.sent) { refreshPanel(); }
+        }
       });
     }
     Q.purgeSent().catch(function () {}).then(render).then(function () {
