@@ -140,7 +140,7 @@
         });
         if (!due.length) { return { sent: 0, login: false }; }
         return session(options.sessionUrl).then(function (current) {
-          var summary = { sent: 0, login: false, failed: 0, left: 0 };
+          var summary = { sent: 0, login: false, failed: 0, left: 0, csrf: current.csrf };
           var chain = Promise.resolve();
           due.forEach(function (record) {
             chain = chain.then(function () {
@@ -157,6 +157,7 @@
                 if (result.state !== "csrf") { return result; }
                 return session(options.sessionUrl).then(function (fresh) {  // rotated token
                   current = fresh;
+                  summary.csrf = fresh.csrf;
                   return sendOne(record, current, options.loginPath);
                 }).then(function (again) {
                   if (again.state === "csrf") { again.state = "failed"; again.reason = "refused"; }
@@ -205,12 +206,23 @@
       record.message = result.message || "";
       saved = record;
     }
-    return put(saved).then(function () { return saved; });
+    return put(saved).then(function () {
+      announce();
+      return saved;
+    });
+  }
+
+  /* Every page of the site on this phone redraws its list when a record changes
+     (another tab, or the worker, sent it). */
+  var channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("fangkong-queue") : null;
+  function announce() { if (channel) { channel.postMessage({ type: "queue-changed" }); } }
+  function listen(handler) {
+    if (channel) { channel.addEventListener("message", function (e) { handler(e.data || {}); }); }
   }
 
   scope.fkQueue = {
     all: all, get: get, put: put, remove: remove, clear: clear, replay: replay,
     purgeSent: purgeSent, strip: strip, withLock: withLock, sendOne: sendOne,
-    session: session, MAX_TRIES: MAX_TRIES,
+    session: session, MAX_TRIES: MAX_TRIES, announce: announce, listen: listen,
   };
 })(typeof self !== "undefined" ? self : window);

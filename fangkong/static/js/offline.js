@@ -219,6 +219,7 @@
       },
     }).then(function (summary) {
       cfg.loginNeeded = !!(summary && summary.login);
+      if (summary && summary.csrf) { adoptToken(summary.csrf); }
       // A replay's answer is shown only if it cannot wipe what is being typed.
       var form = document.querySelector("form[data-offline][hx-target]");
       if (lastHtml && form && pristine(form)) { swapIn(form, lastHtml); }
@@ -236,6 +237,22 @@
     var form = document.querySelector("form[data-offline][hx-target]");
     if (!form || !pristine(form) || !window.htmx) { return; }
     window.htmx.ajax("GET", location.pathname, { target: form.getAttribute("hx-target"), swap: "outerHTML" });
+  }
+
+  /* A token the session answer gave (after a login elsewhere or an expired session):
+     the page's forms and htmx requests use it from now on. */
+  function adoptToken(token) {
+    document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (el) { el.value = token; });
+    var meta = document.querySelector("meta[name=csrf-token]");
+    if (meta) { meta.setAttribute("content", token); }
+    var headers = document.body.getAttribute("hx-headers");
+    if (headers) {
+      try {
+        var parsed = JSON.parse(headers);
+        parsed["X-CSRFToken"] = token;
+        document.body.setAttribute("hx-headers", JSON.stringify(parsed));
+      } catch (e) { /* not ours */ }
+    }
   }
 
   function askSync() {
@@ -275,6 +292,9 @@
     var record = capture(form, submitter);
     var replaced = form.getAttribute("data-offline-replaces");
     form.removeAttribute("data-offline-replaces");
+    // Offline, the form is ready for the next person at once (the record is taken).
+    var live = navigator.onLine;
+    if (!live) { freshForm(form); }
     return (replaced && replaced !== record.key ? Q.remove(replaced) : Promise.resolve())
       .then(function () { return Q.put(record); })
       .then(function () {
@@ -301,7 +321,7 @@
           var failedForm = document.querySelector("form[data-offline='" + record.kind + "']") || form;
           note(failedForm, text("failed") + "：" + (result.message || text("refused")), "failed");
         } else {
-          freshForm(form);
+          if (live) { freshForm(form); }
           note(form, cfg.loginNeeded ? text("login") : text("queued"), "queued");
           askSync();
         }
@@ -368,6 +388,9 @@
         var unsent = records.some(function (r) { return r.status !== "sent"; });
         if (unsent && !window.confirm(text("logout"))) { return null; }
         return forget().then(function () {
+          return Q.session(cfg.session).then(function (current) { adoptToken(current.csrf); },
+                                             function () {});
+        }).then(function () {
           form.setAttribute("data-cleared", "");
           form.submit();
         });
@@ -432,6 +455,7 @@
         }
       });
     }
+    Q.listen(function () { render(); });
     Q.purgeSent().catch(function () {}).then(render).then(function () {
       var m = /#fk-edit=(.+)$/.exec(location.hash);
       if (m) {
