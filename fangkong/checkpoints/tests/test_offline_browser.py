@@ -289,3 +289,36 @@ def test_an_expired_session_keeps_the_queue_and_logout_clears_it(browser, live_s
     assert page.evaluate("() => window.fkQueue.all()") == []
     assert Passage.objects.count() == 2
     context.close()
+
+
+def test_bad_input_made_offline_is_caught_on_the_phone(browser, live_server, site) -> None:
+    """The server's messages beside the field, nothing queued; fixed, it is queued."""
+    context = phone(browser, live_server, site["worker"], workers=False)
+    page = context.new_page()
+    csp = watch_csp(page)
+    page.goto(f"{live_server.url}/checkpoints/duty/{site['checkpoint'].pk}/")
+    context.set_offline(True)
+    page.fill("#id_name", "张伟")
+    page.fill("#id_id_number", id_number(1)[:-1] + ("0" if id_number(1)[-1] != "0" else "1"))
+    page.fill("#id_temperature", "47")
+    page.fill("#id_plate", "沪AI2345")
+    page.click(".duty-form button[value=in]")
+    errors = page.locator(".duty-form [data-phone-error]")
+    expect(errors).to_have_count(3)
+    expect(page.locator(".field", has=page.locator("#id_id_number"))).to_contain_text(
+        "身份证号码校验位不正确")
+    expect(page.locator(".field", has=page.locator("#id_temperature"))).to_contain_text(
+        "34.0 至 43.0")
+    expect(page.locator("#id_id_number")).to_be_focused()  # where the finger is
+    expect(page.locator(ITEMS)).to_have_count(0)
+    assert page.input_value("#id_name") == "张伟"  # what was typed stays
+
+    page.fill("#id_id_number", id_number(1))
+    page.fill("#id_temperature", "36.8")
+    page.fill("#id_plate", "沪A12345")
+    page.click(".duty-form button[value=in]")
+    expect(page.locator(ITEMS)).to_have_count(1)
+    expect(errors).to_have_count(0)
+    page.screenshot(path="/tmp/fk_offline_checks.png", full_page=True)
+    assert not csp, csp
+    context.close()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.checkpoints import services
+from fangkong.checkpoints import phone_checks, services
 from fangkong.checkpoints.forms import ConfirmForm, PassageForm
 from fangkong.checkpoints.models import (
     Checkpoint,
@@ -57,7 +57,7 @@ def _panel_context(checkpoint: Checkpoint, form: PassageForm | None = None,
     if shell:  # the offline app shell (core.capture): no person, no figure of the day
         return {"checkpoint": checkpoint, "form": PassageForm(), "pending": [], "recent": [],
                 "counts": None, "notice": "", "saved": None, "confirm_form": ConfirmForm(),
-                "shell": True}
+                "shell": True, "phone_checks": phone_checks.messages}
     pending = (Passage.objects.filter(checkpoint=checkpoint, status=PassageStatus.PENDING,
                                       occurred_at__gte=timezone.now() - timezone.timedelta(
                                           hours=12))
@@ -77,7 +77,7 @@ def _panel_context(checkpoint: Checkpoint, form: PassageForm | None = None,
     return {
         "checkpoint": checkpoint, "form": form or PassageForm(), "pending": list(pending),
         "recent": recent, "counts": counts, "notice": notice, "saved": saved,
-        "confirm_form": ConfirmForm(),
+        "confirm_form": ConfirmForm(), "phone_checks": phone_checks.messages,
     }
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from fangkong.checkpoints import services
+from fangkong.checkpoints import phone_checks, services
 from fangkong.checkpoints.forms import PublicTipForm, SelfRegistrationForm
 from fangkong.checkpoints.models import Channel, Checkpoint, Passage, TipChannel
 from fangkong.checkpoints.validation import clean_passage
@@ -62,7 +62,7 @@ def selfreg(request: HttpRequest, key: str) -> HttpResponse:
                 done["Fk-Location"] = done.content.decode()
             return capture.form_answer(request, done, form, created)
     response = render(request, "checkpoints/selfreg.html", {
-        "checkpoint": checkpoint, "form": form,
+        "checkpoint": checkpoint, "form": form, "phone_checks": phone_checks.messages,
     })
     if request.method == "POST":
         return capture.form_answer(request, response, form)

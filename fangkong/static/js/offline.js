@@ -288,7 +288,37 @@
     form.removeAttribute("data-offline-made-at");
   }
 
+  /* Offline, the module's checks run on the phone (window.fkOfflineChecks[kind],
+     e.g. checkpoints/phone-checks.js) with the server's messages, beside the field. */
+  function phoneErrors(form, submitter) {
+    form.querySelectorAll("[data-phone-error]").forEach(function (el) { el.remove(); });
+    form.querySelectorAll("[data-phone-invalid]").forEach(function (el) {
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("data-phone-invalid");
+    });
+    var check = window.fkOfflineChecks && window.fkOfflineChecks[form.getAttribute("data-offline")];
+    if (navigator.onLine || !check) { return false; }
+    var errors = check(form, submitter) || [];
+    errors.forEach(function (error, i) {
+      var input = form.elements[error.field];
+      var box = document.createElement("div");
+      box.className = "field-error";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-phone-error", "");
+      box.textContent = error.message;
+      (input.closest(".field") || input.parentNode).appendChild(box);
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("data-phone-invalid", "");
+      if (i === 0) {
+        input.scrollIntoView({ block: "center" });
+        try { input.focus({ preventScroll: true }); } catch (e) { input.focus(); }
+      }
+    });
+    return errors.length > 0;
+  }
+
   function submit(form, submitter) {
+    if (phoneErrors(form, submitter)) { return Promise.resolve(); }
     var record = capture(form, submitter);
     var replaced = form.getAttribute("data-offline-replaces");
     form.removeAttribute("data-offline-replaces");
