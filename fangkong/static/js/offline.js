@@ -470,7 +470,20 @@
     });
   }
 
+  /* A shell kept yesterday opens today: an untouched date field takes the phone's date. */
+  function today() {
+    var d = new Date(), pad = function (n) { return String(n).padStart(2, "0"); };
+    var value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+    document.querySelectorAll("form[data-offline] input[type=date]").forEach(function (el) {
+      if (el.value && el.value === el.defaultValue && !el.closest(".has-error")) {
+        el.value = value;
+        el.defaultValue = value;
+      }
+    });
+  }
+
   function start() {
+    if (!navigator.onLine) { today(); }
     cfgEl = document.getElementById("fk-offline");
     if (!cfgEl || !Q || !window.indexedDB) { return; }
     cfg = { sw: cfgEl.getAttribute("data-sw"), session: cfgEl.getAttribute("data-session"),
