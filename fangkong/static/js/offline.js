@@ -71,7 +71,7 @@
     input.defaultValue = value;
   }
 
-  function note(form, message, kind) {
+  function note(form, message, kind, key) {
     var el = form.querySelector("[data-offline-note]");
     if (!el) {
       el = document.createElement("p");
@@ -80,6 +80,7 @@
       form.appendChild(el);
     }
     el.className = "offline-note " + (kind || "");
+    if (key) { el.setAttribute("data-key", key); } else { el.removeAttribute("data-key"); }
     el.setAttribute("role", kind === "failed" ? "alert" : "status");
     el.textContent = message;
     el.hidden = !message;
@@ -116,9 +117,20 @@
 
   function render() {
     var boxes = document.querySelectorAll("[data-offline-queue]");
-    if (!boxes.length) { return Promise.resolve(); }
+    if (!boxes.length && !document.querySelector("[data-offline-note][data-key]")) {
+      return Promise.resolve();
+    }
     return Q.all().then(function (records) {
       var waiting = records.filter(function (r) { return r.status !== "sent"; }).length;
+      // A "saved on this phone" note follows its record.
+      document.querySelectorAll("[data-offline-note][data-key]").forEach(function (el) {
+        var record = records.filter(function (r) { return r.key === el.getAttribute("data-key"); })[0];
+        if (record && record.status !== "pending" && record.status !== "sending") {
+          el.className = "offline-note " + record.status;
+          el.textContent = stateText(record);
+          el.removeAttribute("data-key");
+        }
+      });
       boxes.forEach(function (box) {
         var list = box.querySelector("[data-offline-list]");
         list.textContent = "";
@@ -338,8 +350,8 @@
         if (result.state === "sent") {
           if (result.location) { window.location.href = result.location; return; }
           if (!swapIn(form, result)) {
-            freshForm(form);
-            note(form, text("sent") + (result.message ? "：" + result.message : ""), "sent");
+            // A page without htmx showed the list again after a save: so here.
+            window.location.replace(window.location.pathname + window.location.search);
           }
         } else if (result.state === "failed" && result.outcome === "invalid" && result.html) {
           // Sent live and refused: the page's own answer (errors beside the fields, what
@@ -352,7 +364,7 @@
           note(failedForm, text("failed") + "：" + (result.message || text("refused")), "failed");
         } else {
           if (live) { freshForm(form); }
-          note(form, cfg.loginNeeded ? text("login") : text("queued"), "queued");
+          note(form, cfg.loginNeeded ? text("login") : text("queued"), "queued", record.key);
           askSync();
         }
       });
