@@ -74,7 +74,8 @@ class DeclarationTestCase(FangkongTestCase):
             ["reports.completeness_sentence", "reports.figures_sentence",
              "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
-                         {"fever", "plate", "temperature_missed", "report_missing"})
+                         {"fever", "plate", "temperature_missed", "report_missing",
+                          "late_record"})
         self.assertIn("checkpoints:duty", [e.url_name for e in registries.nav_entries()])
 
 

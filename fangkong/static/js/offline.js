@@ -12,6 +12,11 @@
    data-offline-label="…"                  a fixed label instead
    data-offline-key="…"                    the key of a form without client_id (confirm)
 
+   Hooks for the page's scripts: window.fkOfflineChecks[kind](form, submitter) →
+   [{field, message}] (checks made on the phone when offline; nothing is queued while
+   one fails), and the "fk:queued" event on the form (detail: kind, key, fields) when a
+   record waits in the queue; a swapped-in answer fires "htmx:afterSwap" as htmx does.
+
    Sent when the network returns (online event), on page load, every 15 s while records
    wait (each with its back-off), by Background Sync (sw.js), and on "Send now".
    Logging out asks first when records are unsent, then clears the queue. */
@@ -363,6 +368,9 @@
           var failedForm = document.querySelector("form[data-offline='" + record.kind + "']") || form;
           note(failedForm, text("failed") + "：" + (result.message || text("refused")), "failed");
         } else {
+          // The page's own hooks (a fever stop made on the phone) see what was queued.
+          form.dispatchEvent(new CustomEvent("fk:queued", { bubbles: true, detail: {
+            kind: record.kind, fields: record.fields, key: record.key } }));
           if (live) { freshForm(form); }
           note(form, cfg.loginNeeded ? text("login") : text("queued"), "queued", record.key);
           askSync();
