@@ -322,3 +322,34 @@ def test_bad_input_made_offline_is_caught_on_the_phone(browser, live_server, sit
     page.screenshot(path="/tmp/fk_offline_checks.png", full_page=True)
     assert not csp, csp
     context.close()
+
+
+def test_the_qr_page_opens_and_takes_a_registration_offline(browser, live_server,
+                                                            site) -> None:
+    """A resident's phone (no account): the page opened once online opens again with
+    no network, takes the registration, and sends it when the network returns."""
+    context = phone(browser, live_server, None)
+    page = context.new_page()
+    csp = watch_csp(page)
+    path = f"/checkpoints/r/{site['checkpoint'].public_key}/"
+    page.goto(live_server.url + path)
+    shell_cached(page, path)
+    context.set_offline(True)
+    page.reload()
+    page.uncheck("#remember")
+    page.fill("#id_name", "王芳")
+    page.fill("#id_id_number", id_number(7))
+    page.fill("#id_phone", "13912345678")
+    page.fill("#id_temperature", "36.4")
+    page.click("button[value=in]")
+    expect(page.locator("[data-offline-note]")).to_contain_text("已保存在本机")
+    expect(page.locator(f"{ITEMS}[data-status=pending]")).to_contain_text("王*")
+    assert Passage.objects.count() == 0
+    context.set_offline(False)
+    expect(page.locator(f"{ITEMS}[data-status=sent]")).to_have_count(1, timeout=20000)
+    expect(page.locator("[data-offline-note]")).to_contain_text("已发送")
+    passage = Passage.objects.get()
+    assert (passage.status, passage.channel, passage.name) == ("pending", "self", "王芳")
+    assert passage.made_at is not None and passage.made_at <= passage.created_at
+    assert not csp, csp
+    context.close()
