@@ -46,8 +46,6 @@ class Migration(migrations.Migration):
             field=models.UUIDField(null=True, verbose_name="submission key"),
         ),
         migrations.RunPython(key_existing_visits, migrations.RunPython.noop, elidable=True),
-        migrations.AlterField(
-            model_name="screeningvisit", name="client_id",
-            field=models.UUIDField(unique=True, verbose_name="submission key"),
-        ),
+        # The key becomes unique and required in the next migration: PostgreSQL refuses
+        # to alter a table with pending trigger events in the transaction that updated it.
     ]
