@@ -297,6 +297,8 @@ def test_bad_input_made_offline_is_caught_on_the_phone(browser, live_server, sit
     page = context.new_page()
     csp = watch_csp(page)
     page.goto(f"{live_server.url}/checkpoints/duty/{site['checkpoint'].pk}/")
+    register(page, 0, "李娜")  # online: the page says so
+    expect(page.locator(".duty-notice")).to_contain_text("李*")
     context.set_offline(True)
     page.fill("#id_name", "张伟")
     page.fill("#id_id_number", id_number(1)[:-1] + ("0" if id_number(1)[-1] != "0" else "1"))
@@ -310,15 +312,18 @@ def test_bad_input_made_offline_is_caught_on_the_phone(browser, live_server, sit
     expect(page.locator(".field", has=page.locator("#id_temperature"))).to_contain_text(
         "34.0 至 43.0")
     expect(page.locator("#id_id_number")).to_be_focused()  # where the finger is
-    expect(page.locator(ITEMS)).to_have_count(0)
+    expect(page.locator(f"{ITEMS}[data-status=pending]")).to_have_count(0)
     assert page.input_value("#id_name") == "张伟"  # what was typed stays
 
     page.fill("#id_id_number", id_number(1))
     page.fill("#id_temperature", "36.8")
     page.fill("#id_plate", "沪A12345")
     page.click(".duty-form button[value=in]")
-    expect(page.locator(ITEMS)).to_have_count(1)
+    expect(page.locator(f"{ITEMS}[data-status=pending]")).to_have_count(1)
     expect(errors).to_have_count(0)
+    # The previous "李* registered" is not left on screen as if it were this one.
+    expect(page.locator(".duty-notice")).to_be_hidden()
+    expect(page.locator("[data-offline-note]")).to_contain_text("已保存在本机")
     page.screenshot(path="/tmp/fk_offline_checks.png", full_page=True)
     assert not csp, csp
     context.close()

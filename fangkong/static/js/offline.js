@@ -334,8 +334,19 @@
     return errors.length > 0;
   }
 
+  /* What the page said about the previous record ("registered", "saved") is not about
+     this one: hidden once this one is taken. Alerts (a fever stop) stay. */
+  function hideStale(form) {
+    var selector = form.getAttribute("hx-target");
+    var scope = (selector && document.querySelector(selector)) || document.getElementById("main") || document;
+    scope.querySelectorAll("[role=status]").forEach(function (el) {
+      if (!el.closest("[data-offline-queue]") && !el.hasAttribute("data-offline-note")) { el.hidden = true; }
+    });
+  }
+
   function submit(form, submitter) {
     if (phoneErrors(form, submitter)) { return Promise.resolve(); }
+    hideStale(form);
     var record = capture(form, submitter);
     var replaced = form.getAttribute("data-offline-replaces");
     form.removeAttribute("data-offline-replaces");
