@@ -290,6 +290,7 @@ class SessionAndWorkerTests(CheckpointTestCase):
         self.assertEqual(shell["Fk-Shell"], "1")
         self.assertNotContains(shell, "张*")
         self.assertNotContains(shell, ID_A[-4:])
+        self.assertContains(shell, "离线：今日人员和数字在网络恢复后显示")  # not "nobody today"
         self.assertNotIn("Fk-Shell", page)  # the worker caches only the shell
 
     def test_logging_out_clears_the_sites_storage(self) -> None:
