@@ -146,9 +146,12 @@
             chain = chain.then(function () {
               if (summary.login || summary.offline) { summary.left++; return null; }
               if (record.user && String(record.user) !== String(current.user || "")) {
-                if (!current.user) { summary.login = true; }
                 summary.left++;
-                return null;
+                if (!current.user) { summary.login = true; return null; }
+                // Made by another account on this phone: it waits for that account.
+                record.status = "pending";
+                record.reason = "other-user";
+                return put(record);
               }
               record.status = "sending";
               return put(record).then(function () {
