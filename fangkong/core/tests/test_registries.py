@@ -75,7 +75,7 @@ class DeclarationTestCase(FangkongTestCase):
              "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
                          {"fever", "plate", "temperature_missed", "visit_finding",
-                          "report_missing"})
+                          "report_missing", "late_record"})
         self.assertIn("checkpoints:duty", [e.url_name for e in registries.nav_entries()])
 
 
