@@ -248,11 +248,11 @@ class CreatingFormsTests(CheckpointTestCase):
                  "new-position": "9", "new-decimal_places": "0"}, user="hq"),
             "fangkong.reports.forms.RuleForm": Case(
                 f"/reports/forms/{rf}/", Rule,
-                {"rule-expression": "projects_resumed <= projects_total",
-                 "rule-message": "已复工项目不能多于重点项目"},
+                {"rule-left": "projects_total", "rule-op": ">=",
+                 "rule-right": "projects_resumed", "rule-message": "重点项目不能少于已复工项目"},
                 action=f"/reports/forms/{rf}/rules/new", user="hq"),
             "fangkong.reports.forms.ReportersForm": Case(
-                f"/reports/forms/{rf}/", Reporter, {"rep-codes": "610902002002"},
+                f"/reports/forms/{rf}/", Reporter, {"rep-organisations": "rsj"},
                 action=f"/reports/forms/{rf}/reporters/add", user="hq"),
         }
 
