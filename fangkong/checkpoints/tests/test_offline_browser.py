@@ -432,3 +432,36 @@ def test_the_pending_list_confirms_discards_and_restores_through_the_queue(
                                                         f"restore-{passage.pk}"}
     assert csp == []
     context.close()
+
+
+def test_a_fever_kept_on_the_phone_is_stopped_on_the_phone(browser, live_server,
+                                                          site) -> None:
+    """Offline, the server cannot answer with its stop: the phone stops the fever itself
+    (the threshold in force is on the register form), where the finger is; the next
+    person's record takes it away."""
+    context = phone(browser, live_server, site["worker"], workers=False)
+    page = context.new_page()
+    csp = watch_csp(page)
+    page.goto(f"{live_server.url}/checkpoints/duty/{site['checkpoint'].pk}/")
+    page.wait_for_selector("form[data-offline]")
+    context.set_offline(True)
+    page.fill("#id_name", "孙强")
+    page.fill("#id_id_number", id_number(50))
+    page.fill("#id_temperature", "38.2")
+    page.click(".duty-form button[value=in]")
+    stop = page.locator("[data-stop]")
+    expect(stop).to_be_visible()
+    expect(stop).to_contain_text("停！发热")
+    expect(stop).to_contain_text("孙强")
+    expect(stop).to_contain_text("38.2 °C")
+    assert page.evaluate("document.activeElement.matches('[data-stop]')")
+    expect(page.locator("[data-offline-note]")).to_contain_text("已保存在本机")
+    page.screenshot(path="/tmp/fk_offline_fever_stop.png")
+    register(page, 51)  # 36.5: no stop
+    expect(page.locator("[data-stop]")).to_have_count(0)
+    assert Passage.objects.count() == 0
+    context.set_offline(False)
+    expect(page.locator(f"{ITEMS}[data-status=sent]")).to_have_count(2, timeout=30000)
+    assert Passage.objects.filter(fever=True).count() == 1
+    assert not csp, csp
+    context.close()

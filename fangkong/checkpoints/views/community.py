@@ -263,10 +263,8 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
             if visit.flagged:
                 text = _("Visit recorded. %(findings)s: the household is to be followed up "
                          "(alert opened).") % {"findings": "、".join(visit.flag_labels())}
-                messages.warning(request, text)
             else:
                 text = _("Visit recorded.")
-                messages.success(request, text)
             if capture.from_queue(request):
                 # The follow-up warning goes with the queue's answer too (its list shows
                 # it when the visit was sent later).
@@ -274,6 +272,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
                     request, HttpResponse(text),
                     capture.Outcome.SAVED if created else capture.Outcome.DUPLICATE,
                     text if visit.flagged else "")
+            (messages.warning if visit.flagged else messages.success)(request, text)
             return redirect("checkpoints:household", pk=pk)
     return capture.form_answer(request, household(request, pk, visit_form=form), form)
 

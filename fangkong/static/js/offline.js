@@ -89,7 +89,9 @@
     el.setAttribute("role", kind === "failed" ? "alert" : "status");
     el.textContent = message;
     el.hidden = !message;
-    if (message) {
+    // A stop on the screen (a fever kept on the phone: phone-checks.js) keeps the focus.
+    var active = document.activeElement;
+    if (message && !(active && active.closest && active.closest("[data-stop]"))) {
       el.scrollIntoView({ block: "nearest" });
       try { el.focus({ preventScroll: true }); } catch (e) { el.focus(); }
     }
@@ -375,8 +377,11 @@
         if (result.state === "sent") {
           if (result.location) { window.location.href = result.location; return; }
           if (!swapIn(form, result)) {
-            // A page without htmx showed the list again after a save: so here.
-            window.location.replace(window.location.pathname + window.location.search);
+            // A page without htmx: the record is saved; the form is now sent as the
+            // browser would (same key: the server answers it as the duplicate it is),
+            // so the page answers as after its own POST (its redirect and message) and
+            // "back" returns to the filled form with the key ui.js kept.
+            HTMLFormElement.prototype.submit.call(form);
           }
         } else if (result.state === "failed" && result.outcome === "invalid" && result.html) {
           // Sent live and refused: the page's own answer (errors beside the fields, what

@@ -63,6 +63,34 @@
     return errors;
   }
 
+  /* A fever registered while the server cannot answer (kept in the phone's queue) is
+     stopped on the phone all the same: the threshold in force today is on the register
+     form (data-fever-threshold), the stop is the server's (#offline-stop), shown where
+     the finger is (window.fk.showStop). */
+  document.addEventListener("fk:queued", function (event) {
+    var detail = event.detail || {};
+    var form = event.target;
+    var panel = document.getElementById("duty-panel");
+    var template = document.getElementById("offline-stop");
+    var register = document.querySelector(".duty-form[data-fever-threshold]");
+    if (detail.kind !== "passage" || !panel || !template || !register) { return; }
+    // The previous person's stop is not about this one.
+    panel.querySelectorAll("[data-offline-stop]").forEach(function (el) { el.remove(); });
+    var values = {};
+    (detail.fields || []).forEach(function (pair) { values[pair[0]] = pair[1]; });
+    var t = parseFloat(normalise(values.temperature).replace(",", "."));
+    if (isNaN(t) || t < parseFloat(register.getAttribute("data-fever-threshold"))) { return; }
+    var row = form.closest && form.closest(".recent-row");
+    var who = values.name || (row && row.querySelector(".who strong") ?
+                              row.querySelector(".who strong").textContent : "");
+    var stop = template.content.firstElementChild.cloneNode(true);
+    stop.querySelector(".stop-name").textContent = who;
+    stop.querySelector(".stop-reading").textContent = t.toFixed(1) + " °C";
+    var head = panel.querySelector(".duty-head");
+    panel.insertBefore(stop, head ? head.nextSibling : panel.firstChild);
+    if (window.fk && window.fk.showStop) { window.fk.showStop(panel); }
+  });
+
   window.fkOfflineChecks = window.fkOfflineChecks || {};
   window.fkOfflineChecks.passage = passage;
   window.fkOfflineChecks.selfreg = passage;
