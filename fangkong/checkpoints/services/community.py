@@ -57,9 +57,13 @@ def save_household(
         if sent_before is not None:
             sent_before.check_same(same)
             return sent_before, False
-    if new_only and number and Household.objects.filter(org_unit=community,
-                                                        number=number).exists():
-        errors["number"] = _number_in_use(number).messages
+    if new_only and number:
+        in_use = Household.objects.filter(org_unit=community, number=number).first()
+        if (in_use is not None and not errors and client_id is not None
+                and in_use.client_id == client_id):
+            return in_use, False  # the same form, sent at once, saved since the look-up
+        if in_use is not None:
+            errors["number"] = _number_in_use(number).messages
     if errors:
         raise ValidationError(errors)
     with acting_as(actor), transaction.atomic():
