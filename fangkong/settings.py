@@ -272,7 +272,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FANGKONG_HSTS_SUBDOMAINS", False)
 # Templates use data- attributes read by static/js/ui.js instead of onclick= or style=.
 _CSP_BASE = (
     "default-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+    "worker-src 'self'"
 )
 FANGKONG_CSP = f"{_CSP_BASE}; script-src 'self'; style-src 'self'"
 FANGKONG_CSP_BY_PATH = {

@@ -4,12 +4,17 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
+from fangkong.core import capture
 from fangkong.core import views as core_views
 from fangkong.core.api import views as api_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", api_views.healthz, name="healthz"),
+    # The service worker (offline app shell and queue, core.capture): served from the
+    # root so that its scope is the whole site.
+    path("sw.js", capture.service_worker, name="service_worker"),
+    path("core/offline/session", capture.session, name="offline_session"),
     # Browsers ask for /favicon.ico before reading the page's icon link.
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("accounts/", include("fangkong.core.urls_accounts")),

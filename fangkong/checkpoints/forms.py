@@ -80,6 +80,8 @@ class PassageForm(KeyedForm):
             "name": data["name"], "id_number": data["id_number"], "phone": data["phone"],
             "temperature": data["temperature"] or None, "plate": data["plate"],
             "mask": data["mask"], "resident": data["resident"], "origin": data["origin"],
+            # The phone's time of the record (core.capture): the passage's time and day.
+            "occurred_at": data["made_at"].isoformat() if data.get("made_at") else None,
         }
 
 

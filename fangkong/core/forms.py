@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -165,8 +167,49 @@ class KeyedForm(forms.Form):
 
     client_id = forms.UUIDField(widget=forms.HiddenInput(attrs={"class": "submission-key"}),
                                 initial=uuid.uuid4)
+    #: The form's version (``core.capture``): a record queued on a phone comes back with
+    #: the version it was made with. Bump it when a field's meaning changes, and put the
+    #: old one in ``RETIRED_VERSIONS`` with the day it was retired (taken for a grace
+    #: period, then refused with a message).
+    form_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    #: When the record was made, by the phone's clock (``static/js/offline.js`` fills it
+    #: in as the form is sent); empty means "now, by the server's clock".
+    made_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    FORM_VERSION = "2"
+    #: Version 1: the forms before they carried a version and a made-at time (a post
+    #: that names no version is read as the current one: ``capture.sent_version``).
+    RETIRED_VERSIONS: dict[str, date] = {"1": date(2026, 12, 6)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["form_version"].initial = self.FORM_VERSION
+        self.outcome = "invalid"
+
+    def submission_fields(self) -> str:
+        """The hidden fields every keyed form renders: key, version, made-at."""
+        return mark_safe("".join(str(self[name]) for name in
+                                 ("client_id", "form_version", "made_at")))
+
+    def clean_form_version(self) -> str:
+        from fangkong.core import capture
+
+        version = capture.sent_version(type(self), self.cleaned_data.get("form_version"))
+        refused = capture.version_error(type(self), version)
+        if refused:
+            self.outcome = "version"
+            raise ValidationError(refused, code="form_version")
+        return version
+
+    def clean_made_at(self) -> datetime | None:
+        from fangkong.core import capture
+
+        return capture.made_at(self.cleaned_data.get("made_at"))
 
     def add_error(self, field: str | None, error: Any) -> None:
+        if field == "form_version":  # a hidden field: its message goes on top
+            super().add_error(None, error)
+            return
         if field != "client_id":
             super().add_error(field, error)
             return
@@ -175,6 +218,7 @@ class KeyedForm(forms.Form):
         self.data = self.data.copy()
         self.data[self.add_prefix("client_id")] = str(uuid.uuid4())
         if saved_before:
+            self.outcome = "conflict"
             super().add_error(None, _(
                 "This form was already saved with other content. Check the list; send the "
                 "form again to save it as a new record."))

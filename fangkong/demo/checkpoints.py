@@ -314,7 +314,7 @@ def _alerts(ctx: DemoContext, checkpoints: list[Checkpoint], duty: Any, unit: Or
             plate = parse_plate(f"鄂{rng.choice('ABFHK')}{rng.randint(10000, 99999)}")
             origin, resident = HUBEI[n % len(HUBEI)][1], False
         passage, _created = services.register_passage(duty, checkpoint, PassageInput(
-            client_id=_key(rng), direction="in", person=data, resident=resident,
+            client_id=uuid.uuid4(), direction="in", person=data, resident=resident,
             origin=origin, temperature=temperature, mask=True, plate=plate,
             occurred_at=_at(day, rng.randint(7, 20), rng.randint(0, 59)),
         ))

@@ -32,7 +32,7 @@ class ReportsConfig(FangkongModule):
         NavEntry("reports:dashboard", _("Dashboard"), Cap.VIEW, roles=OVERSEER_ROLES, order=5),
         NavEntry("reports:index", _("Daily reports"), roles=REPORTS_ROLES, order=10),
     )
-    alert_kinds = (alerts.REPORT_MISSING,)
+    alert_kinds = (alerts.REPORT_MISSING, alerts.LATE_RECORD)
     latest_day = "fangkong.reports.dataday.latest_day"  # core.dataday
     schedules = (
         Schedule("reports.overdue", "fangkong.reports.schedules.overdue_reminders",
@@ -43,3 +43,9 @@ class ReportsConfig(FangkongModule):
                  label=_("Daily roll-up check")),
     )
     demo_step = "fangkong.demo.reports"
+
+    def ready(self) -> None:
+        super().ready()
+        # Registers the "day already reported" check and the reviewer's alert for records
+        # that arrive late from a phone's queue (core.capture).
+        from fangkong.reports import late  # noqa: F401

@@ -9,5 +9,5 @@ from datetime import date
 def latest_day(up_to: date) -> date | None:
     from fangkong.reports.models import Rollup
 
-    return (Rollup.objects.filter(form__is_active=True, date__lte=up_to, submitted__gt=0).order_by("-date")
-            .values_list("date", flat=True).first())
+    return (Rollup.objects.filter(form__is_active=True, date__lte=up_to, submitted__gt=0)
+            .order_by("-date").values_list("date", flat=True).first())

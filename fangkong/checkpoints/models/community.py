@@ -121,7 +121,11 @@ class HouseholdMember(PersonRecord, KeyedModel):
 class ScreeningVisit(KeyedModel):
     """A door-to-door visit (入户排查) and what it found. Every visit is kept: a second
     visit the same day is a second record, so what the first one found stays. A visit
-    with a finding opens a follow-up (``services.record_visit``)."""
+    with a finding opens a follow-up (``services.record_visit``). Keyed (``client_id``):
+    a visit sent again (a retry, the back button, the phone's queue) finds the one it
+    made."""
+
+    RECORD_DAY = "visited_on"
 
     client_id = submission_key()
     household = models.ForeignKey(
@@ -250,6 +254,8 @@ class Tip(KeyedModel):
 
     Response time is from receipt to dispatch; resolution time from receipt to outcome.
     """
+
+    RECORD_DAY = "received_at"
 
     received_at = models.DateTimeField(_("received at"))
     channel = models.CharField(_("channel"), max_length=8, choices=TipChannel.choices)

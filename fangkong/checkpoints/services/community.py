@@ -184,10 +184,17 @@ def record_visit(
     actor: Any, household: Household, *, visited_on: date, client_id: uuid.UUID | None = None,
     people_present: int = 0, from_hubei: bool = False, hubei_vehicle: bool = False,
     symptoms: bool = False, contact: bool = False, notes: str = "",
+    made_at: datetime | None = None,
 ) -> tuple[ScreeningVisit, bool]:
     """Record a visit. Every visit is kept (a second one the same day is a second
-    record); the form's ``client_id`` makes the same form sent twice one visit (a
-    caller without one, e.g. an import, records a new visit each time).
+    record); the form's ``client_id`` makes the same form sent twice (a retry, the
+    back button, the phone's queue) one visit, and the same key with other content a
+    ``KeyConflict`` (a caller without one, e.g. an import, records a new visit each
+    time).
+
+    ``made_at`` is when the visit was made on the phone (``core.capture``): a visit
+    queued offline that arrives after its day was reported is kept in its day, flagged
+    ``arrived_late`` and announced (``KeyedModel.create_keyed`` does both).
 
     A visit that found something (fever or cough, someone from Hubei, a Hubei plate, a
     contact with a case) opens the household's follow-up: an alert of kind
@@ -202,8 +209,9 @@ def record_visit(
         "org_unit_id": household.org_unit_id,
     }
     with acting_as(actor), transaction.atomic():
-        visit, created = ScreeningVisit.create_keyed(client_id or uuid.uuid4(), same=same,
-                                                     defaults={"visited_by": actor})
+        visit, created = ScreeningVisit.create_keyed(
+            client_id or uuid.uuid4(), same=same,
+            defaults={"visited_by": actor, "made_at": made_at}, actor=actor)
         if visit.flagged:
             open_follow_up(actor, household, visit)
     return visit, created
@@ -249,6 +257,7 @@ def follow_up_household(actor: Any, household: Household, alert: Alert, *,
 def record_inspection(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, kind: str, place: str,
     day: date, venue_type: str = "other", found_open: bool = False, action: str = "",
+    made_at: datetime | None = None,
 ) -> tuple[Inspection, bool]:
     require_capability(actor, Cap.EDIT, community.path)
     check_record_day(day, "day")
@@ -259,12 +268,13 @@ def record_inspection(
             "org_unit": community, "kind": kind, "venue_type": venue_type,
             "place": place.strip(), "day": day, "found_open": found_open,
             "action": (action or "").strip(),
-        }, defaults={"inspected_by": actor})
+        }, defaults={"inspected_by": actor, "made_at": made_at})
 
 
 def record_patrol(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, day: date, area: str,
     gatherings_dispersed: int = 0, people_persuaded: int = 0, notes: str = "",
+    made_at: datetime | None = None,
 ) -> tuple[PatrolLog, bool]:
     require_capability(actor, Cap.EDIT, community.path)
     check_record_day(day, "day")
@@ -275,15 +285,17 @@ def record_patrol(
             "org_unit": community, "day": day, "area": (area or "").strip(),
             "gatherings_dispersed": gatherings_dispersed, "people_persuaded": people_persuaded,
             "notes": (notes or "").strip(),
-        }, defaults={"recorded_by": actor})
+        }, defaults={"recorded_by": actor, "made_at": made_at})
 
 
 def record_tip(
     actor: Any, community: OrgUnit, *, client_id: uuid.UUID, channel: str, category: str,
     content: str, caller_name: str = "", caller_phone: str = "",
-    received_at: datetime | None = None,
+    received_at: datetime | None = None, made_at: datetime | None = None,
 ) -> tuple[Tip, bool]:
-    """A tip taken by staff (``actor``) or sent by a resident from the public form."""
+    """A tip taken by staff (``actor``) or sent by a resident from the public form.
+    Without a time typed in, the tip was received when it was made on the phone
+    (``made_at``, core.capture), which a queued tip sent later keeps."""
     if actor is not None or channel != TipChannel.ONLINE:  # the public form sends None
         require_capability(actor, Cap.EDIT, community.path)
     errors: dict[str, list[str]] = {}
@@ -295,6 +307,7 @@ def record_tip(
             caller_phone = validate_contact_phone(caller_phone)
         except IdentityError as exc:
             errors["caller_phone"] = [str(exc.message)]
+    received_at = received_at or made_at
     given_time = received_at is not None
     received_at = received_at or timezone.now()
     if received_at > timezone.now():
@@ -314,6 +327,7 @@ def record_tip(
     defaults = {
         "received_at": received_at,
         "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+        "made_at": made_at,
     }
     if given_time:  # a retry without a time is received "now" again: only a given one counts
         same["received_at"] = defaults.pop("received_at")

@@ -36,6 +36,7 @@ from fangkong.checkpoints.models import (
 )
 from fangkong.checkpoints.services.screening import no_rule_error, screening_rule
 from fangkong.checkpoints.validation import PassageInput
+from fangkong.core import capture
 from fangkong.core.audit import acting_as, log_bulk_created
 from fangkong.core.models import Grant, KeyConflict, OrgUnit, Person
 from fangkong.core.models.accounts import Cap
@@ -259,10 +260,14 @@ def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: s
         channel=channel, name_disputed=data.name_disputed,
         status=PassageStatus.PENDING if self_registered else PassageStatus.CONFIRMED,
         recorded_by=recorder, confirmed_at=None if self_registered else now,
+        made_at=data.occurred_at,
     )
     passage.typed_from(data.person)
     passage.outcome = default_outcome(passage)
     rule.stamp(passage)
+    # Made on a phone well before it arrived, after its day was reported: counted in
+    # its day all the same, and flagged for the report's reviewer (core.capture).
+    passage.arrived_late = capture.is_late(passage, now)
     # No ``acting_as`` here: the passage is written with ``bulk_create`` (no signals) and
     # its audit entry names the actor explicitly; the rare ORM saves below
     # (``link_person`` creating a new person, ``open_alert``) name their actor themselves.
@@ -275,6 +280,9 @@ def _register(actor: Any, checkpoint: Checkpoint, data: PassageInput, channel: s
         log_bulk_created([passage], actor)
         if not self_registered:
             _on_confirmed(actor, checkpoint, passage)
+        if passage.arrived_late:
+            passage.created_at = now
+            capture.announce_late(passage, actor)
     return passage, True
 
 

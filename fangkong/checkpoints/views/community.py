@@ -38,7 +38,7 @@ from fangkong.checkpoints.models import (
     Tip,
     TipStatus,
 )
-from fangkong.core import imports, pii
+from fangkong.core import capture, imports, pii
 from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
 from fangkong.core.models import Alert, Grant
@@ -150,17 +150,21 @@ def _household(request: HttpRequest, pk: int, capability: str = Cap.VIEW) -> Hou
                         pk=pk)
 
 
+@capture.shell_page
 @capability_required(Cap.VIEW)
 def household(request: HttpRequest, pk: int, member_form=None, visit_form=None,
               follow_up_form=None, status: int = 200) -> HttpResponse:
     obj = _household(request, pk)
-    found = services.follow_ups(Household.objects.filter(pk=obj.pk)).select_related(
-        "closed_by").order_by("-opened_at")
+    shell = capture.is_shell(request)  # the offline shell: the visit form, nobody's data
+    found = ([] if shell else services.follow_ups(Household.objects.filter(pk=obj.pk))
+             .select_related("closed_by").order_by("-opened_at"))
     return render(request, "checkpoints/household.html", {
-        "household": obj, "members": obj.members.select_related("person"),
-        "address": obj.shown_address(request.user),
+        "household": obj, "shell": shell,
+        "members": [] if shell else obj.members.select_related("person"),
+        "address": "" if shell else obj.shown_address(request.user),
         "assigned_to_me": obj.is_assigned_to(request.user),
-        "visits": obj.visits.select_related("visited_by").order_by("-visited_on", "-pk")[:30],
+        "visits": [] if shell else obj.visits.select_related("visited_by")
+        .order_by("-visited_on", "-pk")[:30],
         "can_edit": scope_for(request.user).can(Cap.EDIT, obj.unit_path),
         "member_form": member_form or MemberForm(), "visit_form": visit_form or VisitForm(),
         "follow_ups": [a for a in found if a.status == "open"],
@@ -249,19 +253,28 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _household(request, pk, Cap.EDIT)
     form = VisitForm(request.POST)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("form_version")
         try:
-            visit, _created = services.record_visit(request.user, obj, **form.cleaned_data)
+            visit, created = services.record_visit(request.user, obj, **data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
             if visit.flagged:
-                messages.warning(request, _(
-                    "Visit recorded. %(findings)s: the household is to be followed up "
-                    "(alert opened).") % {"findings": "、".join(visit.flag_labels())})
+                text = _("Visit recorded. %(findings)s: the household is to be followed up "
+                         "(alert opened).") % {"findings": "、".join(visit.flag_labels())}
             else:
-                messages.success(request, _("Visit recorded."))
+                text = _("Visit recorded.")
+            if capture.from_queue(request):
+                # The follow-up warning goes with the queue's answer too (its list shows
+                # it when the visit was sent later).
+                return capture.answer(
+                    request, HttpResponse(text),
+                    capture.Outcome.SAVED if created else capture.Outcome.DUPLICATE,
+                    text if visit.flagged else "")
+            (messages.warning if visit.flagged else messages.success)(request, text)
             return redirect("checkpoints:household", pk=pk)
-    return household(request, pk, visit_form=form)
+    return capture.form_answer(request, household(request, pk, visit_form=form), form)
 
 
 @require_POST
@@ -317,18 +330,28 @@ def _keyed_create(request: HttpRequest, form_class, save, template: str, queryse
         if form.is_valid():
             data = dict(form.cleaned_data)
             unit = data.pop("community")
+            data.pop("form_version")
             try:
-                save(request.user, unit, **data)
+                _record, created = save(request.user, unit, **data)
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
+                if capture.from_queue(request):
+                    return capture.form_answer(request, HttpResponse(_("Saved.")), form,
+                                               created)
                 messages.success(request, _("Saved."))
                 return redirect(request.path)
+    if capture.is_shell(request):  # the offline shell: the form, no records
+        queryset = queryset.none()
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    return render(request, template, {"form": form, "page": page, "title": title,
-                                      **(extra or {})})
+    response = render(request, template, {"form": form, "page": page, "title": title,
+                                          **(extra or {})})
+    if request.method == "POST" and form is not None:
+        return capture.form_answer(request, response, form)
+    return response
 
 
+@capture.shell_page
 @capability_required(Cap.VIEW)
 def inspections(request: HttpRequest) -> HttpResponse:
     qs = (Inspection.objects.visible_to(request.user).select_related("org_unit")
@@ -337,6 +360,7 @@ def inspections(request: HttpRequest) -> HttpResponse:
                          "checkpoints/inspections.html", qs, _("Inspections"))
 
 
+@capture.shell_page
 @capability_required(Cap.VIEW)
 def patrols(request: HttpRequest) -> HttpResponse:
     qs = (PatrolLog.objects.visible_to(request.user).select_related("org_unit")
@@ -346,6 +370,7 @@ def patrols(request: HttpRequest) -> HttpResponse:
                          "checkpoints/patrols.html", qs, _("Patrols"), {"total": total})
 
 
+@capture.shell_page
 @capability_required(Cap.VIEW)
 def tips(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.checkpoints import services
+from fangkong.checkpoints import phone_checks, services
 from fangkong.checkpoints.forms import ConfirmForm, PassageForm
 from fangkong.checkpoints.models import (
     Checkpoint,
@@ -27,8 +27,10 @@ from fangkong.checkpoints.models import (
 )
 from fangkong.checkpoints.models.checkpoints import DUTY_ROLES
 from fangkong.checkpoints.validation import clean_passage, parse_temperature
+from fangkong.core import capture
+from fangkong.core.capture import Outcome
 from fangkong.core.forms import add_errors
-from fangkong.core.models import Person
+from fangkong.core.models import KeyConflict, Person
 from fangkong.core.models.accounts import Cap
 from fangkong.core.rules import NoRuleInForce
 from fangkong.core.scoping import capability_required, get_for_user, scope_for
@@ -71,8 +73,15 @@ def _pending(checkpoint: Checkpoint) -> dict:
 def _panel_context(checkpoint: Checkpoint, form: PassageForm | None = None,
                    notice: str = "", saved: Passage | None = None, error: bool = False,
                    mismatch: dict | None = None, ask_discard: int | None = None,
-                   row_error: dict | None = None) -> dict:
+                   row_error: dict | None = None, shell: bool = False) -> dict:
     today = timezone.localdate()
+    if shell:  # the offline app shell (core.capture): no person, no figure of the day
+        return {"checkpoint": checkpoint, "form": PassageForm(), "pending": [],
+                "discarded": [], "recent": [], "counts": None, "notice": "", "saved": None,
+                "stop": None, "error": False, "mismatch": None, "ask_discard": None,
+                "row_error": None, "outcomes": PassageOutcome.choices,
+                "confirm_form": ConfirmForm(), "fever_threshold": _fever_threshold(today),
+                "shell": True, "phone_checks": phone_checks.messages}
     recent, seen = [], set()
     for p in (Passage.objects.filter(checkpoint=checkpoint, day=today,
                                      status=PassageStatus.CONFIRMED)
@@ -85,18 +94,24 @@ def _panel_context(checkpoint: Checkpoint, form: PassageForm | None = None,
     for p in recent:
         p.quick_in_key, p.quick_out_key = uuid.uuid4(), uuid.uuid4()
     counts = PassageDaily.objects.filter(checkpoint=checkpoint, day=today).first()
-    try:
-        threshold = services.screening_rule(today).fever_threshold
-    except NoRuleInForce:
-        threshold = None
     stop = saved if saved is not None and (saved.fever or saved.plate_flagged) else None
     return {
         **_pending(checkpoint), "ask_discard": ask_discard, "row_error": row_error,
         "form": form or PassageForm(), "recent": recent, "counts": counts,
         "notice": notice, "saved": saved, "stop": stop, "error": error,
         "mismatch": mismatch, "outcomes": PassageOutcome.choices,
-        "confirm_form": ConfirmForm(), "fever_threshold": threshold,
+        "confirm_form": ConfirmForm(), "fever_threshold": _fever_threshold(today),
+        "phone_checks": phone_checks.messages,
     }
+
+
+def _fever_threshold(day) -> object:
+    """Today's fever threshold (for the phone, which stops a fever without the network),
+    or None when no screening rule is in force."""
+    try:
+        return services.screening_rule(day).fever_threshold
+    except NoRuleInForce:
+        return None
 
 
 def _panel(request: HttpRequest, checkpoint: Checkpoint, **extra) -> HttpResponse:
@@ -104,9 +119,10 @@ def _panel(request: HttpRequest, checkpoint: Checkpoint, **extra) -> HttpRespons
     return render(request, template, _panel_context(checkpoint, **extra))
 
 
+@capture.shell_page
 @capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
 def duty_screen(request: HttpRequest, pk: int) -> HttpResponse:
-    return _panel(request, _checkpoint(request, pk))
+    return _panel(request, _checkpoint(request, pk), shell=capture.is_shell(request))
 
 
 @capability_required(Cap.REGISTER_PASSAGE, roles=DUTY_ROLES)
@@ -148,7 +164,7 @@ def duty_register(request: HttpRequest, pk: int) -> HttpResponse:
             add_errors(form, exc)
         else:
             return _register_checked(request, checkpoint, form, data)
-    return _panel(request, checkpoint, form=form)
+    return capture.form_answer(request, _panel(request, checkpoint, form=form), form)
 
 
 def _register_checked(request: HttpRequest, checkpoint: Checkpoint, form: PassageForm,
@@ -162,9 +178,15 @@ def _register_checked(request: HttpRequest, checkpoint: Checkpoint, form: Passag
         if choice == "mistyped":
             form.add_error("id_number", _(
                 "Check the ID number against the card and correct it."))
-            return _panel(request, checkpoint, form=form)
+            return capture.form_answer(request, _panel(request, checkpoint, form=form), form)
         if choice != "registry":
-            return _panel(request, checkpoint, form=form, mismatch=mismatch)
+            # The worker must answer: a record from the phone's queue is refused with the
+            # question (sent live, the panel asking it is swapped in; sent later, the
+            # record waits as failed, and "Edit" brings it back to be sent and asked).
+            return capture.answer(
+                request, _panel(request, checkpoint, form=form, mismatch=mismatch),
+                Outcome.INVALID, _("The name and the ID number disagree") + ": " + _(
+                    "Check the ID card. Nothing was registered yet."))
         if services.correct_registry_name(request.user, mismatch["person"],
                                           data.person.name):
             notice_extra = _("The registry's name for this ID number was corrected.")
@@ -177,7 +199,7 @@ def _register_checked(request: HttpRequest, checkpoint: Checkpoint, form: Passag
         passage, created = services.register_passage(request.user, checkpoint, data)
     except ValidationError as exc:
         add_errors(form, exc)
-        return _panel(request, checkpoint, form=form)
+        return capture.form_answer(request, _panel(request, checkpoint, form=form), form)
     return _after_save(request, checkpoint, passage, created, extra=notice_extra)
 
 
@@ -186,10 +208,15 @@ def _after_save(request: HttpRequest, checkpoint: Checkpoint, passage: Passage,
     notice = _notice(passage, created)
     if extra:
         notice = f"{notice} {extra}"
-    if request.htmx or passage.fever or passage.plate_flagged:
+    outcome = Outcome.SAVED if created else Outcome.DUPLICATE
+    if request.htmx or (not capture.from_queue(request)
+                        and (passage.fever or passage.plate_flagged)):
         # Without JavaScript too, a stop is the page itself, not a message after a
         # redirect.
-        return _panel(request, checkpoint, notice=notice, saved=passage)
+        return capture.answer(request, _panel(request, checkpoint, notice=notice,
+                                              saved=passage), outcome)
+    if capture.from_queue(request):
+        return capture.answer(request, HttpResponse(notice), outcome)
     messages.success(request, notice)
     return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
 
@@ -217,9 +244,16 @@ def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -
     # Only today's register is the duty staff's (the screen lists today's people).
     earlier = get_object_or_404(Passage.objects.select_related("person"),
                                 checkpoint=checkpoint, pk=passage_pk, day=timezone.localdate())
+    row = {"person": earlier.person_id, "direction": direction}
+    refused = capture.version_error(
+        PassageForm, capture.sent_version(PassageForm, request.POST.get("form_version")))
+    if refused:
+        return _refused(request, checkpoint, refused, Outcome.VERSION, row)
+    made_at = capture.made_at(request.POST.get("made_at"))
     # What was typed for this person here before, never the registry's row.
     body = {
         "client_id": request.POST.get("client_id"), "direction": direction,
+        "occurred_at": made_at.isoformat() if made_at else None,
         "name": earlier.name, "id_number": earlier.person.id_number, "phone": earlier.phone,
         "temperature": request.POST.get("temperature") or None, "plate": earlier.plate,
         "mask": earlier.mask, "resident": earlier.resident, "origin": earlier.origin,
@@ -230,13 +264,21 @@ def duty_quick(request: HttpRequest, pk: int, passage_pk: int, direction: str) -
     except ValidationError as exc:
         notice = " ".join(m for ms in getattr(exc, "message_dict", {"": exc.messages}).values()
                           for m in ms)
-        if request.htmx:
-            # Next to the row's own field, which takes the focus.
-            return _panel(request, checkpoint, row_error={
-                "person": earlier.person_id, "direction": direction, "message": notice})
-        messages.error(request, notice)
-        return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
+        return _refused(request, checkpoint, notice, Outcome.CONFLICT if isinstance(
+            exc, KeyConflict) else Outcome.INVALID, row)
     return _after_save(request, checkpoint, passage, created)
+
+
+def _refused(request: HttpRequest, checkpoint: Checkpoint, notice: str,
+             outcome: Outcome, row: dict) -> HttpResponse:
+    if request.htmx:
+        # Next to the row's own field, which takes the focus.
+        return capture.answer(request, _panel(request, checkpoint, row_error={
+            **row, "message": notice}), outcome, notice)
+    if capture.from_queue(request):
+        return capture.answer(request, HttpResponse(notice), outcome, notice)
+    messages.error(request, notice)
+    return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
 
 
 @require_POST
@@ -251,9 +293,18 @@ def duty_confirm(request: HttpRequest, pk: int, passage_pk: int) -> HttpResponse
     action = request.POST.get("action", "confirm")
     saved, error = None, False
     if action == "discard":
-        return _panel(request, checkpoint, ask_discard=passage.pk)
+        return capture.answer(request, _panel(request, checkpoint, ask_discard=passage.pk),
+                              Outcome.SAVED)
     if action == "keep":
-        return _panel(request, checkpoint)
+        return capture.answer(request, _panel(request, checkpoint), Outcome.SAVED)
+    # A confirmation, discard or undo replayed from the phone's queue finds it done: the
+    # same answer as the first time, not an error.
+    done = {"reject": PassageStatus.REJECTED, "restore": PassageStatus.PENDING}.get(
+        action, PassageStatus.CONFIRMED)
+    if passage.status == done and capture.from_queue(request):
+        return _after_confirm(request, checkpoint, passage, _notice(passage, False),
+                              passage if done == PassageStatus.CONFIRMED else None, False,
+                              Outcome.DUPLICATE)
     try:
         if action == "reject":
             services.reject_passage(request.user, passage)
@@ -272,11 +323,23 @@ def duty_confirm(request: HttpRequest, pk: int, passage_pk: int) -> HttpResponse
             notice = _notice(passage, True)
     except ValidationError as exc:
         notice, error = " ".join(exc.messages), True
+    return _after_confirm(request, checkpoint, passage, notice, saved, error,
+                          Outcome.INVALID if error else Outcome.SAVED)
+
+
+def _after_confirm(request: HttpRequest, checkpoint: Checkpoint, passage: Passage,
+                   notice: str, saved: Passage | None, error: bool,
+                   outcome: Outcome) -> HttpResponse:
+    message = notice if error else ""
     if request.htmx and error and passage.status == PassageStatus.PENDING:
         # Next to the pending row's reading, which takes the focus.
-        return _panel(request, checkpoint, row_error={"pk": passage.pk, "message": notice})
+        return capture.answer(request, _panel(request, checkpoint, row_error={
+            "pk": passage.pk, "message": notice}), outcome, message)
     if request.htmx:
-        return _panel(request, checkpoint, notice=notice, saved=saved, error=error)
+        return capture.answer(request, _panel(request, checkpoint, notice=notice, saved=saved,
+                                              error=error), outcome, message)
+    if capture.from_queue(request):
+        return capture.answer(request, HttpResponse(notice), outcome, message)
     (messages.error if error else messages.info)(request, notice)
     return redirect("checkpoints:duty_screen", pk=checkpoint.pk)
 

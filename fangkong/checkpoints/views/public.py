@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from fangkong.checkpoints import services
+from fangkong.checkpoints import phone_checks, services
 from fangkong.checkpoints.forms import PublicTipForm, SelfRegistrationForm
 from fangkong.checkpoints.models import Channel, Checkpoint, Passage, TipChannel
 from fangkong.checkpoints.validation import clean_passage
-from fangkong.core import ratelimit
+from fangkong.core import capture, ratelimit
 from fangkong.core.forms import add_errors
 
 
@@ -36,6 +36,7 @@ def _checkpoint(key: str) -> Checkpoint:
 
 
 @never_cache
+@capture.shell_page
 def selfreg(request: HttpRequest, key: str) -> HttpResponse:
     """The phone form behind the QR code. The page remembers the resident's details in
     the browser (localStorage, see static/checkpoints/selfreg.js), never on the server."""
@@ -50,15 +51,22 @@ def selfreg(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             data = clean_passage(form.as_passage_data(), phone_required=True)
-            passage, _created = services.register_passage(None, checkpoint, data,
-                                                          channel=Channel.SELF)
+            passage, created = services.register_passage(None, checkpoint, data,
+                                                         channel=Channel.SELF)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            return redirect("checkpoints:selfreg_done", key=key, client_id=passage.client_id)
-    return render(request, "checkpoints/selfreg.html", {
-        "checkpoint": checkpoint, "form": form,
+            done = redirect("checkpoints:selfreg_done", key=key, client_id=passage.client_id)
+            if capture.from_queue(request):  # the queue goes to the page itself
+                done = HttpResponse(done.url)
+                done["Fk-Location"] = done.content.decode()
+            return capture.form_answer(request, done, form, created)
+    response = render(request, "checkpoints/selfreg.html", {
+        "checkpoint": checkpoint, "form": form, "phone_checks": phone_checks.messages,
     })
+    if request.method == "POST":
+        return capture.form_answer(request, response, form)
+    return response
 
 
 @never_cache

@@ -121,6 +121,16 @@ class KeyedModel(ScopedModel):
     """
 
     client_id = models.UUIDField(_("submission key"), unique=True)
+    # Time truth (``core.capture``): when the record was made by the submitting phone's
+    # clock (empty: made when it arrived, ``created_at``), and whether it arrived, from
+    # a phone's queue, after its day had been reported.
+    made_at = models.DateTimeField(_("made at (on the device)"), null=True, blank=True)
+    arrived_late = models.BooleanField(
+        _("arrived after its day was reported"), default=False,
+        help_text=_("Counted in its day; the day's report was sent before it arrived."))
+
+    #: The field holding the record's day (``core.capture.is_late``).
+    RECORD_DAY = "day"
 
     class Meta:
         abstract = True
@@ -128,7 +138,7 @@ class KeyedModel(ScopedModel):
     @classmethod
     def create_keyed(
         cls, client_id: uuid.UUID | str, *, same: Mapping[str, Any],
-        defaults: Mapping[str, Any] | None = None,
+        defaults: Mapping[str, Any] | None = None, actor: Any = None,
     ) -> tuple[Self, bool]:
         """``(record, created)``: the record with this key, created from ``same`` and
         ``defaults`` if the key is new.
@@ -141,12 +151,23 @@ class KeyedModel(ScopedModel):
         ``core.unique.get_or_create_unique`` re-reads when the unique key refuses the
         second insert (in a savepoint, so a caller's transaction survives; it raises the
         IntegrityError only when the re-read finds nothing, i.e. another constraint
-        refused the row)."""
-        record, created = get_or_create_unique(
-            cls.objects, {"client_id": client_id}, {**same, **(defaults or {})},
-        )
+        refused the row).
+
+        A record made on a phone well before it arrived (``made_at``), whose day was
+        already reported, is kept in its day with ``arrived_late`` and announced
+        (``core.capture.announce_late``, with ``actor`` as who sent it)."""
+        from fangkong.core import capture
+
+        values = {**same, **(defaults or {})}
+        probe = cls(**values)
+        late = capture.is_late(probe)
+        if late:
+            values["arrived_late"] = True
+        record, created = get_or_create_unique(cls.objects, {"client_id": client_id}, values)
         if not created:
             record.check_same(same)
+        elif late:
+            capture.announce_late(record, actor)
         return record, created
 
     def check_same(self, same: Mapping[str, Any]) -> None:

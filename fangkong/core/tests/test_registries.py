@@ -76,7 +76,7 @@ class DeclarationTestCase(FangkongTestCase):
              "relief.relief_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
                          {"fever", "plate", "temperature_missed", "visit_finding",
-                          "report_missing", "low_stock"})
+                          "report_missing", "late_record", "low_stock"})
         self.assertIn("checkpoints:duty", [e.url_name for e in registries.nav_entries()])
 
 

@@ -117,7 +117,8 @@ class Factories:
         from fangkong.checkpoints.models import ScreeningVisit
 
         return ScreeningVisit.objects.create(org_unit=unit, visited_on=date(2020, 3, 1),
-                                             household=self.checkpoints_Household(unit))
+                                             household=self.checkpoints_Household(unit),
+                                             client_id=uuid.uuid4())
 
     def checkpoints_Inspection(self, unit):
         from fangkong.checkpoints.models import Inspection

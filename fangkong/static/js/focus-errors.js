@@ -69,6 +69,8 @@
     // A poll of a list (the duty screen's pending section) is no answer to the user.
     if (event.detail && event.detail.requestConfig && event.detail.requestConfig.verb === "get"
         && event.target.hasAttribute && event.target.hasAttribute("hx-trigger")) return;
+    // The phone's queue (offline.js) swapped an answer in and calls showStop itself.
+    if (event.detail && event.detail.fromQueue) return;
     afterContent(event.target);
   });
 })();

@@ -102,16 +102,23 @@
     return (form.getAttribute("action") || "") + "#" + keyedForms(document).indexOf(form);
   }
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var input = form.querySelector && form.querySelector("input.submission-key");
+  // The key the form holds now is the one the page's history entry gives back. Called on
+  // submit, and by offline.js when its queue has taken a record and given the form a new
+  // key (window.fk.keepKey): the entry must not give back a key the queue already holds,
+  // or the next record would take the queued one's place.
+  function keepKey(form) {
+    var input = form && form.querySelector && form.querySelector("input.submission-key");
     // An htmx form stays on its page and gets a new key with each answer: nothing to keep.
     if (!input || !window.history.replaceState || form.hasAttribute("hx-post")) { return; }
     var state = Object.assign({}, window.history.state || {});
     state.fangkongKeys = Object.assign({}, state.fangkongKeys || {});
     state.fangkongKeys[formSlot(form)] = input.value;
     window.history.replaceState(state, "");
-  });
+  }
+
+  document.addEventListener("submit", function (event) { keepKey(event.target); });
+  window.fk = window.fk || {};
+  window.fk.keepKey = keepKey;
 
   function cameBack() {
     var nav = window.performance && performance.getEntriesByType &&

@@ -33,7 +33,11 @@
     document.getElementById("remember").checked = true;
   }
   var pending = sessionStorage.getItem(PENDING);
-  if (pending) { form.elements.client_id.value = pending; }
+  // With the phone's queue (static/js/offline.js) a retry is the queue's, by its own
+  // record: a key kept here would give the next registration a sent one's key.
+  if (pending && !(form.hasAttribute("data-offline") && window.indexedDB)) {
+    form.elements.client_id.value = pending;
+  }
   form.addEventListener("submit", function () {
     sessionStorage.setItem(PENDING, form.elements.client_id.value);
     if (document.getElementById("remember").checked) {
