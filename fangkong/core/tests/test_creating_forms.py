@@ -346,8 +346,8 @@ class CreatingFormsTests(CheckpointTestCase):
                 f"{w}/", Balance, {"item": self.alcohol.code, "reorder_level": "10"}),
             "fangkong.supplies.forms.ItemForm": Case(
                 "/supplies/items/", Item,
-                {"code": "gloves", "name": "医用手套", "category": Category.PROTECTIVE, "unit": "副",
-                 "pack_size": "100"}, user="hq"),
+                {"code": "gloves", "name": "医用手套", "category": Category.PROTECTIVE,
+                 "unit": "副", "pack_size": "100"}, user="hq"),
             "fangkong.supplies.forms.ReceiptForm": Case(
                 f"{w}/receive/", Movement,
                 {"item": self.mask.code, "quantity": "200", "source": "purchase", "day": day}),
