@@ -421,6 +421,10 @@ def test_the_pending_list_confirms_discards_and_restores_through_the_queue(
         "需要网络")
     assert page.locator(".discard-ask").count() == 0
     context.set_offline(False)
+    # Online again, the same tap asks (the refused tap left nothing behind).
+    page.locator(f"[data-pending='{passage.pk}'] button[value=discard]").click()
+    expect(page.locator(".discard-ask")).to_be_visible()
+    page.click(".discard-ask button[value=keep]")
 
     row = page.locator(f"[data-pending='{passage.pk}']")
     row.locator("input[name=temperature]").fill("36.6")
@@ -463,5 +467,36 @@ def test_a_fever_kept_on_the_phone_is_stopped_on_the_phone(browser, live_server,
     context.set_offline(False)
     expect(page.locator(f"{ITEMS}[data-status=sent]")).to_have_count(2, timeout=30000)
     assert Passage.objects.filter(fever=True).count() == 1
+    assert not csp, csp
+    context.close()
+
+
+def test_the_stops_outcome_says_it_needs_the_network_when_there_is_none(
+        browser, live_server, site) -> None:
+    """The stop's outcome (放行 / 劝返 …) is decided by the server at once: offline, a tap
+    says so inside the stop instead of doing nothing; online again, it is recorded."""
+    context = phone(browser, live_server, site["worker"], workers=False)
+    page = context.new_page()
+    csp = watch_csp(page)
+    page.goto(f"{live_server.url}/checkpoints/duty/{site['checkpoint'].pk}/")
+    page.wait_for_selector("form[data-offline]")
+    page.fill("#id_name", "孙强")
+    page.fill("#id_id_number", id_number(60))
+    page.fill("#id_temperature", "38.4")
+    page.click(".duty-form button[value=in]")
+    stop = page.locator("[data-stop]")
+    expect(stop.locator(".stop-outcome")).to_be_visible()
+    passage = Passage.objects.get()
+    assert passage.outcome == "refused"
+    context.set_offline(True)
+    stop.locator("button[name=outcome][value=turned_back]").click()
+    expect(stop.locator("[data-offline-note]")).to_contain_text("需要网络")
+    passage.refresh_from_db()
+    assert passage.outcome == "refused"
+    context.set_offline(False)
+    page.locator("[data-stop] button[name=outcome][value=turned_back]").click()
+    expect(page.locator(".duty-notice")).to_contain_text("劝返")
+    passage.refresh_from_db()
+    assert passage.outcome == "turned_back"
     assert not csp, csp
     context.close()

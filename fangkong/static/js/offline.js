@@ -456,8 +456,17 @@
     if (form.matches("form[data-offline]") && event.submitter &&
         event.submitter.hasAttribute("data-offline-direct")) {
       if (!navigator.onLine) {
+        event.preventDefault();  // htmx sends nothing for a prevented submit
+        note(form, text("online-only"), "failed");
+      }
+      return;
+    }
+    // A decision the server must take at once (the stop's outcome: 放行, 劝返 …) is no
+    // record to keep for later either: without the network it says so where the finger
+    // is, instead of a tap that does nothing.
+    if (form.matches("form[data-online-only]")) {
+      if (!navigator.onLine) {
         event.preventDefault();
-        form.setAttribute("data-offline-taken", "");
         note(form, text("online-only"), "failed");
       }
       return;
