@@ -35,6 +35,7 @@ from fangkong.core.models.rules import (
     ValueKind,
     to_stored,
 )
+from fangkong.core.roles import Cap
 from fangkong.core.unique import get_or_create_unique
 from fangkong.lib.jsontext import JSONError, loads
 from fangkong.lib.numbers import NumberError, read_decimal
@@ -90,6 +91,11 @@ class ParameterSpec:
     parse: Callable[[str], Any] | None = None
     format: Callable[[Any], str] | None = None
     validators: Sequence[Callable[[Any], None]] = field(default_factory=tuple)
+    #: Who owns the rule besides HQ: the code of a territorial unit (``OrgUnit.code``)
+    #: whose staff holding ``owner_capability`` over that unit may add versions (a
+    #: county's own document). Empty: the city's rule, changed by CONFIGURE (HQ) only.
+    owner_unit: str = ""
+    owner_capability: str = Cap.APPROVE
 
     def clean(self, raw: str) -> Any:
         """The typed value of a form's text, or ``ValidationError``."""
@@ -111,7 +117,11 @@ _DECLARED: dict[str, ParameterSpec] = {}
 
 
 def declare(code: str, **kwargs: Any) -> ParameterSpec:
-    """Declare a rule (idempotent per code: a module imported twice declares once)."""
+    """Declare a rule (idempotent per code: a module imported twice declares once).
+
+    ``owner_unit`` / ``owner_capability`` (keyword arguments of ``ParameterSpec``) name
+    the territorial unit that owns the rule and the capability over it that lets its
+    staff add versions; HQ (CONFIGURE) may always (``services.rules.may_change_rule``)."""
     spec = ParameterSpec(code=code, **kwargs)
     _DECLARED.setdefault(code, spec)
     return _DECLARED[code]

@@ -1,5 +1,8 @@
 """Dated rules: the list of parameters and each one's history, with the form that adds a
-version (``core.services.rules.add_value``). Reading needs VIEW, changing CONFIGURE."""
+version (``core.services.rules.add_value``). Reading needs VIEW; changing CONFIGURE
+(HQ), or for a rule its declaration gives an owning unit, the declared capability over
+that unit (``may_change_rule``). Both pages name the owner; the form is offered only to
+those who may change the rule."""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ from fangkong.core.models.accounts import Cap
 from fangkong.core.models.rules import Parameter, ParameterValue
 from fangkong.core.rules import ParameterSpec, spec_for
 from fangkong.core.scoping import capability_required
-from fangkong.core.services.rules import add_value, may_change_rules
+from fangkong.core.models.territory import OrgUnit
+from fangkong.core.services.rules import add_value, may_change_rule
 
 
 def label_of(parameter: Parameter) -> str:
@@ -57,6 +61,20 @@ class ParameterValueForm(KeyedForm, RuleSourceFields):
         return self.spec.clean(raw)
 
 
+def owner_label(owner: OrgUnit | None) -> str:
+    """Who owns a rule, as the pages say it: the owning unit, or HQ for a city rule."""
+    return owner.name if owner is not None else _("City HQ")
+
+
+def _owners() -> dict[str, OrgUnit]:
+    """The owning unit of every declared rule that names one, in one query."""
+    from fangkong.core.rules import declared
+
+    codes = {spec.code: spec.owner_unit for spec in declared() if spec.owner_unit}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=set(codes.values()))}
+    return {code: units[unit] for code, unit in codes.items() if unit in units}
+
+
 def _history(parameter: Parameter) -> list[ParameterValue]:
     return list(parameter.values.select_related("created_by").order_by("-valid_from"))
 
@@ -64,10 +82,15 @@ def _history(parameter: Parameter) -> list[ParameterValue]:
 @capability_required(Cap.VIEW)
 def rule_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    owners = _owners()
     rows = []
     for parameter in Parameter.objects.all():
         current = parameter.values.in_force_on(today).first()
-        rows.append({"parameter": parameter, "label": label_of(parameter), "current": current})
+        owner = owners.get(parameter.code)
+        rows.append({"parameter": parameter, "label": label_of(parameter), "current": current,
+                     "owner": owner_label(owner),
+                     "can_change": may_change_rule(request.user, parameter.code,
+                                                   owner=owner)})
     return render(request, "core/rules.html", {"rows": rows, "today": today})
 
 
@@ -75,7 +98,8 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 def rule_history(request: HttpRequest, code: str) -> HttpResponse:
     parameter = get_object_or_404(Parameter, code=code)
     spec = spec_for(code)
-    can_change = may_change_rules(request.user)
+    owner = _owners().get(code)
+    can_change = may_change_rule(request.user, code, owner=owner)
     if request.method == "POST" and not can_change:
         raise PermissionDenied
     today = timezone.localdate()
@@ -104,5 +128,6 @@ def rule_history(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect("core:rule_history", code=code)
     return render(request, "core/rule_history.html", {
         "parameter": parameter, "label": label_of(parameter), "history": history,
-        "current": current, "today": today, "form": form,
+        "current": current, "today": today, "form": form, "owner": owner_label(owner),
+        "owner_capability": spec.owner_capability if spec and owner else "",
     })

@@ -5,11 +5,12 @@ residents), five poverty-relief entities with their poor workers, the households
 lead and their loans; applications for the five measures; two acceptance batches and
 two payment batches, the first settled by the bank with one payment returned, which the
 second batch pays again. One parameter changes mid-period: the industry subsidy for
-planting goes from 1,000 to 1,200 yuan on 2020-03-01 (a new version entered by HQ),
-so the February acceptance froze 1,000 and the March one 1,200.
+planting goes from 1,000 to 1,200 yuan on 2020-03-01 (a new version entered by the
+county office), so the February acceptance froze 1,000 and the March one 1,200.
 
-Everything goes through the module's services with the ``baihe`` login (HQ's ``hq`` for
-the rule), idempotently: submission keys are derived from fixed names (``uuid5``).
+Everything goes through the module's services with the ``baihe`` login (the rule change
+too: the relief rules are 白河县's own), idempotently: submission keys are derived from
+fixed names (``uuid5``).
 """
 
 from __future__ import annotations
@@ -137,15 +138,15 @@ def _entities(ctx: DemoContext, user, households: list[PoorHousehold]) -> list[R
 
 
 def _rule_change(ctx: DemoContext) -> None:
-    """HQ raises the planting subsidy from 2020-03-01 (a new version; the February one
-    keeps its period)."""
+    """The county's office (``baihe``, the rule's owner) raises the planting subsidy from
+    2020-03-01 (a new version; the February one keeps its period)."""
     current = ParameterValue.objects.filter(parameter__code=R.INDUSTRY_AMOUNTS).order_by(
         "-valid_from").first()
     amounts = dict(current.typed) if current else {}
     if current is not None and current.valid_from >= RULE_CHANGE_DAY:
         return
     amounts["planting"] = format(PLANTING_FROM_MARCH, "f")
-    add_value(ctx.user("hq"), R.INDUSTRY_AMOUNTS, value=amounts, valid_from=RULE_CHANGE_DAY,
+    add_value(ctx.user(USER), R.INDUSTRY_AMOUNTS, value=amounts, valid_from=RULE_CHANGE_DAY,
               document_number="白扶办发〔2020〕5号",
               document_title="关于调整产业发展直补到户种植业补助标准的通知",
               reason="种植业春播投入增加", client_id=_key("rule", "planting"))

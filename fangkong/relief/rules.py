@@ -22,9 +22,15 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.core import rules
 from fangkong.core.models.rules import ValueKind
+from fangkong.core.roles import Cap
 from fangkong.lib.numbers import NumberError, read_decimal
 
 MODULE = "relief"
+#: The rules are 白河县's (a county document, run by its poverty-alleviation office):
+#: its staff with APPROVE over the county add versions, HQ keeps its power
+#: (``core.rules.declare``'s ``owner_unit``; docs/decisions/kit-rules.md).
+OWNER_COUNTY = "610929"
+OWNED = {"owner_unit": OWNER_COUNTY, "owner_capability": Cap.APPROVE}
 #: The county's document (the seed page) and the platform's own defaults.
 COUNTY_DOCUMENT = ("", gettext_lazy(
     "白河县 measures, “白河优化资金使用战疫情促脱贫” (POLICIES.md)"))
@@ -211,7 +217,7 @@ def _months(value: int) -> None:
 
 PERIOD_RULE = rules.declare(
     PERIOD, name=gettext_lazy("Relief: period of the epidemic measures"),
-    kind=ValueKind.JSON, module=MODULE,
+    kind=ValueKind.JSON, module=MODULE, **OWNED,
     default={"start": "2020-01-24", "end": "2020-06-30"}, default_document=COUNTY_DOCUMENT,
     description=gettext_lazy("Entities must have resumed work, and loans fall due, within "
                              "this period (first and last day included)."),
@@ -220,7 +226,7 @@ PERIOD_RULE = rules.declare(
 )
 EMPLOYMENT_WINDOW_RULE = rules.declare(
     EMPLOYMENT_WINDOW, name=gettext_lazy("Relief: months away counted within"),
-    kind=ValueKind.JSON, module=MODULE,
+    kind=ValueKind.JSON, module=MODULE, **OWNED,
     default={"start": "2020-01-01", "end": "2020-12-31"}, default_document=PLATFORM_DEFAULT,
     description=gettext_lazy("Measure 2: months worked away from home are counted within "
                              "this window (the epidemic period alone is shorter than six "
@@ -230,23 +236,23 @@ EMPLOYMENT_WINDOW_RULE = rules.declare(
 )
 EMPLOYMENT_MONTHS_RULE = rules.declare(
     EMPLOYMENT_MONTHS, name=gettext_lazy("Relief: months away required (以上)"),
-    kind=ValueKind.INTEGER, unit="月", module=MODULE, default=6,
+    kind=ValueKind.INTEGER, unit="月", module=MODULE, **OWNED, default=6,
     default_document=COUNTY_DOCUMENT, validators=[_months],
     description=gettext_lazy("Measure 2: a member away this many months or more qualifies."),
 )
 EMPLOYMENT_PER_MEMBER_RULE = rules.declare(
     EMPLOYMENT_PER_MEMBER, name=gettext_lazy("Relief: living subsidy per member"),
-    kind=ValueKind.DECIMAL, unit="元", module=MODULE, default=Decimal("500"),
+    kind=ValueKind.DECIMAL, unit="元", module=MODULE, **OWNED, default=Decimal("500"),
     default_document=COUNTY_DOCUMENT, validators=[_positive_money],
 )
 EMPLOYMENT_CAP_RULE = rules.declare(
     EMPLOYMENT_CAP, name=gettext_lazy("Relief: living subsidy cap per household"),
-    kind=ValueKind.DECIMAL, unit="元", module=MODULE, default=Decimal("1000"),
+    kind=ValueKind.DECIMAL, unit="元", module=MODULE, **OWNED, default=Decimal("1000"),
     default_document=COUNTY_DOCUMENT, validators=[_positive_money],
 )
 ENTITY_TIERS_RULE = rules.declare(
     ENTITY_TIERS, name=gettext_lazy("Relief: production subsidy by poor workers"),
-    kind=ValueKind.JSON, unit="元", module=MODULE,
+    kind=ValueKind.JSON, unit="元", module=MODULE, **OWNED,
     default=[{"min": 10, "max": 19, "amount": "10000"},
              {"min": 20, "max": None, "amount": "20000"}],
     default_document=COUNTY_DOCUMENT,
@@ -257,7 +263,7 @@ ENTITY_TIERS_RULE = rules.declare(
 )
 SUPPLIES_TIERS_RULE = rules.declare(
     SUPPLIES_TIERS, name=gettext_lazy("Relief: production supplies by households led"),
-    kind=ValueKind.JSON, module=MODULE,
+    kind=ValueKind.JSON, module=MODULE, **OWNED,
     default=[{"min": 5, "max": 19, "content": "化肥 1 吨、种苗 500 株"},
              {"min": 20, "max": 49, "content": "化肥 3 吨、种苗 2000 株"},
              {"min": 50, "max": None, "content": "化肥 6 吨、种苗 5000 株、农机 1 台"}],
@@ -270,14 +276,14 @@ SUPPLIES_TIERS_RULE = rules.declare(
 )
 LOAN_MONTHS_RULE = rules.declare(
     LOAN_MONTHS, name=gettext_lazy("Relief: loan interest subsidy extension"),
-    kind=ValueKind.INTEGER, unit="月", module=MODULE, default=6,
+    kind=ValueKind.INTEGER, unit="月", module=MODULE, **OWNED, default=6,
     default_document=COUNTY_DOCUMENT, validators=[_months],
     description=gettext_lazy("Measure 5: extra subsidy = principal × subsidised annual "
                              "rate × months / 12, rounded to the fen."),
 )
 INDUSTRY_AMOUNTS_RULE = rules.declare(
     INDUSTRY_AMOUNTS, name=gettext_lazy("Relief: industry subsidy per project type"),
-    kind=ValueKind.JSON, unit="元", module=MODULE,
+    kind=ValueKind.JSON, unit="元", module=MODULE, **OWNED,
     default={"planting": "1000", "breeding": "1500", "specialty": "1500",
              "courtyard": "800", "startup": "2000"},
     default_document=PLATFORM_DEFAULT,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core.audit import acting_as
-from fangkong.core.models import KeyConflict
+from fangkong.core.models import KeyConflict, OrgUnit
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.rules import Parameter, ParameterValue, to_stored
 from fangkong.core.rules import spec_for
@@ -24,8 +24,32 @@ MAX_DAYS_AHEAD = 366
 
 
 def may_change_rules(actor: Any) -> bool:
-    """Rules are the city's: changing one needs CONFIGURE (HQ)."""
+    """The city's rules: changing one needs CONFIGURE (HQ), who may change every rule."""
     return scope_for(actor).can(Cap.CONFIGURE)
+
+
+def rule_owner(code: str) -> OrgUnit | None:
+    """The territorial unit that owns rule ``code`` (its declaration's ``owner_unit``),
+    or None for a city rule (or an owner not in this city's territory)."""
+    spec = spec_for(code)
+    if spec is None or not spec.owner_unit:
+        return None
+    return OrgUnit.objects.filter(code=spec.owner_unit).first()
+
+
+def may_change_rule(actor: Any, code: str, *, owner: OrgUnit | None | bool = False) -> bool:
+    """May ``actor`` add a version of rule ``code``? HQ (CONFIGURE) always; otherwise
+    only a rule with an owning unit, by a grant carrying the declared
+    ``owner_capability`` at or above that unit (``Scope.covers``: a town's staff below
+    the county do not own the county's rule). ``owner``: the unit already looked up."""
+    scope = scope_for(actor)
+    if scope.can(Cap.CONFIGURE):
+        return True
+    if owner is False:
+        owner = rule_owner(code)
+    spec = spec_for(code)
+    return (owner is not None and spec is not None
+            and scope.covers(spec.owner_capability, owner.path))
 
 
 def _overlap_error(other: ParameterValue) -> ValidationError:
@@ -66,13 +90,14 @@ def add_value(
 ) -> tuple[ParameterValue, bool]:
     """Add a version of rule ``code``: ``(version, created)``.
 
-    Needs CONFIGURE. If the latest version is open-ended and starts before
+    Needs CONFIGURE, or the declared owner's capability over the owning unit
+    (``may_change_rule``). If the latest version is open-ended and starts before
     ``valid_from``, it is closed on the day before, in the same transaction. A version
     starting on or before the open-ended one's start is refused (a correction is a new
     version from a later day). ``client_id`` makes a retried form harmless: the same
     key answers the version it created. ``value`` is the typed value; the declared
     validators of the rule are applied again here."""
-    if not may_change_rules(actor):
+    if not may_change_rule(actor, code):
         raise PermissionDenied
     spec = spec_for(code)
     if spec is not None:

@@ -347,3 +347,76 @@ class RuleInputTestCase(FangkongTestCase):
                 _parse_default(kind, raw)
         self.assertEqual(_parse_default(ValueKind.DECIMAL, "37,3"), Decimal("37.3"))
         self.assertEqual(_parse_default(ValueKind.INTEGER, "14"), 14)
+
+
+class OwnedRuleTestCase(FangkongTestCase):
+    """A rule whose declaration names an owning unit (``declare(..., owner_unit=...)``):
+    that unit's staff with the declared capability add versions, HQ still may, nobody
+    else; the pages name the owner and offer the form only to those allowed."""
+
+    CODE = "test.county_amount"
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        parameter = Parameter.objects.create(code=cls.CODE, name="amount",
+                                             kind=ValueKind.DECIMAL, module="core")
+        ParameterValue.objects.create(parameter=parameter, valid_from=date(2020, 1, 1),
+                                      value="500")
+
+    def setUp(self) -> None:
+        spec = rules.ParameterSpec(code=self.CODE, name="County amount",
+                                   kind=ValueKind.DECIMAL, module="core",
+                                   default=Decimal("500"), owner_unit="610902")
+        patcher = mock.patch.dict(rules._DECLARED, {self.CODE: spec})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def test_the_owning_county_and_hq_may_add_a_version_nobody_else(self) -> None:
+        day = date(2020, 3, 1)
+        for user in (self.county_b, self.community_a, self.province, self.gate,
+                     self.nobody):
+            with self.subTest(user=user.username), self.assertRaises(PermissionDenied):
+                add_value(user, self.CODE, value=Decimal("600"), valid_from=day)
+        self.assertEqual(ParameterValue.objects.filter(parameter__code=self.CODE).count(), 1)
+        new, _created = add_value(self.county_a, self.CODE, value=Decimal("600"),
+                                  valid_from=day, reason="县里调整")
+        self.assertEqual((value_on(self.CODE, day).typed, new.created_by),
+                         (Decimal("600"), self.county_a))
+        entry = LogEntry.objects.get_for_object(new).get()
+        self.assertEqual((entry.actor, entry.action), (self.county_a, LogEntry.Action.CREATE))
+        later, _created = add_value(self.hq, self.CODE, value=Decimal("700"),
+                                    valid_from=date(2020, 4, 1))
+        self.assertEqual(later.created_by, self.hq)
+        # A city rule stays HQ's: the county's staff may not change the fever threshold.
+        with self.assertRaises(PermissionDenied):
+            add_value(self.county_a, FEVER, value=Decimal("37.5"), valid_from=day)
+
+    def test_an_owner_missing_from_the_territory_leaves_the_rule_to_hq(self) -> None:
+        spec = rules._DECLARED[self.CODE]
+        with mock.patch.dict(rules._DECLARED, {self.CODE: rules.ParameterSpec(
+                **{**spec.__dict__, "owner_unit": "999999"})}):
+            with self.assertRaises(PermissionDenied):
+                add_value(self.county_a, self.CODE, value=Decimal("600"),
+                          valid_from=date(2020, 3, 1))
+
+    def test_the_pages_name_the_owner_and_offer_the_form_only_to_those_allowed(self) -> None:
+        url = reverse("core:rule_history", args=[self.CODE])
+        data = {"client_id": str(uuid.uuid4()), "value": "650", "valid_from": "2020-03-01",
+                "document_number": "汉扶办发〔2020〕3号", "document_title": "",
+                "reason": "县里调整"}
+        self.login(self.county_b)
+        r = self.client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        self.assertContains(r, "汉滨区")
+        self.assertNotContains(r, 'name="client_id"')
+        self.assertEqual(self.client.post(url, data).status_code, 403)
+        self.assertEqual(ParameterValue.objects.filter(parameter__code=self.CODE).count(), 1)
+        r = self.client.get(reverse("core:rules"), HTTP_ACCEPT_LANGUAGE="en")
+        self.assertContains(r, "City HQ")  # the fever threshold's owner
+        self.assertNotContains(r, "you may change it")
+        self.login(self.county_a)
+        self.assertContains(self.client.get(url), 'name="client_id"')
+        self.assertContains(self.client.get(reverse("core:rules"), HTTP_ACCEPT_LANGUAGE="en"),
+                            "you may change it", count=1)
+        self.assertRedirects(self.client.post(url, data), url)
+        self.assertEqual(value_on(self.CODE, date(2020, 3, 1)).typed, Decimal("650"))
