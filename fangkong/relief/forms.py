@@ -138,6 +138,38 @@ class MemberForm(forms.Form):
                               widget=DateInput())
 
 
+class HouseholdEditForm(forms.Form):
+    """Correcting a household. The account is shown masked: left empty, it is kept.
+    ``seen`` is the version of the household the form was made from
+    (``services.household_version``)."""
+
+    number = forms.CharField(label=gettext_lazy("Registration number"), max_length=30)
+    account_number = forms.CharField(
+        label=gettext_lazy("一卡通 account"), max_length=40, required=False,
+        help_text=gettext_lazy("Shown masked: leave empty to keep it, or type the new one."))
+    account_bank = forms.CharField(label=gettext_lazy("Bank"), max_length=50)
+    registered_on = forms.DateField(label=gettext_lazy("Registered on"), required=False,
+                                    widget=DateInput())
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args: Any, masked_account: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if masked_account:
+            self.fields["account_number"].widget.attrs["placeholder"] = masked_account
+
+
+class MemberEditForm(forms.Form):
+    """Correcting a member: the relation and the months away. Name and ID number are the
+    person's (the person registry)."""
+
+    relation = forms.CharField(label=gettext_lazy("Relation to the head"), max_length=20,
+                               required=False)
+    away_from = forms.DateField(label=gettext_lazy("Worked away from"), required=False,
+                                widget=DateInput())
+    away_to = forms.DateField(label=gettext_lazy("Worked away until"), required=False,
+                              widget=DateInput())
+
+
 class EntityForm(KeyedForm):
     unit = UnitChoiceField(label=gettext_lazy("Town or village"))
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)

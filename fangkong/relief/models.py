@@ -113,6 +113,11 @@ class PoorMember(PersonRecord):
     def __str__(self) -> str:
         return self.masked_name
 
+    def get_additional_data(self) -> dict[str, int]:
+        """Stored with each change-history entry (auditlog), so the household's page
+        lists its members' changes, a removed member's included."""
+        return {"household": self.household_id}
+
 
 class ReliefEntity(KeyedModel):
     """A poverty-relief entity (带贫主体) registered in a town or village."""

@@ -12,13 +12,18 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.core import audit
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+
+from fangkong.core import audit, pii
+from fangkong.core.views import _describe_entry
 from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
 from fangkong.core.models.accounts import Cap
@@ -39,9 +44,11 @@ from fangkong.relief.forms import (
     ApplicationForm,
     CalculatorForm,
     EntityForm,
+    HouseholdEditForm,
     HouseholdForm,
     LeadForm,
     LoanForm,
+    MemberEditForm,
     MemberForm,
     PaymentBatchForm,
     RejectForm,
@@ -147,8 +154,20 @@ def _household_context(request: HttpRequest, household: PoorHousehold, **extra: 
         "apply_form": extra.pop("apply_form", None) or ApplicationForm(
             measures=HOUSEHOLD_MEASURES),
         "reveal_form": extra.pop("reveal_form", None) or RevealForm(),
+        "history": _household_history(household),
         **extra,
     }
+
+
+def _household_history(household: PoorHousehold, limit: int = 30) -> list[Any]:
+    """The change history of the household and of its members, removed ones included
+    (their entries carry the household's id, ``PoorMember.get_additional_data``)."""
+    types = ContentType.objects.get_for_models(PoorHousehold, PoorMember)
+    entries = (LogEntry.objects.filter(
+        Q(content_type=types[PoorHousehold], object_pk=str(household.pk))
+        | Q(content_type=types[PoorMember], additional_data__household=household.pk))
+        .select_related("actor", "content_type").order_by("-timestamp", "-pk")[:limit])
+    return [_describe_entry(e, {}) for e in entries]
 
 
 @capability_required(Cap.VIEW)
@@ -198,6 +217,107 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("relief:household", pk=obj.pk)
     return render(request, "relief/household.html",
                   _household_context(request, obj, member_form=form), status=400)
+
+
+@capability_required(Cap.EDIT)
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a household; below the form, its removal (or why it cannot be removed)."""
+    obj = get_for_user(PoorHousehold.objects.select_related("org_unit"), request.user,
+                       Cap.EDIT, pk=pk)
+    masked = str(pii.value(obj, "account_number"))
+    initial = {"number": obj.number, "account_bank": obj.account_bank,
+               "registered_on": obj.registered_on, "seen": services.household_version(obj)}
+    form = HouseholdEditForm(request.POST or None, initial=initial, masked_account=masked)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.update_household(
+                request.user, obj, number=d["number"], account_number=d["account_number"],
+                account_bank=d["account_bank"], registered_on=d["registered_on"],
+                seen=d["seen"])
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "stale":
+                obj.refresh_from_db()
+                fresh = {**initial, "number": obj.number, "account_bank": obj.account_bank,
+                         "registered_on": obj.registered_on,
+                         "seen": services.household_version(obj)}
+                form = HouseholdEditForm(
+                    {k: "" if v is None else v for k, v in fresh.items()},
+                    masked_account=masked)
+                form.is_valid()
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("The household is corrected."))
+            return redirect("relief:household", pk=obj.pk)
+    return render(request, "relief/household_edit.html", {
+        "form": form, "household": obj, "refusal": services.removal_refusal(obj)},
+        status=400 if form.is_bound and form.errors else 200)
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def household_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_for_user(PoorHousehold.objects.select_related("org_unit"), request.user,
+                       Cap.EDIT, pk=pk)
+    try:
+        services.remove_household(request.user, obj)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("relief:household", pk=obj.pk)
+    messages.success(request, _("Household %(number)s removed from the register.") % {
+        "number": obj.number})
+    return redirect("relief:households")
+
+
+def _member(request: HttpRequest, pk: int, mid: int) -> PoorMember:
+    household = get_for_user(PoorHousehold.objects.select_related("org_unit"), request.user,
+                             Cap.EDIT, pk=pk)
+    member = household.members.select_related("person").filter(pk=mid).first()
+    if member is None:
+        raise Http404
+    member.household = household
+    return member
+
+
+@capability_required(Cap.EDIT)
+def member_edit(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
+    member = _member(request, pk, mid)
+    form = MemberEditForm(request.POST or None, initial={
+        "relation": member.relation, "away_from": member.away_from,
+        "away_to": member.away_to})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_member(request.user, member, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Member corrected."))
+            return redirect("relief:household", pk=pk)
+    return render(request, "relief/form.html", {
+        "form": form, "title": _("Correct a member: %(name)s") % {"name": member.name},
+        "submit": _("Save"), "back_url": reverse("relief:household", args=[pk])},
+        status=400 if form.is_bound and form.errors else 200)
+
+
+@require_POST
+@capability_required(Cap.EDIT)
+def member_remove(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
+    try:
+        member = _member(request, pk, mid)
+    except Http404:  # removed already (sent twice): nothing left to do
+        get_for_user(PoorHousehold.objects.all(), request.user, Cap.EDIT, pk=pk)
+        return redirect("relief:household", pk=pk)
+    try:
+        entities = services.remove_member(request.user, member)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = _("%(name)s removed from the household.") % {"name": member.name}
+        if entities:
+            text += " " + _("No longer counted as a registered poor worker of: %(names)s.") % {
+                "names": "、".join(entities)}
+        messages.success(request, text)
+    return redirect("relief:household", pk=pk)
 
 
 def _apply(request: HttpRequest, *, household: PoorHousehold | None = None,

@@ -90,6 +90,9 @@ NOT_CREATING = {
     "fangkong.relief.forms.RejectForm": "rejects an application (an update, once)",
     "fangkong.relief.forms.SettleForm": "settles a payment batch (an update, once)",
     "fangkong.relief.forms.ResumedForm": "sets the day an entity resumed work (an update)",
+    "fangkong.relief.forms.HouseholdEditForm":
+        "corrects a household (an update; a stale form is refused by its seen version)",
+    "fangkong.relief.forms.MemberEditForm": "corrects a member (an update)",
 }
 
 #: Creating forms whose record has a natural key instead of a submission key: sent

@@ -5,11 +5,17 @@ from fangkong.relief.services.registry import (  # noqa: F401
     add_member,
     add_worker,
     clean_account,
+    household_version,
     lead_household,
     record_work_away,
     register_entity,
     register_household,
+    remove_household,
+    remove_member,
+    removal_refusal,
     set_resumed,
+    update_household,
+    update_member,
 )
 from fangkong.relief.services.workflow import (  # noqa: F401
     accept,

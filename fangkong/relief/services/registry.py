@@ -4,6 +4,8 @@ record's unit and is audited."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import uuid
 from datetime import date
@@ -23,6 +25,8 @@ from fangkong.relief.models import (
     EntityKind,
     EntityWorker,
     Loan,
+    Payment,
+    PaymentStatus,
     PoorHousehold,
     PoorMember,
     ReliefEntity,
@@ -183,3 +187,152 @@ def add_loan(
             entity=entity, contract_number=contract_number.strip(), defaults={
                 "bank": bank.strip(), "principal": principal, "annual_rate": annual_rate,
                 "due_date": due_date, "for_production": for_production})
+
+
+# --- corrections and removals ------------------------------------------------------------
+def _household_state(household: PoorHousehold) -> list[str]:
+    return [household.number, household.account_number, household.account_bank,
+            household.registered_on.isoformat() if household.registered_on else ""]
+
+
+def household_version(household: PoorHousehold) -> str:
+    """What an edit form saw (a hidden field): an edit made on an older view of the
+    household than the one stored is refused instead of overwriting a newer change."""
+    return _version(_household_state(household))
+
+
+def _version(state: list[str]) -> str:
+    return hashlib.sha256(json.dumps(state, ensure_ascii=False).encode()).hexdigest()[:20]
+
+
+def update_household(
+    actor: Any, household: PoorHousehold, *, number: str, account_number: str,
+    account_bank: str, registered_on: date | None, seen: str = "",
+) -> PoorHousehold:
+    """Correct a household's registration number, 一卡通 account, bank and registration
+    day. An empty ``account_number`` keeps the stored one (the form shows it masked).
+    ``seen``: the ``household_version`` the form was made from; if the household changed
+    since (someone else's edit) and this edit would change it again, it is refused. The
+    same edit sent twice changes nothing the second time. Audited (change history)."""
+    require_capability(actor, Cap.EDIT, household.unit_path)
+    errors: dict[str, list[str]] = {}
+    number = " ".join((number or "").split())
+    if not number:
+        errors["number"] = [_("Enter the household's registration number.")]
+    if (account_number or "").strip():
+        try:
+            account_number = clean_account(account_number)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if not (account_bank or "").strip():
+        errors["account_bank"] = [_("Enter the bank of the account.")]
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        current = PoorHousehold.objects.select_for_update().get(pk=household.pk)
+        before = _household_state(current)
+        current.number = number
+        if (account_number or "").strip():
+            current.account_number = account_number
+        current.account_bank = account_bank.strip()
+        current.registered_on = registered_on
+        after = _household_state(current)
+        if after == before:
+            return current
+        if seen and seen != _version(before):
+            raise ValidationError(_(
+                "Someone changed this household after you opened the form. The form now "
+                "shows the current values; make your change again."), code="stale")
+        if PoorHousehold.objects.filter(number=number).exclude(pk=current.pk).exists():
+            raise ValidationError({"number": [_(
+                "A household with this registration number is already registered.")]})
+        try:
+            with transaction.atomic():
+                current.save(update_fields=["number", "account_number", "account_bank",
+                                            "registered_on"])
+        except IntegrityError:
+            raise ValidationError({"number": [_(
+                "A household with this registration number is already registered.")]}
+            ) from None
+    return current
+
+
+def removal_refusal(household: PoorHousehold) -> str:
+    """Why the household cannot be removed ("" if it can): a household with
+    applications stays in the register, because its applications, frozen results and
+    payments are the record of what was paid to whom."""
+    applications = household.applications.all()
+    if not applications.exists():
+        return ""
+    payment = (Payment.objects.filter(application__household=household)
+               .exclude(status=PaymentStatus.RETURNED).select_related("batch")
+               .order_by("batch__prepared_on", "pk").first())
+    if payment is not None:
+        return _("This household was paid by payment batch %(batch)s: it stays in the "
+                 "register as the record of that payment.") % {"batch": payment.batch.number}
+    return _("This household has %(n)d application(s): it stays in the register as their "
+             "record. Reject the applications that were made by mistake instead.") % {
+        "n": applications.count()}
+
+
+def remove_household(actor: Any, household: PoorHousehold) -> None:
+    """Remove a household registered by mistake (with its members and the links to
+    entities that lead it or employ its members). Refused with the reason
+    (``removal_refusal``) when it has applications. The removal and each member's are in
+    the change history; the people stay in the registry."""
+    require_capability(actor, Cap.EDIT, household.unit_path)
+    with acting_as(actor), transaction.atomic():
+        current = PoorHousehold.objects.select_for_update().filter(pk=household.pk).first()
+        if current is None:  # removed meanwhile (sent twice)
+            return
+        refusal = removal_refusal(current)
+        if refusal:
+            raise ValidationError(refusal, code="has_applications")
+        for worker in EntityWorker.objects.filter(member__household=current):
+            worker.delete()
+        for member in current.members.all():
+            member.delete()
+        current.led_by.clear()
+        current.delete()
+
+
+def update_member(actor: Any, member: PoorMember, *, relation: str,
+                  away_from: date | None, away_to: date | None) -> PoorMember:
+    """Correct a member's relation to the head and months away (measure 2). The name
+    and ID number are the person's, corrected in the person registry. Audited."""
+    require_capability(actor, Cap.EDIT, member.household.unit_path)
+    if away_to is not None and away_from is None:
+        raise ValidationError({"away_from": [_("Give the day of departure too.")]})
+    if away_to is not None and away_to < away_from:
+        raise ValidationError({"away_to": [_("The return is before the departure.")]})
+    relation = (relation or "").strip()
+    if len(relation) > PoorMember._meta.get_field("relation").max_length:
+        raise ValidationError({"relation": [_("At most %(n)d characters.") % {
+            "n": PoorMember._meta.get_field("relation").max_length}]})
+    with acting_as(actor), transaction.atomic():
+        member.relation, member.away_from, member.away_to = relation, away_from, away_to
+        member.save(update_fields=["relation", "away_from", "away_to"])
+    return member
+
+
+def remove_member(actor: Any, member: PoorMember) -> list[str]:
+    """Take a member off the household (moved out, died, listed by mistake): the names
+    of the entities where they were counted as a registered poor worker, whose worker
+    rows go with them. Results already frozen keep the member as counted then (the
+    facts are stored by value). The head is not removed: the household is theirs.
+    Audited; the person stays in the registry."""
+    require_capability(actor, Cap.EDIT, member.household.unit_path)
+    if member.person_id == member.household.head_id:
+        raise ValidationError(_("The head of household cannot be removed from it. If the "
+                                "household was registered by mistake, remove the "
+                                "household."), code="head")
+    with acting_as(actor), transaction.atomic():
+        current = PoorMember.objects.select_for_update().filter(pk=member.pk).first()
+        if current is None:  # removed meanwhile (sent twice)
+            return []
+        entities = []
+        for worker in current.jobs.select_related("entity"):
+            entities.append(worker.entity.name)
+            worker.delete()
+        current.delete()
+    return entities
