@@ -17,12 +17,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from fangkong.core import audit, pii
+from fangkong.core import audit, imports, pii
 from fangkong.core.views import _describe_entry
 from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
@@ -39,6 +40,7 @@ from fangkong.core.scoping import (
 )
 from fangkong.core.services.people import clean_person_data
 from fangkong.relief import engine, reports, services
+from fangkong.relief.importers import PoorHouseholdImporter, ReliefEntityImporter
 from fangkong.relief.forms import (
     AcceptanceForm,
     ApplicationForm,
@@ -109,8 +111,10 @@ def households(request: HttpRequest) -> HttpResponse:
     if text:
         qs = qs.filter(Q(number__icontains=text) | Q(head_name__icontains=text))
     page = Paginator(qs.order_by("unit_path", "number"), 50).get_page(request.GET.get("page"))
+    scope = scope_for(request.user)
     return render(request, "relief/households.html", {
-        "page": page, "q": text, "can_edit": scope_for(request.user).can(Cap.EDIT)})
+        "page": page, "q": text, "can_edit": scope.can(Cap.EDIT),
+        "can_import": scope.can(Cap.IMPORT) and scope.can(Cap.EDIT)})
 
 
 @capability_required(Cap.EDIT)
@@ -361,8 +365,10 @@ def entities(request: HttpRequest) -> HttpResponse:
           .annotate(n_workers=Count("workers", distinct=True),
                     n_led=Count("led_households", distinct=True)))
     page = Paginator(qs.order_by("unit_path", "name"), 50).get_page(request.GET.get("page"))
+    scope = scope_for(request.user)
     return render(request, "relief/entities.html", {
-        "page": page, "can_edit": scope_for(request.user).can(Cap.EDIT)})
+        "page": page, "can_edit": scope.can(Cap.EDIT),
+        "can_import": scope.can(Cap.IMPORT) and scope.can(Cap.EDIT)})
 
 
 @capability_required(Cap.EDIT)
@@ -692,3 +698,31 @@ def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_for_user(PaymentBatch, request.user, pk=pk)
     return export_view(request, "relief_bank_file", back="relief:batches",
                        extra={"batch": batch.pk})
+
+
+# --- imports ---------------------------------------------------------------------------------
+_IMPORTS = {
+    "households": (PoorHouseholdImporter, "relief_households", "relief:households",
+                   gettext_lazy("Import registered poor households")),
+    "entities": (ReliefEntityImporter, "relief_entities", "relief:entities",
+                 gettext_lazy("Import poverty-relief entities")),
+}
+
+
+@capability_required(Cap.IMPORT)
+def registry_import(request: HttpRequest, what: str) -> HttpResponse:
+    """Check, then import the checked file (``core.imports``); the row-by-row report."""
+    if what not in _IMPORTS:
+        raise Http404
+    importer, kind, back, title = _IMPORTS[what]
+    return imports.import_view(
+        request, importer(request.user), kind=kind, template="relief/import.html",
+        context={"what": what, "title": title, "back": reverse(back),
+                 "back_label": _("Back")})
+
+
+@capability_required(Cap.IMPORT)
+def registry_import_template(request: HttpRequest, what: str) -> HttpResponse:
+    if what not in _IMPORTS:
+        raise Http404
+    return imports.template_response(_IMPORTS[what][0](request.user))

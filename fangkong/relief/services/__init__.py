@@ -14,6 +14,7 @@ from fangkong.relief.services.registry import (  # noqa: F401
     remove_member,
     removal_refusal,
     set_resumed,
+    update_entity,
     update_household,
     update_member,
 )

@@ -142,6 +142,29 @@ def register_entity(
         }, defaults={"resumed_on": resumed_on, "created_by": actor})
 
 
+def update_entity(actor: Any, entity: ReliefEntity, *, kind: str, account_number: str,
+                  account_bank: str, resumed_on: date | None) -> bool:
+    """Correct an entity's kind, account, bank and the day it resumed work (the import of
+    a file naming an entity already registered). Answers whether anything changed."""
+    require_capability(actor, Cap.EDIT, entity.unit_path)
+    errors: dict[str, list[str]] = {}
+    if kind not in EntityKind.values:
+        errors["kind"] = [_("Choose the kind of entity.")]
+    try:
+        account_number = clean_account(account_number)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    new = (kind, account_number, (account_bank or "").strip(), resumed_on)
+    if new == (entity.kind, entity.account_number, entity.account_bank, entity.resumed_on):
+        return False
+    with acting_as(actor), transaction.atomic():
+        entity.kind, entity.account_number, entity.account_bank, entity.resumed_on = new
+        entity.save(update_fields=["kind", "account_number", "account_bank", "resumed_on"])
+    return True
+
+
 def set_resumed(actor: Any, entity: ReliefEntity, resumed_on: date | None) -> ReliefEntity:
     require_capability(actor, Cap.EDIT, entity.unit_path)
     with acting_as(actor):
