@@ -249,6 +249,10 @@ def update_household(
             errors.update(exc.message_dict)
     if not (account_bank or "").strip():
         errors["account_bank"] = [_("Enter the bank of the account.")]
+    if number and PoorHousehold.objects.filter(number=number).exclude(
+            pk=household.pk).exists():
+        errors["number"] = [_("A household with this registration number is already "
+                              "registered.")]
     if errors:
         raise ValidationError(errors)
     with acting_as(actor), transaction.atomic():
