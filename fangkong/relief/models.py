@@ -71,6 +71,9 @@ class PoorHousehold(KeyedModel):
                                    null=True, blank=True, related_name="+")
 
     PII = {"account_number": masking.mask_bank_card}
+    #: Not shown in the change history (the form's key, its timing, the entry's author,
+    #: which the history names anyway).
+    internal_fields = frozenset({"client_id", "made_at", "arrived_late", "created_by"})
 
     class Meta:
         verbose_name = _("registered poor household")

@@ -703,9 +703,11 @@ def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
 # --- imports ---------------------------------------------------------------------------------
 _IMPORTS = {
     "households": (PoorHouseholdImporter, "relief_households", "relief:households",
-                   gettext_lazy("Import registered poor households")),
+                   gettext_lazy("Import registered poor households"),
+                   gettext_lazy("Registered poor households")),
     "entities": (ReliefEntityImporter, "relief_entities", "relief:entities",
-                 gettext_lazy("Import poverty-relief entities")),
+                 gettext_lazy("Import poverty-relief entities"),
+                 gettext_lazy("Poverty-relief entities")),
 }
 
 
@@ -714,11 +716,11 @@ def registry_import(request: HttpRequest, what: str) -> HttpResponse:
     """Check, then import the checked file (``core.imports``); the row-by-row report."""
     if what not in _IMPORTS:
         raise Http404
-    importer, kind, back, title = _IMPORTS[what]
+    importer, kind, back, title, back_label = _IMPORTS[what]
     return imports.import_view(
         request, importer(request.user), kind=kind, template="relief/import.html",
         context={"what": what, "title": title, "back": reverse(back),
-                 "back_label": _("Back")})
+                 "back_label": back_label})
 
 
 @capability_required(Cap.IMPORT)
