@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from fangkong.core.forms import DateInput, KeyedForm, RuleSourceFields, add_errors
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.rules import Parameter, ParameterValue
+from fangkong.core.models.territory import OrgUnit
 from fangkong.core.rules import ParameterSpec, spec_for
 from fangkong.core.scoping import capability_required
-from fangkong.core.models.territory import OrgUnit
 from fangkong.core.services.rules import add_value, may_change_rule
 
 

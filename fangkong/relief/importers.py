@@ -184,7 +184,7 @@ class PoorHouseholdImporter(Importer):
 
 class ReliefEntityImporter(Importer):
     fields = (
-        ImportField("name", gettext_lazy("Name"), aliases=("名称", "主体名称", "企业名称")),
+        ImportField("name", gettext_lazy("Entity name"), aliases=("名称", "主体名称", "企业名称")),
         ImportField("kind", gettext_lazy("Kind"), parse=ENTITY_KINDS,
                     aliases=("类型", "主体类型")),
         ImportField("unit", gettext_lazy("Town or village code"),

@@ -7,12 +7,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
-
 from fangkong.core import audit, imports, pii
-from fangkong.core.views import _describe_entry
 from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
 from fangkong.core.models.accounts import Cap
@@ -39,8 +36,8 @@ from fangkong.core.scoping import (
     units_visible_to,
 )
 from fangkong.core.services.people import clean_person_data
+from fangkong.core.views import _describe_entry
 from fangkong.relief import engine, reports, services
-from fangkong.relief.importers import PoorHouseholdImporter, ReliefEntityImporter
 from fangkong.relief.forms import (
     AcceptanceForm,
     ApplicationForm,
@@ -59,6 +56,7 @@ from fangkong.relief.forms import (
     SettleForm,
     WorkerForm,
 )
+from fangkong.relief.importers import PoorHouseholdImporter, ReliefEntityImporter
 from fangkong.relief.models import (
     HOUSEHOLD_MEASURES,
     AcceptanceBatch,

@@ -125,12 +125,12 @@ class ImportTestCase(ReliefTestCase):
                          [(2, "类型"), (3, "镇村代码"), (3, "账号")])
 
     def test_templates_download_and_others_may_not_import(self):
-        for url, headers in ((HOUSEHOLDS, "户编号"), (ENTITIES, "名称")):
+        for url, header in ((HOUSEHOLDS, "建档立卡编号"), (ENTITIES, "主体名称")):
             r = self.client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
             self.assertContains(r, f"{url}template/")
             t = self.client.get(f"{url}template/", HTTP_ACCEPT_LANGUAGE="zh-hans")
             self.assertEqual(t.status_code, 200)
-            self.assertTrue(read_xlsx(t)[0][0])
+            self.assertIn(header, read_xlsx(t)[0][0])
         self.assertContains(self.client.get("/relief/households/"), HOUSEHOLDS)
         self.login(self.province)
         self.assertEqual(self.client.get(HOUSEHOLDS).status_code, 403)
