@@ -480,3 +480,7 @@ class Certificate(ScopedModel):
     def __str__(self) -> str:
         return f"{self.volunteer} {self.period_from}–{self.period_until}"
 
+    @property
+    def hours(self) -> str:
+        return f"{self.minutes / 60:.1f}"
+

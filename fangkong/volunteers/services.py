@@ -240,6 +240,47 @@ def save_profile(actor: Any, volunteer: Volunteer, **fields: Any) -> Volunteer:
     return volunteer
 
 
+def enrol(actor: Any, org_unit: OrgUnit, *, id_number: Any, name: Any, phone: Any = "",
+          organisation: Any = None, team: Team | None = None,
+          political: str = Political.NONE, skills: str = "", availability: str = "",
+          health_ok: bool = False, user: Any = None) -> tuple[Volunteer, bool]:
+    """A volunteer taken on directly (an organisation's own staff, a community's party
+    members): one profile per person; an existing profile is returned unchanged."""
+    _coordinator(actor, org_unit.path, organisation.pk if organisation else None)
+    data = clean_person_data(id_number=id_number, name=name, phone=phone)
+    with acting_as(actor), transaction.atomic():
+        person = link_person(actor, data, org_unit)
+        return get_or_create_unique(Volunteer.objects, {"person": person}, {
+            "name": data.name, "phone": data.phone, "org_unit": org_unit,
+            "organisation": organisation, "team": team, "political": political,
+            "skills": _text(skills, 120), "availability": _text(availability, 120),
+            "health_ok": health_ok, "user": user,
+            "health_declared_on": timezone.localdate() if health_ok else None})
+
+
+def pair(actor: Any, organisation: Any, community: OrgUnit, *,
+         since: date | None = None) -> tuple[Any, bool]:
+    """An organisation's paired community (包联社区): once per pair."""
+    from fangkong.volunteers.models import Pairing
+
+    _coordinator(actor, community.path)
+    with acting_as(actor):
+        return get_or_create_unique(Pairing.objects, {"organisation": organisation,
+                                                      "org_unit": community},
+                                    {"since": since})
+
+
+def save_team(actor: Any, org_unit: OrgUnit, *, name: str,
+              organisation: Any = None) -> tuple[Team, bool]:
+    _coordinator(actor, org_unit.path, organisation.pk if organisation else None)
+    name = _text(name, 60)
+    if not name:
+        raise ValidationError({"name": [_("Name the team.")]})
+    with acting_as(actor):
+        return get_or_create_unique(Team.objects, {"org_unit": org_unit, "name": name},
+                                    {"organisation": organisation})
+
+
 # --- sites and their QR codes --------------------------------------------------------------
 
 def site_token(site: Site) -> str:
