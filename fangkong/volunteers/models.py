@@ -182,7 +182,11 @@ class VolunteerQuerySet(OrganisationScopedQuerySet):
     scoped_roles = {Role.MEMBER_UNIT: _ORG_CAPS, Role.VOLUNTEER: frozenset({Cap.VIEW})}
 
     def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:
-        q = super().extra_visibility(user, scope, capability)
+        # The organisation's records open to its liaison only: a volunteer's grant also
+        # names the organisation, but opens only their own profile.
+        orgs = {g.organisation_id for g in scope.grants
+                if g.role == Role.MEMBER_UNIT and g.organisation_id and capability in _ORG_CAPS}
+        q = Q(organisation_id__in=orgs) if orgs else None
         if capability == Cap.VIEW and _volunteer_grants(scope):
             own = Q(user_id=user.pk)
             q = own if q is None else q | own

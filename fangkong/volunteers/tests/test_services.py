@@ -36,7 +36,7 @@ class SignUp(VolunteersTestCase):
         self.sign(1)
         with self.assertRaises(ValidationError) as err:
             self.sign(1, id_number=id_number(101).lower())
-        self.assertIn("already signed up", str(err.exception.message_dict["id_number"]))
+        self.assertIn("无需重复报名", str(err.exception.message_dict["id_number"]))
         self.assertEqual(Signup.objects.count(), 1)
         self.assertEqual(Drive.objects.get(pk=self.drive.pk).signup_count, 1)
 
