@@ -135,7 +135,8 @@ def _staff(ctx: DemoContext, liaison: Any, unit: Any, org: Any, team: Any) -> li
     for n, name in enumerate(STAFF):
         user = ctx.user("volunteer01") if n == 0 else None
         v, _c = services.enrol(
-            liaison, unit, id_number=make_id_number("610902", date(1993 + n, 3 + n, 9 + n), 500 + n),
+            liaison, unit,
+            id_number=make_id_number("610902", date(1993 + n, 3 + n, 9 + n), 500 + n),
             name=name, phone=_phone(n), organisation=org, team=team,
             political=Political.LEAGUE if n % 2 == 0 else Political.PARTY,
             skills="驾驶" if n == 1 else "", availability="工作日全天", health_ok=True,
@@ -147,7 +148,8 @@ def _staff(ctx: DemoContext, liaison: Any, unit: Any, org: Any, team: Any) -> li
 def _drive(ctx: DemoContext, liaison: Any, unit: Any, org: Any, team: Any) -> Drive:
     opens = _at(DRIVE_OPENS[0], DRIVE_OPENS[1].hour)
     drive, _c = services.create_drive(
-        liaison, unit, client_id=_key("drive-0214"), title="市审计局青年志愿者招募（临江社区疫情防控）",
+        liaison, unit, client_id=_key("drive-0214"),
+        title="市审计局青年志愿者招募（临江社区疫情防控）",
         organisation=org, target=20, opened_at=opens, closes_at=opens + timedelta(days=1),
         description="到包联社区临江社区参加卡点值守、入户排查、物资配送和劝散聚集。", team=team)
     if drive.team_id is None:

@@ -272,7 +272,8 @@ class CreatingFormsTests(CheckpointTestCase):
                 action=f"/volunteers/assignments/{self.on_duty.pk}/log/", user="volunteer"),
             "fangkong.volunteers.forms.CertificateForm": Case(
                 f"/volunteers/people/{self.vme.pk}/", Certificate,
-                {"period_from": (self.today - timedelta(days=1)).isoformat(), "period_until": today}),
+                {"period_from": (self.today - timedelta(days=1)).isoformat(),
+                 "period_until": today}),
         }
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+
 from django.utils import timezone
 
 from fangkong.core.testing import FangkongTestCase

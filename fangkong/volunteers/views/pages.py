@@ -36,9 +36,9 @@ from fangkong.volunteers.models import (
     Drive,
     Pairing,
     Shift,
-    Signup,
     Site,
     Status,
+    Team,
     Volunteer,
 )
 
@@ -62,8 +62,12 @@ def index(request: HttpRequest) -> HttpResponse:
     shifts = (Shift.objects.visible_to(user).filter(starts_at__lt=end, ends_at__gte=start)
               .select_related("site").annotate(placed=Count(
                   "assignments", filter=Q(assignments__status__in=PLACED))))
+    pairings = Pairing.objects.visible_to(user).select_related("organisation", "org_unit")[:50]
+    teams = Team.objects.visible_to(user).select_related("organisation", "org_unit").annotate(
+        n=Count("members"))[:50]
     return render(request, "volunteers/index.html", {
         "drives": drives, "sites": sites, "shifts": shifts, "day": day,
+        "pairings": pairings, "teams": teams,
         "can_create": bool(units_visible_to(user, Cap.EDIT).exists()
                            or _organisations(user).exists()),
     })
@@ -324,8 +328,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     open_shifts = []
     if me is not None:
         taken = {a.shift_id for a in rows if a.status in ACTIVE}
+        # Only shifts still to come can be joined (an old data set offers none).
         open_shifts = [s for s in Shift.objects.visible_to(request.user).filter(
-            ends_at__gt=max(start, timezone.now()) if day == timezone.localdate() else start)
+            ends_at__gt=timezone.now())
             .exclude(pk__in=taken).select_related("site__org_unit").annotate(placed=Count(
                 "assignments", filter=Q(assignments__status__in=PLACED)))
             .order_by("starts_at")[:20]]
