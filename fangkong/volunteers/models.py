@@ -236,6 +236,25 @@ class SiteKind(models.TextChoices):
     COMMUNITY = "community", _("Community")
 
 
+def _led_communities(scope: Any, capability: str) -> Q | None:
+    """Communities paired with an organisation whose liaison the user is."""
+    orgs = {g.organisation_id for g in scope.grants
+            if g.role == Role.MEMBER_UNIT and g.organisation_id and capability in _ORG_CAPS}
+    if not orgs:
+        return None
+    return Q(org_unit_id__in=Pairing.objects.filter(organisation_id__in=orgs)
+             .values("org_unit_id"))
+
+
+class SiteQuerySet(ScopedQuerySet):
+    """Sites: territorially, and (to look at) to the liaison of a paired organisation."""
+
+    scoped_roles = {Role.MEMBER_UNIT: frozenset({Cap.VIEW})}
+
+    def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:
+        return _led_communities(scope, capability) if capability == Cap.VIEW else None
+
+
 class Site(ScopedModel):
     """Where shifts happen: a checkpoint, or a community as a whole. Its QR code is
     signed with the site's id and ``qr_version`` (``services.site_token``); a new
@@ -248,7 +267,7 @@ class Site(ScopedModel):
                                       verbose_name=_("checkpoint"))
     qr_version = models.PositiveIntegerField(_("QR code version"), default=1)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = SiteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("site")
@@ -265,11 +284,7 @@ class ShiftQuerySet(ScopedQuerySet):
     scoped_roles = {Role.VOLUNTEER: frozenset({Cap.VIEW}), Role.MEMBER_UNIT: _ORG_CAPS}
 
     def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:
-        orgs_led = {g.organisation_id for g in scope.grants
-                    if g.role == Role.MEMBER_UNIT and g.organisation_id
-                    and capability in _ORG_CAPS}
-        led = (Q(org_unit_id__in=Pairing.objects.filter(organisation_id__in=orgs_led)
-                 .values("org_unit_id")) if orgs_led else None)
+        led = _led_communities(scope, capability)
         if capability != Cap.VIEW or not _volunteer_grants(scope):
             return led
         own = Assignment.objects.filter(volunteer__user_id=user.pk).values("shift_id")
