@@ -227,10 +227,10 @@ def _volunteer01(ctx: DemoContext, coordinator: Any, liaison: Any, staff: list[V
     nxt = _shift(coordinator, community, LAST_DAY + timedelta(days=1), 8, 30, 12, 0, 2,
                  "入户排查", "v01-0303")
     before = LAST_DAY - timedelta(days=1)
-    first, _c = services.join(coordinator, nxt, recruits[0], now=_at(before, 9))
-    services.join(coordinator, nxt, recruits[1], now=_at(before, 9, 5))
-    mine, _c = services.join(coordinator, nxt, me, now=_at(before, 9, 10))
-    if first.status != Status.CANCELLED and mine.status == Status.WAITING:
+    if not nxt.assignments.exists():  # a second run leaves the cancelled place alone
+        first, _c = services.join(coordinator, nxt, recruits[0], now=_at(before, 9))
+        services.join(coordinator, nxt, recruits[1], now=_at(before, 9, 5))
+        services.join(coordinator, nxt, me, now=_at(before, 9, 10))
         services.cancel(coordinator, first, now=_at(before, 18))
     services.issue_certificate(liaison, me, period_from=date(2020, 2, 1),
                                period_until=date(2020, 2, 29), now=_at(date(2020, 3, 1), 10))
