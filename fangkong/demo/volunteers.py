@@ -140,7 +140,7 @@ def _staff(ctx: DemoContext, liaison: Any, unit: Any, org: Any, team: Any) -> li
             name=name, phone=_phone(n), organisation=org, team=team,
             political=Political.LEAGUE if n % 2 == 0 else Political.PARTY,
             skills="驾驶" if n == 1 else "", availability="工作日全天", health_ok=True,
-            user=user)
+            health_declared_on=date(2020, 2, 10), user=user)
         out.append(v)
     return out
 
@@ -239,7 +239,8 @@ def _volunteer01(ctx: DemoContext, coordinator: Any, liaison: Any, staff: list[V
 def _wenchang(ctx: DemoContext, worker: Any, unit: Any, team: Any) -> None:
     party = [services.enrol(worker, unit, id_number=make_id_number(
         "610902", date(1965 + n, 1 + n, 3 + n), 600 + n), name=name, phone=_phone(200 + n),
-        team=team, political=Political.PARTY, availability="每天上午", health_ok=True)[0]
+        team=team, political=Political.PARTY, availability="每天上午", health_ok=True,
+        health_declared_on=date(2020, 2, 19))[0]
         for n, name in enumerate(WENCHANG_PARTY)]
     sites = [services.save_site(worker, unit, name=cp.name, kind=SiteKind.CHECKPOINT,
                                 checkpoint=cp)[0]

@@ -243,7 +243,8 @@ def save_profile(actor: Any, volunteer: Volunteer, **fields: Any) -> Volunteer:
 def enrol(actor: Any, org_unit: OrgUnit, *, id_number: Any, name: Any, phone: Any = "",
           organisation: Any = None, team: Team | None = None,
           political: str = Political.NONE, skills: str = "", availability: str = "",
-          health_ok: bool = False, user: Any = None) -> tuple[Volunteer, bool]:
+          health_ok: bool = False, health_declared_on: date | None = None,
+          user: Any = None) -> tuple[Volunteer, bool]:
     """A volunteer taken on directly (an organisation's own staff, a community's party
     members): one profile per person; an existing profile is returned unchanged."""
     _coordinator(actor, org_unit.path, organisation.pk if organisation else None)
@@ -255,7 +256,8 @@ def enrol(actor: Any, org_unit: OrgUnit, *, id_number: Any, name: Any, phone: An
             "organisation": organisation, "team": team, "political": political,
             "skills": _text(skills, 120), "availability": _text(availability, 120),
             "health_ok": health_ok, "user": user,
-            "health_declared_on": timezone.localdate() if health_ok else None})
+            "health_declared_on": (health_declared_on or timezone.localdate())
+            if health_ok else None})
 
 
 def pair(actor: Any, organisation: Any, community: OrgUnit, *,
