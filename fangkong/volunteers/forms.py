@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.forms import DateInput, DateTimeInput, KeyedForm, UnitChoiceField
+from fangkong.core.imports import ImportForm
 from fangkong.volunteers.models import Political, Task
 
 
@@ -100,3 +101,14 @@ class CertificateForm(forms.Form):
 
     period_from = forms.DateField(label=_("From"), widget=DateInput())
     period_until = forms.DateField(label=_("Until"), widget=DateInput())
+
+
+class VolunteerImportForm(ImportForm):
+    """The shared import form (check, then import) and the community to import into."""
+
+    community = UnitChoiceField(label=_("Community"))
+
+    def __init__(self, *args: Any, communities: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if communities is not None:
+            self.fields["community"].queryset = communities

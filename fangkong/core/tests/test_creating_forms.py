@@ -94,6 +94,8 @@ NOT_CREATING = {
     "fangkong.relief.forms.ResumedForm": "sets the day an entity resumed work (an update)",
     "fangkong.volunteers.forms.CheckTimeForm": "checks a volunteer in or out (an update, once)",
     "fangkong.volunteers.forms.ProfileForm": "edits a volunteer's profile",
+    "fangkong.volunteers.forms.VolunteerImportForm":
+        "an import: checked, then applied by ID number (a second run adds nobody)",
 }
 
 #: Creating forms whose record has a natural key instead of a submission key: sent

@@ -237,7 +237,8 @@ def volunteers(request: HttpRequest) -> HttpResponse:
     qs = (Volunteer.objects.visible_to(request.user)
           .select_related("organisation", "team", "org_unit").order_by("unit_path", "name"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "volunteers/volunteers.html", {"page": page})
+    return render(request, "volunteers/volunteers.html", {
+        "page": page, "can_import": scope_for(request.user).can(Cap.IMPORT)})
 
 
 @view_required
@@ -418,3 +419,28 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "volunteers/scan.html", {
         "site": site, "error": error, "here": here, "elsewhere": mine_now, "me": me,
         "token": token}, status=status)
+
+
+@capability_required(Cap.IMPORT)
+def import_volunteers(request: HttpRequest) -> HttpResponse:
+    """Check, then import the checked file into the chosen community (``core.imports``)."""
+    from fangkong.core import imports
+    from fangkong.core.models import Level
+    from fangkong.volunteers.importers import VolunteerImporter
+
+    return imports.import_view(
+        request, lambda data: VolunteerImporter(data["community"]), kind="volunteers",
+        template="volunteers/import.html", form_class=f.VolunteerImportForm,
+        form_kwargs={"communities": units_visible_to(request.user, Cap.IMPORT,
+                                                    level=Level.COMMUNITY)},
+        context={"fields": VolunteerImporter.fields, "back": reverse("volunteers:volunteers"),
+                 "back_label": _("Back to the volunteers")},
+    )
+
+
+@capability_required(Cap.IMPORT)
+def import_template(request: HttpRequest) -> HttpResponse:
+    from fangkong.core import imports
+    from fangkong.volunteers.importers import VolunteerImporter
+
+    return imports.template_response(VolunteerImporter(None))
