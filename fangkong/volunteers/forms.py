@@ -99,8 +99,8 @@ class ProfileForm(forms.Form):
 class CertificateForm(forms.Form):
     """One certificate per volunteer, period and approved total (a natural key)."""
 
-    period_from = forms.DateField(label=_("From"), widget=DateInput())
-    period_until = forms.DateField(label=_("Until"), widget=DateInput())
+    period_from = forms.DateField(label=_("Period from"), widget=DateInput())
+    period_until = forms.DateField(label=_("Period until"), widget=DateInput())
 
 
 class VolunteerImportForm(ImportForm):
