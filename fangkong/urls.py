@@ -24,6 +24,7 @@ urlpatterns = [
     path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("reports/", include("fangkong.reports.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
+    path("volunteers/", include("fangkong.volunteers.urls")),
     path("relief/", include("fangkong.relief.urls")),
     path("api/v1/", include("fangkong.api_urls")),
     path("django-admin/", admin.site.urls),

@@ -55,6 +55,8 @@ from fangkong.reports.models import Indicator, Reporter, ReportForm, Rule
 from fangkong.reports.tests.base import make_form
 from fangkong.supplies import services as supplies_services
 from fangkong.supplies.models import Balance, Category, Item, Movement, Need, Pledge, Warehouse
+from fangkong.volunteers import services as volunteer_services
+from fangkong.volunteers.models import Assignment, Certificate, Drive, DutyLog, Shift, Signup
 
 #: Forms that create nothing, and why.
 NOT_CREATING = {
@@ -93,6 +95,10 @@ NOT_CREATING = {
     "fangkong.relief.forms.HouseholdEditForm":
         "corrects a household (an update; a stale form is refused by its seen version)",
     "fangkong.relief.forms.MemberEditForm": "corrects a member (an update)",
+    "fangkong.volunteers.forms.CheckTimeForm": "checks a volunteer in or out (an update, once)",
+    "fangkong.volunteers.forms.ProfileForm": "edits a volunteer's profile",
+    "fangkong.volunteers.forms.VolunteerImportForm":
+        "an import: checked, then applied by ID number (a second run adds nobody)",
 }
 
 #: Creating forms whose record has a natural key instead of a submission key: sent
@@ -113,6 +119,8 @@ NATURAL_KEY = {
     "fangkong.relief.forms.WorkerForm": "one worker row per entity and member",
     "fangkong.relief.forms.LeadForm": "one link per entity and household led",
     "fangkong.relief.forms.LoanForm": "the loan's contract number at the entity",
+    "fangkong.volunteers.forms.AssignForm": "one assignment per shift and volunteer",
+    "fangkong.volunteers.forms.CertificateForm": "one per volunteer, period and hours",
 }
 
 
@@ -217,6 +225,61 @@ class CreatingFormsTests(CheckpointTestCase):
         cls.today = today
         cls._supplies()
         cls._relief()
+        cls._volunteers()
+
+    @classmethod
+    def _volunteers(cls) -> None:
+        v, now, unit = volunteer_services, timezone.now(), cls.community_a_unit
+        cls.drive, _ = v.create_drive(cls.hq, unit, client_id=uuid.uuid4(), title="招募",
+                                      organisation=cls.member_org, target=5,
+                                      opened_at=now - timedelta(hours=1))
+        cls.vsite, _ = v.save_site(cls.community_a, unit, name="南门", kind="checkpoint")
+        shift, _ = v.create_shift(cls.community_a, cls.vsite, client_id=uuid.uuid4(),
+                                  starts_at=now - timedelta(hours=1),
+                                  ends_at=now + timedelta(hours=2), capacity=3)
+        past, _ = v.create_shift(cls.community_a, cls.vsite, client_id=uuid.uuid4(),
+                                 starts_at=now - timedelta(hours=6),
+                                 ends_at=now - timedelta(hours=4), capacity=3)
+        cls.vshift = shift
+        me, _ = v.enrol(cls.community_a, unit, id_number=make_id_number(
+            "610902", date(1995, 5, 5), 71), name="吴佳怡", health_ok=True, user=cls.volunteer)
+        cls.candidate, _ = v.enrol(cls.community_a, unit, id_number=make_id_number(
+            "610902", date(1995, 5, 6), 72), name="陈志远", health_ok=True)
+        cls.vme = me
+        done, _ = v.join(cls.community_a, past, me, now=now - timedelta(days=1))
+        v.check_in(cls.community_a, done, at=past.starts_at)
+        v.check_out(cls.community_a, done, at=past.ends_at)
+        v.approve(cls.community_a, Assignment.objects.get(pk=done.pk))
+        cls.on_duty, _ = v.join(cls.volunteer, shift, me)
+        v.check_in(cls.community_a, cls.on_duty, at=now)
+
+    def volunteers_cases(self) -> dict[str, Case]:
+        today = self.today.isoformat()
+        soon = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+        later = (timezone.localtime() + timedelta(days=1, hours=4)).strftime("%Y-%m-%dT%H:%M")
+        return {
+            "fangkong.volunteers.forms.SignupForm": Case(
+                f"/volunteers/v/{self.drive.public_key}/", Signup,
+                {"name": "李娜", "phone": "13912345678", "political": "none",
+                 "id_number": make_id_number("610902", date(1991, 2, 3), 44)}, user=None),
+            "fangkong.volunteers.forms.DriveForm": Case(
+                "/volunteers/drives/new/", Drive,
+                {"community": "610902002002", "organisation": str(self.member_org.pk),
+                 "title": "青年志愿者招募", "target": "20", "opened_at": soon}, user="hq"),
+            "fangkong.volunteers.forms.ShiftForm": Case(
+                f"/volunteers/sites/{self.vsite.pk}/", Shift,
+                {"starts_at": soon, "ends_at": later, "capacity": "3"}),
+            "fangkong.volunteers.forms.AssignForm": Case(
+                f"/volunteers/shifts/{self.vshift.pk}/", Assignment,
+                {"volunteer": str(self.candidate.pk)}),
+            "fangkong.volunteers.forms.DutyLogForm": Case(
+                "/volunteers/mine/", DutyLog, {"task": "crowds", "count": "12"},
+                action=f"/volunteers/assignments/{self.on_duty.pk}/log/", user="volunteer"),
+            "fangkong.volunteers.forms.CertificateForm": Case(
+                f"/volunteers/people/{self.vme.pk}/", Certificate,
+                {"period_from": (self.today - timedelta(days=1)).isoformat(),
+                 "period_until": today}),
+        }
 
     @classmethod
     def _supplies(cls) -> None:
@@ -335,7 +398,7 @@ class CreatingFormsTests(CheckpointTestCase):
             "fangkong.reports.forms.ReportersForm": Case(
                 f"/reports/forms/{rf}/", Reporter, {"rep-level": "", "rep-under": "610902002"},
                 action=f"/reports/forms/{rf}/reporters/add", user="hq"),
-            **self.supplies_cases(), **self.relief_cases(),
+            **self.supplies_cases(), **self.relief_cases(), **self.volunteers_cases(),
         }
 
     def supplies_cases(self) -> dict[str, Case]:

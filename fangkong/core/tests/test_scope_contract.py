@@ -249,6 +249,74 @@ class Factories:
             measure=application.measure, subject=application.subject, payee="户主",
             account_number="6230520123456789012", account_bank="农信社", amount=500)
 
+    # --- volunteers: an organisation's (the member unit's) records in the unit ------------
+    def volunteers_Pairing(self, unit):
+        from fangkong.volunteers.models import Pairing
+
+        return Pairing.objects.create(org_unit=unit, organisation=self.case.member_org)
+
+    def volunteers_Team(self, unit):
+        from fangkong.volunteers.models import Team
+
+        return Team.objects.create(org_unit=unit, name=f"服务队{self.n}",
+                                   organisation=self.case.member_org)
+
+    def volunteers_Drive(self, unit):
+        from fangkong.volunteers.models import Drive
+
+        return Drive.objects.create(org_unit=unit, client_id=uuid.uuid4(), title=f"招募{self.n}",
+                                    organisation=self.case.member_org, target=5,
+                                    opened_at=timezone.now())
+
+    def volunteers_Signup(self, unit):
+        from fangkong.volunteers.models import Signup
+
+        return Signup.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                     drive=self.volunteers_Drive(unit),
+                                     person=self.core_Person(unit), name=f"报名{self.n}",
+                                     phone="13900000000", submitted_at=timezone.now())
+
+    def volunteers_Volunteer(self, unit):
+        from fangkong.volunteers.models import Volunteer
+
+        return Volunteer.objects.create(org_unit=unit, person=self.core_Person(unit),
+                                        name=f"志愿者{self.n}", organisation=self.case.member_org)
+
+    def volunteers_Site(self, unit):
+        from fangkong.volunteers.models import Site
+
+        return Site.objects.create(org_unit=unit, name=f"服务点{self.n}", kind="community")
+
+    def volunteers_Shift(self, unit):
+        from fangkong.volunteers.models import Shift
+
+        now = timezone.now()
+        return Shift.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                    site=self.volunteers_Site(unit), starts_at=now,
+                                    ends_at=now + timedelta(hours=4), capacity=2)
+
+    def volunteers_Assignment(self, unit):
+        from fangkong.volunteers.models import Assignment
+
+        return Assignment.objects.create(org_unit=unit, shift=self.volunteers_Shift(unit),
+                                         volunteer=self.volunteers_Volunteer(unit),
+                                         status="confirmed", queued_at=timezone.now())
+
+    def volunteers_DutyLog(self, unit):
+        from fangkong.volunteers.models import DutyLog
+
+        return DutyLog.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                      assignment=self.volunteers_Assignment(unit),
+                                      day=date(2020, 3, 1), task="crowds")
+
+    def volunteers_Certificate(self, unit):
+        from fangkong.volunteers.models import Certificate
+
+        return Certificate.objects.create(org_unit=unit, volunteer=self.volunteers_Volunteer(unit),
+                                          period_from=date(2020, 2, 1),
+                                          period_until=date(2020, 2, 29), minutes=60, shifts=1,
+                                          issued_at=timezone.now())
+
 
 #: Detail pages and API endpoints per model: (url template, roles the page serves).
 DETAIL_URLS = {
@@ -265,6 +333,11 @@ DETAIL_URLS = {
     "relief.Application": ["/relief/applications/{pk}/", "/api/v1/relief/applications/{pk}"],
     "relief.AcceptanceBatch": ["/relief/batches/acceptance/{pk}/"],
     "relief.PaymentBatch": ["/relief/batches/payment/{pk}/"],
+    "volunteers.Drive": ["/volunteers/drives/{pk}/"],
+    "volunteers.Site": ["/volunteers/sites/{pk}/"],
+    "volunteers.Shift": ["/volunteers/shifts/{pk}/"],
+    "volunteers.Volunteer": ["/volunteers/people/{pk}/"],
+    "volunteers.Certificate": ["/volunteers/certificates/{pk}/pdf/"],
 }
 
 

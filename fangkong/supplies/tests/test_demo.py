@@ -32,11 +32,18 @@ class DemoSupplies(TestCase):
                                              title__contains="市审计局物资柜").exists())
 
     def test_alcohol_and_milk_reached_linjiang_on_2020_02_21(self) -> None:
-        arrival = Movement.objects.get(kind=Kind.TRANSFER_RECEIPT, day=date(2020, 2, 21),
-                                       warehouse__name="临江社区物资点")
-        self.assertEqual({line.item.code for line in arrival.lines.all()},
-                         {"alcohol-75", "milk"})
-        self.assertEqual(arrival.transfer.warehouse.name, "市审计局物资柜")
+        """Delivered by the audit bureau's volunteers: one issue from its cabinet, made by
+        their duty log (the volunteers' demo step), counted once."""
+        issues = Movement.objects.filter(kind=Kind.ISSUE, day=date(2020, 2, 21),
+                                         warehouse__name="市审计局物资柜")
+        self.assertEqual(issues.count(), 1)
+        issue = issues.get()
+        self.assertEqual({(line.item.code, line.quantity) for line in issue.lines.all()},
+                         {("alcohol-75", Decimal(60)), ("milk", Decimal(120))})
+        self.assertIn("临江社区", issue.recipient_label)
+        self.assertEqual(issue.recipient_type.model, "dutylog")
+        self.assertFalse(Movement.objects.filter(kind=Kind.TRANSFER, day=date(2020, 2, 21),
+                                                 warehouse__name="市审计局物资柜").exists())
 
     def test_the_ledger_and_the_balances_agree_and_none_is_negative(self) -> None:
         for b in Balance.objects.all():

@@ -1,0 +1,11 @@
+"""Scheduled work (``VolunteersConfig.schedules``): both idempotent."""
+
+from fangkong.volunteers import services
+
+
+def close_open_checkins() -> int:
+    return services.close_left_open()
+
+
+def understaffed_shifts() -> int:
+    return services.warn_understaffed()

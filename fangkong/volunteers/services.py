@@ -1,0 +1,706 @@
+"""The only place volunteer records change. Each service authorises its actor and
+writes under ``core.audit.acting_as`` in one transaction.
+
+Who coordinates: territorial staff with ``edit`` above the record's unit, and the
+member-unit liaison of the volunteers' organisation (``may_coordinate``). A volunteer
+acts on their own assignments only (joining, confirming, checking in by QR, the duty
+log). Sign-ups come from the public page without an account (``actor=None``).
+
+Races: a sign-up locks its drive's row (the count and the moment it filled), joining a
+shift locks the volunteer's row and then the shift's (overlaps and capacity), in that
+order everywhere, so two requests cannot both take the last place or two overlapping
+shifts; on SQLite every transaction is ``BEGIN IMMEDIATE`` (settings.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.core.audit import acting_as
+from fangkong.core.models import OrgUnit
+from fangkong.core.models.accounts import Cap, Role
+from fangkong.core.scoping import scope_for
+from fangkong.core.services.notices import notify
+from fangkong.core.services.people import clean_person_data, link_person
+from fangkong.core.unique import get_or_create_unique
+from fangkong.lib.identity import IdentityError, validate_contact_phone
+from fangkong.volunteers.models import (
+    ACTIVE,
+    PLACED,
+    Assignment,
+    Certificate,
+    Drive,
+    DutyLog,
+    Method,
+    Political,
+    Shift,
+    Signup,
+    SignupStatus,
+    Site,
+    Status,
+    Task,
+    Team,
+    Volunteer,
+)
+
+#: A check-in left open is closed this long after its shift ended.
+GRACE = timedelta(minutes=30)
+#: A volunteer may check in this long before the shift starts.
+EARLY = timedelta(minutes=60)
+#: Under-staffed shifts are announced this long ahead.
+AHEAD = timedelta(days=1)
+SITE_SALT = "fangkong.volunteers.site"
+
+
+def _text(value: Any, limit: int) -> str:
+    return " ".join(str(value or "").split())[:limit]
+
+
+def _local(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%m-%d %H:%M")
+
+
+# --- authorisation ---------------------------------------------------------------------
+
+def may_coordinate(actor: Any, path: str, organisation_id: int | None = None,
+                   capability: str = Cap.EDIT) -> bool:
+    """Territorial staff with ``capability`` above ``path``, or the member-unit liaison
+    of ``organisation_id``."""
+    scope = scope_for(actor)
+    if scope.covers(capability, path):
+        return True
+    return organisation_id is not None and any(
+        g.role == Role.MEMBER_UNIT and g.organisation_id == organisation_id
+        and capability in g.capabilities for g in scope.grants)
+
+
+def may_coordinate_assignment(actor: Any, assignment: Assignment) -> bool:
+    return may_coordinate(actor, assignment.shift.unit_path,
+                          assignment.volunteer.organisation_id)
+
+
+def _coordinator(actor: Any, path: str, organisation_id: int | None = None) -> None:
+    if not may_coordinate(actor, path, organisation_id):
+        raise PermissionDenied
+
+
+def is_own(actor: Any, volunteer: Volunteer) -> bool:
+    return actor is not None and volunteer.user_id is not None and volunteer.user_id == actor.pk
+
+
+# --- drives and sign-ups ----------------------------------------------------------------
+
+def create_drive(actor: Any, org_unit: OrgUnit, *, client_id: Any, title: str,
+                 organisation: Any, target: int, opened_at: datetime,
+                 closes_at: datetime | None = None, description: str = "",
+                 team: Team | None = None) -> tuple[Drive, bool]:
+    _coordinator(actor, org_unit.path, organisation.pk)
+    errors: dict[str, list[str]] = {}
+    title = _text(title, 80)
+    if not title:
+        errors["title"] = [_("Give the drive a title.")]
+    if not target or int(target) < 1:
+        errors["target"] = [_("Say how many volunteers are wanted (at least 1).")]
+    if closes_at is not None and closes_at <= opened_at:
+        errors["closes_at"] = [_("The drive must close after it opens.")]
+    if team is not None and team.organisation_id not in (None, organisation.pk):
+        errors["team"] = [_("This team belongs to another organisation.")]
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        return Drive.create_keyed(client_id, same={
+            "org_unit": org_unit, "title": title, "organisation": organisation,
+            "target": int(target), "opened_at": opened_at, "closes_at": closes_at,
+            "description": str(description or "").strip()[:2000], "team": team,
+        }, defaults={"created_by": actor})
+
+
+def drive_open(drive: Drive, now: datetime) -> str | None:
+    """Why the drive takes no sign-ups now, or None."""
+    if now < drive.opened_at:
+        return _("This drive opens at %(at)s.") % {"at": _local(drive.opened_at)}
+    if drive.closes_at is not None and now >= drive.closes_at:
+        return _("This drive closed at %(at)s.") % {"at": _local(drive.closes_at)}
+    return None
+
+
+def _already(signup: Signup) -> ValidationError:
+    return ValidationError({"id_number": [_(
+        "This ID number already signed up to this drive (at %(at)s). There is no need to "
+        "sign up again; the organisers will contact you.") % {"at": _local(signup.submitted_at)}]})
+
+
+def sign_up(drive: Drive, *, client_id: Any, id_number: Any, name: Any, phone: Any,
+            skills: str = "", political: str = Political.NONE, at: datetime | None = None,
+            made_at: datetime | None = None) -> tuple[Signup, bool]:
+    """A resident's sign-up from the public page: the ID number and contact phone are
+    validated, the person linked to the registry (never changed there). The same
+    person again is refused with a message saying so (a database constraint backs it);
+    the same form sent again (its key) answers the first sign-up."""
+    now = at or timezone.now()
+    errors: dict[str, list[str]] = {}
+    data = None
+    try:
+        data = clean_person_data(id_number=id_number, name=name)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        contact = validate_contact_phone(phone)
+    except IdentityError as exc:
+        errors["phone"] = [str(exc.message)]
+    if political not in Political.values:
+        errors["political"] = [_("Choose one.")]
+    closed = drive_open(drive, now)
+    if closed:
+        errors.setdefault("__all__", []).append(closed)
+    if errors:
+        raise ValidationError(errors)
+    assert data is not None
+    done = Signup.objects.filter(client_id=client_id).first()
+    if done is not None:  # the same form again: the first sign-up, unchanged
+        done.check_same({"drive": drive, "name": data.name})
+        return done, False
+    with transaction.atomic():
+        person = link_person(None, data, drive.org_unit)
+        locked = Drive.objects.select_for_update().get(pk=drive.pk)
+        earlier = Signup.objects.filter(drive=locked, person=person).first()
+        if earlier is not None:
+            raise _already(earlier)
+        try:
+            with transaction.atomic():
+                signup, created = Signup.create_keyed(client_id, same={
+                    "drive": locked, "person": person, "name": data.name,
+                    "org_unit_id": locked.org_unit_id,
+                }, defaults={"phone": contact, "skills": _text(skills, 120),
+                             "political": political, "submitted_at": now,
+                             "made_at": made_at})
+        except IntegrityError:
+            earlier = Signup.objects.filter(drive=locked, person=person).first()
+            if earlier is None:
+                raise
+            raise _already(earlier) from None
+        if created:
+            locked.signup_count = F("signup_count") + 1
+            locked.save(update_fields=["signup_count", "updated_at"])
+            locked.refresh_from_db(fields=["signup_count"])
+            if locked.filled_at is None and locked.signup_count >= locked.target:
+                Drive.objects.filter(pk=locked.pk, filled_at__isnull=True).update(
+                    filled_at=signup.submitted_at)
+    return signup, created
+
+
+def take_on(actor: Any, signup: Signup, *, user: Any = None) -> Volunteer:
+    """Make a sign-up a volunteer of the drive's organisation and team (one profile per
+    person: a person already volunteering keeps theirs)."""
+    drive = signup.drive
+    _coordinator(actor, drive.unit_path, drive.organisation_id)
+    with acting_as(actor), transaction.atomic():
+        volunteer, _created = get_or_create_unique(Volunteer.objects, {"person": signup.person}, {
+            "name": signup.name, "phone": signup.phone[:11] if signup.phone[:1] == "1" else "",
+            "org_unit_id": drive.org_unit_id, "organisation_id": drive.organisation_id,
+            "team": drive.team, "political": signup.political, "skills": signup.skills,
+            "user": user,
+        })
+        Signup.objects.filter(pk=signup.pk).update(status=SignupStatus.ACCEPTED,
+                                                   volunteer=volunteer)
+        signup.refresh_from_db()
+        if signup.status != SignupStatus.ACCEPTED:  # pragma: no cover - audited update
+            raise RuntimeError("sign-up not updated")
+    return volunteer
+
+
+def save_profile(actor: Any, volunteer: Volunteer, **fields: Any) -> Volunteer:
+    """Change a profile (skills, availability, health declaration, team …): the
+    coordinator, or the volunteer their own availability and health declaration."""
+    own_fields = {"availability", "health_declared_on", "health_ok", "skills"}
+    if not (may_coordinate(actor, volunteer.unit_path, volunteer.organisation_id)
+            or (is_own(actor, volunteer) and set(fields) <= own_fields)):
+        raise PermissionDenied
+    team = fields.get("team")
+    if team is not None and team.organisation_id not in (None, volunteer.organisation_id):
+        raise ValidationError({"team": [_("This team belongs to another organisation.")]})
+    if fields.get("health_ok") and not fields.get("health_declared_on"):
+        fields["health_declared_on"] = timezone.localdate()
+    with acting_as(actor), transaction.atomic():
+        for name, value in fields.items():
+            setattr(volunteer, name, _text(value, 120) if isinstance(value, str) else value)
+        volunteer.save()
+    return volunteer
+
+
+def enrol(actor: Any, org_unit: OrgUnit, *, id_number: Any, name: Any, phone: Any = "",
+          organisation: Any = None, team: Team | None = None,
+          political: str = Political.NONE, skills: str = "", availability: str = "",
+          health_ok: bool = False, health_declared_on: date | None = None,
+          user: Any = None) -> tuple[Volunteer, bool]:
+    """A volunteer taken on directly (an organisation's own staff, a community's party
+    members): one profile per person; an existing profile is returned unchanged."""
+    _coordinator(actor, org_unit.path, organisation.pk if organisation else None)
+    data = clean_person_data(id_number=id_number, name=name, phone=phone)
+    with acting_as(actor), transaction.atomic():
+        person = link_person(actor, data, org_unit)
+        return get_or_create_unique(Volunteer.objects, {"person": person}, {
+            "name": data.name, "phone": data.phone, "org_unit": org_unit,
+            "organisation": organisation, "team": team, "political": political,
+            "skills": _text(skills, 120), "availability": _text(availability, 120),
+            "health_ok": health_ok, "user": user,
+            "health_declared_on": (health_declared_on or timezone.localdate())
+            if health_ok else None})
+
+
+def pair(actor: Any, organisation: Any, community: OrgUnit, *,
+         since: date | None = None) -> tuple[Any, bool]:
+    """An organisation's paired community (包联社区): once per pair."""
+    from fangkong.volunteers.models import Pairing
+
+    _coordinator(actor, community.path)
+    with acting_as(actor):
+        return get_or_create_unique(Pairing.objects, {"organisation": organisation,
+                                                      "org_unit": community},
+                                    {"since": since})
+
+
+def save_team(actor: Any, org_unit: OrgUnit, *, name: str,
+              organisation: Any = None) -> tuple[Team, bool]:
+    _coordinator(actor, org_unit.path, organisation.pk if organisation else None)
+    name = _text(name, 60)
+    if not name:
+        raise ValidationError({"name": [_("Name the team.")]})
+    with acting_as(actor):
+        return get_or_create_unique(Team.objects, {"org_unit": org_unit, "name": name},
+                                    {"organisation": organisation})
+
+
+# --- sites and their QR codes --------------------------------------------------------------
+
+def site_token(site: Site) -> str:
+    """What a site's QR code carries: its id and code version, signed with the secret
+    key. A photo of another site's code names that site; a changed one fails."""
+    return signing.dumps([site.pk, site.qr_version], salt=SITE_SALT, compress=False)
+
+
+def site_from_token(token: str) -> Site:
+    bad = ValidationError({"code": [_(
+        "This is not a valid site QR code of this platform. Scan the code posted at "
+        "the site of your shift.")]})
+    try:
+        pk, version = signing.loads(str(token), salt=SITE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise bad from None
+    site = Site.objects.filter(pk=pk).select_related("org_unit").first()
+    if site is None:
+        raise bad
+    if site.qr_version != version:
+        raise ValidationError({"code": [_(
+            "This QR code of %(site)s was replaced by a new one. Scan the code now posted "
+            "there.") % {"site": site.name}]})
+    return site
+
+
+def scan_url(site: Site) -> str:
+    return reverse("volunteers:scan", args=[site_token(site)])
+
+
+def save_site(actor: Any, org_unit: OrgUnit, *, name: str, kind: str,
+              checkpoint: Any = None) -> tuple[Site, bool]:
+    _coordinator(actor, org_unit.path)
+    name = _text(name, 60)
+    if not name:
+        raise ValidationError({"name": [_("Name the site.")]})
+    if checkpoint is not None and checkpoint.org_unit_id != org_unit.pk:
+        raise ValidationError({"checkpoint": [_("The checkpoint is in another community.")]})
+    with acting_as(actor):
+        return get_or_create_unique(Site.objects, {"org_unit": org_unit, "name": name},
+                                    {"kind": kind, "checkpoint": checkpoint})
+
+
+def renew_site_code(actor: Any, site: Site) -> Site:
+    """Retire every printed code of the site (a new version)."""
+    _coordinator(actor, site.unit_path)
+    with acting_as(actor), transaction.atomic():
+        site.qr_version = F("qr_version") + 1
+        site.save(update_fields=["qr_version", "updated_at"])
+        site.refresh_from_db()
+    return site
+
+
+# --- shifts and the waiting list --------------------------------------------------------
+
+def create_shift(actor: Any, site: Site, *, client_id: Any, starts_at: datetime,
+                 ends_at: datetime, capacity: int, tasks: str = "", requirements: str = "",
+                 party_members_only: bool = False,
+                 made_at: datetime | None = None) -> tuple[Shift, bool]:
+    _coordinator(actor, site.unit_path)
+    errors: dict[str, list[str]] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = [_("The shift must end after it starts.")]
+    elif ends_at - starts_at > timedelta(hours=24):
+        errors["ends_at"] = [_("A shift lasts at most 24 hours.")]
+    if not capacity or int(capacity) < 1:
+        errors["capacity"] = [_("A shift needs at least one volunteer.")]
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        return Shift.create_keyed(client_id, same={
+            "site": site, "org_unit_id": site.org_unit_id, "starts_at": starts_at,
+            "ends_at": ends_at, "capacity": int(capacity), "tasks": _text(tasks, 120),
+            "requirements": _text(requirements, 120),
+            "party_members_only": bool(party_members_only),
+        }, defaults={"created_by": actor, "made_at": made_at})
+
+
+def overlapping(volunteer: Volunteer, shift: Shift) -> list[Assignment]:
+    return list(Assignment.objects.filter(
+        volunteer=volunteer, status__in=ACTIVE, shift__starts_at__lt=shift.ends_at,
+        shift__ends_at__gt=shift.starts_at).exclude(shift=shift).select_related("shift__site"))
+
+
+def join(actor: Any, shift: Shift, volunteer: Volunteer, *, override_reason: str = "",
+         now: datetime | None = None) -> tuple[Assignment, bool]:
+    """Put a volunteer on a shift (their own choice, or the coordinator's): a place if
+    one is free, else the waiting list. Once per shift (a database constraint); a shift
+    overlapping one of theirs is refused, unless a coordinator gives a reason."""
+    now = now or timezone.now()
+    coordinator = may_coordinate(actor, shift.unit_path, volunteer.organisation_id)
+    if not coordinator and not is_own(actor, volunteer):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if shift.ends_at <= now:
+        errors["shift"] = [_("This shift is over.")]
+    if shift.party_members_only and volunteer.political != Political.PARTY:
+        errors["volunteer"] = [_("This shift is for party members only.")]
+    if not volunteer.health_ok:
+        errors["volunteer"] = [_("The volunteer has not declared their health yet: no "
+                                 "fever, no contact with a case in the last 14 days.")]
+    if errors:
+        raise ValidationError(errors)
+    reason = _text(override_reason, 200)
+    with acting_as(actor), transaction.atomic():
+        Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+        locked = Shift.objects.select_for_update().get(pk=shift.pk)
+        existing = Assignment.objects.filter(shift=locked, volunteer=volunteer).first()
+        if existing is not None and existing.status in ACTIVE:
+            return existing, False
+        clash = overlapping(volunteer, locked)
+        if clash and not (coordinator and reason):
+            other = clash[0].shift
+            message = _("%(name)s is already on %(site)s %(start)s–%(end)s at that time: "
+                        "one volunteer cannot be on two shifts at once.") % {
+                "name": volunteer.masked_name, "site": other.site.name,
+                "start": _local(other.starts_at), "end": timezone.localtime(other.ends_at)
+                .strftime("%H:%M")}
+            if coordinator:
+                message += " " + _("To put them on both anyway, give the reason.")
+            raise ValidationError({"override_reason" if coordinator else "shift": [message]})
+        placed = Assignment.objects.filter(shift=locked, status__in=PLACED).count()
+        status = Status.CONFIRMED if placed < locked.capacity else Status.WAITING
+        values = {"status": status, "queued_at": now, "org_unit_id": locked.org_unit_id,
+                  "override_reason": reason if clash else "",
+                  "override_by": actor if clash else None, "offered_at": None}
+        if existing is not None:  # cancelled before: back again, at the end of the queue
+            for name, value in values.items():
+                setattr(existing, name, value)
+            existing.save()
+            return existing, True
+        return get_or_create_unique(Assignment.objects,
+                                    {"shift": locked, "volunteer": volunteer}, values)
+
+
+def _promote(shift: Shift, now: datetime) -> Assignment | None:
+    """Offer a freed place to the first on the waiting list (the shift's row is locked
+    by the caller); the volunteer is asked to confirm."""
+    placed = Assignment.objects.filter(shift=shift, status__in=PLACED).count()
+    if placed >= shift.capacity:
+        return None
+    first = (Assignment.objects.filter(shift=shift, status=Status.WAITING)
+             .select_related("volunteer__user", "shift__site").order_by("queued_at", "pk")
+             .first())
+    if first is None:
+        return None
+    first.status, first.offered_at = Status.OFFERED, now
+    first.save(update_fields=["status", "offered_at", "updated_at"])
+    if first.volunteer.user_id:
+        notify(first.volunteer.user, kind="volunteers.offer",
+               key=f"volunteers.offer:{first.pk}:{now.timestamp():.0f}",
+               title=_("A place on %(shift)s is free for you: please confirm") % {
+                   "shift": f"{shift.site.name} {_local(shift.starts_at)}"},
+               body=_("You were on the waiting list. Confirm that you will come, or "
+                      "decline so that the next one gets the place."),
+               url=reverse("volunteers:mine"))
+    return first
+
+
+def cancel(actor: Any, assignment: Assignment, *, now: datetime | None = None) -> Assignment:
+    now = now or timezone.now()
+    if not (is_own(actor, assignment.volunteer) or may_coordinate_assignment(actor, assignment)):
+        raise PermissionDenied
+    if assignment.check_in_at is not None:
+        raise ValidationError(_("The volunteer has checked in: the shift cannot be cancelled."))
+    with acting_as(actor), transaction.atomic():
+        shift = Shift.objects.select_for_update().get(pk=assignment.shift_id)
+        assignment.refresh_from_db()
+        if assignment.status == Status.CANCELLED:
+            return assignment
+        assignment.status = Status.CANCELLED
+        assignment.save(update_fields=["status", "updated_at"])
+        _promote(shift, now)
+    return assignment
+
+
+def confirm(actor: Any, assignment: Assignment) -> Assignment:
+    """The volunteer takes the place offered to them."""
+    if not is_own(actor, assignment.volunteer):
+        raise PermissionDenied
+    with acting_as(actor), transaction.atomic():
+        done = Assignment.objects.filter(pk=assignment.pk, status=Status.OFFERED).update(
+            status=Status.CONFIRMED, updated_at=timezone.now())
+        assignment.refresh_from_db()
+        if not done and assignment.status != Status.CONFIRMED:
+            raise ValidationError(_("There is no place waiting for your confirmation."))
+    return assignment
+
+
+# --- check-in and check-out ----------------------------------------------------------------
+
+def credited_minutes(shift: Shift, check_in: datetime, check_out: datetime) -> int:
+    """The shift's window intersected with the time actually there."""
+    start, end = max(shift.starts_at, check_in), min(shift.ends_at, check_out)
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+def _scan_or_coordinator(actor: Any, assignment: Assignment, token: str | None,
+                         at: datetime | None) -> tuple[str, datetime]:
+    if token is not None:
+        if not is_own(actor, assignment.volunteer):
+            raise PermissionDenied
+        site = site_from_token(token)
+        if site.pk != assignment.shift.site_id:
+            raise ValidationError({"code": [_(
+                "This is the QR code of %(scanned)s; your shift is at %(site)s. Scan the "
+                "code posted there.") % {"scanned": site.name,
+                                         "site": assignment.shift.site.name}]})
+        return Method.QR, timezone.now()
+    if not may_coordinate_assignment(actor, assignment):
+        raise PermissionDenied
+    return Method.COORDINATOR, at or timezone.now()
+
+
+def check_in(actor: Any, assignment: Assignment, *, token: str | None = None,
+             at: datetime | None = None) -> Assignment:
+    """By the volunteer scanning the site's code (``token``), or by the coordinator
+    (``at`` may be given, for a paper record)."""
+    method, when = _scan_or_coordinator(actor, assignment, token, at)
+    shift = assignment.shift
+    if assignment.status != Status.CONFIRMED:
+        raise ValidationError({"code": [_("Only a confirmed place can be checked in.")]})
+    if when < shift.starts_at - EARLY or when > shift.ends_at:
+        raise ValidationError({"at": [_(
+            "The shift runs %(start)s–%(end)s: check in from an hour before it starts "
+            "until it ends.") % {"start": _local(shift.starts_at),
+                                 "end": timezone.localtime(shift.ends_at).strftime("%H:%M")}]})
+    with acting_as(actor), transaction.atomic():
+        Assignment.objects.filter(pk=assignment.pk, check_in_at__isnull=True).update(
+            check_in_at=when, check_in_method=method, updated_at=timezone.now())
+        assignment.refresh_from_db()
+    return assignment
+
+
+def check_out(actor: Any, assignment: Assignment, *, token: str | None = None,
+              at: datetime | None = None) -> Assignment:
+    method, when = _scan_or_coordinator(actor, assignment, token, at)
+    if assignment.check_in_at is None:
+        raise ValidationError({"at": [_("Check in first: there is no check-in to close.")]})
+    if when < assignment.check_in_at:
+        raise ValidationError({"at": [_("The check-out time %(out)s is before the check-in "
+                                        "at %(in)s.") % {"out": _local(when),
+                                                         "in": _local(assignment.check_in_at)}]})
+    with acting_as(actor), transaction.atomic():
+        Assignment.objects.filter(pk=assignment.pk, check_out_at__isnull=True).update(
+            check_out_at=when, check_out_method=method, updated_at=timezone.now(),
+            credited_minutes=credited_minutes(assignment.shift, assignment.check_in_at, when))
+        assignment.refresh_from_db()
+    return assignment
+
+
+def approve(actor: Any, assignment: Assignment) -> Assignment:
+    """The coordinator approves the credited time (once; a second approval is none)."""
+    if not may_coordinate_assignment(actor, assignment):
+        raise PermissionDenied
+    if assignment.check_out_at is None:
+        raise ValidationError(_("The volunteer has not checked out yet."))
+    with acting_as(actor), transaction.atomic():
+        Assignment.objects.filter(pk=assignment.pk, approved_at__isnull=True).update(
+            approved_at=timezone.now(), approved_by=actor, updated_at=timezone.now())
+        assignment.refresh_from_db()
+    return assignment
+
+
+def close_left_open(now: datetime | None = None) -> int:
+    """Close check-ins left open past their shift's end plus ``GRACE``, at the shift's
+    end, flagged (``auto_closed``) for the coordinator. Idempotent: a closed one is
+    not touched again."""
+    now = now or timezone.now()
+    closed = 0
+    due = (Assignment.objects.filter(check_in_at__isnull=False, check_out_at__isnull=True,
+                                     shift__ends_at__lt=now - GRACE)
+           .select_related("shift__site", "shift__org_unit", "volunteer"))
+    for a in due:
+        out = max(a.shift.ends_at, a.check_in_at)
+        with transaction.atomic():
+            done = Assignment.objects.filter(pk=a.pk, check_out_at__isnull=True).update(
+                check_out_at=out, check_out_method=Method.AUTO, auto_closed=True,
+                credited_minutes=credited_minutes(a.shift, a.check_in_at, out),
+                updated_at=now)
+            if done:
+                from fangkong.core.services.alerts import open_alert, subject_of
+                from fangkong.volunteers.alerts import LEFT_OPEN
+
+                open_alert(kind=LEFT_OPEN, org_unit=a.shift.org_unit, subject=subject_of(a),
+                           title=_("%(name)s did not check out of %(shift)s: closed at the "
+                                   "shift's end, check before approving") % {
+                               "name": a.volunteer.masked_name, "shift": str(a.shift)},
+                           opened_at=now)
+                closed += 1
+    return closed
+
+
+def warn_understaffed(now: datetime | None = None) -> int:
+    """Shifts starting within ``AHEAD`` with fewer placed volunteers than needed: an
+    alert for the community and a notice to the shift's coordinator, once each."""
+    from fangkong.core.services.alerts import open_alert, subject_of
+    from fangkong.volunteers.alerts import UNDERSTAFFED
+
+    now = now or timezone.now()
+    shifts = (Shift.objects.filter(starts_at__gt=now, starts_at__lte=now + AHEAD)
+              .annotate(placed=Count("assignments", filter=Q(assignments__status__in=PLACED)))
+              .filter(placed__lt=F("capacity")).select_related("site", "org_unit", "created_by"))
+    n = 0
+    for shift in shifts:
+        title = _("%(shift)s has %(placed)d of %(capacity)d volunteers") % {
+            "shift": str(shift), "placed": shift.placed, "capacity": shift.capacity}
+        open_alert(kind=UNDERSTAFFED, org_unit=shift.org_unit, subject=subject_of(shift),
+                   title=title, opened_at=now)
+        if shift.created_by_id:
+            notify(shift.created_by, kind="volunteers.understaffed", title=title,
+                   key=f"volunteers.understaffed:{shift.pk}",
+                   url=reverse("volunteers:shift", args=[shift.pk]))
+        n += 1
+    return n
+
+
+# --- duty log ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Delivery:
+    """Supplies a duty-log delivery draws from a warehouse (an issue)."""
+
+    warehouse: Any
+    lines: Sequence[Any]  # supplies.services.Line
+    recipient_label: str
+
+
+def log_duty(actor: Any, assignment: Assignment, *, client_id: Any, task: str,
+             count: int | None = None, note: str = "", delivery: Delivery | None = None,
+             made_at: datetime | None = None) -> tuple[DutyLog, bool]:
+    """What was done on a shift, by the volunteer or their coordinator. A delivery may
+    draw from a warehouse: the issue goes through the supplies services in the same
+    transaction, with this entry as its recipient (so the stock and the log agree)."""
+    if not (is_own(actor, assignment.volunteer) or may_coordinate_assignment(actor, assignment)):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if task not in Task.values:
+        errors["task"] = [_("Choose what was done.")]
+    if count is not None and int(count) < 0:
+        errors["count"] = [_("Enter zero or more.")]
+    if assignment.check_in_at is None:
+        errors["__all__"] = [_("Check in to the shift before logging what was done.")]
+    if delivery is not None and task != Task.DELIVERY:
+        errors["task"] = [_("Only a delivery draws from stock.")]
+    if errors:
+        raise ValidationError(errors)
+    day = timezone.localdate(assignment.check_in_at)
+    with acting_as(actor), transaction.atomic():
+        log, created = DutyLog.create_keyed(client_id, same={
+            "assignment": assignment, "task": task, "count": count,
+            "note": _text(note, 200), "day": day, "org_unit_id": assignment.org_unit_id,
+        }, defaults={"recorded_by": actor, "made_at": made_at}, actor=actor)
+        if created and delivery is not None:
+            from fangkong.supplies import services as supplies
+
+            movement, _new = supplies.issue(
+                actor, delivery.warehouse,
+                client_id=uuid.uuid5(uuid.UUID(str(client_id)), "supplies-issue"), day=day,
+                lines=delivery.lines, recipient_kind="team",
+                recipient_label=delivery.recipient_label, recipient=log,
+                reason=_("Volunteers' delivery: %(note)s") % {"note": log.note or str(
+                    assignment.shift.site)})
+            log.movement = movement
+            log.save(update_fields=["movement", "updated_at"])
+    return log, created
+
+
+# --- certificates and totals ------------------------------------------------------------------
+
+def approved(qs: Any = None) -> Any:
+    qs = Assignment.objects.all() if qs is None else qs
+    return qs.filter(approved_at__isnull=False, credited_minutes__isnull=False)
+
+
+def _day_range(first: date, last: date) -> tuple[datetime, datetime]:
+    return (timezone.make_aware(datetime.combine(first, time.min)),
+            timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min)))
+
+
+def issue_certificate(actor: Any, volunteer: Volunteer, *, period_from: date,
+                      period_until: date, now: datetime | None = None) -> tuple[Certificate, bool]:
+    """A certificate of the approved hours of shifts in the period, as they are now."""
+    _coordinator(actor, volunteer.unit_path, volunteer.organisation_id)
+    if period_until < period_from:
+        raise ValidationError({"period_until": [_("The period must end after it starts.")]})
+    start, end = _day_range(period_from, period_until)
+    rows = approved(volunteer.assignments.filter(shift__starts_at__gte=start,
+                                                 shift__starts_at__lt=end))
+    total = rows.aggregate(m=Sum("credited_minutes"), n=Count("pk"))
+    if not total["m"]:
+        raise ValidationError({"period_from": [_(
+            "%(name)s has no approved hours in this period.") % {"name": volunteer.masked_name}]})
+    with acting_as(actor), transaction.atomic():
+        return get_or_create_unique(Certificate.objects, {
+            "volunteer": volunteer, "period_from": period_from, "period_until": period_until,
+            "minutes": total["m"]}, {"shifts": total["n"], "issued_at": now or timezone.now(),
+                                     "issued_by": actor, "org_unit_id": volunteer.org_unit_id})
+
+
+GROUPS = {
+    "volunteer": ("volunteer_id", "volunteer__name"),
+    "team": ("volunteer__team_id", "volunteer__team__name"),
+    "organisation": ("volunteer__organisation_id", "volunteer__organisation__name"),
+    "community": ("shift__org_unit_id", "shift__org_unit__name"),
+}
+
+
+def totals(assignments: Any, by: str, *, until: date | None = None) -> list[dict[str, Any]]:
+    """Approved hours and shifts per volunteer, team, organisation or community."""
+    key, label = GROUPS[by]
+    qs = approved(assignments)
+    if until is not None:
+        qs = qs.filter(shift__starts_at__lt=_day_range(until, until)[1])
+    rows = (qs.values(key, label).annotate(minutes=Sum("credited_minutes"),
+                                           shifts=Count("pk"),
+                                           people=Count("volunteer_id", distinct=True))
+            .order_by("-minutes", label))
+    return [{"key": r[key], "label": r[label] or _("(none)"), "minutes": r["minutes"],
+             "hours": round(r["minutes"] / 60, 1), "shifts": r["shifts"],
+             "people": r["people"]} for r in rows]
