@@ -52,6 +52,8 @@ def limits() -> dict[str, Limit]:
         _limit("selfreg_checkpoint", 400, 600),  # everyone, one checkpoint
         _limit("tip_address", 10, 3600),
         _limit("tip_unit", 200, 3600),           # everyone, one community
+        _limit("training_address", 30, 600),     # one phone or NAT address, one session
+        _limit("training_session", 600, 600),    # everyone, one session's pages
     )}
 
 
