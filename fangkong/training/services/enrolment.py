@@ -80,8 +80,8 @@ def enrol(actor: Any, session: Session, *, client_id: uuid.UUID | str, person: P
         return existing, False
     try:
         with acting_as(actor), transaction.atomic():
-            return _enrol(actor, session, client_id, person, business_name, business_kind,
-                          attend_mode, role_at_business, source, now), True
+            return _enrol(actor, session, client_id, person, business_name,
+                          business_kind, attend_mode, role_at_business, source, now)
     except IntegrityError:
         # A racing submission of the same key, or of the same person, won.
         existing = (Enrolment.objects.filter(client_id=client_id).select_related("person")
@@ -102,10 +102,15 @@ def _already(session: Session) -> ValidationError:
 
 def _enrol(actor: Any, session: Session, client_id: Any, data: PersonData, business_name: str,
            business_kind: str, attend_mode: str, role_at_business: str,
-           source: str, now: Any) -> Enrolment:
+           source: str, now: Any) -> tuple[Enrolment, bool]:
     # The lock orders the enrolments of one session: the seats counted below are the
     # seats taken when this one is written.
     locked = Session.objects.select_for_update().select_related("venue").get(pk=session.pk)
+    # The same submission may have been written while this one waited for the lock.
+    same = Enrolment.objects.filter(client_id=client_id).select_related("person").first()
+    if same is not None:
+        _same(same, locked, data=data, attend_mode=attend_mode)
+        return same, False
     if Enrolment.objects.filter(session=locked, person__id_number=data.id_number).exists():
         raise _already(locked)
     seat = None
@@ -137,4 +142,4 @@ def _enrol(actor: Any, session: Session, client_id: Any, data: PersonData, busin
         seat_number=seat.number if seat else None, source=source,
         enrolled_by=actor, name=data.name, phone=data.phone, created_at=now)
     enrolment.save()
-    return enrolment
+    return enrolment, True
