@@ -185,7 +185,7 @@ def _session_context(request: HttpRequest, session: Session, **extra: Any) -> di
         "masks": sum(1 for e in attended if e.attendance.mask_worn),
         "certificates": sum(1 for e in enrolments if hasattr(e, "certificate")),
         "seat_rows": _seat_rows(session, enrolments),
-        "page": Paginator(enrolments, 100).get_page(request.GET.get("page")),
+        "page": Paginator(enrolments, 30).get_page(request.GET.get("page")),
         "ratings": ratings, "ratings_list": [ratings[f"r{i}"] for i in range(5, 0, -1)],
         "comments": feedback.exclude(comment="").order_by("-pk")[:10],
         "enrol_url": request.build_absolute_uri(
