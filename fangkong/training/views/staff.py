@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -164,7 +164,7 @@ def _session_context(request: HttpRequest, session: Session, **extra: Any) -> di
     can_edit = scope_for(request.user).can(Cap.EDIT, session.unit_path)
     enrolments = list(session.enrolments.select_related("business", "attendance",
                                                         "certificate")
-                      .order_by("seat_row", "seat_number", "pk"))
+                      .order_by(F("seat_row").asc(nulls_last=True), "seat_number", "pk"))
     attended = [e for e in enrolments if hasattr(e, "attendance")]
     in_room = [e for e in enrolments if e.attend_mode == AttendMode.OFFLINE]
     feedback = Feedback.objects.filter(enrolment__session=session)
