@@ -142,7 +142,13 @@ def create_session(actor: Any, course: Course, *, client_id: uuid.UUID | str,
     if not errors and planned is not None:
         room = len(seat_plan(probe)) if in_room else 0
         remote = (online_limit if online_limit is not None else None) if online else 0
-        if remote is not None and planned > room + remote:
+        if remote == 0 and planned > room:
+            errors["planned"] = [_(
+                "%(planned)d trainees do not fit: seated apart (one seat in %(n)d, one row "
+                "in %(m)d) the room takes %(room)d. Use a larger room, add a session or hold "
+                "it online as well.") % {"planned": planned, "n": seat_spacing,
+                                         "m": row_spacing, "room": room}]
+        elif remote is not None and planned > room + remote:
             errors["planned"] = [_(
                 "%(planned)d trainees do not fit: seated apart (one seat in %(n)d, one row "
                 "in %(m)d) the room takes %(room)d, online places %(remote)d. Use a larger "
