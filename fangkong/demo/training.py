@@ -75,6 +75,7 @@ def load(ctx: DemoContext) -> str:
     staff = ctx.user("zhenping01")
     town = ctx.unit(CHENGGUAN)
     rng = random.Random(f"{ctx.seed}:training")
+    before = Enrolment.objects.count()
     venue, _created = services.save_venue(
         staff, town, name="镇坪县会议中心报告厅", rows=16, seats_per_row=16,
         address="城关镇新民街")
@@ -95,9 +96,10 @@ def load(ctx: DemoContext) -> str:
     _feedback(session, trainees, rng)
     issued = services.issue_certificates(staff, session, now=ENDS + timedelta(hours=18))
     attended = Attendance.objects.filter(session=session).count()
-    return _("1 course, 1 session on 2020-03-02: %(enrolled)d enrolled, %(attended)d "
-             "attended, %(issued)d certificates issued now") % {
-        "enrolled": session.enrolments.count(), "attended": attended, "issued": issued}
+    return _("1 course, 1 session on 2020-03-02: %(enrolled)d enrolled (%(new)d new), "
+             "%(attended)d attended, %(issued)d certificates issued now") % {
+        "enrolled": session.enrolments.count(), "new": Enrolment.objects.count() - before,
+        "attended": attended, "issued": issued}
 
 
 def _enrol(ctx: DemoContext, staff, session, rng: random.Random) -> list[Enrolment]:
