@@ -111,7 +111,8 @@ def _enrol(ctx: DemoContext, staff, session, rng: random.Random) -> list[Enrolme
     for i, person in enumerate(people):
         name, kind = BUSINESSES[0] if i == 0 else BUSINESSES[1 + (i - 1) % (len(BUSINESSES) - 1)]
         public = i % 3 != 0  # two in three on the enrolment page behind the QR code
-        when = STARTS - timedelta(days=3) + timedelta(minutes=17 * i)
+        # Office hours of the three days before (09:00-16:20).
+        when = STARTS - timedelta(days=3 - i // 23) + timedelta(minutes=20 * (i % 23))
         enrolment, _created = services.enrol(
             None if public else staff, session, client_id=key(f"enrol-{i}"),
             person=PersonData(id_number=person.id_number, name=person.name, sex=person.sex,
