@@ -105,7 +105,8 @@ def _enrol(actor: Any, session: Session, client_id: Any, data: PersonData, busin
            source: str, now: Any) -> tuple[Enrolment, bool]:
     # The lock orders the enrolments of one session: the seats counted below are the
     # seats taken when this one is written.
-    locked = Session.objects.select_for_update().select_related("venue").get(pk=session.pk)
+    locked = (Session.objects.select_for_update(of=("self",)).select_related("venue", "org_unit")
+              .get(pk=session.pk))
     # The same submission may have been written while this one waited for the lock.
     same = Enrolment.objects.filter(client_id=client_id).select_related("person").first()
     if same is not None:

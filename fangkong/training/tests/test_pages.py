@@ -52,7 +52,7 @@ class StaffPagesTests(TrainingTestCase):
             "venue": str(self.session.venue_id), "seat_spacing": "2", "row_spacing": "2",
             "planned": "30"})
         self.assertEqual(answer.status_code, 400)
-        self.assertContains(answer, "do not fit", status_code=400)
+        self.assertContains(answer, "无法容纳", status_code=400)
         self.assertEqual(Session.objects.count(), before)
 
     def test_staff_enrol_with_an_invalid_id_number_saves_nothing(self) -> None:
@@ -101,7 +101,7 @@ class PublicPagesTests(TrainingTestCase):
         url = f"/training/s/{self.session.public_key}/"
         self.client.post(url, self.data(1))
         again = self.client.post(url, self.data(1))
-        self.assertContains(again, "already enrolled", status_code=400)
+        self.assertContains(again, "已报名本期培训", status_code=400)
         bad = self.client.post(url, self.data(2, id_number="61090219850115001"))
         self.assertEqual(bad.status_code, 400)
         self.assertIn("id_number", bad.context["form"].errors)
@@ -118,7 +118,7 @@ class PublicPagesTests(TrainingTestCase):
         url = f"/training/c/{services.checkin_token(later)}/"
         answer = self.client.post(url, {"id_number": e.person.id_number, "phone": e.phone,
                                         "mask_worn": "on"})
-        self.assertContains(answer, "has not started", status_code=400)
+        self.assertContains(answer, "尚未开始签到", status_code=400)
         self.assertFalse(Attendance.objects.exists())
 
     def test_the_door_checks_in_and_shows_the_seat(self) -> None:

@@ -75,7 +75,7 @@ class EnrolmentTests(TrainingTestCase):
         self.enrol(1)
         with self.assertRaises(ValidationError) as cm:
             self.enrol(1, mode="online")
-        self.assertIn("already enrolled", cm.exception.message_dict["id_number"][0])
+        self.assertIn("已报名本期培训", cm.exception.message_dict["id_number"][0])
         self.assertEqual(Enrolment.objects.count(), 1)
 
     def test_a_full_room_is_refused_and_saves_nothing(self) -> None:
@@ -85,7 +85,7 @@ class EnrolmentTests(TrainingTestCase):
             self.enrol(99)
         message = cm.exception.message_dict["attend_mode"][0]
         self.assertIn("6", message)
-        self.assertIn("online", message)
+        self.assertIn("线上", message)
         self.assertEqual(Enrolment.objects.count(), 6)
         self.enrol(99, mode="online")  # the online places are still open
 
@@ -117,14 +117,14 @@ class CheckinTests(TrainingTestCase):
         with self.assertRaises(ValidationError) as cm:
             services.check_in_at_door(other, id_number=e.person.id_number, phone=e.phone,
                                       mask_worn=True)
-        self.assertIn("not in this session", cm.exception.message_dict["id_number"][0])
+        self.assertIn("不是本期培训", cm.exception.message_dict["id_number"][0])
         self.assertFalse(Attendance.objects.exists())
 
     def test_check_in_before_the_door_opens_or_after_the_end_is_refused(self) -> None:
         e, _ = self.enrol(1)
         early = self.session.starts_at - timedelta(minutes=31)
         late = self.session.ends_at + timedelta(seconds=1)
-        for now, words in ((early, "has not started"), (late, "check-in is closed")):
+        for now, words in ((early, "尚未开始签到"), (late, "签到已关闭")):
             with self.assertRaises(services.CheckinClosed) as cm:
                 services.check_in_at_door(self.session, id_number=e.person.id_number,
                                           phone=e.phone, mask_worn=True, now=now)
@@ -136,7 +136,7 @@ class CheckinTests(TrainingTestCase):
         with self.assertRaises(ValidationError) as cm:
             services.check_in_at_door(self.session, id_number=e.person.id_number,
                                       phone=e.phone, mask_worn=False)
-        self.assertIn("mask", cm.exception.message_dict["mask_worn"][0])
+        self.assertIn("口罩", cm.exception.message_dict["mask_worn"][0])
         a, created = services.check_in_at_door(self.session, id_number=e.person.id_number,
                                                phone=f"+86 {e.phone}", mask_worn=True)
         again, created_again = services.check_in_at_door(
