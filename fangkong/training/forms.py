@@ -17,7 +17,7 @@ class VenueForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"))
     name = forms.CharField(label=_("Room"), max_length=100)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    rows = forms.IntegerField(label=_("Rows"), min_value=1, max_value=60)
+    rows = forms.IntegerField(label=_("Rows of seats"), min_value=1, max_value=60)
     seats_per_row = forms.IntegerField(label=_("Seats per row"), min_value=1, max_value=60)
     seat_map = forms.CharField(
         label=_("Seat map"), required=False, max_length=4000,

@@ -71,7 +71,7 @@ class Venue(ScopedModel):
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
     rows = models.PositiveSmallIntegerField(
-        _("rows"), validators=[MinValueValidator(1), MaxValueValidator(60)])
+        _("rows of seats"), validators=[MinValueValidator(1), MaxValueValidator(60)])
     seats_per_row = models.PositiveSmallIntegerField(
         _("seats per row"), validators=[MinValueValidator(1), MaxValueValidator(60)])
     seat_map = models.TextField(
@@ -226,7 +226,7 @@ class Enrolment(PersonRecord, KeyedModel):
                                verbose_name=_("person"))
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="enrolments",
                                  verbose_name=_("business"))
-    role_at_business = models.CharField(_("position"), max_length=30, blank=True)
+    role_at_business = models.CharField(_("position at the business"), max_length=30, blank=True)
     attend_mode = models.CharField(_("attends"), max_length=8, choices=AttendMode.choices)
     seat_row = models.PositiveSmallIntegerField(_("row"), null=True, blank=True)
     seat_number = models.PositiveSmallIntegerField(_("seat"), null=True, blank=True)
