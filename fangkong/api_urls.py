@@ -17,6 +17,7 @@ urlpatterns = [
     path("supplies/", include("fangkong.supplies.api_urls")),
     path("volunteers/", include("fangkong.volunteers.api_urls")),
     path("relief/", include("fangkong.relief.api_urls")),
+    path("training/", include("fangkong.training.api_urls")),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
          name="api-docs"),

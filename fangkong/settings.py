@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "fangkong.supplies",
     "fangkong.relief",
     "fangkong.volunteers",
+    "fangkong.training",
     "fangkong.demo",
 ]
 

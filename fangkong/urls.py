@@ -26,6 +26,7 @@ urlpatterns = [
     path("supplies/", include("fangkong.supplies.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),
     path("relief/", include("fangkong.relief.urls")),
+    path("training/", include("fangkong.training.urls")),
     path("api/v1/", include("fangkong.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

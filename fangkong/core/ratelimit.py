@@ -54,6 +54,8 @@ def limits() -> dict[str, Limit]:
         _limit("tip_unit", 200, 3600),           # everyone, one community
         _limit("signup_address", 30, 600),       # one phone or NAT address, one drive
         _limit("signup_drive", 600, 600),        # everyone, one volunteer drive
+        _limit("training_address", 30, 600),     # one phone or NAT address, one session
+        _limit("training_session", 600, 600),    # everyone, one session's pages
     )}
 
 

@@ -53,4 +53,6 @@ LOGINS: tuple[DemoLogin, ...] = (
               LIAISON_ENTERPRISE, _("Enterprise liaison (企业联络员) of a 紫阳县 enterprise")),
     DemoLogin("volunteer01", "吴佳怡", Role.VOLUNTEER, "610902003001", "sjj",
               _("Volunteer of the 市审计局 youth league branch, paired with 临江社区")),
+    DemoLogin("zhenping01", "何晓东", Role.TERRITORY_STAFF, "610927", None,
+              _("County staff, 镇坪县: runs its training courses")),
 )

@@ -57,6 +57,8 @@ from fangkong.supplies import services as supplies_services
 from fangkong.supplies.models import Balance, Category, Item, Movement, Need, Pledge, Warehouse
 from fangkong.volunteers import services as volunteer_services
 from fangkong.volunteers.models import Assignment, Certificate, Drive, DutyLog, Shift, Signup
+from fangkong.training import services as training_services
+from fangkong.training.models import Attendance, Course, Enrolment, Feedback, Session, Topic, Venue
 
 #: Forms that create nothing, and why.
 NOT_CREATING = {
@@ -121,6 +123,11 @@ NATURAL_KEY = {
     "fangkong.relief.forms.LoanForm": "the loan's contract number at the entity",
     "fangkong.volunteers.forms.AssignForm": "one assignment per shift and volunteer",
     "fangkong.volunteers.forms.CertificateForm": "one per volunteer, period and hours",
+    "fangkong.training.forms.VenueForm": "one venue per unit and name",
+    "fangkong.training.forms.TopicForm": "one topic per session and title",
+    "fangkong.training.forms.DoorCheckinForm": "one check-in per enrolment",
+    "fangkong.training.forms.StaffCheckinForm": "one check-in per enrolment",
+    "fangkong.training.forms.FeedbackForm": "one feedback per enrolment",
 }
 
 
@@ -226,6 +233,7 @@ class CreatingFormsTests(CheckpointTestCase):
         cls._supplies()
         cls._relief()
         cls._volunteers()
+        cls._training()
 
     @classmethod
     def _volunteers(cls) -> None:
@@ -330,6 +338,69 @@ class CreatingFormsTests(CheckpointTestCase):
         r.accept(actor, cls.county_a_unit, [payable], accepted_on=date(2020, 2, 27),
                  client_id=uuid.uuid4())
 
+    @classmethod
+    def _training(cls) -> None:
+        t, actor, unit = training_services, cls.county_a, cls.community_a_unit
+        venue, _ = t.save_venue(actor, unit, name="社区会议室", rows=4, seats_per_row=6)
+        course, _ = t.create_course(actor, unit, client_id=uuid.uuid4(), title="疫情应对")
+        now = timezone.now()
+
+        def session(starts):
+            return t.create_session(actor, course, client_id=uuid.uuid4(), starts_at=starts,
+                                    ends_at=starts + timedelta(hours=2), mode="offline",
+                                    venue=venue)[0]
+
+        def enrol(s, n, at):
+            return t.enrol(actor, s, client_id=uuid.uuid4(), person=clean_person_data(
+                id_number=make_id_number("610902", date(1980, 2, 2), n), name="王芳",
+                phone=f"1391234{n:04d}"), business_name="南江宾馆", business_kind="hotel",
+                attend_mode="offline", now=at)[0]
+
+        cls.course, cls.session_now = course, session(now - timedelta(minutes=5))
+        cls.trainee = enrol(cls.session_now, 501, now)
+        cls.at_desk = enrol(cls.session_now, 502, now)
+        past = session(now - timedelta(days=1))
+        cls.past_trainee = enrol(past, 503, past.starts_at)
+        t.check_in(actor, cls.past_trainee, method="staff", mask_worn=True,
+                   now=past.starts_at)
+
+    def training_cases(self) -> dict[str, Case]:
+        start = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT09:00")
+        end = start.replace("T09:00", "T11:00")
+        s = self.session_now
+        return {
+            "fangkong.training.forms.VenueForm": Case(
+                "/training/venues/", Venue,
+                {"unit": self.community_a_unit.code, "name": "社区活动室", "rows": "5",
+                 "seats_per_row": "8"}, user="county_a"),
+            "fangkong.training.forms.CourseForm": Case(
+                "/training/", Course, {"unit": self.community_a_unit.code,
+                                       "title": "服务质量提升"}, user="county_a"),
+            "fangkong.training.forms.SessionForm": Case(
+                f"/training/courses/{self.course.pk}/", Session,
+                {"starts_at": start, "ends_at": end, "mode": "offline",
+                 "venue": str(s.venue_id)}, user="county_a"),
+            "fangkong.training.forms.TopicForm": Case(
+                f"/training/sessions/{s.pk}/", Topic,
+                {"title": "疫情防控指导", "trainer": "王海燕", "mode": "offline"},
+                action=f"/training/sessions/{s.pk}/topics/", user="county_a"),
+            "fangkong.training.forms.EnrolForm": Case(
+                f"/training/s/{s.public_key}/", Enrolment,
+                {"business_name": "秦老四凉皮", "business_kind": "restaurant", "name": "李娜",
+                 "id_number": make_id_number("610902", date(1990, 1, 5), 35),
+                 "phone": "13912340000", "attend_mode": "offline"}, user=None),
+            "fangkong.training.forms.DoorCheckinForm": Case(
+                f"/training/c/{training_services.checkin_token(s)}/", Attendance,
+                {"id_number": self.trainee.person.id_number, "phone": self.trainee.phone,
+                 "mask_worn": "on"}, user=None),
+            "fangkong.training.forms.StaffCheckinForm": Case(
+                f"/training/enrolments/{self.at_desk.pk}/", Attendance, {"mask_worn": "on"},
+                action=f"/training/enrolments/{self.at_desk.pk}/checkin/", user="county_a"),
+            "fangkong.training.forms.FeedbackForm": Case(
+                f"/training/t/{self.past_trainee.trainee_key}/", Feedback, {"rating": "5"},
+                action=f"/training/t/{self.past_trainee.trainee_key}/feedback/", user=None),
+        }
+
     def cases(self) -> dict[str, Case]:
         h, gate, today = self.household, self.gate_a, self.today.isoformat()
         person = {"name": "李娜", "phone": "13912345678",
@@ -399,6 +470,7 @@ class CreatingFormsTests(CheckpointTestCase):
                 f"/reports/forms/{rf}/", Reporter, {"rep-level": "", "rep-under": "610902002"},
                 action=f"/reports/forms/{rf}/reporters/add", user="hq"),
             **self.supplies_cases(), **self.relief_cases(), **self.volunteers_cases(),
+            **self.supplies_cases(), **self.relief_cases(), **self.training_cases(),
         }
 
     def supplies_cases(self) -> dict[str, Case]:

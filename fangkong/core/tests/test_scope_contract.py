@@ -316,6 +316,41 @@ class Factories:
                                           period_from=date(2020, 2, 1),
                                           period_until=date(2020, 2, 29), minutes=60, shifts=1,
                                           issued_at=timezone.now())
+    # --- training: a session of a course in the unit, and its enrolments ------------
+    def training_Venue(self, unit):
+        from fangkong.training.models import Venue
+
+        return Venue.objects.create(org_unit=unit, name=f"会议室{self.n}", rows=4,
+                                    seats_per_row=6)
+
+    def training_Course(self, unit):
+        from fangkong.training.models import Course
+
+        return Course.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                     title=f"培训{self.n}")
+
+    def training_Session(self, unit):
+        from fangkong.training.models import Session
+
+        starts = timezone.now()
+        return Session.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), course=self.training_Course(unit),
+            number=1, starts_at=starts, ends_at=starts + timedelta(hours=2), mode="offline",
+            venue=self.training_Venue(unit))
+
+    def training_Business(self, unit):
+        from fangkong.training.models import Business
+
+        return Business.objects.create(org_unit=unit, name=f"宾馆{self.n}", kind="hotel")
+
+    def training_Enrolment(self, unit):
+        from fangkong.training.models import Enrolment
+
+        return Enrolment.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), session=self.training_Session(unit),
+            person=self.core_Person(unit), business=self.training_Business(unit),
+            attend_mode="offline", seat_row=1, seat_number=1, source="staff", name="学员",
+            phone="13900000001")
 
 
 #: Detail pages and API endpoints per model: (url template, roles the page serves).
@@ -338,6 +373,9 @@ DETAIL_URLS = {
     "volunteers.Shift": ["/volunteers/shifts/{pk}/"],
     "volunteers.Volunteer": ["/volunteers/people/{pk}/"],
     "volunteers.Certificate": ["/volunteers/certificates/{pk}/pdf/"],
+    "training.Course": ["/training/courses/{pk}/"],
+    "training.Session": ["/training/sessions/{pk}/", "/training/sessions/{pk}/qr-enrol.svg"],
+    "training.Enrolment": ["/training/enrolments/{pk}/"],
 }
 
 

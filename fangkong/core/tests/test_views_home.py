@@ -45,6 +45,7 @@ class HomeTests(FangkongTestCase):
             "checkpoints.outsiders_observing", "supplies.masks_in_stock",
             "supplies.masks_issued", "supplies.open_needs", "relief.paid_amount",
             "relief.awaiting_payment", "volunteers.on_duty", "volunteers.hours",
+            "training.attended",
         ])  # reports.missing is None: no report form in these tests
 
     def test_a_later_modules_flagged_card_shows_however_many_come_before(self) -> None:
