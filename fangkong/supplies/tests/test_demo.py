@@ -52,3 +52,24 @@ class DemoSupplies(TestCase):
         self.assertGreaterEqual(len(board), 3)
         self.assertIsNone(board[-1].need.quantity)  # unknown quantities come last
         self.assertEqual(indicators.open_needs(self.city, date(2020, 3, 2)), len(board))
+
+    def test_the_briefing_says_what_the_ledger_holds_and_what_is_short(self) -> None:
+        from django.utils import translation
+
+        from fangkong.core import registries
+
+        with translation.override("zh-hans"):
+            text = " ".join(registries.render_sentences(self.city, date(2020, 2, 13)))
+            self.assertIn(
+                f"防疫物资：安康市在库口罩{indicators.masks_in_stock(self.city, date(2020, 2, 13))}只"
+                f"，当日发放", text)
+            self.assertIn(f"累计发放{indicators.masks_issued(self.city, date(2020, 2, 13))}只",
+                          text)
+            self.assertIn("1项物资需求尚未满足，最紧缺的是市审计局物资柜的医用外科口罩"
+                          "（还缺300只，已逾期3天）", text)
+            linjiang = OrgUnit.objects.get(code="610902003001")
+            self.assertIn("医用一次性防护服（数量未知）", " ".join(
+                registries.render_sentences(linjiang, date(2020, 3, 2))))
+            # Before the first entry of the ledger the module says nothing.
+            self.assertNotIn("防疫物资：", " ".join(
+                registries.render_sentences(self.city, date(2020, 1, 1))))
