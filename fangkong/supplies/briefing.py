@@ -39,4 +39,5 @@ def supplies_sentence(unit: Any, day: date) -> str | None:
     return _("Supplies in %(unit)s: %(stock)s masks in stock, %(today)s issued that day "
              "(%(total)s in all); %(needs)d supply needs not yet met%(worst)s.") % {
         "unit": unit.name, "stock": fmt(Decimal(indicators.masks_in_stock(unit, day))),
-        "today": fmt(Decimal(today)), "total": fmt(Decimal(issued)), "needs": len(board), "worst": worst}
+        "today": fmt(Decimal(today)), "total": fmt(Decimal(issued)), "needs": len(board),
+        "worst": worst}

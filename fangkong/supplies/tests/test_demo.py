@@ -59,10 +59,10 @@ class DemoSupplies(TestCase):
         from fangkong.core import registries
 
         with translation.override("zh-hans"):
-            text = " ".join(registries.render_sentences(self.city, date(2020, 2, 13)))
-            self.assertIn(
-                f"防疫物资：安康市在库口罩{indicators.masks_in_stock(self.city, date(2020, 2, 13))}只"
-                f"，当日发放", text)
+            day = date(2020, 2, 13)
+            text = " ".join(registries.render_sentences(self.city, day))
+            stock = indicators.masks_in_stock(self.city, day)
+            self.assertIn(f"防疫物资：安康市在库口罩{stock}只，当日发放", text)
             self.assertIn(f"累计发放{indicators.masks_issued(self.city, date(2020, 2, 13))}只",
                           text)
             self.assertIn("1项物资需求尚未满足，最紧缺的是市审计局物资柜的医用外科口罩"
