@@ -214,8 +214,12 @@ class ConfigPagesTestCase(ReportsTestCase):
         # A typed code that is taken is refused under the field, nothing saved.
         r = self.client.post(url, {**base, "new-name": "重复", "new-code": "my_code"},
                              HTTP_HX_REQUEST="true")
-        self.assertEqual(r.status_code, 400)
+        # htmx swaps no 4xx: the refused form comes back into the editor it came from.
+        self.assertEqual((r.status_code, r["HX-Retarget"]), (200, "#indicator-editor"))
         self.assertIn("code", r.context["f"].errors)
+        self.assertContains(r, "本报表已有使用此代码的指标")
+        r = self.client.post(url, {**base, "new-name": "重复", "new-code": "my_code"})
+        self.assertEqual(r.status_code, 400)
         self.assertEqual(Indicator.objects.filter(form__code="water_daily").count(), 6)
 
     def test_it_creates_a_form_with_an_indicator_and_a_rule(self) -> None:
