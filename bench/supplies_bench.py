@@ -23,6 +23,10 @@ equal) and whether any balance or ledger sum went below zero.
     python bench/supplies_bench.py                                    # both databases
     python bench/supplies_bench.py --db sqlite --clients 32 --ops 40
     python bench/supplies_bench.py --pg-url postgres://postgres@127.0.0.1:5432/fk_supplies
+    python bench/supplies_bench.py --db sqlite,sqlite-plain   # with and without fair_begin
+
+``sqlite-plain``: SQLite with Django's own ``BEGIN IMMEDIATE`` (SQLite's busy handler
+alone), i.e. without ``core.sqlite_lock.fair_begin``: the baseline of that fix.
 
 SQLite: var/bench/supplies.sqlite3 (recreated). PostgreSQL: the database of ``--pg-url``
 (its ``public`` schema is dropped and recreated: give it a database of its own).
@@ -56,7 +60,7 @@ def env_for(db: str, pg_url: str) -> dict[str, str]:
     env["FANGKONG_VAR_DIR"] = str(ROOT / "var" / "bench")
     env["DJANGO_SETTINGS_MODULE"] = "fangkong.settings"
     env["CONN_MAX_AGE"] = "0"
-    if db == "sqlite":
+    if db.startswith("sqlite"):
         env["SQLITE_PATH"] = str(ROOT / "var" / "bench" / "supplies.sqlite3")
     else:
         env["DATABASE_URL"] = pg_url
@@ -65,7 +69,8 @@ def env_for(db: str, pg_url: str) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--db", default="both",
+                        help="both, or a comma-separated list of sqlite, sqlite-plain, postgres")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--ops", type=int, default=40, help="issues per client")
@@ -74,9 +79,9 @@ def main() -> None:
     if opts.child:
         return run_child(opts)
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
-    dbs = ["sqlite", "postgres"] if opts.db == "both" else [opts.db]
+    dbs = ["sqlite", "postgres"] if opts.db == "both" else opts.db.split(",")
     for db in dbs:
-        if db == "sqlite":
+        if db.startswith("sqlite"):
             for suffix in ("", "-wal", "-shm"):
                 Path(str(ROOT / "var" / "bench" / "supplies.sqlite3") + suffix).unlink(
                     missing_ok=True)
@@ -110,6 +115,11 @@ def run_child(opts: Any) -> None:
         with connection.cursor() as cur:
             cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
+    if opts.db == "sqlite-plain":
+        from django.db.backends.signals import connection_created
+
+        connection_created.disconnect(dispatch_uid="fangkong.sqlite_fair_begin")
+        connection.close()  # the next connection begins the Django way
     from fangkong.core.models import Role
     from fangkong.core.models.territory import Level
     from fangkong.core.testing import make_unit, make_user

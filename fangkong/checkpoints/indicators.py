@@ -17,8 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.registries import indicator, sentence
+from fangkong.core.registries import has_records, indicator, sentence
 from fangkong.core.scoping import subtree_q
+
+#: Home cards for areas that run checkpoints (or keep outsiders under observation):
+#: 白河县's relief staff are not shown a row of zeros.
+RUNS_CHECKPOINTS = has_records("checkpoints.Checkpoint", "checkpoints.Outsider")
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -33,14 +37,16 @@ def _daily_sum(unit: Any, day: date, *fields: str, cumulative: bool = False) -> 
 
 
 @indicator("checkpoints.checkpoints", gettext_lazy("Checkpoints in operation"), "个",
-           home_card=True)
+           home_card=True,
+           home_if=RUNS_CHECKPOINTS)
 def checkpoints(unit: Any, day: date) -> int:
     from fangkong.checkpoints.models import Checkpoint
 
     return Checkpoint.objects.under(unit).running_on(day).count()
 
 
-@indicator("checkpoints.passages", gettext_lazy("Passages let through"), "人次", home_card=True)
+@indicator("checkpoints.passages", gettext_lazy("Passages let through"), "人次", home_card=True,
+           home_if=RUNS_CHECKPOINTS)
 def passages(unit: Any, day: date) -> int:
     """People let through, in and out: one turned back or refused (a fever) is registered
     but not counted (``services.passages.confirmed_counts``)."""
@@ -53,7 +59,8 @@ def passages_total(unit: Any, day: date) -> int:
     return _daily_sum(unit, day, "passages_in", "passages_out", cumulative=True)
 
 
-@indicator("checkpoints.fevers", gettext_lazy("Fevers found"), "人次", home_card=True)
+@indicator("checkpoints.fevers", gettext_lazy("Fevers found"), "人次", home_card=True,
+           home_if=RUNS_CHECKPOINTS)
 def fevers(unit: Any, day: date) -> int:
     """Fevers found at checkpoints and in the outsiders' temperature checks that day."""
     from fangkong.checkpoints.models import TemperatureCheck
@@ -65,7 +72,8 @@ def fevers(unit: Any, day: date) -> int:
 
 
 @indicator("checkpoints.plates_flagged", gettext_lazy("Vehicles of watched provinces"), "辆",
-           home_card=True)
+           home_card=True,
+           home_if=RUNS_CHECKPOINTS)
 def plates_flagged(unit: Any, day: date) -> int:
     return _daily_sum(unit, day, "plates_flagged")
 
@@ -138,7 +146,8 @@ def permanent_residents(unit: Any, day: date) -> int:
 
 
 @indicator("checkpoints.outsiders_observing", gettext_lazy("Outsiders under observation"), "人",
-           home_card=True)
+           home_card=True,
+           home_if=RUNS_CHECKPOINTS)
 def outsiders_observing(unit: Any, day: date) -> int:
     """Under observation at the end of the day: arrived by then, not yet released."""
     from fangkong.checkpoints.models import Outsider

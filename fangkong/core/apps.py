@@ -44,6 +44,11 @@ class CoreConfig(FangkongModule):
         from fangkong.core.models.rules import Parameter, ParameterValue
 
         super().ready()
+        # SQLite: write transactions wait for the write lock fairly (core/sqlite_lock.py).
+        from django.db.backends.signals import connection_created
+
+        from fangkong.core.sqlite_lock import install
+        connection_created.connect(install, dispatch_uid="fangkong.sqlite_fair_begin")
         # ``<id:pk>`` in every urls.py: a record's id, 1 to a bigint (core/converters.py).
         if "id" not in get_converters():
             register_converter(IdConverter, "id")

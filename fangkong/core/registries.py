@@ -2,7 +2,11 @@
 
 - Indicators: ``@indicator(code, name, unit, *, cumulative=False, home_card=False)`` on a
   function ``compute(org_unit, date)`` that returns a number for the unit's subtree on
-  that day (or cumulative up to it). ``home_card=True`` puts it on the home page.
+  that day (or cumulative up to it). ``home_card=True`` puts it on the home page of the
+  viewers it is relevant to: ``home_roles`` (the roles it serves; default every role
+  with a home unit) and ``home_if`` (``relevant(unit) -> bool``, e.g.
+  ``has_records("relief.PoorHousehold")``: the module has records in the viewer's
+  subtree; default always). See ``core.services.dashboard_cards``.
 - Briefing sentences: ``@sentence(order=...)`` on ``render(org_unit, date)``, which
   returns a Chinese sentence or None; the daily briefing is their concatenation.
 - Navigation: ``NavEntry`` (what a module lists in ``FangkongModule.nav``).
@@ -49,6 +53,15 @@ class Indicator:
     home_card: bool = False
     #: The figure is the present state (open alerts): the day does not change it.
     current: bool = False
+    #: The home card serves viewers holding one of these roles (any grant); () = all.
+    home_roles: tuple[str, ...] = ()
+    #: ``relevant(unit) -> bool``: the home card is shown for a viewer's home unit below
+    #: the city only if true (cached, ``core.services.dashboard_cards``); None = always.
+    home_if: Callable[[Any], bool] | None = None
+
+    def serves(self, scope: Any) -> bool:
+        """Does the home card serve a viewer with this scope (by role)?"""
+        return not self.home_roles or scope.superuser or scope.has_role(*self.home_roles)
 
     def value(self, org_unit: Any, day: date) -> Number | None:
         """``compute(org_unit, day)``, or None (logged) if the module fails."""
@@ -137,25 +150,60 @@ def _add(registry: dict[str, Any], key: str, entry: Any, what: str,
 def register_indicator(
     code: str, name: Any, unit: str, compute: Callable[[Any, date], Number | None], *,
     module: str = "", cumulative: bool = False, home_card: bool = False, current: bool = False,
+    home_roles: Iterable[str] = (), home_if: Callable[[Any], bool] | None = None,
 ) -> Indicator:
     ind = Indicator(code, name, unit, compute, module or code.split(".", 1)[0], cumulative,
-                    home_card, current)
+                    home_card, current, tuple(home_roles), home_if)
     return _add(_indicators, code, ind, "indicator", lambda a, b: a.compute is b.compute)
 
 
 def indicator(code: str, name: Any, unit: str, *, cumulative: bool = False,
               home_card: bool = False, module: str = "", current: bool = False,
+              home_roles: Iterable[str] = (), home_if: Callable[[Any], bool] | None = None,
               ) -> Callable[[F], F]:
     """Declare ``compute(org_unit, day)`` as the indicator ``code`` (``module.name``).
 
     The function is returned unchanged, so the module (and its sentences) call it
-    directly. ``home_card=True``: shown on every user's home page for their home unit;
-    choose the two or three figures a module's users look at first."""
+    directly. ``home_card=True``: shown on the home page for the user's home unit;
+    choose the two or three figures a module's users look at first. Whom it is shown to:
+
+    - ``home_roles``: the roles the card serves (a viewer holding any of them); default
+      every viewer with a home unit.
+    - ``home_if``: ``relevant(unit) -> bool``, asked for a home unit below the city (the
+      city-wide set is always shown); usually ``has_records("app.Model", ...)``. Default:
+      always relevant.
+    """
     def decorate(compute: F) -> F:
         register_indicator(code, name, unit, compute, module=module, cumulative=cumulative,
-                           home_card=home_card, current=current)
+                           home_card=home_card, current=current, home_roles=home_roles,
+                           home_if=home_if)
         return compute
     return decorate
+
+
+#: Model labels some ``has_records`` predicate reads: a save or delete of one of them
+#: forgets the cached relevance (``core.services.dashboard_cards``).
+relevance_models: set[str] = set()
+
+
+def has_records(*model_labels: str) -> Callable[[Any], bool]:
+    """A ``home_if`` predicate: one of these models (``"app.Model"``, with a ``unit_path``
+    column) has a record in the unit's subtree. One indexed EXISTS per model until one
+    answers, cached per unit by the home page."""
+    from django.apps import apps
+
+    relevance_models.update(model_labels)
+
+    def relevant(unit: Any) -> bool:
+        from fangkong.core.scoping import subtree_q
+
+        return any(apps.get_model(label)._default_manager
+                   .filter(subtree_q("unit_path", unit.path)).exists()
+                   for label in model_labels)
+
+    relevant.models = model_labels  # type: ignore[attr-defined]
+    relevant.__qualname__ = f"has_records({', '.join(model_labels)})"
+    return relevant
 
 
 def indicators() -> dict[str, Indicator]:

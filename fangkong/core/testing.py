@@ -197,5 +197,13 @@ class FangkongTestCase(TestCase):
                 "member_liaison", "task_force", "helper", "enterprise_liaison", "volunteer",
                 "gate", "nobody")
 
+    def setUp(self) -> None:
+        super().setUp()
+        # The home page caches which cards are relevant where; a rolled-back test's
+        # records must not leave their answer behind (``dashboard_cards``).
+        from fangkong.core.services.dashboard_cards import clear_relevance
+
+        clear_relevance()
+
     def login(self, user) -> None:
         self.client.force_login(user)

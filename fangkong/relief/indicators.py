@@ -11,12 +11,20 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.registries import indicator, sentence
+from fangkong.core.registries import has_records, indicator, sentence
+from fangkong.core.roles import Role
 from fangkong.relief import reports
+
+#: Home cards for the staff who run relief (the county's poverty-alleviation office) and
+#: oversee it, where there are registered poor households or relief entities (白河县's five
+#: measures): not for community workers, nor for a county without relief records.
+HAS_RELIEF = has_records("relief.PoorHousehold", "relief.ReliefEntity")
+RELIEF_ROLES = (Role.PROVINCE_VIEWER, Role.HQ_STAFF, Role.TERRITORY_STAFF)
 
 
 @indicator("relief.paid_amount", gettext_lazy("Relief funds paid"), "元", cumulative=True,
-           home_card=True)
+           home_card=True,
+           home_roles=RELIEF_ROLES, home_if=HAS_RELIEF)
 def paid_amount(unit: Any, day: date) -> int:
     """Whole yuan (the report's figures are whole numbers; the pages show the fen)."""
     return int(reports.paid_total(unit, day).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
@@ -28,7 +36,8 @@ def payments(unit: Any, day: date) -> int:
 
 
 @indicator("relief.awaiting_payment", gettext_lazy("Relief applications awaiting payment"),
-           "件", home_card=True)
+           "件", home_card=True,
+           home_roles=RELIEF_ROLES, home_if=HAS_RELIEF)
 def awaiting_payment(unit: Any, day: date) -> int:
     return reports.awaiting_payment(unit, day)
 

@@ -57,6 +57,23 @@ class IndicatorForm(forms.ModelForm):
         choices = [("", _("— entered by the reporter —"))]
         choices += [(code, source_label(code)) for code in registries.indicators()]
         self.fields["source"].choices = choices
+        if not self.instance.pk:
+            # HQ need not invent codes: left empty, it is derived when saved
+            # (``services.derive_code``), and can be changed until reports use it.
+            self.fields["code"].required = False
+            self.fields["code"].help_text = _(
+                "Leave empty to make it from the English name (e.g. projects_resumed); "
+                "used in rules and the API.")
+
+    def clean_code(self) -> str:
+        """A code taken in the form is said under the field (the unique constraint's own
+        message would name no field)."""
+        code = self.cleaned_data.get("code") or ""
+        form = getattr(self.instance, "form", None)
+        if code and form is not None and form.indicators.filter(code=code).exclude(
+                pk=self.instance.pk).exists():
+            raise ValidationError(_("This form already has an indicator with this code."))
+        return code
 
 
 OPERATORS = [("<=", "≤"), ("<", "<"), (">=", "≥"), (">", ">"), ("==", "="), ("!=", "≠")]

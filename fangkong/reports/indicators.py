@@ -6,10 +6,11 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.registries import indicator
+from fangkong.core.registries import has_records, indicator
 
 
-@indicator("reports.missing", _("Daily reports missing"), "份", home_card=True)
+@indicator("reports.missing", _("Daily reports missing"), "份", home_card=True,
+           home_if=has_records("reports.Reporter"))  # areas expected to report
 def reports_missing(unit, day: dt.date) -> int | None:
     """Expected reports under ``unit`` for ``day`` not yet submitted, over active forms."""
     from fangkong.reports.completeness import completeness

@@ -669,7 +669,36 @@ def save_indicator(actor: Any, indicator: Indicator, **fields: Any) -> Indicator
             raise ValidationError({"code": [_("A rule uses this code; change the rule first.")]})
         if indicator.position == 0 and not indicator.pk:
             indicator.position = indicator.form.indicators.count() + 1
+        if not indicator.code and not indicator.pk:
+            indicator.code = derive_code(indicator)
         return _full_clean_save(indicator)
+
+
+def derive_code(indicator: Indicator) -> str:
+    """A code for a new indicator HQ left without one (rules and the API name it): from the
+    English name ("Projects resumed" -> ``projects_resumed``), else from the live
+    indicator it is pre-filled from (``checkpoints.passages`` -> ``checkpoints_passages``),
+    else ``indicator_<position>``; made unique in the form with ``_2``, ``_3`` …, within
+    the code's 40 characters. A concurrent save of the same code is still refused by the
+    unique constraint as a field error (``_full_clean_save``)."""
+    import re
+
+    from django.utils.text import slugify
+
+    base = ""
+    for text in (indicator.name_en, indicator.source.replace(".", " ")):
+        base = re.sub(r"_+", "_", slugify(text or "").replace("-", "_")).strip("_")
+        if base:
+            break
+    if not base or not base[0].isalpha():
+        base = f"indicator_{indicator.position or 1}" if not base else f"i_{base}"
+    base = base[:40]
+    taken = set(indicator.form.indicators.values_list("code", flat=True))
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base[:40 - len(str(n)) - 1]}_{n}"
+    return code
 
 
 def _rule_codes(rule: Rule) -> tuple[str, ...]:

@@ -12,7 +12,10 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.registries import indicator
+from fangkong.core.registries import has_records, indicator
+
+#: Home cards for areas with a store or a posted need of their own.
+KEEPS_SUPPLIES = has_records("supplies.Warehouse", "supplies.Need")
 
 
 def _ledger(unit: Any, day: date, q: Q, *, issued: bool = False) -> Decimal:
@@ -35,13 +38,15 @@ def _number(value: Decimal) -> int | Decimal:
 MASKS = Q(item__category="mask", item__unit="只")
 
 
-@indicator("supplies.masks_in_stock", gettext_lazy("Masks in stock"), "只", home_card=True)
+@indicator("supplies.masks_in_stock", gettext_lazy("Masks in stock"), "只", home_card=True,
+           home_if=KEEPS_SUPPLIES)
 def masks_in_stock(unit: Any, day: date) -> int | Decimal:
     return _number(_ledger(unit, day, MASKS))
 
 
 @indicator("supplies.masks_issued", gettext_lazy("Masks issued"), "只", cumulative=True,
-           home_card=True)
+           home_card=True,
+           home_if=KEEPS_SUPPLIES)
 def masks_issued(unit: Any, day: date) -> int | Decimal:
     return _number(_ledger(unit, day, MASKS, issued=True))
 
@@ -66,7 +71,8 @@ def food_issued(unit: Any, day: date) -> int | Decimal:
 
 
 @indicator("supplies.open_needs", gettext_lazy("Supply needs not yet met"), "项",
-           home_card=True)
+           home_card=True,
+           home_if=KEEPS_SUPPLIES)
 def open_needs(unit: Any, day: date) -> int:
     from fangkong.supplies.models import Need
     from fangkong.supplies.services import coverage

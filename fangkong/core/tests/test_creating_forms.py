@@ -55,10 +55,10 @@ from fangkong.reports.models import Indicator, Reporter, ReportForm, Rule
 from fangkong.reports.tests.base import make_form
 from fangkong.supplies import services as supplies_services
 from fangkong.supplies.models import Balance, Category, Item, Movement, Need, Pledge, Warehouse
-from fangkong.volunteers import services as volunteer_services
-from fangkong.volunteers.models import Assignment, Certificate, Drive, DutyLog, Shift, Signup
 from fangkong.training import services as training_services
 from fangkong.training.models import Attendance, Course, Enrolment, Feedback, Session, Topic, Venue
+from fangkong.volunteers import services as volunteer_services
+from fangkong.volunteers.models import Assignment, Certificate, Drive, DutyLog, Shift, Signup
 
 #: Forms that create nothing, and why.
 NOT_CREATING = {

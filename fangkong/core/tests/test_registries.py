@@ -73,8 +73,8 @@ class DeclarationTestCase(FangkongTestCase):
             [s.key for s in registries.sentences()],
             ["reports.completeness_sentence", "reports.figures_sentence",
              "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence",
-             "volunteers.volunteers_sentence", "relief.relief_sentence",
-             "training.training_sentence"])
+             "volunteers.volunteers_sentence", "supplies.supplies_sentence",
+             "relief.relief_sentence", "training.training_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
                          {"fever", "plate", "temperature_missed", "visit_finding",
                           "report_missing", "late_record", "low_stock",
@@ -101,3 +101,18 @@ class OverrideTestCase(FangkongTestCase):
             self.assertEqual(list(registries.indicators().values()), [only])
             self.assertEqual(registries.sentences(), [])
         self.assertIn("core.open_alerts", registries.indicators())
+
+
+class HasRecordsTestCase(FangkongTestCase):
+    def test_has_records_asks_the_units_subtree(self) -> None:
+        from fangkong.core.models import Person
+        from fangkong.core.testing import make_person
+
+        relevant = registries.has_records("core.Person")
+        self.assertIn("core.Person", registries.relevance_models)
+        self.assertFalse(relevant(self.community_a_unit))
+        make_person(self.community_a_unit, name="王芳")
+        self.assertTrue(relevant(self.community_a_unit))
+        self.assertTrue(relevant(self.county_a_unit))
+        self.assertFalse(relevant(self.county_b_unit))
+        self.assertEqual(Person.objects.count(), 1)

@@ -185,6 +185,43 @@ class OverviewPagesTestCase(ReportsTestCase):
 
 
 class ConfigPagesTestCase(ReportsTestCase):
+    def test_a_new_indicators_code_is_derived_when_left_empty(self) -> None:
+        from fangkong.reports.models import Indicator, ReportForm
+
+        self.login(self.hq)
+        ReportForm.objects.create(code="water_daily", name="供水日报")
+        url = reverse("reports:indicator_new", args=["water_daily"])
+        base = {"new-type": "integer", "new-aggregation": "sum", "new-measure": "stock",
+                "new-decimal_places": "0", "new-position": "0", "new-is_active": "on"}
+        page = self.client.get(url)
+        self.assertFalse(page.context["f"].fields["code"].required)
+        self.assertContains(page, "可留空")
+
+        def add(**fields) -> str:
+            r = self.client.post(url, {**base, **{f"new-{k}": v for k, v in fields.items()}},
+                                 HTTP_HX_REQUEST="true")
+            self.assertEqual(r.status_code, 200, r.content[:500])
+            return Indicator.objects.filter(form__code="water_daily").latest("pk").code
+
+        self.assertEqual(add(name="在岗人员", name_en="Staff on duty"), "staff_on_duty")
+        self.assertEqual(add(name="在岗人员（夜班）", name_en="Staff on duty!"),
+                         "staff_on_duty_2")
+        self.assertEqual(add(name="通行人次", source="checkpoints.passages"),
+                         "checkpoints_passages")
+        self.assertEqual(add(name="管网巡查"), "indicator_4")
+        self.assertEqual(add(name="水质", name_en="2nd test"), "i_2nd_test")
+        self.assertEqual(add(name="自定", code="my_code"), "my_code")  # still editable
+        # A typed code that is taken is refused under the field, nothing saved.
+        r = self.client.post(url, {**base, "new-name": "重复", "new-code": "my_code"},
+                             HTTP_HX_REQUEST="true")
+        # htmx swaps no 4xx: the refused form comes back into the editor it came from.
+        self.assertEqual((r.status_code, r["HX-Retarget"]), (200, "#indicator-editor"))
+        self.assertIn("code", r.context["f"].errors)
+        self.assertContains(r, "本报表已有使用此代码的指标")
+        r = self.client.post(url, {**base, "new-name": "重复", "new-code": "my_code"})
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(Indicator.objects.filter(form__code="water_daily").count(), 6)
+
     def test_it_creates_a_form_with_an_indicator_and_a_rule(self) -> None:
         self.login(self.hq)
         r = self.client.post(reverse("reports:form_new"), {

@@ -97,9 +97,17 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
                               _detail_context(form))
             messages.success(request, _("Indicator saved."))
             return redirect("reports:form_detail", form.code)
-    template = ("reports/config/_indicator_form.html" if request.htmx
-                else "reports/config/indicator.html")
-    return render(request, template, {"form": form, "f": f, "indicator": indicator},
+    if request.htmx:
+        # htmx swaps no 4xx answer: a refused form comes back as 200, into the editor it
+        # was sent from (its hx-target is the list, for a saved indicator).
+        response = render(request, "reports/config/_indicator_form.html",
+                          {"form": form, "f": f, "indicator": indicator})
+        if f.errors:
+            response["HX-Retarget"] = "#indicator-editor"
+            response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "reports/config/indicator.html",
+                  {"form": form, "f": f, "indicator": indicator},
                   status=400 if f.errors else 200)
 
 

@@ -59,3 +59,24 @@ class DemoSupplies(TestCase):
         self.assertGreaterEqual(len(board), 3)
         self.assertIsNone(board[-1].need.quantity)  # unknown quantities come last
         self.assertEqual(indicators.open_needs(self.city, date(2020, 3, 2)), len(board))
+
+    def test_the_briefing_says_what_the_ledger_holds_and_what_is_short(self) -> None:
+        from django.utils import translation
+
+        from fangkong.core import registries
+
+        with translation.override("zh-hans"):
+            day = date(2020, 2, 13)
+            text = " ".join(registries.render_sentences(self.city, day))
+            stock = indicators.masks_in_stock(self.city, day)
+            self.assertIn(f"防疫物资：安康市在库口罩{stock}只，当日发放", text)
+            self.assertIn(f"累计发放{indicators.masks_issued(self.city, date(2020, 2, 13))}只",
+                          text)
+            self.assertIn("1项物资需求尚未满足，最紧缺的是市审计局物资柜的医用外科口罩"
+                          "（还缺300只，已逾期3天）", text)
+            linjiang = OrgUnit.objects.get(code="610902003001")
+            self.assertIn("医用一次性防护服（数量未知）", " ".join(
+                registries.render_sentences(linjiang, date(2020, 3, 2))))
+            # Before the first entry of the ledger the module says nothing.
+            self.assertNotIn("防疫物资：", " ".join(
+                registries.render_sentences(self.city, date(2020, 1, 1))))
