@@ -110,7 +110,9 @@ class ServiceInSerializer(StrictSerializer):
 
 
 @extend_schema(request=ServiceInSerializer,
-               responses={201: dict, 200: dict, **errors(400, 401, 404, conflict="The client_id was already used for a service with other content.")},
+               responses={201: dict, 200: dict, **errors(
+                   400, 401, 404,
+                   conflict="The client_id was already used for another service.")},
                summary="Log a service to a worker's family (keyed by client_id)")
 @api_view(["POST"])
 def worker_services(request: Request, pk: int) -> Any:

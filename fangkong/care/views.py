@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,8 +28,8 @@ from fangkong.care.forms import (
 )
 from fangkong.care.models import (
     Elderly,
-    HelpRequest,
     Helper,
+    HelpRequest,
     MedicalWorker,
     Pairing,
     RequestStatus,

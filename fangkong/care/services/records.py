@@ -15,23 +15,23 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fangkong.care import alerts
+from fangkong.care.models import Benefit as BenefitRecord
 from fangkong.care.models import (
     BenefitKind,
     Category,
     Elderly,
-    HelpRequest,
     Helper,
+    HelpRequest,
     MedicalWorker,
     Pairing,
     PaymentKind,
     RequestKind,
     RequestStatus,
+    ServiceLog,
     Unit,
     VisitMode,
 )
-from fangkong.care.models import Benefit as BenefitRecord
 from fangkong.care.models import Payment as PaymentRecord
-from fangkong.care.models import ServiceLog
 from fangkong.care.models import Visit as VisitRecord
 from fangkong.care.services.access import require_coordinator, require_edit
 from fangkong.core.audit import acting_as
