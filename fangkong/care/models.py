@@ -390,7 +390,7 @@ class ServiceLog(KeyedModel):
         indexes = [models.Index(fields=["day", "category", "unit"])]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()} {self.quantity.normalize():f}{self.unit}"
+        return f"{self.get_category_display()} {Decimal(str(self.quantity)).normalize():f}{self.unit}"
 
 
 class Payment(KeyedModel):
