@@ -126,6 +126,7 @@ class RequestStatus(models.TextChoices):
 
 class TaskForceQuerySet(CareQuerySet):
     TASK_FORCE = "organisation_id"
+    MEMBER_UNIT = ""  # a member unit's liaison sees the task forces it belongs to (below)
     WORKER = ""
 
     def extra_visibility(self, user: Any, scope: Any, capability: str) -> Q | None:

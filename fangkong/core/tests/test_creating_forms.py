@@ -110,6 +110,7 @@ NATURAL_KEY = {
     "fangkong.relief.forms.WorkerForm": "one worker row per entity and member",
     "fangkong.relief.forms.LeadForm": "one link per entity and household led",
     "fangkong.relief.forms.LoanForm": "the loan's contract number at the entity",
+    "fangkong.care.forms.PairForm": "one active primary helper per family (a DB constraint)",
 }
 
 
@@ -214,6 +215,7 @@ class CreatingFormsTests(CheckpointTestCase):
         cls.today = today
         cls._supplies()
         cls._relief()
+        cls._care()
 
     @classmethod
     def _supplies(cls) -> None:
@@ -263,6 +265,59 @@ class CreatingFormsTests(CheckpointTestCase):
                              client_id=uuid.uuid4(), submitted_on=date(2020, 2, 1))
         r.accept(actor, cls.county_a_unit, [payable], accepted_on=date(2020, 2, 27),
                  client_id=uuid.uuid4())
+
+    @classmethod
+    def _care(cls) -> None:
+        from fangkong.care import services as care
+
+        hq = cls.hq
+        tf, _c = care.save_task_force(hq, cls.city, name="保障专班",
+                                      organisation=cls.task_force_org, leader="局长",
+                                      contact_name="联络员",
+                                      members=[{"organisation": cls.helper_org}])
+        helper, _c = care.save_helper(hq, tf, code="BF1", name="杨帆",
+                                      organisation=cls.helper_org, user=cls.helper)
+        cls.care_helper_b, _c = care.save_helper(hq, tf, code="BF2", name="刘洋",
+                                                 organisation=cls.helper_org)
+
+        def worker(n: int):
+            return care.register_worker(hq, tf, cls.community_a_unit, number=f"YH{n}",
+                                        person=_person(950 + n), member_unit=cls.helper_org,
+                                        hospital="中心医院", registered_on=date(2020, 2, 1))[0]
+
+        cls.care_worker = worker(1)
+        care.pair(hq, helper, worker=cls.care_worker, started_on=date(2020, 2, 1))
+        cls.care_unpaired = worker(2)
+        cls.care_elderly, _c = care.register_elderly(
+            hq, tf, cls.community_a_unit, person=_person(960), member_unit=cls.helper_org,
+            registered_on=date(2020, 2, 1))
+
+    def care_cases(self) -> dict[str, Case]:
+        from fangkong.care.models import Benefit, HelpRequest, Pairing, ServiceLog, Visit
+        from fangkong.care.models import Payment as CarePayment
+
+        w, u = f"/care/workers/{self.care_worker.pk}", f"/care/workers/{self.care_unpaired.pk}"
+        e = f"/care/elderly/{self.care_elderly.pk}"
+        return {
+            "fangkong.care.forms.ServiceForm": Case(
+                f"{w}/log/", ServiceLog, {"category": "mind", "quantity": "1", "unit": "人次"},
+                user="helper"),
+            "fangkong.care.forms.PaymentForm": Case(
+                f"{w}/", CarePayment, {"kind": "condolence", "amount": "500"},
+                action=f"{w}/pay/", user="task_force"),
+            "fangkong.care.forms.BenefitForm": Case(
+                f"{w}/", Benefit, {"kind": "commendation"}, action=f"{w}/benefit/",
+                user="task_force"),
+            "fangkong.care.forms.VisitForm": Case(
+                f"{w}/", Visit, {"mode": "video", "leader": "局长"}, action=f"{w}/visit/",
+                user="task_force"),
+            "fangkong.care.forms.PairForm": Case(
+                f"{u}/", Pairing, {"helper": str(self.care_helper_b.pk)}, action=f"{u}/pair/",
+                user="task_force"),
+            "fangkong.care.forms.HelpRequestForm": Case(
+                f"{e}/", HelpRequest, {"kind": "masks"}, action=f"{e}/request/",
+                user="task_force"),
+        }
 
     def cases(self) -> dict[str, Case]:
         h, gate, today = self.household, self.gate_a, self.today.isoformat()
@@ -332,7 +387,7 @@ class CreatingFormsTests(CheckpointTestCase):
             "fangkong.reports.forms.ReportersForm": Case(
                 f"/reports/forms/{rf}/", Reporter, {"rep-level": "", "rep-under": "610902002"},
                 action=f"/reports/forms/{rf}/reporters/add", user="hq"),
-            **self.supplies_cases(), **self.relief_cases(),
+            **self.supplies_cases(), **self.relief_cases(), **self.care_cases(),
         }
 
     def supplies_cases(self) -> dict[str, Case]:
