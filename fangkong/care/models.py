@@ -391,7 +391,8 @@ class ServiceLog(KeyedModel):
         indexes = [models.Index(fields=["day", "category", "unit"])]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()} {Decimal(str(self.quantity)).normalize():f}{self.unit}"
+        quantity = Decimal(str(self.quantity)).normalize()
+        return f"{self.get_category_display()} {quantity:f}{self.unit}"
 
 
 class Payment(KeyedModel):
