@@ -103,6 +103,7 @@ def load(ctx: DemoContext) -> str:
     _other_services(ctx, task_force, workers, rng)
     _payments(ctx, workers, rng)
     _hubei(coordinator, workers)
+    _families(ctx, coordinator, workers)
     _helper01(ctx, workers)
     _elderly(ctx, task_force, coordinator, helpers)
     t = services.totals(None, LAST)
@@ -120,7 +121,8 @@ def _helpers(ctx: DemoContext, task_force: TaskForce, rng: random.Random) -> lis
     rows = []
     for n, person in enumerate(people):
         org = ctx.org(MEMBERS[0] if n < 200 else MEMBERS[n % len(MEMBERS)])
-        rows.append(Helper(task_force=task_force, organisation=org, name=person.name,
+        name = ctx.user("helper01").first_name if n == 0 else person.name
+        rows.append(Helper(task_force=task_force, organisation=org, name=name,
                            phone=person.phone, code=f"BF{n + 1:04d}",
                            user=ctx.user("helper01") if n == 0 else None,
                            org_unit=ctx.city, unit_path=ctx.city.path))
@@ -292,8 +294,25 @@ def _hubei(coordinator: Any, workers: list[MedicalWorker]) -> None:
                                note="抗疫一线先进个人")
 
 
+RELATIONS = (("配偶", "照顾老人和孩子"), ("父亲", "慢性病需按时取药"),
+             ("母亲", "行动不便，需送菜上门"), ("子女", "网课需要学习用品"))
+
+
+def _families(ctx: DemoContext, coordinator: Any, workers: list[MedicalWorker]) -> None:
+    """The families of the workers sent to Hubei: who is at home and what they need."""
+    for n, worker in enumerate(workers[:HUBEI]):
+        # Residents 0-39 of the county are nobody else's in this step.
+        for k, person in enumerate(ctx.people_in(worker.org_unit, 3 * HUBEI)[3 * n:3 * n + 2]):
+            relation, needs = RELATIONS[(n + k) % len(RELATIONS)]
+            services.add_family_member(
+                coordinator, worker, relationship=relation, needs=needs,
+                person=PersonData(id_number=person.id_number, name=person.name,
+                                  sex=person.sex, birth_date=person.birth_date,
+                                  phone=person.phone, address=person.address))
+
+
 def _helper01(ctx: DemoContext, workers: list[MedicalWorker]) -> None:
-    """helper01 looks after the first two families (one of them sent to Hubei)."""
+    """helper01 looks after the first two families (both sent to Hubei) and logs for one."""
     helper = ctx.user("helper01")
     worker = workers[0]
     for n, (day, category, qty, unit, note) in enumerate((
