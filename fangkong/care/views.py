@@ -113,6 +113,7 @@ def _worker_page(request: HttpRequest, worker: MedicalWorker, *, status: int = 2
         "benefits": worker.benefits.order_by("-day", "-pk"),
         "visits": worker.visits.order_by("-day", "-pk"),
         "coordinator": coordinator,
+        "can_log": MedicalWorker.objects.visible_to(user, Cap.EDIT).filter(pk=worker.pk).exists(),
         "can_reveal": scope_for(user).can(Cap.REVEAL_PII, worker.unit_path, roles=CARE_ROLES),
         "reveal_form": forms.get("reveal_form") or RevealForm(),
         "pay_form": forms.get("pay_form") or PaymentForm(),

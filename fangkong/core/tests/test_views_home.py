@@ -44,7 +44,7 @@ class HomeTests(FangkongTestCase):
             "checkpoints.passages", "checkpoints.fevers", "checkpoints.plates_flagged",
             "checkpoints.outsiders_observing", "supplies.masks_in_stock",
             "supplies.masks_issued", "supplies.open_needs", "relief.paid_amount",
-            "relief.awaiting_payment",
+            "relief.awaiting_payment", "care.workers", "care.helpers",
         ])  # reports.missing is None: no report form in these tests
 
     def test_a_later_modules_flagged_card_shows_however_many_come_before(self) -> None:
