@@ -19,6 +19,7 @@ from fangkong.care.models import (
     VisitMode,
 )
 from fangkong.core.forms import DateInput, KeyedForm
+from fangkong.core.imports import ImportForm
 
 
 class ServiceForm(KeyedForm):
@@ -100,3 +101,14 @@ class HelpRequestForm(KeyedForm):
                              widget=forms.RadioSelect, initial=RequestKind.GROCERIES)
     detail = forms.CharField(label=_("Detail"), max_length=200, required=False)
 
+
+
+class WorkerImportForm(ImportForm):
+    """The shared import form (check, then import) and the task force to import into,
+    which the check's digest binds with the file."""
+
+    task_force = forms.ModelChoiceField(label=_("Task force"), queryset=None)
+
+    def __init__(self, *args: Any, task_forces: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["task_force"].queryset = task_forces

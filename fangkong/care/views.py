@@ -25,7 +25,9 @@ from fangkong.care.forms import (
     PaymentForm,
     ServiceForm,
     VisitForm,
+    WorkerImportForm,
 )
+from fangkong.care.importers import WorkerImporter, task_forces_for
 from fangkong.care.models import (
     Elderly,
     Helper,
@@ -35,7 +37,7 @@ from fangkong.care.models import (
     RequestStatus,
 )
 from fangkong.care.services.access import require_coordinator
-from fangkong.core import audit, capture
+from fangkong.core import audit, capture, imports
 from fangkong.core.dataday import data_day
 from fangkong.core.exports import export_view
 from fangkong.core.forms import RevealForm, add_errors
@@ -88,8 +90,9 @@ def workers(request: HttpRequest) -> HttpResponse:
     if deployment:
         qs = qs.filter(deployment=deployment)
     page = Paginator(qs.order_by("number"), 50).get_page(request.GET.get("page"))
-    return render(request, "care/workers.html", {"page": page, "q": text,
-                                                 "deployment": deployment})
+    return render(request, "care/workers.html", {
+        "page": page, "q": text, "deployment": deployment,
+        "can_import": task_forces_for(request.user).exists()})
 
 
 def _worker(request: HttpRequest, pk: int, capability: str = Cap.VIEW) -> MedicalWorker:
@@ -239,6 +242,25 @@ def worker_pair(request: HttpRequest, pk: int) -> HttpResponse:
 @view_required
 def workers_export(request: HttpRequest) -> HttpResponse:
     return export_view(request, "care_workers", back=reverse("care:workers"))
+
+
+@view_required
+def workers_import(request: HttpRequest) -> HttpResponse:
+    """Check, then import the checked file into the chosen task force (``core.imports``)."""
+    task_forces = task_forces_for(request.user)
+    if not task_forces.exists():
+        raise PermissionDenied
+    return imports.import_view(
+        request, lambda data: WorkerImporter(data["task_force"]), kind="care_workers",
+        template="care/workers_import.html", form_class=WorkerImportForm,
+        form_kwargs={"task_forces": task_forces},
+        context={"fields": WorkerImporter.fields, "back": reverse("care:workers"),
+                 "back_label": _("Back to the workers")})
+
+
+@view_required
+def workers_template(request: HttpRequest) -> HttpResponse:
+    return imports.template_response(WorkerImporter(None))
 
 
 @view_required

@@ -70,6 +70,8 @@ NOT_CREATING = {
     "fangkong.checkpoints.forms.HouseholdImportForm":
         "an import: checked, then applied by household number (a second run updates)",
     "fangkong.core.imports.ImportForm": "an import (see HouseholdImportForm)",
+    "fangkong.care.forms.WorkerImportForm":
+        "an import: checked, then applied by worker number (a second run finds them)",
     "fangkong.core.forms.LoginForm": "logs in",
     "fangkong.core.forms.RevealForm": "shows a record unmasked (each reveal is logged)",
     "fangkong.core.forms.PersonSearchForm": "a search",
