@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "fangkong.relief",
     "fangkong.volunteers",
     "fangkong.training",
+    "fangkong.care",
     "fangkong.demo",
 ]
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("volunteers/", include("fangkong.volunteers.urls")),
     path("relief/", include("fangkong.relief.urls")),
     path("training/", include("fangkong.training.urls")),
+    path("care/", include("fangkong.care.urls")),
     path("api/v1/", include("fangkong.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

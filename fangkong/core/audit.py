@@ -168,9 +168,11 @@ def logs_refusals(action: str, model: type[models.Model]) -> Callable[[Any], Any
 
 def reveal(
     user: Any, obj: models.Model, fields: list[str] | tuple[str, ...], reason: str,
-    request: Any = None,
+    request: Any = None, roles: Any = (),
 ) -> dict[str, str]:
     """Return the full values of ``fields`` of ``obj`` and log who saw them and why.
+    ``roles``: the non-territorial roles whose reveal capability the caller honours (it
+    fetched ``obj`` with ``get_for_user(..., Cap.REVEAL_PII)``, so the model's hook chose).
 
     The caller has already fetched ``obj`` through ``get_for_user``; here we check the
     reveal capability over the record's unit. A refusal (no permission, no reason) is
@@ -184,7 +186,7 @@ def reveal(
                     label=str(obj), fields=fields, reason=reason, request=request)
 
     reason = _authorised(user, Cap.REVEAL_PII, getattr(obj, "unit_path", None), reason,
-                         refused)
+                         refused, roles=roles)
     values = {f: str(getattr(obj, f) or "") for f in fields}
     PiiAccess.objects.create(
         actor=user, action="reveal", subject_type=obj._meta.label,
@@ -195,14 +197,14 @@ def reveal(
 
 
 def _authorised(user: Any, capability: str, path: str | None, reason: str,
-                refused: Callable[[str], None]) -> str:
+                refused: Callable[[str], None], roles: Any = ()) -> str:
     """The cleaned reason, once ``user`` holds ``capability`` at ``path`` (anywhere, if
     None). A refusal (no permission, no reason) is logged through ``refused`` and raised
     marked as logged."""
     from fangkong.core.models.audit import PiiRefusal
     from fangkong.core.scoping import scope_for
 
-    if not scope_for(user).can(capability, path):
+    if not scope_for(user).can(capability, path, roles=roles):
         refused(PiiRefusal.PERMISSION)
         raise already_logged(PermissionDenied())
     try:

@@ -45,6 +45,10 @@ class FangkongModule(AppConfig):
     #: Dotted path of ``latest(up_to) -> date | None``: the module's last day with records
     #: (``core.dataday``: pages open on it when an old data set has nothing today).
     latest_day: str | None = None
+    #: Dotted path of ``panel(request) -> str | None``: the module's own work shown on the
+    #: home page (HTML, rendered for the viewer; None when it has nothing for them), for
+    #: roles the territorial home cards say nothing to (a helper's families).
+    home_panel: str | None = None
     # Django takes the one AppConfig subclass in an apps.py as the app's config, or else
     # the one marked ``default``; every apps.py that imports this base holds two.
     default = False
@@ -89,6 +93,17 @@ class FangkongModule(AppConfig):
 def modules() -> list[FangkongModule]:
     """The installed fangkong modules, in INSTALLED_APPS order."""
     return [c for c in apps.get_app_configs() if isinstance(c, FangkongModule)]
+
+
+def home_panels(request: Any) -> list[str]:
+    """The home page's module panels for this viewer, in INSTALLED_APPS order."""
+    out = []
+    for m in modules():
+        if m.home_panel:
+            html = import_string(m.home_panel)(request)
+            if html:
+                out.append(html)
+    return out
 
 
 def demo_steps() -> list[str]:

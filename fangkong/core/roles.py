@@ -66,7 +66,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         Cap.VIEW, Cap.EDIT, Cap.REVEAL_PII, Cap.IMPORT, Cap.REPORT, Cap.REGISTER_PASSAGE,
     }),
     Role.CHECKPOINT_DUTY: frozenset({Cap.REGISTER_PASSAGE}),
-    Role.HELPER: frozenset(),
+    # Only over what a module's hook opens to them (care: the families paired to them).
+    Role.HELPER: frozenset({Cap.VIEW, Cap.EDIT}),
     Role.ENTERPRISE_LIAISON: frozenset({Cap.REPORT}),
     Role.UTILITY_OPERATOR: frozenset({Cap.REPORT}),
     Role.VOLUNTEER: frozenset(),

@@ -36,6 +36,7 @@ from fangkong.core.models import Alert, Person, PiiAccess
 from fangkong.core.models.accounts import Cap
 from fangkong.core.models.alerts import Severity
 from fangkong.core.models.audit import PiiAction, PiiRefusal
+from fangkong.core.modules import home_panels
 from fangkong.core.scoping import (
     capability_required,
     get_for_user,
@@ -77,6 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # A duty user sees its checkpoint's alerts here but has no inbox (no VIEW).
         "can_open_inbox": scope.can(Cap.VIEW),
         "today": timezone.localdate(),
+        "panels": home_panels(request),
     })
 
 

@@ -47,6 +47,9 @@ LOGINS: tuple[DemoLogin, ...] = (
               _("Checkpoint duty at a 文昌社区 checkpoint")),
     DemoLogin("shenji01", "孙海涛", Role.MEMBER_UNIT, "610900", "sjj",
               _("Liaison (联络员) of the member unit 市审计局: its own daily reports only")),
+    DemoLogin("renshe01", "何静", Role.TASK_FORCE, "610900", "rsj",
+              _("Coordinator of the 市人社局-led one-to-one support task force: its records "
+                "city-wide")),
     DemoLogin("helper01", "杨帆", Role.HELPER, "610900", "rsj",
               _("Helper (帮扶责任人) of the 市人社局, sees only the families paired to them")),
     DemoLogin("qiye01", "黄志明", Role.ENTERPRISE_LIAISON, LIAISON_ENTERPRISE_UNIT,

@@ -12,9 +12,10 @@
   is met by two arrivals); ten go to the elderly woman its helper looks after; its
   reorder level opens a low-stock alert. On 2020-02-21 it buys alcohol and milk for
   临江社区, which its volunteers deliver (their duty log issues them: demo/volunteers.py).
-- The task force issues sets of necessities and food to frontline medical workers'
-  families from its store: 932 sets and 4,868 kg by 2020-02-28 (SCENARIO.md), each an
-  issue through ``services.issue``; the figures are then read back from the ledger
+- The medical-family task force's store (市人社局) is stocked here; the care demo step
+  (``fangkong.demo.care``) issues its 932 sets of necessities and 4,868 kg of food by
+  2020-02-28 (SCENARIO.md) as care service logs, each an issue through
+  ``services.issue``; the figures are then read back from the ledger
   (``supplies.necessities_issued``, ``supplies.food_issued``).
 - A transfer cancelled in transit, a count with an adjustment, a donor's pledge partly
   delivered, and open needs for the shortage board on 2020-03-02.
@@ -25,7 +26,6 @@ run finds each one and adds nothing; the movements are written in date order per
 
 from __future__ import annotations
 
-import random
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -40,9 +40,6 @@ from fangkong.supplies.services import Arrival, Line
 LINJIANG = "610902003001"
 WENCHANG = "610902002002"
 NAMESPACE = uuid.UUID("6f1b7c1e-2a53-4b59-9a7e-3c0f1d5e9b21")
-NECESSITY_SETS = 932
-FOOD_KG = 4_868
-CARE_FIRST, CARE_LAST = date(2020, 2, 3), date(2020, 2, 28)
 
 ITEMS = (
     # code, name, category, unit, standard, pack size, pack, whole units
@@ -232,49 +229,17 @@ def _audit_bureau(ctx: DemoContext, items: dict[str, Item],
         reason="为临江社区采购")
 
 
-def _split(rng: random.Random, total: int, parts: int, low: int, high: int) -> list[int]:
-    """``parts`` sizes between ``low`` and ``high`` whose sum is ``total``."""
-    sizes = [rng.randint(low, high) for _ in range(parts)]
-    while sum(sizes) != total:
-        i = rng.randrange(parts)
-        step = 1 if sum(sizes) < total else -1
-        if low <= sizes[i] + step <= high:
-            sizes[i] += step
-    return sizes
-
-
-#: How a family's food delivery is made up (share of its kilograms).
-FOOD_SHARES = (("flour", 15), ("oil", 10), ("milk", 15), ("eggs-produce", 30))
-
-
 def _task_force(ctx: DemoContext, items: dict[str, Item],
                 stores: dict[str, Warehouse]) -> None:
-    hq, store = ctx.user("hq"), stores["taskforce"]
-    rng = random.Random(f"{ctx.seed}:supplies:care")
-    _receive(hq, store, "taskforce-0201", date(2020, 2, 1), [
+    """The medical-family task force's store gets its first delivery; what goes out of it
+    (and the second batch, bought on 2020-02-15 between the deliveries) is the care
+    demo's: each delivery is a care service log that issues from this store
+    (``fangkong.demo.care``), so the figures are counted once, from one path."""
+    _receive(ctx.user("hq"), stores["taskforce"], "taskforce-0201", date(2020, 2, 1), [
         Line(items["necessities-set"], 600), Line(items["rice"], 1_000),
         Line(items["flour"], 800), Line(items["oil"], 300), Line(items["milk"], 500),
         Line(items["eggs-produce"], 800)], source="donation",
         donor="安康市总工会及爱心企业", reason="医护人员家属保障物资")
-    days = (CARE_LAST - CARE_FIRST).days + 1
-    deliveries = 4 * days  # four families' deliveries a day
-    sets = _split(rng, NECESSITY_SETS, deliveries, 0, 18)
-    kgs = _split(rng, FOOD_KG, deliveries, 20, 80)
-    for n in range(deliveries):
-        day = CARE_FIRST + timedelta(days=n // 4)
-        if n == 4 * (date(2020, 2, 15) - CARE_FIRST).days:
-            _receive(hq, store, "taskforce-0215", day, [
-                Line(items["necessities-set"], 400), Line(items["rice"], 700),
-                Line(items["oil"], 300), Line(items["milk"], 400),
-                Line(items["eggs-produce"], 900)], source="purchase", reason="第二批采购")
-        shares = {code: kgs[n] * pct // 100 for code, pct in FOOD_SHARES}
-        shares["rice"] = kgs[n] - sum(shares.values())
-        lines = [Line(items[code], kg) for code, kg in shares.items() if kg]
-        if sets[n]:
-            lines.append(Line(items["necessities-set"], sets[n]))
-        # Data, not interface: the label is what the task force wrote on its list.
-        _issue(hq, store, f"care-{n}", day, lines, "care",
-               f"一线医务人员家属（第{n % 60 + 1}户）")
 
 
 def _open_needs(ctx: DemoContext, items: dict[str, Item],

@@ -14,7 +14,7 @@ from fangkong.core.registries import sentence
 from fangkong.supplies import indicators
 
 
-@sentence(order=50)
+@sentence(order=55)
 def supplies_sentence(unit: Any, day: date) -> str | None:
     from fangkong.supplies.models import LedgerEntry, Need
     from fangkong.supplies.services import fmt, shortage_board

@@ -74,6 +74,8 @@ NOT_CREATING = {
     "fangkong.checkpoints.forms.HouseholdImportForm":
         "an import: checked, then applied by household number (a second run updates)",
     "fangkong.core.imports.ImportForm": "an import (see HouseholdImportForm)",
+    "fangkong.care.forms.WorkerImportForm":
+        "an import: checked, then applied by worker number (a second run finds them)",
     "fangkong.core.forms.LoginForm": "logs in",
     "fangkong.core.forms.RevealForm": "shows a record unmasked (each reveal is logged)",
     "fangkong.core.forms.PersonSearchForm": "a search",
@@ -128,6 +130,7 @@ NATURAL_KEY = {
     "fangkong.training.forms.DoorCheckinForm": "one check-in per enrolment",
     "fangkong.training.forms.StaffCheckinForm": "one check-in per enrolment",
     "fangkong.training.forms.FeedbackForm": "one feedback per enrolment",
+    "fangkong.care.forms.PairForm": "one active primary helper per family (a DB constraint)",
 }
 
 
@@ -234,6 +237,7 @@ class CreatingFormsTests(CheckpointTestCase):
         cls._relief()
         cls._volunteers()
         cls._training()
+        cls._care()
 
     @classmethod
     def _volunteers(cls) -> None:
@@ -401,6 +405,59 @@ class CreatingFormsTests(CheckpointTestCase):
                 action=f"/training/t/{self.past_trainee.trainee_key}/feedback/", user=None),
         }
 
+    @classmethod
+    def _care(cls) -> None:
+        from fangkong.care import services as care
+
+        hq = cls.hq
+        tf, _c = care.save_task_force(hq, cls.city, name="保障专班",
+                                      organisation=cls.task_force_org, leader="局长",
+                                      contact_name="联络员",
+                                      members=[{"organisation": cls.helper_org}])
+        helper, _c = care.save_helper(hq, tf, code="BF1", name="杨帆",
+                                      organisation=cls.helper_org, user=cls.helper)
+        cls.care_helper_b, _c = care.save_helper(hq, tf, code="BF2", name="刘洋",
+                                                 organisation=cls.helper_org)
+
+        def worker(n: int):
+            return care.register_worker(hq, tf, cls.community_a_unit, number=f"YH{n}",
+                                        person=_person(950 + n), member_unit=cls.helper_org,
+                                        hospital="中心医院", registered_on=date(2020, 2, 1))[0]
+
+        cls.care_worker = worker(1)
+        care.pair(hq, helper, worker=cls.care_worker, started_on=date(2020, 2, 1))
+        cls.care_unpaired = worker(2)
+        cls.care_elderly, _c = care.register_elderly(
+            hq, tf, cls.community_a_unit, person=_person(960), member_unit=cls.helper_org,
+            registered_on=date(2020, 2, 1))
+
+    def care_cases(self) -> dict[str, Case]:
+        from fangkong.care.models import Benefit, HelpRequest, Pairing, ServiceLog, Visit
+        from fangkong.care.models import Payment as CarePayment
+
+        w, u = f"/care/workers/{self.care_worker.pk}", f"/care/workers/{self.care_unpaired.pk}"
+        e = f"/care/elderly/{self.care_elderly.pk}"
+        return {
+            "fangkong.care.forms.ServiceForm": Case(
+                f"{w}/log/", ServiceLog, {"category": "mind", "quantity": "1", "unit": "人次"},
+                user="helper"),
+            "fangkong.care.forms.PaymentForm": Case(
+                f"{w}/", CarePayment, {"kind": "condolence", "amount": "500"},
+                action=f"{w}/pay/", user="task_force"),
+            "fangkong.care.forms.BenefitForm": Case(
+                f"{w}/", Benefit, {"kind": "commendation"}, action=f"{w}/benefit/",
+                user="task_force"),
+            "fangkong.care.forms.VisitForm": Case(
+                f"{w}/", Visit, {"mode": "video", "leader": "局长"}, action=f"{w}/visit/",
+                user="task_force"),
+            "fangkong.care.forms.PairForm": Case(
+                f"{u}/", Pairing, {"helper": str(self.care_helper_b.pk)}, action=f"{u}/pair/",
+                user="task_force"),
+            "fangkong.care.forms.HelpRequestForm": Case(
+                f"{e}/", HelpRequest, {"kind": "masks"}, action=f"{e}/request/",
+                user="task_force"),
+        }
+
     def cases(self) -> dict[str, Case]:
         h, gate, today = self.household, self.gate_a, self.today.isoformat()
         person = {"name": "李娜", "phone": "13912345678",
@@ -471,6 +528,7 @@ class CreatingFormsTests(CheckpointTestCase):
                 action=f"/reports/forms/{rf}/reporters/add", user="hq"),
             **self.supplies_cases(), **self.relief_cases(), **self.volunteers_cases(),
             **self.supplies_cases(), **self.relief_cases(), **self.training_cases(),
+            **self.supplies_cases(), **self.relief_cases(), **self.care_cases(),
         }
 
     def supplies_cases(self) -> dict[str, Case]:

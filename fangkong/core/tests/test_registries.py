@@ -74,11 +74,13 @@ class DeclarationTestCase(FangkongTestCase):
             ["reports.completeness_sentence", "reports.figures_sentence",
              "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence",
              "volunteers.volunteers_sentence", "supplies.supplies_sentence",
+             "care.pairing_sentence", "care.services_sentence", "care.payments_sentence",
              "relief.relief_sentence", "training.training_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
                          {"fever", "plate", "temperature_missed", "visit_finding",
                           "report_missing", "late_record", "low_stock",
-                          "volunteers_understaffed", "volunteers_left_open"})
+                          "volunteers_understaffed", "volunteers_left_open",
+                          "care_request_overdue"})
         self.assertIn("checkpoints:duty", [e.url_name for e in registries.nav_entries()])
 
 

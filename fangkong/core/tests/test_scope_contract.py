@@ -351,6 +351,110 @@ class Factories:
             person=self.core_Person(unit), business=self.training_Business(unit),
             attend_mode="offline", seat_row=1, seat_number=1, source="staff", name="学员",
             phone="13900000001")
+    # --- care: a task force led by the task-force persona's organisation, the helper
+    # persona's bureau a member; a family in the unit paired to the helper persona.
+    def _care_tf(self):
+        from fangkong.care.models import Helper, TaskForce, TaskForceMember
+
+        if not hasattr(self, "care_tf"):
+            c = self.case
+            self.care_tf = TaskForce.objects.create(
+                org_unit=c.city, name="专班", organisation=c.task_force_org, leader="局长",
+                contact_name="联络员")
+            TaskForceMember.objects.create(task_force=self.care_tf, organisation=c.helper_org,
+                                           leader="副局长", contact_name="小李")
+            self.care_helper = Helper.objects.create(
+                org_unit=c.city, task_force=self.care_tf, organisation=c.helper_org,
+                name="杨帆", code="BF-helper", user=c.helper)
+        return self.care_tf
+
+    def care_TaskForce(self, unit):
+        from fangkong.care.models import TaskForce
+
+        return TaskForce.objects.create(org_unit=unit, name=f"专班{self.n}",
+                                        organisation=self.case.task_force_org, leader="组长",
+                                        contact_name="联络员")
+
+    def care_Helper(self, unit):
+        from fangkong.care.models import Helper
+
+        return Helper.objects.create(org_unit=unit, task_force=self._care_tf(),
+                                     organisation=self.case.helper_org, name=f"帮扶{self.n}",
+                                     code=f"BF{self.n}")
+
+    def care_MedicalWorker(self, unit):
+        from fangkong.care.models import MedicalWorker, Pairing
+
+        tf = self._care_tf()
+        worker = MedicalWorker.objects.create(
+            org_unit=unit, task_force=tf, member_unit=self.case.helper_org,
+            person=make_person(unit, name=f"医生{self.n}"), name=f"医生{self.n}",
+            hospital="中心医院", deployment="local", registered_on=date(2020, 2, 1),
+            number=f"YH{self.n}")
+        if self.n % 2:  # every other family paired to the helper persona
+            Pairing.objects.create(org_unit=unit, task_force=tf, member_unit=self.case.helper_org,
+                                   helper=self.care_helper, worker=worker,
+                                   started_on=date(2020, 2, 1))
+        return worker
+
+    def care_Elderly(self, unit):
+        from fangkong.care.models import Elderly, Pairing
+
+        tf = self._care_tf()
+        elderly = Elderly.objects.create(
+            org_unit=unit, task_force=tf, member_unit=self.case.member_org,
+            person=make_person(unit, name=f"老人{self.n}"), name=f"老人{self.n}",
+            kind="elderly", registered_on=date(2020, 2, 1))
+        if self.n % 2:
+            Pairing.objects.create(org_unit=unit, task_force=tf, member_unit=self.case.helper_org,
+                                   helper=self.care_helper, elderly=elderly,
+                                   started_on=date(2020, 2, 1))
+        return elderly
+
+    def care_Pairing(self, unit):
+        from fangkong.care.models import Pairing
+
+        worker = self.care_MedicalWorker(unit)
+        return (Pairing.objects.filter(worker=worker).first() or Pairing.objects.create(
+            org_unit=unit, task_force=self._care_tf(), member_unit=self.case.helper_org,
+            helper=self.care_helper, worker=worker, started_on=date(2020, 2, 1)))
+
+    def _care_keyed(self, model, org_unit, **values):
+        return model.objects.create(org_unit=org_unit, client_id=uuid.uuid4(),
+                                    recorded_by=self.case.hq, **values)
+
+    def care_ServiceLog(self, unit):
+        from fangkong.care.models import ServiceLog
+
+        return self._care_keyed(ServiceLog, unit, worker=self.care_MedicalWorker(unit),
+                                day=date(2020, 2, 20), category="mind", quantity=1,
+                                unit="人次")
+
+    def care_Payment(self, unit):
+        from fangkong.care.models import Payment
+
+        return self._care_keyed(Payment, unit, worker=self.care_MedicalWorker(unit),
+                                day=date(2020, 2, 20), kind="subsidy", amount=300)
+
+    def care_Benefit(self, unit):
+        from fangkong.care.models import Benefit
+
+        return self._care_keyed(Benefit, unit, worker=self.care_MedicalWorker(unit),
+                                day=date(2020, 2, 20), kind="commendation")
+
+    def care_Visit(self, unit):
+        from fangkong.care.models import Visit
+
+        return self._care_keyed(Visit, unit, worker=self.care_MedicalWorker(unit),
+                                day=date(2020, 2, 20), mode="video", leader="局长")
+
+    def care_HelpRequest(self, unit):
+        from fangkong.care.models import HelpRequest
+
+        at = timezone.now() - timedelta(days=1)
+        return self._care_keyed(HelpRequest, unit, elderly=self.care_Elderly(unit),
+                                day=at.date(), kind="masks", requested_at=at,
+                                due_by=at + timedelta(hours=24))
 
 
 #: Detail pages and API endpoints per model: (url template, roles the page serves).
@@ -376,6 +480,9 @@ DETAIL_URLS = {
     "training.Course": ["/training/courses/{pk}/"],
     "training.Session": ["/training/sessions/{pk}/", "/training/sessions/{pk}/qr-enrol.svg"],
     "training.Enrolment": ["/training/enrolments/{pk}/"],
+    "care.MedicalWorker": ["/care/workers/{pk}/",
+                           "/api/v1/care/workers/{pk}"],
+    "care.Elderly": ["/care/elderly/{pk}/"],
 }
 
 

@@ -34,6 +34,7 @@ EXPECTED_LOGINS = {
     "linjiang": (Role.COMMUNITY_WORKER, "610902003001", None),
     "gate01": (Role.CHECKPOINT_DUTY, "610902002002", None),
     "shenji01": (Role.MEMBER_UNIT, "610900", "sjj"),
+    "renshe01": (Role.TASK_FORCE, "610900", "rsj"),
     "helper01": (Role.HELPER, "610900", "rsj"),
     "qiye01": (Role.ENTERPRISE_LIAISON, "610924100", "zy-tea"),
     "volunteer01": (Role.VOLUNTEER, "610902003001", "sjj"),

@@ -1,0 +1,129 @@
+"""Care API (token or session auth, the kit's conventions).
+
+- ``GET /api/v1/care/totals?until=YYYY-MM-DD&unit=<code>`` — the task force's figures for
+  the families at home under the unit (the caller's area by default), up to ``until``
+  (default today), over the records the caller may see.
+- ``GET /api/v1/care/workers/<id>`` — a worker (masked phone) with their helper.
+- ``POST /api/v1/care/workers/<id>/services`` — log a service (keyed: 201, then 200 for
+  the same ``client_id``; 409 for the same key with other content).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fangkong.care import services
+from fangkong.care.access import CARE_ROLES
+from fangkong.care.models import Category, MedicalWorker, Unit
+from fangkong.core import pii
+from fangkong.core.api.responses import created_response
+from fangkong.core.api.schema import errors
+from fangkong.core.api.serializers import DayField, StrictSerializer
+from fangkong.core.models import OrgUnit
+from fangkong.core.models.accounts import Cap
+from fangkong.core.scoping import get_for_user, get_unit_for_user, home_unit, scope_for
+
+
+class TotalsQuerySerializer(StrictSerializer):
+    until = DayField(required=False)
+    unit = serializers.CharField(required=False, max_length=12)
+
+
+class TotalsSerializer(serializers.Serializer):
+    workers = serializers.IntegerField()
+    helpers = serializers.IntegerField()
+    sent_to_hubei = serializers.IntegerField()
+    necessities_sets = serializers.IntegerField()
+    goods_kg = serializers.CharField(help_text="Kilograms, two places.")
+    counselling_sessions = serializers.IntegerField()
+    condolence_yuan = serializers.CharField(help_text="Yuan, two places.")
+    temporary_subsidy_yuan = serializers.CharField(help_text="Yuan, two places.")
+
+
+def _unit(user: Any, code: str | None) -> Any:
+    """The territorial unit asked for: a territorial user's own area (404 outside it); a
+    coordinator, liaison or helper may name any unit, and counts only their records."""
+    scope = scope_for(user)
+    if scope.paths(Cap.VIEW) or scope.superuser:
+        return get_unit_for_user(user, code) if code else home_unit(user)
+    if not scope.has_role(*CARE_ROLES):
+        raise PermissionDenied
+    if not code:
+        return None
+    unit = OrgUnit.objects.filter(code=str(code)).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@extend_schema(parameters=[TotalsQuerySerializer],
+               responses={200: TotalsSerializer, **errors(400, 401, 403, 404)},
+               summary="One-to-one support totals up to a day, from the records",
+               examples=[OpenApiExample("Demo city, 2020-02-28", response_only=True, value={
+                   "workers": 910, "helpers": 577, "sent_to_hubei": 10,
+                   "necessities_sets": 932, "goods_kg": "4868.00",
+                   "counselling_sessions": 593, "condolence_yuan": "253900.00",
+                   "temporary_subsidy_yuan": "340200.00"})])
+@api_view(["GET"])
+def totals(request: Request) -> Response:
+    query = TotalsQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    unit = _unit(request.user, query.validated_data.get("unit"))
+    until = query.validated_data.get("until") or timezone.localdate()
+    return Response(services.totals(unit, until, user=request.user).as_json())
+
+
+def worker_payload(worker: MedicalWorker) -> dict[str, Any]:
+    pairing = worker.pairings.filter(ended_on__isnull=True, primary=True).first()
+    return {"id": worker.pk, "number": worker.number, "name": worker.name,
+            "phone": pii.value(worker, "phone", masked=True), "hospital": worker.hospital,
+            "department": worker.department, "deployment": worker.deployment,
+            "deployed_from": worker.deployed_from and worker.deployed_from.isoformat(),
+            "unit_contact": worker.unit_contact, "home": worker.org_unit.code,
+            "helper": pairing.helper.name if pairing else None}
+
+
+@extend_schema(responses={200: dict, **errors(401, 404)}, summary="A frontline medical worker")
+@api_view(["GET"])
+def worker(request: Request, pk: int) -> Response:
+    obj = get_for_user(MedicalWorker.objects.select_related("org_unit"), request.user,
+                       Cap.VIEW, pk=pk)
+    return Response(worker_payload(obj))
+
+
+class ServiceInSerializer(StrictSerializer):
+    client_id = serializers.UUIDField()
+    day = DayField(required=False)
+    category = serializers.ChoiceField(choices=Category.values)
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit = serializers.ChoiceField(choices=Unit.values)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+@extend_schema(request=ServiceInSerializer,
+               responses={201: dict, 200: dict, **errors(
+                   400, 401, 404,
+                   conflict="The client_id was already used for another service.")},
+               summary="Log a service to a worker's family (keyed by client_id)")
+@api_view(["POST"])
+def worker_services(request: Request, pk: int) -> Any:
+    obj = get_for_user(MedicalWorker, request.user, Cap.EDIT, pk=pk)
+    body = ServiceInSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    d = body.validated_data
+    log, created = services.log_service(
+        request.user, obj, client_id=d["client_id"], day=d.get("day") or timezone.localdate(),
+        category=d["category"], quantity=d["quantity"], unit=d["unit"], note=d.get("note", ""))
+    return created_response({"id": log.pk, "client_id": str(log.client_id), "worker": obj.pk,
+                             "day": log.day.isoformat(), "category": log.category,
+                             "quantity": f"{log.quantity:.2f}", "unit": log.unit,
+                             "note": log.note}, created)

@@ -1,0 +1,11 @@
+"""Included at /api/v1/care/ (fangkong/api_urls.py)."""
+
+from django.urls import path
+
+from fangkong.care import api
+
+urlpatterns = [
+    path("totals", api.totals, name="api-care-totals"),
+    path("workers/<id:pk>", api.worker, name="api-care-worker"),
+    path("workers/<id:pk>/services", api.worker_services, name="api-care-worker-services"),
+]

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from fangkong.care import views
+
+app_name = "care"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("workers/", views.workers, name="workers"),
+    path("workers/export/", views.workers_export, name="workers_export"),
+    path("workers/import/", views.workers_import, name="workers_import"),
+    path("workers/import/template/", views.workers_template, name="workers_template"),
+    path("services/export/", views.services_export, name="services_export"),
+    path("workers/<id:pk>/", views.worker, name="worker"),
+    path("workers/<id:pk>/reveal/", views.worker_reveal, name="worker_reveal"),
+    path("workers/<id:pk>/log/", views.worker_log, name="worker_log"),
+    path("workers/<id:pk>/pay/", views.worker_pay, name="worker_pay"),
+    path("workers/<id:pk>/benefit/", views.worker_benefit, name="worker_benefit"),
+    path("workers/<id:pk>/visit/", views.worker_visit, name="worker_visit"),
+    path("workers/<id:pk>/pair/", views.worker_pair, name="worker_pair"),
+    path("elderly/", views.elderly_list, name="elderly_list"),
+    path("elderly/<id:pk>/", views.elderly, name="elderly"),
+    path("elderly/<id:pk>/request/", views.elderly_request, name="elderly_request"),
+    path("requests/<id:pk>/fulfil/", views.request_fulfil, name="request_fulfil"),
+]
