@@ -73,8 +73,9 @@ class DeclarationTestCase(FangkongTestCase):
             [s.key for s in registries.sentences()],
             ["reports.completeness_sentence", "reports.figures_sentence",
              "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence",
-             "volunteers.volunteers_sentence", "supplies.supplies_sentence",
+             "volunteers.volunteers_sentence",
              "care.pairing_sentence", "care.services_sentence", "care.payments_sentence",
+             "supplies.supplies_sentence",
              "relief.relief_sentence", "training.training_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
                          {"fever", "plate", "temperature_missed", "visit_finding",
