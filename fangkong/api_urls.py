@@ -16,6 +16,7 @@ urlpatterns = [
     path("reports/", include("fangkong.reports.api_urls")),
     path("supplies/", include("fangkong.supplies.api_urls")),
     path("relief/", include("fangkong.relief.api_urls")),
+    path("water/", include("fangkong.water.api_urls")),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
          name="api-docs"),

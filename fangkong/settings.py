@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "fangkong.reports",
     "fangkong.supplies",
     "fangkong.relief",
+    "fangkong.water",
     "fangkong.demo",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("reports/", include("fangkong.reports.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
     path("relief/", include("fangkong.relief.urls")),
+    path("water/", include("fangkong.water.urls")),
     path("api/v1/", include("fangkong.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

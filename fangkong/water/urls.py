@@ -1,0 +1,16 @@
+from django.urls import path
+
+from fangkong.water import views
+
+app_name = "water"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("stations/<id:pk>/", views.station, name="station"),
+    path("points/<id:pk>/", views.point, name="point"),
+    path("exceedances/<id:pk>/", views.exceedance, name="exceedance"),
+    path("patrols/", views.patrols, name="patrols"),
+    path("faults/", views.faults, name="faults"),
+    path("faults/<id:pk>/", views.fault, name="fault"),
+    path("bulletin/export/", views.bulletin, name="bulletin"),
+]
