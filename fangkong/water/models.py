@@ -10,6 +10,8 @@ utility's operators (``Role.UTILITY_OPERATOR``) through the organisation
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -228,7 +230,7 @@ class Reading(KeyedModel):
         if self.not_detected:
             return str(_("not detected"))
         s = spec(self.indicator)
-        text = f"{self.value.normalize():f}" if self.value is not None else ""
+        text = f"{Decimal(self.value).normalize():f}" if self.value is not None else ""
         return f"{text} {s.unit}".strip()
 
 

@@ -38,7 +38,7 @@ from fangkong.water.models import (
     Shift,
     Station,
 )
-from fangkong.water.quality import NOT_DETECTED, STATION_ONLY, SPECS, Ind
+from fangkong.water.quality import NOT_DETECTED, SPECS, STATION_ONLY, Ind
 from fangkong.water.rules import NoLimit, code_for, limit_for
 
 OPERATOR_ROLES = (Role.UTILITY_OPERATOR,)

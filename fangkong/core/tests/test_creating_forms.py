@@ -90,6 +90,9 @@ NOT_CREATING = {
     "fangkong.relief.forms.RejectForm": "rejects an application (an update, once)",
     "fangkong.relief.forms.SettleForm": "settles a payment batch (an update, once)",
     "fangkong.relief.forms.ResumedForm": "sets the day an entity resumed work (an update)",
+    "fangkong.water.forms.CloseForm": "closes an exceedance (an update, once)",
+    "fangkong.water.forms.DispatchForm": "dispatches a fault (an update, once)",
+    "fangkong.water.forms.RepairForm": "marks a fault repaired (an update, once)",
 }
 
 #: Creating forms whose record has a natural key instead of a submission key: sent
@@ -110,6 +113,7 @@ NATURAL_KEY = {
     "fangkong.relief.forms.WorkerForm": "one worker row per entity and member",
     "fangkong.relief.forms.LeadForm": "one link per entity and household led",
     "fangkong.relief.forms.LoanForm": "the loan's contract number at the entity",
+    "fangkong.water.forms.ShiftForm": "one roster line per station, start and person",
 }
 
 
@@ -214,6 +218,7 @@ class CreatingFormsTests(CheckpointTestCase):
         cls.today = today
         cls._supplies()
         cls._relief()
+        cls._water()
 
     @classmethod
     def _supplies(cls) -> None:
@@ -238,6 +243,44 @@ class CreatingFormsTests(CheckpointTestCase):
                                 recipient_label="李娜")
         cls.incoming, _ = s.send_transfer(hq, cls.store2, cls.store, client_id=uuid.uuid4(),
                                           day=day, lines=[s.Line(cls.mask, 10)])
+
+    @classmethod
+    def _water(cls) -> None:
+        from fangkong.core.models import Organisation
+        from fangkong.water import services as w
+
+        cls.utility = Organisation.objects.create(code="swater", name="安康水务集团",
+                                                  kind="utility", org_unit=cls.community_a_unit)
+        cls.station, _ = w.save_station(cls.hq, cls.utility, cls.community_a_unit,
+                                        name="马坑水厂", kind="works")
+        cls.water_point, _ = w.save_point(cls.hq, cls.station, cls.community_a_unit,
+                                          name="马坑水厂出厂水", point_type="outlet")
+
+    def water_cases(self) -> dict[str, Case]:
+        from fangkong.water.models import Fault, Handover, Patrol, Reading, Shift
+
+        st, u = f"/water/stations/{self.station.pk}/", self.utility.pk
+        return {
+            "fangkong.water.forms.ReadingForm": Case(
+                f"/water/points/{self.water_point.pk}/", Reading,
+                {"indicator": "free_chlorine", "value": "0.1", "sampler": "王芳",
+                 "taken_at": "2020-02-20T08:30"}),
+            "fangkong.water.forms.ShiftForm": Case(
+                st, Shift, {"shift-person_name": "李明", "shift-starts_at": "2020-02-20T08:00",
+                            "shift-ends_at": "2020-02-20T16:00"}),
+            "fangkong.water.forms.HandoverForm": Case(
+                st, Handover, {"handover-at": "2020-02-20T16:00", "handover-outgoing": "李明",
+                               "handover-incoming": "张伟", "handover-note": "运行正常",
+                               "handover-outgoing_signature": "李明",
+                               "handover-incoming_signature": "张伟"}),
+            "fangkong.water.forms.PatrolForm": Case(
+                f"/water/patrols/?utility={u}", Patrol,
+                {"day": "2020-02-20", "route": "江北大道", "patroller": "巡检一班"}, user="hq"),
+            "fangkong.water.forms.FaultForm": Case(
+                f"/water/faults/?utility={u}", Fault,
+                {"location": "巴山路", "kind": "leak", "reported_by": "巡检一班",
+                 "reported_at": "2020-02-20T09:00"}, user="hq"),
+        }
 
     @classmethod
     def _relief(cls) -> None:
@@ -332,7 +375,7 @@ class CreatingFormsTests(CheckpointTestCase):
             "fangkong.reports.forms.ReportersForm": Case(
                 f"/reports/forms/{rf}/", Reporter, {"rep-level": "", "rep-under": "610902002"},
                 action=f"/reports/forms/{rf}/reporters/add", user="hq"),
-            **self.supplies_cases(), **self.relief_cases(),
+            **self.supplies_cases(), **self.relief_cases(), **self.water_cases(),
         }
 
     def supplies_cases(self) -> dict[str, Case]:
