@@ -149,7 +149,8 @@ def _readings(operator: Any, points: dict[str, Any]) -> int:
                     add(p, "colony_count", str(rng.randint(2, 18)), _at(day, 9), "平皿计数法")
                     add(p, "colour", "not_detected", _at(day, 9), "铂钴比色法")
                     add(p, "ammonia", _value(rng, 0.02, 0.12, 2), _at(day, 9), "纳氏试剂分光光度法")
-                    add(p, "permanganate", _value(rng, 0.8, 1.6, 1), _at(day, 9), "酸性高锰酸钾滴定法")
+                    add(p, "permanganate", _value(rng, 0.8, 1.6, 1), _at(day, 9),
+                        "酸性高锰酸钾滴定法")
             elif p.point_type == "outlet":
                 add(p, "pressure", _value(rng, 0.32, 0.42, 2), _at(day, 9), "压力变送器")
                 add(p, "flow", _value(rng, 600, 900, 0), _at(day, 9), "电磁流量计")
