@@ -149,8 +149,13 @@ def point(request: HttpRequest, pk: int) -> HttpResponse:
         if retest_of is None:
             raise Http404
     initial = {"taken_at": _now_local(), "sampler": request.user.get_full_name()}
+    last = request.GET.get("saved", "")
     if retest_of is not None:
         initial["indicator"] = retest_of.indicator
+    elif last.isdigit():
+        # The next reading is most often the same indicator at the next point or time.
+        initial["indicator"] = Reading.objects.filter(point=p, pk=int(last)).values_list(
+            "indicator", flat=True).first()
     form = f.ReadingForm(request.POST or None, initial=initial,
                          indicators=services.indicator_choices(p))
     if request.method == "POST":
