@@ -168,7 +168,8 @@ def alert_cover_gaps(start: datetime, end: datetime) -> int:
                 title=_("%(station)s: nobody on duty %(start)s–%(end)s") % {
                     "station": station.name, "start": local.strftime("%m-%d %H:%M"),
                     "end": timezone.localtime(gap_end).strftime("%m-%d %H:%M")},
-                subject=f"{subject_of(station)}:{local:%Y%m%d%H%M}")
+                subject=f"{subject_of(station)}:{local:%Y%m%d%H%M}",
+                opened_at=min(timezone.now(), gap_start))
             opened += 1
     return opened
 

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -172,6 +173,8 @@ def point(request: HttpRequest, pk: int) -> HttpResponse:
                 add_errors(form, exc)
             else:
                 return redirect(reverse("water:point", args=[p.pk]) + f"?saved={reading.pk}")
+    page = Paginator(p.readings.select_related("exceedance").order_by("-taken_at", "-pk"),
+                     15).get_page(request.GET.get("page"))
     saved = None
     if request.GET.get("saved", "").isdigit():
         saved = Reading.objects.filter(point=p, pk=int(request.GET["saved"])).select_related(
@@ -179,7 +182,7 @@ def point(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "water/point.html", {
         "point": p, "form": form if can_edit else None, "saved": saved,
         "retest_of": retest_of,
-        "readings": p.readings.select_related("exceedance").order_by("-taken_at")[:50],
+        "readings": page, "page": page,
     })
 
 
