@@ -25,7 +25,7 @@ from fangkong.core.exports import RegisterExporter
 from fangkong.core.models import Organisation
 from fangkong.core.registries import export_kind
 from fangkong.lib.tabular import Column
-from fangkong.water.models import Reading, SamplingPoint
+from fangkong.water.models import PointType, Reading, SamplingPoint
 from fangkong.water.quality import BULLETIN, SPECS, Ind
 from fangkong.water.rules import NoLimit, code_for, limit_for
 
@@ -97,17 +97,19 @@ class BulletinExporter(RegisterExporter):
             except core_rules.NoRuleInForce:
                 row[code] = "—"
                 continue
-            texts = []
+            texts: dict[str, str] = {}
             for point_type in ("outlet", "network_end"):
                 try:
                     limit = limit_for(rule, code, point_type, rule.get("disinfectant")
                                       or "chlorine")
                 except NoLimit:
                     continue
-                text = limit.text().rsplit(" (", 1)[0]
-                if text not in texts:
-                    texts.append(text)
-            row[code] = " / ".join(texts)
+                texts[point_type] = limit.text().rsplit(" (", 1)[0]
+            if len(set(texts.values())) > 1:  # 出厂水 0.3–2 mg/L；末梢水 ≥ 0.05 mg/L
+                row[code] = "；".join(f"{PointType(t).label} {text}"
+                                     for t, text in texts.items())
+            else:
+                row[code] = next(iter(texts.values()), "—")
         return [row.get(c.key) for c in self.columns]
 
     def prepare(self, objs: list[Any]) -> list[Any]:
