@@ -73,10 +73,11 @@ class DeclarationTestCase(FangkongTestCase):
             [s.key for s in registries.sentences()],
             ["reports.completeness_sentence", "reports.figures_sentence",
              "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence",
-             "relief.relief_sentence"])
+             "relief.relief_sentence", "water.water_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
                          {"fever", "plate", "temperature_missed", "visit_finding",
-                          "report_missing", "late_record", "low_stock"})
+                          "report_missing", "late_record", "low_stock", "water_quality",
+                          "water_cover_gap"})
         self.assertIn("checkpoints:duty", [e.url_name for e in registries.nav_entries()])
 
 

@@ -44,8 +44,9 @@ class HomeTests(FangkongTestCase):
             "checkpoints.passages", "checkpoints.fevers", "checkpoints.plates_flagged",
             "checkpoints.outsiders_observing", "supplies.masks_in_stock",
             "supplies.masks_issued", "supplies.open_needs", "relief.paid_amount",
-            "relief.awaiting_payment",
-        ])  # reports.missing is None: no report form in these tests
+            "relief.awaiting_payment", "water.exceedances_open",
+        ])  # reports.missing is None: no report form in these tests; water.pass_rate is
+        # None: no water readings
 
     def test_a_later_modules_flagged_card_shows_however_many_come_before(self) -> None:
         from fangkong.core import registries
