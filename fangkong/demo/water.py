@@ -175,7 +175,7 @@ def _exceedance(operator: Any, outlet: Any) -> None:
     if exc.is_open:
         services.close_exceedance(
             operator, exc, "加氯间计量泵故障致投加量不足，已更换计量泵并调整投加量，"
-                           "10:40复检0.42 mg/L合格。")
+                           "10:40复检0.42 mg/L合格。", at=_at(EXCEEDANCE_DAY, 11, 5))
 
 
 def _roster(operator: Any, stations: dict[str, Any]) -> int:

@@ -358,7 +358,8 @@ def _after_reading(actor: Any, reading: Reading) -> None:
     exceedance.save()
 
 
-def close_exceedance(actor: Any, exceedance: Exceedance, note: str) -> Exceedance:
+def close_exceedance(actor: Any, exceedance: Exceedance, note: str,
+                     at: datetime | None = None) -> Exceedance:
     """Close an exceedance with a note, once a re-test within the limit is recorded."""
     require(actor, exceedance)
     note = (note or "").strip()
@@ -370,7 +371,7 @@ def close_exceedance(actor: Any, exceedance: Exceedance, note: str) -> Exceedanc
         exceedance = Exceedance.objects.select_for_update().get(pk=exceedance.pk)
         if exceedance.closed_at is not None:
             return exceedance
-        exceedance.closed_at = timezone.now()
+        exceedance.closed_at = min(at or timezone.now(), timezone.now())
         exceedance.closed_by = actor
         exceedance.note = note[:300]
         exceedance.save()
