@@ -78,6 +78,7 @@ def _days(first: date, last: date) -> list[date]:
 def load(ctx: DemoContext) -> str:
     utility = ctx.org("swater")
     operator = ctx.user("shuiwu01")
+    reports = _staff_reports(ctx, utility)
     stations = {}
     for name, kind, unit, address, capacity in STATIONS:
         stations[name], _c = services.save_station(
@@ -94,7 +95,6 @@ def load(ctx: DemoContext) -> str:
     shifts = _roster(operator, stations)
     gaps = services.alert_cover_gaps(_at(LAST, 0), _at(LAST + timedelta(days=1), 0))
     patrols, faults = _patrols_and_faults(operator, utility, points)
-    reports = _staff_reports(ctx, utility)
     return (f"{len(stations)} stations, {len(points)} sampling points, {readings} "
             f"readings, {Exceedance.objects.count()} exceedance, {shifts} shifts "
             f"({gaps} gap alerted), {patrols} patrols, {faults} faults, {reports} staff "

@@ -6,7 +6,7 @@ bound or that the indicator must not be detected, with the clause it comes from;
 disinfectant residual also names the disinfectant it applies to::
 
     {"clause": "GB 5749-2022 表2", "disinfectant": "chlorine",
-     "limits": {"outlet": {"min": "0.3", "max": "2"}, "network_end": {"min": "0.05"}}}
+     "limits": {"outlet": {"min": "0.3", "max": "2"}, "network": {"min": "0.05"}}}
 
 The lab systems this replaces hold one range per indicator, which passes plant-outlet
 water at 0.1 mg/L of free chlorine: here the outlet needs ≥ 0.3 and only the network end
@@ -30,7 +30,10 @@ from fangkong.water.quality import SPECS, Ind
 
 PREFIX = "water.limit."
 GB = ("GB 5749-2022", "生活饮用水卫生标准")
-POINT_TYPES = ("outlet", "network_end", "secondary")
+#: The point types as the rules name them (``PointType`` values, in words without
+#: underscores: a rule's text is shown to people on the rules pages and in the audit log).
+RULE_KEYS = {"outlet": "outlet", "network_end": "network", "secondary": "secondary"}
+POINT_TYPES = tuple(RULE_KEYS.values())
 DISINFECTANTS = ("chlorine", "chloramine")
 
 
@@ -51,7 +54,7 @@ def _decimal(raw: Any, where: str) -> Decimal:
 
 def validate_limits(value: Any) -> None:
     """A limit rule's value must say, for known point types, a min and/or a max (min not
-    above max) or "not_detected", and cite its clause."""
+    above max) or "absent", and cite its clause."""
     if not isinstance(value, dict) or not str(value.get("clause", "")).strip():
         raise ValidationError(_("Give the clause the limit comes from (\"clause\")."))
     disinfectant = value.get("disinfectant")
@@ -64,8 +67,8 @@ def validate_limits(value: Any) -> None:
         if key != "*" and key not in POINT_TYPES:
             raise ValidationError(_("Unknown point type: %(t)s.") % {"t": key})
         if not isinstance(limit, dict) or not (
-                {"min", "max"} & limit.keys() or limit.get("not_detected") is True):
-            raise ValidationError(_("%(t)s: give \"min\", \"max\" or \"not_detected\": true.")
+                {"min", "max"} & limit.keys() or limit.get("absent") is True):
+            raise ValidationError(_("%(t)s: give \"min\", \"max\" or \"absent\": true.")
                                   % {"t": key})
         low = _decimal(limit["min"], key) if "min" in limit else None
         high = _decimal(limit["max"], key) if "max" in limit else None
@@ -126,13 +129,13 @@ def limit_for(rule_value: dict[str, Any], indicator: str, point_type: str,
     if applies and applies != disinfectant:
         raise NoLimit
     limits = rule_value["limits"]
-    entry = limits.get(point_type) or limits.get("*")
+    entry = limits.get(RULE_KEYS.get(point_type, point_type)) or limits.get("*")
     if entry is None:
         raise NoLimit
     return Limit(
         low=Decimal(str(entry["min"])) if "min" in entry else None,
         high=Decimal(str(entry["max"])) if "max" in entry else None,
-        not_detected=bool(entry.get("not_detected")), clause=str(rule_value["clause"]),
+        not_detected=bool(entry.get("absent")), clause=str(rule_value["clause"]),
         unit=SPECS[indicator].unit)
 
 
@@ -148,14 +151,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     Ind.PH: _every({"min": "6.5", "max": "8.5"}),
     Ind.FREE_CHLORINE: {
         "clause": "GB 5749-2022 表2", "disinfectant": "chlorine",
-        "limits": {"outlet": {"min": "0.3", "max": "2"}, "network_end": {"min": "0.05"},
+        "limits": {"outlet": {"min": "0.3", "max": "2"}, "network": {"min": "0.05"},
                    "secondary": {"min": "0.05"}}},
     Ind.TOTAL_CHLORINE: {
         "clause": "GB 5749-2022 表2", "disinfectant": "chloramine",
-        "limits": {"outlet": {"min": "0.5", "max": "3"}, "network_end": {"min": "0.05"},
+        "limits": {"outlet": {"min": "0.5", "max": "3"}, "network": {"min": "0.05"},
                    "secondary": {"min": "0.05"}}},
-    Ind.COLIFORMS: _every({"not_detected": True}),
-    Ind.E_COLI: _every({"not_detected": True}),
+    Ind.COLIFORMS: _every({"absent": True}),
+    Ind.E_COLI: _every({"absent": True}),
     Ind.COLONY_COUNT: _every({"max": "100"}),
     Ind.AMMONIA: _every({"max": "0.5"}),
     Ind.PERMANGANATE: _every({"max": "3"}),
@@ -169,9 +172,9 @@ for _indicator, _value in DEFAULTS.items():
         kind=ValueKind.JSON, unit=SPECS[_indicator].unit, module="water", default=_value,
         default_document=GB,
         description=gettext_lazy(
-            "Per sampling-point type (outlet, network_end, secondary, or * for all): min, "
-            "max or not_detected, with the clause; a disinfectant residual names its "
-            "disinfectant."),
+            "Per sampling-point type (outlet: plant outlet, network: network end, secondary: "
+            "secondary supply, or * for all): min, max, or absent (must not be detected), "
+            "with the clause; a disinfectant residual names its disinfectant."),
         help_text=gettext_lazy('e.g. {"clause": "GB 5749-2022 表1", "limits": {"*": '
                                '{"max": "1"}}}'),
         validators=[validate_limits],
