@@ -15,6 +15,7 @@ may go down to 0.05. A reading keeps the version it was judged by (``Reading.lim
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -164,6 +165,69 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     Ind.PERMANGANATE: _every({"max": "3"}),
 }
 
+#: How a limit reads on the rules pages and in their form, e.g.
+#: ``出厂水 0.3-2; 末梢水 >=0.05; 二次供水 >=0.05 | GB 5749-2022 表2 | 氯``.
+KEY_LABELS = {"outlet": "出厂水", "network": "末梢水", "secondary": "二次供水", "*": "全部"}
+DISINFECTANT_LABELS = {"chlorine": "氯", "chloramine": "氯胺"}
+ABSENT = "不得检出"
+
+
+def as_text(value: dict[str, Any]) -> str:
+    parts = []
+    for key, limit in value.get("limits", {}).items():
+        if limit.get("absent"):
+            bound = ABSENT
+        elif "min" in limit and "max" in limit:
+            bound = f"{limit['min']}-{limit['max']}"
+        elif "min" in limit:
+            bound = f">={limit['min']}"
+        else:
+            bound = f"<={limit.get('max')}"
+        parts.append(f"{KEY_LABELS.get(key, key)} {bound}")
+    text = f"{'; '.join(parts)} | {value.get('clause', '')}"
+    if value.get("disinfectant"):
+        text += f" | {DISINFECTANT_LABELS.get(value['disinfectant'], value['disinfectant'])}"
+    return text
+
+
+def from_text(raw: str) -> dict[str, Any]:
+    """The rule's value from its text (``as_text``); English keys are accepted too."""
+    keys = {**{v: k for k, v in KEY_LABELS.items()}, **{k: k for k in KEY_LABELS}}
+    disinfectants = {**{v: k for k, v in DISINFECTANT_LABELS.items()},
+                     **{k: k for k in DISINFECTANT_LABELS}}
+    pieces = [p.strip() for p in (raw or "").replace("｜", "|").split("|")]
+    if len(pieces) not in (2, 3) or not pieces[0] or not pieces[1]:
+        raise ValidationError(_("Write the limits, then | and the clause (and | the "
+                                "disinfectant), e.g. 出厂水 0.3-2; 末梢水 >=0.05 | GB 5749-2022 "
+                                "表2 | 氯."))
+    limits: dict[str, Any] = {}
+    for entry in re.split(r"[;；]", pieces[0]):
+        if not entry.strip():
+            continue
+        label, _sep, bound = entry.strip().partition(" ")
+        key, bound = keys.get(label), bound.strip().replace(" ", "")
+        if key is None:
+            raise ValidationError(_("Unknown point type: %(t)s.") % {"t": label})
+        if bound in (ABSENT, "absent"):
+            limits[key] = {"absent": True}
+        elif bound[:2] in (">=",) or bound[:1] == "≥":
+            limits[key] = {"min": bound.lstrip(">=≥")}
+        elif bound[:2] in ("<=",) or bound[:1] == "≤":
+            limits[key] = {"max": bound.lstrip("<=≤")}
+        elif re.fullmatch(r"[\d.]+[-–~][\d.]+", bound):
+            low, high = re.split(r"[-–~]", bound)
+            limits[key] = {"min": low, "max": high}
+        else:
+            raise ValidationError(_("%(t)s: write a range (0.3-2), >=0.05, <=1 or 不得检出.")
+                                  % {"t": label})
+    value: dict[str, Any] = {"clause": pieces[1], "limits": limits}
+    if len(pieces) == 3:
+        if pieces[2] not in disinfectants:
+            raise ValidationError(_("Unknown disinfectant: %(d)s.") % {"d": pieces[2]})
+        value["disinfectant"] = disinfectants[pieces[2]]
+    return value
+
+
 for _indicator, _value in DEFAULTS.items():
     rules.declare(
         code_for(_indicator),
@@ -175,7 +239,7 @@ for _indicator, _value in DEFAULTS.items():
             "Per sampling-point type (outlet: plant outlet, network: network end, secondary: "
             "secondary supply, or * for all): min, max, or absent (must not be detected), "
             "with the clause; a disinfectant residual names its disinfectant."),
-        help_text=gettext_lazy('e.g. {"clause": "GB 5749-2022 表1", "limits": {"*": '
-                               '{"max": "1"}}}'),
-        validators=[validate_limits],
+        help_text=gettext_lazy("e.g. 出厂水 0.3-2; 末梢水 >=0.05 | GB 5749-2022 表2 | 氯, or "
+                               "全部 <=1 | GB 5749-2022 表1, or 全部 不得检出 | …"),
+        parse=from_text, format=as_text, validators=[validate_limits],
     )

@@ -159,3 +159,23 @@ class ApiTests(WaterTestCase):
         self.client.force_login(self.other_operator)
         self.assertEqual(self.client.get(f"/water/exceedances/{exc.pk}/").status_code, 200)
         self.assertEqual(Decimal(exc.reading.value), Decimal("0.1"))
+
+
+class RuleTextTests(WaterTestCase):
+    def test_hq_changes_a_limit_in_its_text_and_later_readings_use_it(self) -> None:
+        from fangkong.core.rules import spec_for
+        from fangkong.water.rules import DEFAULTS, as_text, from_text
+
+        for value in DEFAULTS.values():
+            self.assertEqual(from_text(as_text(value)), value)
+        spec = spec_for(code_for("free_chlorine"))
+        value = spec.clean("出厂水 0.5-2; 末梢水 >=0.1 | GB 5749-2022 表2 | 氯")
+        with self.assertRaises(ValidationError):
+            spec.clean("出厂水 2-0.5 | GB 5749-2022 表2")
+        add_value(self.hq, code_for("free_chlorine"), value=value,
+                  valid_from=date(2020, 3, 1), document_number="测试")
+        r, _ = services.record_reading(
+            self.operator, self.end, client_id=uuid.uuid4(), indicator="free_chlorine",
+            value="0.08", taken_at=AT.replace(month=3, day=1), sampler="王芳")
+        self.assertEqual((r.within_limits, r.limit_text),
+                         (False, "≥ 0.1 mg/L (GB 5749-2022 表2)"))
