@@ -15,8 +15,11 @@ class WaterConfig(FangkongModule):
     audited = ("Station", "SamplingPoint", "Shift", "Handover", "Reading", "Exceedance",
                "Patrol", "Fault")
     nav = (
-        NavEntry("water:index", _("Water supply"), Cap.VIEW, roles=(Role.UTILITY_OPERATOR,),
-                 order=45),
+        NavEntry("water:index", _("Water supply"), Cap.VIEW, order=45),
+        # The utility's operators: the same page, under an entry for them (an entry with
+        # roles is shown only to holders of those roles).
+        NavEntry("water:utility", _("Water supply"), Cap.VIEW,
+                 roles=(Role.UTILITY_OPERATOR,), order=45),
     )
     alert_kinds = (alerts.WATER_QUALITY, alerts.COVER_GAP)
     schedules = (

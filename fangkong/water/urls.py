@@ -6,6 +6,7 @@ app_name = "water"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("utility/", views.index, name="utility"),
     path("stations/<id:pk>/", views.station, name="station"),
     path("points/<id:pk>/", views.point, name="point"),
     path("exceedances/<id:pk>/", views.exceedance, name="exceedance"),
