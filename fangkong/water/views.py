@@ -133,7 +133,7 @@ def station(request: HttpRequest, pk: int) -> HttpResponse:
         "handovers": Handover.objects.filter(station=st)[:10],
         "shift_form": shift_form if can_edit else None,
         "handover_form": handover_form if can_edit else None,
-        "points": st.points.all(), "gate_passages": gate_passages,
+        "points": st.points.visible_to(request.user), "gate_passages": gate_passages,
     })
 
 
@@ -181,6 +181,8 @@ def point(request: HttpRequest, pk: int) -> HttpResponse:
             "exceedance").first()
     return render(request, "water/point.html", {
         "point": p, "form": form if can_edit else None, "saved": saved,
+        "station_visible": Station.objects.visible_to(request.user).filter(
+            pk=p.station_id).exists(),
         "retest_of": retest_of,
         "readings": page, "page": page,
     })
@@ -309,6 +311,8 @@ def fault(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("water:fault", pk=ft.pk)
     return render(request, "water/fault.html", {
         "fault": ft, "can_edit": can_edit,
+        "can_list": services.utilities_for(request.user, Cap.VIEW).filter(
+            pk=ft.organisation_id).exists(),
         "dispatch": dispatch if can_edit and not ft.dispatched_at else None,
         "repair": repair if can_edit and not ft.repaired_at else None})
 
