@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.forms import DateInput, DateTimeInput, KeyedForm
-from fangkong.water.models import FaultKind
+from fangkong.water.models import Disinfectant, FaultKind, NearKind, PointType, StationKind
 
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -99,3 +99,65 @@ class DispatchForm(forms.Form):
 class RepairForm(forms.Form):
     repaired_at = _dt(_("Repaired at"))
     repair_note = forms.CharField(label=_("Repair note"), max_length=300)
+
+
+# --- stations and sampling points --------------------------------------------------------
+
+class _UnitChoices:
+    """A ``unit`` choice (by code) and, for a point, a ``station`` choice, filled in by the
+    view from what the user may use."""
+
+    def __init__(self, *args: Any, units: list[tuple[str, str]],
+                 stations: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.fields["unit"].choices = [("", "—"), *units]  # type: ignore[attr-defined]
+        if "station" in self.fields:  # type: ignore[attr-defined]
+            self.fields["station"].choices = [("", "—"), *(stations or [])]  # type: ignore
+
+
+class StationFields(_UnitChoices, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=StationKind.choices)
+    unit = forms.ChoiceField(label=_("Town or community"))
+    address = forms.CharField(label=_("Address"), max_length=120, required=False)
+    capacity = forms.IntegerField(label=_("Capacity (m³/day)"), required=False, min_value=0,
+                                  max_value=10_000_000,
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
+class StationForm(KeyedForm, StationFields):
+    """Adds a station (once per form key)."""
+
+
+class StationEditForm(StationFields):
+    is_active = forms.BooleanField(label=_("In operation"), required=False)
+
+
+class PointFields(_UnitChoices, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    point_type = forms.ChoiceField(label=_("Type"), choices=PointType.choices)
+    station = forms.TypedChoiceField(label=_("Supplied by"), coerce=int)
+    disinfectant = forms.ChoiceField(label=_("Disinfectant"), choices=Disinfectant.choices,
+                                     help_text=_("Chooses the residual judged: free "
+                                                 "chlorine or total chlorine."))
+    near_kind = forms.ChoiceField(label=_("Near"), choices=NearKind.choices,
+                                  initial=NearKind.OTHER)
+    near_name = forms.CharField(label=_("Near (name)"), max_length=60, required=False,
+                                help_text=_("e.g. 安康市中医医院"))
+    unit = forms.ChoiceField(label=_("Town or community"))
+    address = forms.CharField(label=_("Address"), max_length=120, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (data.get("near_kind") in (NearKind.HOSPITAL, NearKind.ESTATE)
+                and not (data.get("near_name") or "").strip()):
+            self.add_error("near_name", _("Name the hospital or estate."))
+        return data
+
+
+class PointForm(KeyedForm, PointFields):
+    """Adds a sampling point (once per form key)."""
+
+
+class PointEditForm(PointFields):
+    is_active = forms.BooleanField(label=_("In use"), required=False)

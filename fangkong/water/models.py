@@ -75,6 +75,10 @@ class Station(UtilityRecord):
     gate = models.ForeignKey("checkpoints.Checkpoint", on_delete=models.SET_NULL, null=True,
                              blank=True, related_name="+", verbose_name=_("gate"))
     is_active = models.BooleanField(_("in operation"), default=True)
+    #: The key of the page's form that created it (``KeyedForm``): a form sent again
+    #: finds this station. Empty for stations made otherwise (the demo, the admin).
+    client_id = models.UUIDField(_("submission key"), null=True, blank=True, unique=True,
+                                 editable=False)
 
     class Meta:
         verbose_name = _("station")
@@ -103,6 +107,9 @@ class SamplingPoint(UtilityRecord):
                                  help_text=_("e.g. 安康市中医医院"))
     address = models.CharField(_("address"), max_length=120, blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
+    #: As ``Station.client_id``.
+    client_id = models.UUIDField(_("submission key"), null=True, blank=True, unique=True,
+                                 editable=False)
 
     class Meta:
         verbose_name = _("sampling point")

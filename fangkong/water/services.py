@@ -118,6 +118,153 @@ def save_point(actor: Any, station: Station, unit: Any, *, name: str, point_type
              "disinfectant": disinfectant, "address": address.strip()})
 
 
+def may_manage(user: Any, utility: Organisation) -> bool:
+    """May ``user`` add and edit the utility's stations and points from the pages? Its
+    operators, and territorial staff with ``EDIT`` over the utility's whole unit (HQ)."""
+    return (is_operator_of(user, utility.pk)
+            or scope_for(user).covers(Cap.EDIT, utility.unit_path))
+
+
+def units_for(user: Any, utility: Organisation):
+    """Where the utility's stations and points may be placed by ``user``: the towns and
+    communities under the utility's unit (and under the user's own, for territorial
+    staff who are not its operators)."""
+    from fangkong.core.models import OrgUnit
+    from fangkong.core.models.territory import Level
+
+    units = OrgUnit.objects.filter(level__in=(Level.TOWN, Level.COMMUNITY))
+    if utility.org_unit_id:
+        units = units.filter(path__startswith=utility.unit_path)
+    if not is_operator_of(user, utility.pk):
+        q = scope_for(user).q(Cap.EDIT, field="path")
+        if q is not None:
+            units = units.filter(q)
+    return units.order_by("path")
+
+
+def _site_errors(model: type, organisation_id: int, name: str, unit: Any, actor: Any,
+                 utility: Organisation, exclude: int | None = None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Give a name.")]
+    elif model.objects.filter(organisation_id=organisation_id, name=name).exclude(
+            pk=exclude).exists():
+        errors["name"] = [_("The utility already has one of this name.")]
+    if unit is None or not units_for(actor, utility).filter(pk=unit.pk).exists():
+        errors["unit"] = [_("Choose a town or community served by the utility.")]
+    return errors
+
+
+def _create_keyed_site(model: type, client_id: Any, same: dict[str, Any],
+                       defaults: dict[str, Any]) -> tuple[Any, bool]:
+    from django.db import IntegrityError
+
+    from fangkong.core.models.scoped import KeyConflict
+
+    found = model.objects.filter(client_id=client_id).first()
+    if found is None:
+        try:
+            return get_or_create_unique(model.objects, {"client_id": client_id},
+                                        {**same, **defaults})
+        except IntegrityError:  # the name was taken in between
+            raise ValidationError({"name": [_(
+                "The utility already has one of this name.")]}) from None
+    if any(getattr(found, k if not hasattr(v, "pk") else f"{k}_id")
+           != (v.pk if hasattr(v, "pk") else v) for k, v in same.items()):
+        raise KeyConflict.on_key()
+    return found, False
+
+
+def create_station(actor: Any, utility: Organisation, unit: Any, *, client_id: Any,
+                   name: str, kind: str, address: str = "",
+                   capacity: int | None = None) -> tuple[Station, bool]:
+    """A station added from the page: once per form key (a form sent again finds it)."""
+    if not may_manage(actor, utility):
+        raise PermissionDenied
+    name = name.strip()
+    found = Station.objects.filter(client_id=client_id).first()
+    if found is None:
+        errors = _site_errors(Station, utility.pk, name, unit, actor, utility)
+        if errors:
+            raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        return _create_keyed_site(
+            Station, client_id, {"organisation": utility, "name": name},
+            {"org_unit": unit, "unit_path": unit.path, "kind": kind,
+             "address": address.strip(), "capacity": capacity})
+
+
+def update_station(actor: Any, station: Station, unit: Any, *, name: str, kind: str,
+                   address: str, capacity: int | None, is_active: bool) -> Station:
+    """Edit a station (the change history names the actor)."""
+    require(actor, station)
+    name = name.strip()
+    errors = _site_errors(Station, station.organisation_id, name, unit, actor,
+                          station.organisation, exclude=station.pk)
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        station = Station.objects.select_for_update().get(pk=station.pk)
+        station.name, station.kind, station.address = name, kind, address.strip()
+        station.capacity, station.is_active = capacity, is_active
+        station.org_unit, station.unit_path = unit, unit.path
+        station.save()
+    return station
+
+
+def _point_errors(actor: Any, station: Any, utility: Organisation) -> dict[str, list[str]]:
+    if (station is None or station.organisation_id != utility.pk
+            or not Station.objects.visible_to(actor).filter(pk=station.pk).exists()):
+        return {"station": [_("Choose one of the utility's stations.")]}
+    return {}
+
+
+def create_point(actor: Any, utility: Organisation, station: Any, unit: Any, *,
+                 client_id: Any, name: str, point_type: str, disinfectant: str,
+                 near_kind: str = "other", near_name: str = "",
+                 address: str = "") -> tuple[SamplingPoint, bool]:
+    """A sampling point added from the page: once per form key."""
+    if not may_manage(actor, utility):
+        raise PermissionDenied
+    name = name.strip()
+    found = SamplingPoint.objects.filter(client_id=client_id).first()
+    if found is None:
+        errors = {**_site_errors(SamplingPoint, utility.pk, name, unit, actor, utility),
+                  **_point_errors(actor, station, utility)}
+        if errors:
+            raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        return _create_keyed_site(
+            SamplingPoint, client_id, {"organisation": utility, "name": name},
+            {"station": station, "org_unit": unit, "unit_path": unit.path,
+             "point_type": point_type, "disinfectant": disinfectant,
+             "near_kind": near_kind, "near_name": near_name.strip(),
+             "address": address.strip()})
+
+
+def update_point(actor: Any, point: SamplingPoint, station: Any, unit: Any, *, name: str,
+                 point_type: str, disinfectant: str, near_kind: str, near_name: str,
+                 address: str, is_active: bool) -> SamplingPoint:
+    """Edit a sampling point. Readings keep the limit they were judged by."""
+    require(actor, point)
+    name = name.strip()
+    utility = point.organisation
+    errors = {**_site_errors(SamplingPoint, utility.pk, name, unit, actor, utility,
+                             exclude=point.pk),
+              **_point_errors(actor, station, utility)}
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        point = SamplingPoint.objects.select_for_update().get(pk=point.pk)
+        point.name, point.station, point.point_type = name, station, point_type
+        point.disinfectant, point.near_kind = disinfectant, near_kind
+        point.near_name, point.address, point.is_active = (near_name.strip(),
+                                                           address.strip(), is_active)
+        point.org_unit, point.unit_path = unit, unit.path
+        point.save()
+    return point
+
+
 # --- duty roster, handovers, gaps in cover ---------------------------------------------
 
 def add_shift(actor: Any, station: Station, *, person_name: str, starts_at: datetime,

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.core.dataday import data_day
 from fangkong.core.exports import export_view
@@ -79,6 +80,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "utility": utility, "utilities": utilities, "points": points, "stations": stations,
         "open_exceedances": exceedances.filter(closed_at__isnull=True),
         "faults": faults.order_by("-hospital", "reported_at"), "day": day,
+        "can_manage": utility is not None and services.may_manage(request.user, utility),
         "month": f"{day:%Y-%m}",
     })
 
@@ -134,6 +136,7 @@ def station(request: HttpRequest, pk: int) -> HttpResponse:
         "shift_form": shift_form if can_edit else None,
         "handover_form": handover_form if can_edit else None,
         "points": st.points.visible_to(request.user), "gate_passages": gate_passages,
+        "can_add_point": services.may_manage(request.user, st.organisation),
     })
 
 
@@ -180,7 +183,7 @@ def point(request: HttpRequest, pk: int) -> HttpResponse:
         saved = Reading.objects.filter(point=p, pk=int(request.GET["saved"])).select_related(
             "exceedance").first()
     return render(request, "water/point.html", {
-        "point": p, "form": form if can_edit else None, "saved": saved,
+        "point": p, "form": form if can_edit else None, "saved": saved, "can_edit": can_edit,
         "station_visible": Station.objects.visible_to(request.user).filter(
             pk=p.station_id).exists(),
         "retest_of": retest_of,
@@ -326,3 +329,141 @@ def bulletin(request: HttpRequest) -> HttpResponse:
         return HttpResponse(" ".join(exc.messages), status=400)
     extra: dict[str, Any] = {"utility": utility.pk} if utility else {}
     return export_view(request, "water_bulletin", back=reverse("water:index"), extra=extra)
+
+
+# --- adding and editing stations and sampling points ------------------------------------
+
+def _manageable_utility(request: HttpRequest):
+    """The utility named by ``?utility=`` (404 outside the user's view), which the user
+    must be allowed to manage (403 otherwise: no page links here then)."""
+    utility, _utilities = _utility(request)
+    if utility is None:
+        raise Http404
+    if not services.may_manage(request.user, utility):
+        raise PermissionDenied
+    return utility
+
+
+def _unit_choices(user: Any, utility: Any) -> list[tuple[str, str]]:
+    return [(u.code, u.name) for u in services.units_for(user, utility)]
+
+
+def _station_choices(user: Any, utility: Any) -> list[tuple[int, str]]:
+    return [(s.pk, s.name) for s in Station.objects.visible_to(user).filter(
+        organisation=utility).order_by("kind", "name")]
+
+
+def _unit(user: Any, utility: Any, code: str):
+    return services.units_for(user, utility).filter(code=code).first()
+
+
+@view_required
+def station_new(request: HttpRequest) -> HttpResponse:
+    utility = _manageable_utility(request)
+    form = f.StationForm(request.POST or None, units=_unit_choices(request.user, utility))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            st, _created = services.create_station(
+                request.user, utility, _unit(request.user, utility, d["unit"]),
+                client_id=d["client_id"], name=d["name"], kind=d["kind"],
+                address=d["address"], capacity=d["capacity"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("water:station", pk=st.pk)
+    return render(request, "water/site_form.html", {
+        "form": form, "utility": utility, "title": _("New station"),
+        "back": reverse("water:index") + f"?utility={utility.pk}"})
+
+
+@view_required
+def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    st = get_for_user(Station.objects.select_related("organisation", "org_unit"),
+                      request.user, Cap.VIEW, pk=pk)
+    if not services.may(request.user, st):
+        raise PermissionDenied
+    utility = st.organisation
+    form = f.StationEditForm(request.POST or None, units=_unit_choices(request.user, utility),
+                             initial={"name": st.name, "kind": st.kind,
+                                      "unit": st.org_unit.code, "address": st.address,
+                                      "capacity": st.capacity, "is_active": st.is_active})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.update_station(
+                request.user, st, _unit(request.user, utility, d["unit"]), name=d["name"],
+                kind=d["kind"], address=d["address"], capacity=d["capacity"],
+                is_active=d["is_active"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("water:station", pk=st.pk)
+    return render(request, "water/site_form.html", {
+        "form": form, "utility": utility, "title": _("Edit station"), "record": st,
+        "back": reverse("water:station", args=[st.pk])})
+
+
+def _station(user: Any, utility: Any, pk: Any):
+    return (Station.objects.visible_to(user).filter(organisation=utility, pk=pk).first()
+            if pk else None)
+
+
+@view_required
+def point_new(request: HttpRequest) -> HttpResponse:
+    utility = _manageable_utility(request)
+    initial: dict[str, Any] = {}
+    raw = request.GET.get("station", "")
+    if raw.isdigit() and _station(request.user, utility, int(raw)):
+        initial["station"] = int(raw)
+    form = f.PointForm(request.POST or None, initial=initial,
+                       units=_unit_choices(request.user, utility),
+                       stations=_station_choices(request.user, utility))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            p, _created = services.create_point(
+                request.user, utility, _station(request.user, utility, d["station"]),
+                _unit(request.user, utility, d["unit"]), client_id=d["client_id"],
+                name=d["name"], point_type=d["point_type"], disinfectant=d["disinfectant"],
+                near_kind=d["near_kind"], near_name=d["near_name"], address=d["address"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("water:point", pk=p.pk)
+    back = (reverse("water:station", args=[initial["station"]]) if "station" in initial
+            else reverse("water:index") + f"?utility={utility.pk}")
+    return render(request, "water/site_form.html", {
+        "form": form, "utility": utility, "title": _("New sampling point"), "back": back})
+
+
+@view_required
+def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    p = get_for_user(SamplingPoint.objects.select_related("organisation", "org_unit"),
+                     request.user, Cap.VIEW, pk=pk)
+    if not services.may(request.user, p):
+        raise PermissionDenied
+    utility = p.organisation
+    form = f.PointEditForm(
+        request.POST or None, units=_unit_choices(request.user, utility),
+        stations=_station_choices(request.user, utility),
+        initial={"name": p.name, "point_type": p.point_type, "station": p.station_id,
+                 "disinfectant": p.disinfectant, "near_kind": p.near_kind,
+                 "near_name": p.near_name, "unit": p.org_unit.code, "address": p.address,
+                 "is_active": p.is_active})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.update_point(
+                request.user, p, _station(request.user, utility, d["station"]),
+                _unit(request.user, utility, d["unit"]), name=d["name"],
+                point_type=d["point_type"], disinfectant=d["disinfectant"],
+                near_kind=d["near_kind"], near_name=d["near_name"], address=d["address"],
+                is_active=d["is_active"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("water:point", pk=p.pk)
+    return render(request, "water/site_form.html", {
+        "form": form, "utility": utility, "title": _("Edit sampling point"), "record": p,
+        "back": reverse("water:point", args=[p.pk])})

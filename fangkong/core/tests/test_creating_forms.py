@@ -93,6 +93,10 @@ NOT_CREATING = {
     "fangkong.water.forms.CloseForm": "closes an exceedance (an update, once)",
     "fangkong.water.forms.DispatchForm": "dispatches a fault (an update, once)",
     "fangkong.water.forms.RepairForm": "marks a fault repaired (an update, once)",
+    "fangkong.water.forms.StationFields": "fields shared by the station forms",
+    "fangkong.water.forms.StationEditForm": "edits a station",
+    "fangkong.water.forms.PointFields": "fields shared by the sampling-point forms",
+    "fangkong.water.forms.PointEditForm": "edits a sampling point",
 }
 
 #: Creating forms whose record has a natural key instead of a submission key: sent
@@ -257,7 +261,15 @@ class CreatingFormsTests(CheckpointTestCase):
                                           name="马坑水厂出厂水", point_type="outlet")
 
     def water_cases(self) -> dict[str, Case]:
-        from fangkong.water.models import Fault, Handover, Patrol, Reading, Shift
+        from fangkong.water.models import (
+            Fault,
+            Handover,
+            Patrol,
+            Reading,
+            SamplingPoint,
+            Shift,
+            Station,
+        )
 
         st, u = f"/water/stations/{self.station.pk}/", self.utility.pk
         return {
@@ -276,6 +288,15 @@ class CreatingFormsTests(CheckpointTestCase):
             "fangkong.water.forms.PatrolForm": Case(
                 f"/water/patrols/?utility={u}", Patrol,
                 {"day": "2020-02-20", "route": "江北大道", "patroller": "巡检一班"}, user="hq"),
+            "fangkong.water.forms.StationForm": Case(
+                f"/water/stations/new/?utility={u}", Station,
+                {"name": "文昌加压站", "kind": "pressure",
+                 "unit": self.community_a_unit.code}, user="hq"),
+            "fangkong.water.forms.PointForm": Case(
+                f"/water/points/new/?utility={u}&station={self.station.pk}", SamplingPoint,
+                {"name": "文昌小区末梢水", "point_type": "network_end",
+                 "unit": self.community_a_unit.code, "near_kind": "estate",
+                 "near_name": "文昌小区"}, user="hq"),
             "fangkong.water.forms.FaultForm": Case(
                 f"/water/faults/?utility={u}", Fault,
                 {"location": "巴山路", "kind": "leak", "reported_by": "巡检一班",
