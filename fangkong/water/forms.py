@@ -116,7 +116,7 @@ class _UnitChoices:
 
 
 class StationFields(_UnitChoices, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Station name"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=StationKind.choices)
     unit = forms.ChoiceField(label=_("Town or community"))
     address = forms.CharField(label=_("Address"), max_length=120, required=False)
@@ -134,7 +134,7 @@ class StationEditForm(StationFields):
 
 
 class PointFields(_UnitChoices, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Point name"), max_length=60)
     point_type = forms.ChoiceField(label=_("Type"), choices=PointType.choices)
     station = forms.TypedChoiceField(label=_("Supplied by"), coerce=int)
     disinfectant = forms.ChoiceField(label=_("Disinfectant"), choices=Disinfectant.choices,
