@@ -62,3 +62,40 @@ def test_an_operator_enters_a_reading_outside_its_limit(page, live_server, site)
     exceedance.refresh_from_db()
     assert exceedance.retest is not None and exceedance.retest.within_limits
     page.screenshot(path="/tmp/fk_water_retest.png", full_page=True)
+
+
+def test_an_operator_adds_a_sampling_point_after_one_error(page, live_server, site) -> None:
+    """From the station page at 360 px: a hospital point without the hospital's name is
+    refused under that field, which takes the focus; nothing is saved; then it is."""
+    from fangkong.water.models import SamplingPoint
+
+    works = site["outlet"].station
+    browser_session(page, live_server, site["operator"])
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/water/stations/{works.pk}/")
+    page.get_by_role("link", name="新增采样点").click()
+    expect(page.locator("#id_station")).to_have_value(str(works.pk))
+    page.fill("#id_name", "江北医院末梢水")
+    page.select_option("#id_point_type", "network_end")
+    page.select_option("#id_near_kind", "hospital")
+    page.select_option("#id_unit", index=1)
+    page.click("button[type=submit].btn-primary")
+    expect(page.locator(".has-error .field-error")).to_contain_text("请填写医院或小区名称")
+    expect(page.locator("#id_near_name")).to_be_focused()
+    assert SamplingPoint.objects.count() == 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways ({width}px)"
+    page.screenshot(path="/tmp/fk_water_point_error.png", full_page=True)
+    page.fill("#id_near_name", "江北医院")
+    page.click("button[type=submit].btn-primary")
+    expect(page.locator("h1")).to_have_text("江北医院末梢水")
+    point = SamplingPoint.objects.get(name="江北医院末梢水")
+    assert (point.near_kind, point.near_name, point.station_id) == ("hospital", "江北医院",
+                                                                     works.pk)
+    # Back to the form and send it again (the key sent is kept): still one point.
+    page.go_back()
+    page.fill("#id_name", "江北医院末梢水")
+    page.fill("#id_near_name", "江北医院")
+    page.click("button[type=submit].btn-primary")
+    expect(page.locator("h1")).to_have_text("江北医院末梢水")
+    assert SamplingPoint.objects.filter(name="江北医院末梢水").count() == 1
