@@ -345,7 +345,12 @@ def _manageable_utility(request: HttpRequest):
 
 
 def _unit_choices(user: Any, utility: Any) -> list[tuple[str, str]]:
-    return [(u.code, u.name) for u in services.units_for(user, utility)]
+    """Towns, and their communities named under them ("新城街道 · 文昌社区")."""
+    units = list(services.units_for(user, utility))
+    names = {u.path: u.name for u in units}
+    step = type(units[0]).steplen if units else 0
+    return [(u.code, f"{names[u.path[:-step]]} · {u.name}" if u.path[:-step] in names
+             else u.name) for u in units]
 
 
 def _station_choices(user: Any, utility: Any) -> list[tuple[int, str]]:
