@@ -19,6 +19,7 @@ urlpatterns = [
     path("relief/", include("fangkong.relief.api_urls")),
     path("training/", include("fangkong.training.api_urls")),
     path("care/", include("fangkong.care.api_urls")),
+    path("water/", include("fangkong.water.api_urls")),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
          name="api-docs"),

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "fangkong.volunteers",
     "fangkong.training",
     "fangkong.care",
+    "fangkong.water",
     "fangkong.demo",
 ]
 

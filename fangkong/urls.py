@@ -28,6 +28,7 @@ urlpatterns = [
     path("relief/", include("fangkong.relief.urls")),
     path("training/", include("fangkong.training.urls")),
     path("care/", include("fangkong.care.urls")),
+    path("water/", include("fangkong.water.urls")),
     path("api/v1/", include("fangkong.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -69,7 +69,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # Only over what a module's hook opens to them (care: the families paired to them).
     Role.HELPER: frozenset({Cap.VIEW, Cap.EDIT}),
     Role.ENTERPRISE_LIAISON: frozenset({Cap.REPORT}),
-    Role.UTILITY_OPERATOR: frozenset({Cap.REPORT}),
+    # VIEW and EDIT count only where a page or model names the role (``Scope.can(...,
+    # roles=)``, a queryset's ``scoped_roles``): the water module, for its utility's records.
+    Role.UTILITY_OPERATOR: frozenset({Cap.VIEW, Cap.EDIT, Cap.REPORT}),
     Role.VOLUNTEER: frozenset(),
 }
 

@@ -54,6 +54,9 @@ LOGINS: tuple[DemoLogin, ...] = (
               _("Helper (帮扶责任人) of the 市人社局, sees only the families paired to them")),
     DemoLogin("qiye01", "黄志明", Role.ENTERPRISE_LIAISON, LIAISON_ENTERPRISE_UNIT,
               LIAISON_ENTERPRISE, _("Enterprise liaison (企业联络员) of a 紫阳县 enterprise")),
+    DemoLogin("shuiwu01", "何建平", Role.UTILITY_OPERATOR, "610900", "swater",
+              _("Utility operator (供水调度) of 安康水务集团: its stations, readings, duty "
+                "and faults only")),
     DemoLogin("volunteer01", "吴佳怡", Role.VOLUNTEER, "610902003001", "sjj",
               _("Volunteer of the 市审计局 youth league branch, paired with 临江社区")),
     DemoLogin("zhenping01", "何晓东", Role.TERRITORY_STAFF, "610927", None,

@@ -56,8 +56,11 @@ def open_alert(
         return alert
 
 
-def close_alert(alert: Alert, *, actor: Any, outcome: str) -> Alert:
-    require_capability(actor, Cap.EDIT, alert.unit_path)
+def close_alert(alert: Alert, *, actor: Any, outcome: str, roles: tuple[str, ...] = ()) -> Alert:
+    """Close ``alert`` with how it was resolved. ``roles``: non-territorial roles the
+    calling module has already authorised for this alert (a utility operator closing its
+    own water-quality alert through the water module)."""
+    require_capability(actor, Cap.EDIT, alert.unit_path, roles=roles)
     outcome = (outcome or "").strip()
     if not outcome:
         raise ValidationError({"outcome": [_("Say how the alert was resolved.")]})

@@ -103,6 +103,13 @@ NOT_CREATING = {
     "fangkong.volunteers.forms.ProfileForm": "edits a volunteer's profile",
     "fangkong.volunteers.forms.VolunteerImportForm":
         "an import: checked, then applied by ID number (a second run adds nobody)",
+    "fangkong.water.forms.CloseForm": "closes an exceedance (an update, once)",
+    "fangkong.water.forms.DispatchForm": "dispatches a fault (an update, once)",
+    "fangkong.water.forms.RepairForm": "marks a fault repaired (an update, once)",
+    "fangkong.water.forms.StationFields": "fields shared by the station forms",
+    "fangkong.water.forms.StationEditForm": "edits a station",
+    "fangkong.water.forms.PointFields": "fields shared by the sampling-point forms",
+    "fangkong.water.forms.PointEditForm": "edits a sampling point",
 }
 
 #: Creating forms whose record has a natural key instead of a submission key: sent
@@ -131,6 +138,7 @@ NATURAL_KEY = {
     "fangkong.training.forms.StaffCheckinForm": "one check-in per enrolment",
     "fangkong.training.forms.FeedbackForm": "one feedback per enrolment",
     "fangkong.care.forms.PairForm": "one active primary helper per family (a DB constraint)",
+    "fangkong.water.forms.ShiftForm": "one roster line per station, start and person",
 }
 
 
@@ -238,6 +246,7 @@ class CreatingFormsTests(CheckpointTestCase):
         cls._volunteers()
         cls._training()
         cls._care()
+        cls._water()
 
     @classmethod
     def _volunteers(cls) -> None:
@@ -316,6 +325,61 @@ class CreatingFormsTests(CheckpointTestCase):
                                 recipient_label="李娜")
         cls.incoming, _ = s.send_transfer(hq, cls.store2, cls.store, client_id=uuid.uuid4(),
                                           day=day, lines=[s.Line(cls.mask, 10)])
+
+    @classmethod
+    def _water(cls) -> None:
+        from fangkong.core.models import Organisation
+        from fangkong.water import services as w
+
+        cls.utility = Organisation.objects.create(code="swater", name="安康水务集团",
+                                                  kind="utility", org_unit=cls.community_a_unit)
+        cls.station, _ = w.save_station(cls.hq, cls.utility, cls.community_a_unit,
+                                        name="马坑水厂", kind="works")
+        cls.water_point, _ = w.save_point(cls.hq, cls.station, cls.community_a_unit,
+                                          name="马坑水厂出厂水", point_type="outlet")
+
+    def water_cases(self) -> dict[str, Case]:
+        from fangkong.water.models import (
+            Fault,
+            Handover,
+            Patrol,
+            Reading,
+            SamplingPoint,
+            Shift,
+            Station,
+        )
+
+        st, u = f"/water/stations/{self.station.pk}/", self.utility.pk
+        return {
+            "fangkong.water.forms.ReadingForm": Case(
+                f"/water/points/{self.water_point.pk}/", Reading,
+                {"indicator": "free_chlorine", "value": "0.1", "sampler": "王芳",
+                 "taken_at": "2020-02-20T08:30"}),
+            "fangkong.water.forms.ShiftForm": Case(
+                st, Shift, {"shift-person_name": "李明", "shift-starts_at": "2020-02-20T08:00",
+                            "shift-ends_at": "2020-02-20T16:00"}),
+            "fangkong.water.forms.HandoverForm": Case(
+                st, Handover, {"handover-at": "2020-02-20T16:00", "handover-outgoing": "李明",
+                               "handover-incoming": "张伟", "handover-note": "运行正常",
+                               "handover-outgoing_signature": "李明",
+                               "handover-incoming_signature": "张伟"}),
+            "fangkong.water.forms.PatrolForm": Case(
+                f"/water/patrols/?utility={u}", Patrol,
+                {"day": "2020-02-20", "route": "江北大道", "patroller": "巡检一班"}, user="hq"),
+            "fangkong.water.forms.StationForm": Case(
+                f"/water/stations/new/?utility={u}", Station,
+                {"name": "文昌加压站", "kind": "pressure",
+                 "unit": self.community_a_unit.code}, user="hq"),
+            "fangkong.water.forms.PointForm": Case(
+                f"/water/points/new/?utility={u}&station={self.station.pk}", SamplingPoint,
+                {"name": "文昌小区末梢水", "point_type": "network_end",
+                 "unit": self.community_a_unit.code, "near_kind": "estate",
+                 "near_name": "文昌小区"}, user="hq"),
+            "fangkong.water.forms.FaultForm": Case(
+                f"/water/faults/?utility={u}", Fault,
+                {"location": "巴山路", "kind": "leak", "reported_by": "巡检一班",
+                 "reported_at": "2020-02-20T09:00"}, user="hq"),
+        }
 
     @classmethod
     def _relief(cls) -> None:
@@ -529,6 +593,7 @@ class CreatingFormsTests(CheckpointTestCase):
             **self.supplies_cases(), **self.relief_cases(), **self.volunteers_cases(),
             **self.supplies_cases(), **self.relief_cases(), **self.training_cases(),
             **self.supplies_cases(), **self.relief_cases(), **self.care_cases(),
+            **self.supplies_cases(), **self.relief_cases(), **self.water_cases(),
         }
 
     def supplies_cases(self) -> dict[str, Case]:

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import TestCase
 
-PERSONAS = ("hq", "province", "hanbin", "ziyang", "wenchang", "linjiang", "gate01",
+PERSONAS = ("hq", "province", "hanbin", "ziyang", "wenchang", "linjiang", "gate01", "shuiwu01",
             "shenji01", "helper01", "qiye01", "volunteer01")
 #: Not pages: leaving, switching language, files (exports are their own tests').
 SKIPPED = re.compile(r"^/(accounts/logout|i18n/|static/|media/|api/)|\.(xlsx|csv|docx|png|pdf)"

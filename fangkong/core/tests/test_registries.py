@@ -76,12 +76,12 @@ class DeclarationTestCase(FangkongTestCase):
              "volunteers.volunteers_sentence",
              "care.pairing_sentence", "care.services_sentence", "care.payments_sentence",
              "supplies.supplies_sentence",
-             "relief.relief_sentence", "training.training_sentence"])
+             "relief.relief_sentence", "training.training_sentence", "water.water_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
                          {"fever", "plate", "temperature_missed", "visit_finding",
                           "report_missing", "late_record", "low_stock",
                           "volunteers_understaffed", "volunteers_left_open",
-                          "care_request_overdue"})
+                          "care_request_overdue", "water_quality", "water_cover_gap"})
         self.assertIn("checkpoints:duty", [e.url_name for e in registries.nav_entries()])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -455,6 +456,76 @@ class Factories:
         return self._care_keyed(HelpRequest, unit, elderly=self.care_Elderly(unit),
                                 day=at.date(), kind="masks", requested_at=at,
                                 due_by=at + timedelta(hours=24))
+    # --- water: records of a utility's station or point in the unit --------------------
+    def _utility(self):
+        from fangkong.core.models import Organisation
+
+        if not hasattr(self, "utility"):
+            self.utility = Organisation.objects.create(
+                code="swater", name="安康水务集团", kind="utility", org_unit=self.case.city)
+        return self.utility
+
+    def water_Station(self, unit):
+        from fangkong.water.models import Station
+
+        return Station.objects.create(org_unit=unit, organisation=self._utility(),
+                                      name=f"水厂{self.n}", kind="works")
+
+    def water_SamplingPoint(self, unit):
+        from fangkong.water.models import SamplingPoint
+
+        return SamplingPoint.objects.create(
+            org_unit=unit, organisation=self._utility(), station=self.water_Station(unit),
+            name=f"采样点{self.n}", point_type="outlet")
+
+    def water_Shift(self, unit):
+        from fangkong.water.models import Shift
+
+        start = timezone.now()
+        return Shift.objects.create(org_unit=unit, organisation=self._utility(),
+                                    station=self.water_Station(unit), starts_at=start,
+                                    ends_at=start + timedelta(hours=8), person_name="李明")
+
+    def water_Handover(self, unit):
+        from fangkong.water.models import Handover
+
+        return Handover.objects.create(
+            org_unit=unit, organisation=self._utility(), station=self.water_Station(unit),
+            client_id=uuid.uuid4(), at=timezone.now(), day=date(2020, 2, 20), outgoing="李明",
+            incoming="张伟", note="正常", outgoing_signature="李明", incoming_signature="张伟",
+            recorded_by=self.case.hq)
+
+    def water_Reading(self, unit):
+        from fangkong.water.models import Reading
+
+        return Reading.objects.create(
+            org_unit=unit, organisation=self._utility(), point=self.water_SamplingPoint(unit),
+            client_id=uuid.uuid4(), indicator="ph", value=Decimal("7"), taken_at=timezone.now(),
+            day=date(2020, 2, 20), sampler="王芳", recorded_by=self.case.hq)
+
+    def water_Exceedance(self, unit):
+        from fangkong.water.models import Exceedance
+
+        alert = Alert.objects.create(org_unit=unit, kind="water_quality", title="超标",
+                                     opened_at=timezone.now())
+        return Exceedance.objects.create(org_unit=unit, organisation=self._utility(),
+                                         reading=self.water_Reading(unit), alert=alert)
+
+    def water_Patrol(self, unit):
+        from fangkong.water.models import Patrol
+
+        return Patrol.objects.create(org_unit=unit, organisation=self._utility(),
+                                     client_id=uuid.uuid4(), day=date(2020, 2, 20),
+                                     route="江北大道", patroller="巡检一班",
+                                     recorded_by=self.case.hq)
+
+    def water_Fault(self, unit):
+        from fangkong.water.models import Fault
+
+        return Fault.objects.create(
+            org_unit=unit, organisation=self._utility(), client_id=uuid.uuid4(),
+            location="巴山路", kind="leak", reported_by="巡检一班", reported_at=timezone.now(),
+            day=date(2020, 2, 20), recorded_by=self.case.hq)
 
 
 #: Detail pages and API endpoints per model: (url template, roles the page serves).
@@ -483,6 +554,10 @@ DETAIL_URLS = {
     "care.MedicalWorker": ["/care/workers/{pk}/",
                            "/api/v1/care/workers/{pk}"],
     "care.Elderly": ["/care/elderly/{pk}/"],
+    "water.Station": ["/water/stations/{pk}/"],
+    "water.SamplingPoint": ["/water/points/{pk}/"],
+    "water.Exceedance": ["/water/exceedances/{pk}/"],
+    "water.Fault": ["/water/faults/{pk}/"],
 }
 
 

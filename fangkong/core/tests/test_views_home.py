@@ -45,8 +45,9 @@ class HomeTests(FangkongTestCase):
             "checkpoints.outsiders_observing", "supplies.masks_in_stock",
             "supplies.masks_issued", "supplies.open_needs", "relief.paid_amount",
             "relief.awaiting_payment", "volunteers.on_duty", "volunteers.hours",
-            "training.attended", "care.workers", "care.helpers",
-        ])  # reports.missing is None: no report form in these tests
+            "training.attended", "care.workers", "care.helpers", "water.exceedances_open",
+        ])  # reports.missing is None: no report form in these tests; water.pass_rate is
+        # None: no water readings
 
     def test_a_community_without_a_modules_records_sees_only_the_general_cards(self) -> None:
         self.login(self.community_a)

@@ -56,4 +56,5 @@ class StepsTestCase(FangkongTestCase):
         self.assertEqual(demo_steps(), ["fangkong.demo.core", "fangkong.demo.checkpoints",
                                         "fangkong.demo.reports", "fangkong.demo.supplies",
                                         "fangkong.demo.relief", "fangkong.demo.volunteers",
-                                        "fangkong.demo.training", "fangkong.demo.care"])
+                                        "fangkong.demo.training", "fangkong.demo.care",
+                                        "fangkong.demo.water"])

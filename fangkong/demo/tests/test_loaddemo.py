@@ -38,6 +38,7 @@ EXPECTED_LOGINS = {
     "helper01": (Role.HELPER, "610900", "rsj"),
     "qiye01": (Role.ENTERPRISE_LIAISON, "610924100", "zy-tea"),
     "volunteer01": (Role.VOLUNTEER, "610902003001", "sjj"),
+    "shuiwu01": (Role.UTILITY_OPERATOR, "610900", "swater"),
 }
 ANKANG_COUNTIES = {
     "610902": "汉滨区", "610921": "汉阴县", "610922": "石泉县", "610923": "宁陕县",
