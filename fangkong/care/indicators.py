@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.registries import indicator, sentence
+from fangkong.core.registries import has_records, indicator, sentence
 
 
 def _totals(unit: Any, day: date):
@@ -24,13 +24,17 @@ def _number(value: Decimal) -> int | Decimal:
     return int(value) if value == value.to_integral() else value
 
 
+#: Home cards only where the module has records in the viewer's area (core.registries).
+HAS_CARE = has_records("care.MedicalWorker", "care.Elderly")
+
+
 @indicator("care.workers", gettext_lazy("Frontline medical workers under one-to-one support"),
-           "人", cumulative=True, home_card=True)
+           "人", cumulative=True, home_card=True, home_if=HAS_CARE)
 def workers(unit: Any, day: date) -> int:
     return _totals(unit, day).workers
 
 
-@indicator("care.helpers", gettext_lazy("Helpers paired"), "人", home_card=True)
+@indicator("care.helpers", gettext_lazy("Helpers paired"), "人", home_card=True, home_if=HAS_CARE)
 def helpers(unit: Any, day: date) -> int:
     return _totals(unit, day).helpers
 

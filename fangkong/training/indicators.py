@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.registries import indicator, sentence
+from fangkong.core.registries import has_records, indicator, sentence
 from fangkong.training.totals import sessions_on
 
 
@@ -22,12 +22,17 @@ def _day(unit: Any, day: date) -> dict[str, int]:
     return {k: v or 0 for k, v in counts.items()}
 
 
+#: Home cards only where the module has records in the viewer's area (core.registries).
+HAS_TRAINING = has_records("training.Session")
+
+
 @indicator("training.sessions", gettext_lazy("Training sessions held"), "期")
 def sessions_held(unit: Any, day: date) -> int:
     return sessions_on(unit, day).count()
 
 
-@indicator("training.attended", gettext_lazy("Trainees attending"), "人次", home_card=True)
+@indicator("training.attended", gettext_lazy("Trainees attending"), "人次",
+           home_card=True, home_if=HAS_TRAINING)
 def trainees_attended(unit: Any, day: date) -> int:
     return _day(unit, day)["attended"]
 

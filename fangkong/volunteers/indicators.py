@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.registries import indicator, sentence
+from fangkong.core.registries import has_records, indicator, sentence
 from fangkong.volunteers.models import Assignment, Signup
 
 
@@ -24,7 +24,12 @@ def _assignments(unit: Any) -> Any:
     return Assignment.objects.under(unit)
 
 
-@indicator("volunteers.on_duty", gettext_lazy("Volunteers on duty"), "人", home_card=True)
+#: Home cards only where the module has records in the viewer's area (core.registries).
+HAS_VOLUNTEERS = has_records("volunteers.Volunteer", "volunteers.Shift")
+
+
+@indicator("volunteers.on_duty", gettext_lazy("Volunteers on duty"), "人",
+           home_card=True, home_if=HAS_VOLUNTEERS)
 def on_duty(unit: Any, day: date) -> int:
     """People who checked in to a shift in the unit that day."""
     start, end = _bounds(day)
@@ -33,7 +38,8 @@ def on_duty(unit: Any, day: date) -> int:
 
 
 @indicator("volunteers.hours", gettext_lazy("Volunteer hours approved"), "小时",
-           cumulative=True, home_card=True)
+           cumulative=True,
+           home_card=True, home_if=HAS_VOLUNTEERS)
 def hours(unit: Any, day: date) -> Any:
     """Approved credited hours of shifts started up to the day."""
     minutes = (_assignments(unit).filter(approved_at__isnull=False,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.registries import indicator, sentence
+from fangkong.core.registries import has_records, indicator, sentence
 
 
 def _end_of(day: date):
@@ -27,6 +27,10 @@ def _readings(unit: Any, day: date):
     return Reading.objects.under(unit).filter(day=day, within_limits__isnull=False)
 
 
+#: Home cards only where the module has records in the viewer's area (core.registries).
+HAS_WATER = has_records("water.Station", "water.SamplingPoint")
+
+
 @indicator("water.samples", gettext_lazy("Water-quality results"), "项次")
 def samples(unit: Any, day: date) -> int:
     return _readings(unit, day).count()
@@ -37,7 +41,8 @@ def samples_within(unit: Any, day: date) -> int:
     return _readings(unit, day).filter(within_limits=True).count()
 
 
-@indicator("water.pass_rate", gettext_lazy("Water-quality pass rate"), "%", home_card=True)
+@indicator("water.pass_rate", gettext_lazy("Water-quality pass rate"), "%",
+           home_card=True, home_if=HAS_WATER)
 def pass_rate(unit: Any, day: date) -> Decimal | None:
     total = samples(unit, day)
     if not total:
@@ -52,7 +57,7 @@ def exceedances(unit: Any, day: date) -> int:
 
 
 @indicator("water.exceedances_open", gettext_lazy("Water-quality exceedances open"), "项",
-           home_card=True)
+           home_card=True, home_if=HAS_WATER)
 def exceedances_open(unit: Any, day: date) -> int:
     """Opened by the end of ``day`` and not closed by then."""
     from fangkong.water.models import Exceedance
