@@ -121,6 +121,10 @@ LIVE_SOURCES = {
     "checkpoints_on_duty": "checkpoints.checkpoints",
     "households_screened": "checkpoints.households_screened",
     "outsiders_observing": "checkpoints.outsiders_observing",
+    # The key projects and those resumed: the resumption module's registry and status
+    # history (issue #15), no longer generated here.
+    "projects_total": "resumption.projects_total",
+    "projects_resumed": "resumption.projects_resumed",
 }
 
 # Below the county: the towns (镇/街道) of 汉滨区 report to the district, and the

@@ -101,8 +101,12 @@ class Verification:
 
     def as_json(self) -> dict[str, Any]:
         c = self.claims
-        when = (lambda k: datetime.fromtimestamp(c[k], tz=timezone.get_default_timezone())
-                .isoformat() if isinstance(c.get(k), int) else None)
+
+        def when(k: str) -> str | None:
+            if not isinstance(c.get(k), int):
+                return None
+            return datetime.fromtimestamp(c[k], tz=timezone.get_default_timezone()).isoformat()
+
         return {
             "status": self.status,
             "holder": c.get("hld"), "id_last4": c.get("id4"), "scope": c.get("scp"),
