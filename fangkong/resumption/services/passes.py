@@ -35,7 +35,7 @@ def active_key(actor: Any = None) -> SigningKey:
     """The key passes are signed with now; the first one is made on first use."""
     key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created_at").first()
     if key is None:
-        key = rotate_key(actor, reason="first key")
+        key = _new_key(actor, reason="first key")
     return key
 
 
@@ -44,6 +44,10 @@ def rotate_key(actor: Any, *, reason: str) -> SigningKey:
     (its public key stays published) until they expire."""
     if actor is not None and not scope_for(actor).can(Cap.CONFIGURE):
         raise PermissionDenied
+    return _new_key(actor, reason=reason)
+
+
+def _new_key(actor: Any, *, reason: str) -> SigningKey:
     kid, public = crypto.new_keypair()
     with acting_as(actor), transaction.atomic():
         now = timezone.now()
