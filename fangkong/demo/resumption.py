@@ -55,7 +55,8 @@ REGISTERED = dt.date(2020, 2, 3)
 OTHER_PROJECTS = {"610902": 30, "610921": 14, "610922": 11, "610923": 6, "610925": 10,
                   "610926": 12, "610927": 5, "610928": 18, "610981": 18, "610929": 9}
 PROJECT_NAMES = ("公路改扩建工程", "安置小区建设项目", "茶叶产业园", "光伏发电项目", "污水处理厂",
-                 "富硒食品加工项目", "学校教学楼工程", "农村饮水安全工程", "物流园", "水电站技改工程",
+                 "富硒食品加工项目", "学校教学楼工程", "农村饮水安全工程", "物流园",
+                 "水电站技改工程",
                  "移民搬迁配套工程", "中药材种植基地", "标准化厂房", "桥梁工程", "供水管网改造")
 INDUSTRY_OF = {"茶叶产业园": Industry.AGRICULTURE, "中药材种植基地": Industry.AGRICULTURE,
                "富硒食品加工项目": Industry.MANUFACTURING, "标准化厂房": Industry.MANUFACTURING,
@@ -123,7 +124,8 @@ class _Builder:
             industry=industry or (Industry.CONSTRUCTION if key else self.rng.choice(
                 [Industry.MANUFACTURING, Industry.SERVICES, Industry.AGRICULTURE])),
             headcount=headcount or self.rng.randint(20, 300),
-            liaison_name=chinese_name(self.rng, self.rng.choice("MF")), liaison_phone=mobile_number(self.rng),
+            liaison_name=chinese_name(self.rng, self.rng.choice("MF")),
+            liaison_phone=mobile_number(self.rng),
             registered_on=REGISTERED, status=Status.NOT_STARTED)
         self.enterprises.append(e)
         return e

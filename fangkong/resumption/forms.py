@@ -76,7 +76,7 @@ class ChecklistForm(forms.Form):
                 for code, _label, _days in CHECKLIST]
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(KeyedForm):
     item = forms.ChoiceField(label=gettext_lazy("Checklist item"),
                              choices=[(c, label) for c, label, _d in CHECKLIST])
     file = forms.FileField(label=gettext_lazy("File (PDF, JPEG or PNG, at most 5 MB)"))
@@ -104,7 +104,7 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for code, label, _days in CHECKLIST:
+        for code, _label, _days in CHECKLIST:
             self.fields[f"{code}_missing"] = forms.BooleanField(
                 label=gettext_lazy("Missing"), required=False)
             self.fields[f"{code}_comment"] = forms.CharField(
@@ -123,6 +123,10 @@ class ResumedForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500)
+
+
+class RotateForm(KeyedForm):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
 
 
 class EmployeeForm(KeyedForm):

@@ -81,7 +81,8 @@ class Enterprise(KeyedModel):
                               default=Status.NOT_STARTED)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     resumed_on = models.DateField(_("resumed on"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    null=True, blank=True)
 
     objects = LiaisonQuerySet.as_manager()
@@ -106,7 +107,8 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Status.choices)
     rule = models.CharField(_("rule"), max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                               null=True)
     actor_name = models.CharField(max_length=50, blank=True)
     reason = models.TextField(_("reason"), blank=True)
@@ -115,6 +117,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["enterprise", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}: {self.from_status}→{self.to_status}"
 
 
 class Filing(ScopedModel):
@@ -126,7 +131,8 @@ class Filing(ScopedModel):
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     first_filed_at = models.DateTimeField(_("first filed at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    null=True, blank=True)
     rounds = models.PositiveSmallIntegerField(_("times filed"), default=0)
     notice_number = models.CharField(_("notice number"), max_length=32, blank=True)
@@ -145,6 +151,9 @@ class Filing(ScopedModel):
             return (self.decided_at - self.first_filed_at).total_seconds() / 3600
         return None
 
+    def __str__(self) -> str:
+        return f"filing {self.enterprise_id}"
+
 
 class FilingItem(models.Model):
     """One item of the prevention checklist: the enterprise's answer, the county's
@@ -161,19 +170,30 @@ class FilingItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["filing", "code"],
                                                name="resumption_one_item_per_code")]
 
+    def __str__(self) -> str:
+        return f"{self.filing_id}:{self.code}"
+
 
 class Attachment(models.Model):
+    """A document attached to a checklist item; its stored name is random, its type
+    checked from its first bytes (``forms.AttachmentForm``)."""
+
+    client_id = models.UUIDField(unique=True)
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="attachments")
     item_code = models.CharField(max_length=20)
     file = models.FileField(upload_to="resumption/%Y/%m/")
     original_name = models.CharField(max_length=120)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class HealthStatus(models.TextChoices):
@@ -205,6 +225,9 @@ class Employee(PersonRecord, KeyedModel):
         constraints = [models.UniqueConstraint(fields=["enterprise", "person", "returned_on"],
                                                name="resumption_employee_once_a_day")]
 
+    def __str__(self) -> str:
+        return self.masked_name
+
 
 class WorkerQuerySet(LiaisonQuerySet):
     organisation_field = "employer__organisation_id"
@@ -234,6 +257,9 @@ class MigrantWorker(PersonRecord, KeyedModel):
         constraints = [models.UniqueConstraint(fields=["person"],
                                                name="resumption_worker_once")]
 
+    def __str__(self) -> str:
+        return self.masked_name
+
 
 class Demand(KeyedModel):
     """An employer's demand for workers (用工需求)."""
@@ -249,6 +275,9 @@ class Demand(KeyedModel):
 
     class Meta:
         ordering = ["needed_by", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.skill} × {self.count}"
 
 
 class BatchStatus(models.TextChoices):
@@ -316,20 +345,28 @@ class ManifestEntry(models.Model):
                                     name="resumption_worker_one_batch_a_day"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.worker_id}"
+
 
 class SigningKey(models.Model):
     """A pass-signing key: the public half here, the private half in a file."""
 
     kid = models.CharField(max_length=32, unique=True)
+    client_id = models.UUIDField(unique=True, null=True, blank=True)
     public_key = models.CharField(max_length=64)  # raw 32 bytes, base64url
     created_at = models.DateTimeField()
     retired_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    null=True)
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.kid
 
 
 class PassKind(models.TextChoices):
@@ -363,7 +400,8 @@ class Pass(ScopedModel):
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                   null=True)
 
     objects = PassQuerySet.as_manager()
@@ -373,6 +411,9 @@ class Pass(ScopedModel):
         constraints = [models.CheckConstraint(condition=Q(valid_until__gt=F("valid_from")),
                                               name="resumption_pass_validity")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.holder}"
+
 
 class PassEvent(models.Model):
     """A change of a pass's status (issued, revoked, key retired): rule, actor, reason."""
@@ -380,10 +421,16 @@ class PassEvent(models.Model):
     pass_record = models.ForeignKey(Pass, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=16)
     rule = models.CharField(max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                               null=True)
     reason = models.TextField(blank=True)
     at = models.DateTimeField()
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pass_record_id}:{self.status}"
+
+

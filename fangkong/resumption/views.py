@@ -5,13 +5,11 @@ pass (no login)."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 import segno
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -46,6 +44,7 @@ from fangkong.resumption.forms import (
     ReasonForm,
     ResumedForm,
     ReviewForm,
+    RotateForm,
     TemperaturesForm,
     VerifyForm,
     WorkerForm,
@@ -268,13 +267,9 @@ def attachment_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         f = form.cleaned_data["file"]
-        filing = filing_svc.filing_for(ent)
-        attachment = Attachment(filing=filing, item_code=form.cleaned_data["item"],
-                                original_name=f.name[-120:], content_type=f.checked_type,
-                                size=f.size, uploaded_by=request.user)
-        # The stored name is ours (random), never the uploaded one.
-        attachment.file.save(uuid.uuid4().hex + f.checked_ext, ContentFile(f.read()),
-                             save=True)
+        filing_svc.attach(request.user, ent, client_id=form.cleaned_data["client_id"],
+                          item=form.cleaned_data["item"], name=f.name, content=f.read(),
+                          content_type=f.checked_type, ext=f.checked_ext)
         return redirect("resumption:filing", pk=ent.pk)
     return _filing_page(request, ent, upload=form, status=422)
 
@@ -536,13 +531,11 @@ def pass_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Cap.CONFIGURE)
 def keys(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            pass_svc.rotate_key(request.user, reason=form.cleaned_data["reason"])
-            return redirect("resumption:keys")
-    else:
-        form = ReasonForm()
+    form = RotateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pass_svc.rotate_key(request.user, reason=form.cleaned_data["reason"],
+                            client_id=form.cleaned_data["client_id"])
+        return redirect("resumption:keys")
     return render(request, "resumption/keys.html", {
         "keys": SigningKey.objects.all(), "form": form})
 

@@ -73,7 +73,7 @@ class DeclarationTestCase(FangkongTestCase):
             [s.key for s in registries.sentences()],
             ["reports.completeness_sentence", "reports.figures_sentence",
              "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence",
-             "relief.relief_sentence"])
+             "resumption.resumption_sentence", "relief.relief_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
                          {"fever", "plate", "temperature_missed", "visit_finding",
                           "report_missing", "late_record", "low_stock"})

@@ -345,3 +345,31 @@ def _actor_name(actor: Any) -> str:
     if actor is None:
         return ""
     return (actor.get_full_name() or actor.get_username())[:50]
+
+
+def attach(actor: Any, enterprise: Enterprise, *, client_id: uuid.UUID | str, item: str,
+           name: str, content: bytes, content_type: str, ext: str) -> Any:
+    """Store an attachment once per submission key; the stored name is random."""
+    from django.core.files.base import ContentFile
+    from django.db import IntegrityError
+
+    from fangkong.resumption.models import Attachment
+
+    if not may_file(actor, enterprise) or enterprise.status not in EDITABLE:
+        raise PermissionDenied
+    if item not in ITEM_CODES:
+        raise ValidationError({"item": [_("Choose a checklist item.")]})
+    done = Attachment.objects.filter(client_id=client_id).first()
+    if done is not None:
+        return done
+    attachment = Attachment(client_id=client_id, filing=filing_for(enterprise),
+                            item_code=item, original_name=name[-120:],
+                            content_type=content_type, size=len(content), uploaded_by=actor)
+    attachment.file.save(uuid.uuid4().hex + ext, ContentFile(content), save=False)
+    try:
+        with acting_as(actor), transaction.atomic():
+            attachment.save()
+    except IntegrityError:  # the same key won a race: keep its file, drop ours
+        attachment.file.delete(save=False)
+        return Attachment.objects.get(client_id=client_id)
+    return attachment

@@ -39,21 +39,26 @@ def active_key(actor: Any = None) -> SigningKey:
     return key
 
 
-def rotate_key(actor: Any, *, reason: str) -> SigningKey:
+def rotate_key(actor: Any, *, reason: str, client_id: Any = None) -> SigningKey:
     """Make a new signing key and retire the current one: passes it signed stay valid
     (its public key stays published) until they expire."""
     if actor is not None and not scope_for(actor).can(Cap.CONFIGURE):
         raise PermissionDenied
-    return _new_key(actor, reason=reason)
+    if client_id is not None:
+        done = SigningKey.objects.filter(client_id=client_id).first()
+        if done is not None:  # the same request sent again: rotated once
+            return done
+    return _new_key(actor, reason=reason, client_id=client_id)
 
 
-def _new_key(actor: Any, *, reason: str) -> SigningKey:
+def _new_key(actor: Any, *, reason: str, client_id: Any = None) -> SigningKey:
     kid, public = crypto.new_keypair()
     with acting_as(actor), transaction.atomic():
         now = timezone.now()
         SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=now)
         return SigningKey.objects.create(kid=kid, public_key=public, created_at=now,
-                                         created_by=actor, reason=reason[:200])
+                                         created_by=actor, reason=reason[:200],
+                                         client_id=client_id)
 
 
 def published_keys() -> dict[str, str]:

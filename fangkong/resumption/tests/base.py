@@ -1,17 +1,17 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 import uuid
+from datetime import date
 from typing import Any
 
 from django.test import override_settings
 
+from fangkong.core.services.people import clean_person_data
 from fangkong.core.testing import FangkongTestCase, make_person
 from fangkong.resumption.models import Enterprise
 from fangkong.resumption.services import filing as filing_svc
 from fangkong.resumption.services import workers as worker_svc
-from fangkong.core.services.people import clean_person_data
 
 USCC = "91610924MA0000001D"
 USCC_2 = "91610924MA00000575"
