@@ -415,11 +415,16 @@ class Pass(ScopedModel):
         return f"{self.kind} {self.holder}"
 
 
+class PassStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    REVOKED = "revoked", _("Revoked")
+
+
 class PassEvent(models.Model):
     """A change of a pass's status (issued, revoked, key retired): rule, actor, reason."""
 
     pass_record = models.ForeignKey(Pass, on_delete=models.CASCADE, related_name="events")
-    status = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, choices=PassStatus.choices)
     rule = models.CharField(max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

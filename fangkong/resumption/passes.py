@@ -99,6 +99,25 @@ class Verification:
     checked_at: datetime
     claims: dict[str, Any] = field(default_factory=dict)
 
+    def _text(self, key: str) -> str:
+        stamp = self.claims.get(key)
+        if not isinstance(stamp, int):
+            return ""
+        return datetime.fromtimestamp(stamp, tz=timezone.get_default_timezone()).strftime(
+            "%Y-%m-%d %H:%M")
+
+    @property
+    def valid_from_text(self) -> str:
+        return self._text("nbf")
+
+    @property
+    def valid_until_text(self) -> str:
+        return self._text("exp")
+
+    @property
+    def checked_text(self) -> str:
+        return timezone.localtime(self.checked_at).strftime("%Y-%m-%d %H:%M:%S")
+
     def as_json(self) -> dict[str, Any]:
         c = self.claims
 

@@ -15,7 +15,6 @@ from fangkong.core.audit import acting_as
 from fangkong.core.roles import Cap
 from fangkong.core.scoping import scope_for
 from fangkong.core.unique import get_or_create_unique
-from fangkong.lib import masking
 from fangkong.resumption import passes as crypto
 from fangkong.resumption.models import (
     MigrantWorker,
@@ -61,6 +60,12 @@ def _new_key(actor: Any, *, reason: str, client_id: Any = None) -> SigningKey:
                                          client_id=client_id)
 
 
+def surname(name: str) -> str:
+    """The minimum a pass shows of a name: the surname and a mask (孙*)."""
+    name = (name or "").strip()
+    return f"{name[:1]}*" if name else "*"
+
+
 def published_keys() -> dict[str, str]:
     return dict(SigningKey.objects.values_list("kid", "public_key"))
 
@@ -104,12 +109,12 @@ def issue(actor: Any, kind: str, *, client_id: uuid.UUID | str,
         raise ValidationError(errors)
     if kind == PassKind.WORKER:
         enterprise, unit = worker.employer, worker.org_unit
-        holder, last4 = masking.mask_name(worker.name), worker.person.id_number[-4:]
+        holder, last4 = surname(worker.name), worker.person.id_number[-4:]
         scope_text = scope_text or _("Return to work: %(home)s → %(to)s") % {
             "home": worker.home, "to": worker.employer or worker.destination}
     else:
         enterprise, unit = batch.employer, batch.org_unit
-        holder = masking.mask_name(driver or batch.driver) if kind == PassKind.VEHICLE \
+        holder = surname(driver or batch.driver) if kind == PassKind.VEHICLE \
             else str(batch.plate)
         last4 = ""
         plate = plate or batch.plate
