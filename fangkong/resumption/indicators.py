@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.registries import indicator
+from fangkong.core.registries import indicator, organisation_figure
 from fangkong.resumption.models import (
     PREPARING,
     Employee,
@@ -129,3 +129,34 @@ def summary_projects(unit: Any, day: dt.date) -> dict[str, int]:
         elif status in PREPARING or status is None:
             out["preparing"] += 1
     return out
+
+
+# --- the enterprise's daily epidemic report (企业疫情日报), pre-filled from its records --
+def _employees_of(organisation: Any):
+    return Employee.objects.filter(enterprise__organisation=organisation)
+
+
+@indicator("resumption.staff_returned_today", gettext_lazy("Staff returned that day"), "人",
+           module="resumption")
+def staff_returned_today(unit: Any, day: dt.date) -> int:
+    return Employee.objects.under(unit).filter(returned_on=day).count()
+
+
+@organisation_figure("resumption.staff_returned_today")
+def enterprise_staff_returned_today(organisation: Any, day: dt.date) -> int | None:
+    if not Enterprise.objects.filter(organisation=organisation).exists():
+        return None
+    return _employees_of(organisation).filter(returned_on=day).count()
+
+
+@indicator("resumption.staff_screened", gettext_lazy("Returned staff screened"), "人",
+           cumulative=True, module="resumption")
+def staff_screened(unit: Any, day: dt.date) -> int:
+    return Employee.objects.under(unit).filter(returned_on__lte=day).count()
+
+
+@organisation_figure("resumption.staff_screened")
+def enterprise_staff_screened(organisation: Any, day: dt.date) -> int | None:
+    if not Enterprise.objects.filter(organisation=organisation).exists():
+        return None
+    return _employees_of(organisation).filter(returned_on__lte=day).count()

@@ -114,10 +114,12 @@ class FilingTests(ResumptionTestCase):
         other = self.make_enterprise(uscc=USCC_2, org=None)
         self.client.force_login(self.county_b)
         ok = self.client.post(reverse("resumption:attachment_new", args=[other.pk]), {
-            "item": "plan", "file": SimpleUploadedFile("plan.pdf", b"%PDF-1.4 test")})
+            "item": "plan", "file": SimpleUploadedFile("plan.pdf", b"%PDF-1.4 test"),
+            "client_id": str(uuid.uuid4())})
         self.assertEqual(ok.status_code, 302)
         bad = self.client.post(reverse("resumption:attachment_new", args=[other.pk]), {
-            "item": "plan", "file": SimpleUploadedFile("x.pdf", b"<script>alert(1)</script>")})
+            "item": "plan", "file": SimpleUploadedFile("x.pdf", b"<script>alert(1)</script>"),
+            "client_id": str(uuid.uuid4())})
         self.assertEqual(bad.status_code, 422)
         from fangkong.resumption.models import Attachment
         attachment = Attachment.objects.get(filing__enterprise=other)
