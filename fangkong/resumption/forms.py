@@ -29,7 +29,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 class EnterpriseForm(KeyedForm):
     unit = UnitChoiceField(label=gettext_lazy("Area"), queryset=None)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    name = forms.CharField(label=gettext_lazy("Enterprise or project name"), max_length=120)
     uscc = forms.CharField(label=gettext_lazy("Unified social credit code"), max_length=30,
                            help_text=gettext_lazy("18 characters (GB 32100)"))
     industry = forms.ChoiceField(label=gettext_lazy("Industry"), choices=Industry.choices)
@@ -46,6 +46,12 @@ class EnterpriseForm(KeyedForm):
 
     def clean_uscc(self) -> str:
         return clean_uscc(self.cleaned_data["uscc"])
+
+    def clean_liaison_phone(self) -> str:
+        phone = self.cleaned_data["liaison_phone"].strip()
+        if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+            raise ValidationError(_("Enter an 11-digit mobile number."))
+        return phone
 
 
 class ChecklistForm(forms.Form):
