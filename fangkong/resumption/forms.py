@@ -150,6 +150,13 @@ class EmployeeForm(KeyedForm):
                                         required=False, widget=DateInput())
 
 
+class DemandForm(KeyedForm):
+    skill = forms.CharField(label=gettext_lazy("Skill"), max_length=60)
+    count = forms.IntegerField(label=gettext_lazy("Workers needed"), min_value=1,
+                               max_value=100000)
+    needed_by = forms.DateField(label=gettext_lazy("Needed by"), widget=DateInput())
+
+
 class WorkerForm(KeyedForm):
     unit = UnitChoiceField(label=gettext_lazy("Home area"), queryset=None)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=50)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("enterprises/export/", views.enterprise_export, name="enterprise_export"),
     path("enterprises/<id:pk>/", views.enterprise, name="enterprise"),
     path("enterprises/<id:pk>/employees/", views.employee_new, name="employee_new"),
+    path("enterprises/<id:pk>/demand/", views.demand_new, name="demand_new"),
     path("enterprises/<id:pk>/filing/", views.filing, name="filing"),
     path("enterprises/<id:pk>/filing/attachments/", views.attachment_new,
          name="attachment_new"),

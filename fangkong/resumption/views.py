@@ -37,6 +37,7 @@ from fangkong.resumption.forms import (
     AttachmentForm,
     BatchForm,
     ChecklistForm,
+    DemandForm,
     EmployeeForm,
     EnterpriseForm,
     HandOverForm,
@@ -158,6 +159,7 @@ def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
         "workers": ent.workers.all()[:200], "demands": ent.demands.all(),
         "passes": ent.passes.all()[:50],
         "employee_form": EmployeeForm() if filing_svc.may_file(request.user, ent) else None,
+        "demand_form": DemandForm() if filing_svc.may_file(request.user, ent) else None,
         "can_file": filing_svc.may_file(request.user, ent),
     })
 
@@ -183,6 +185,25 @@ def employee_new(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("resumption:enterprise", pk=ent.pk)
     return render(request, "resumption/form.html", {
         "form": form, "title": _("Employee returned"),
+        "back": reverse("resumption:enterprise", args=[ent.pk])}, status=422)
+
+
+@login_required
+@require_POST
+def demand_new(request: HttpRequest, pk: int) -> HttpResponse:
+    ent = _enterprise(request, pk)
+    form = DemandForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            worker_svc.add_demand(request.user, ent, client_id=d["client_id"], skill=d["skill"],
+                                  count=d["count"], needed_by=d["needed_by"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("resumption:enterprise", pk=ent.pk)
+    return render(request, "resumption/form.html", {
+        "form": form, "title": _("Demand for workers"),
         "back": reverse("resumption:enterprise", args=[ent.pk])}, status=422)
 
 

@@ -363,6 +363,7 @@ class CreatingFormsTests(CheckpointTestCase):
     def resumption_cases(self) -> dict[str, Case]:
         from fangkong.resumption.models import (
             Attachment,
+            Demand,
             Employee,
             Enterprise,
             MigrantWorker,
@@ -383,6 +384,9 @@ class CreatingFormsTests(CheckpointTestCase):
                 {"name": "刘强", "id_number": _person(701).id_number, "came_from": "西安市",
                  "returned_on": "2020-02-20", "health": "normal"},
                 action=f"{firm}/employees/"),
+            "fangkong.resumption.forms.DemandForm": Case(
+                f"{firm}/", Demand, {"skill": "普工", "count": "5", "needed_by": "2020-03-05"},
+                action=f"{firm}/demand/"),
             "fangkong.resumption.forms.AttachmentForm": Case(
                 f"{firm}/filing/", Attachment, {"item": "plan"},
                 action=f"{firm}/filing/attachments/", files={"file": ("方案.pdf", b"%PDF-1.4")}),
