@@ -112,7 +112,7 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         for code, _label, _days in CHECKLIST:
             self.fields[f"{code}_missing"] = forms.BooleanField(
-                label=gettext_lazy("Missing"), required=False)
+                label=gettext_lazy("Missing item"), required=False)
             self.fields[f"{code}_comment"] = forms.CharField(
                 label=gettext_lazy("Comment"), required=False, max_length=500)
 
@@ -177,9 +177,10 @@ class WorkerForm(KeyedForm):
 
 class BatchForm(KeyedForm):
     unit = UnitChoiceField(label=gettext_lazy("Organised by"), queryset=None)
-    direction = forms.ChoiceField(label=gettext_lazy("Direction"), choices=Direction.choices)
-    origin = forms.CharField(label=gettext_lazy("From"), max_length=80)
-    destination = forms.CharField(label=gettext_lazy("To"), max_length=80)
+    direction = forms.ChoiceField(label=gettext_lazy("Transport direction"),
+                                  choices=Direction.choices)
+    origin = forms.CharField(label=gettext_lazy("Route from"), max_length=80)
+    destination = forms.CharField(label=gettext_lazy("Route to"), max_length=80)
     employer = forms.ModelChoiceField(label=gettext_lazy("Receiving employer"),
                                       queryset=None, required=False)
     plate = forms.CharField(label=gettext_lazy("Vehicle plate"), max_length=10)

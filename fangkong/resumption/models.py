@@ -39,10 +39,10 @@ class Industry(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
+    NOT_STARTED = "not_started", _("Not filed")
     FILED = "filed", _("Filed")
     RETURNED = "returned", _("Returned")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", _("Approved to resume")
     RESUMED = "resumed", _("Resumed")
     SUSPENDED = "suspended", _("Suspended")
 
@@ -295,9 +295,9 @@ class Direction(models.TextChoices):
 class TransportBatch(KeyedModel):
     """A point-to-point transport batch (点对点): one vehicle, one route, one day."""
 
-    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
-    origin = models.CharField(_("from"), max_length=80)
-    destination = models.CharField(_("to"), max_length=80)
+    direction = models.CharField(_("transport direction"), max_length=10, choices=Direction.choices)
+    origin = models.CharField(_("route from"), max_length=80)
+    destination = models.CharField(_("route to"), max_length=80)
     employer = models.ForeignKey(Enterprise, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="batches", verbose_name=_("receiving employer"))
     plate = models.CharField(_("vehicle plate"), max_length=10)
