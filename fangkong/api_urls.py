@@ -13,6 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("", include("fangkong.core.api.urls")),
     path("", include("fangkong.checkpoints.api_urls")),
+    path("", include("fangkong.resumption.api_urls")),
     path("reports/", include("fangkong.reports.api_urls")),
     path("supplies/", include("fangkong.supplies.api_urls")),
     path("volunteers/", include("fangkong.volunteers.api_urls")),

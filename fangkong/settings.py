@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     # a module after the ones it reads (reports prefills from checkpoints' indicators).
     "fangkong.core",
     "fangkong.checkpoints",
+    "fangkong.resumption",
     "fangkong.reports",
     "fangkong.supplies",
     "fangkong.relief",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("core/", include("fangkong.core.urls")),
     path("checkpoints/", include("fangkong.checkpoints.urls")),
+    path("resumption/", include("fangkong.resumption.urls")),
     path("reports/", include("fangkong.reports.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),

@@ -157,6 +157,33 @@ def register_indicator(
     return _add(_indicators, code, ind, "indicator", lambda a, b: a.compute is b.compute)
 
 
+#: Indicators a module can also compute for one organisation (an enterprise's daily report
+#: is pre-filled from the enterprise's own records): code -> ``compute(organisation, day)``.
+_organisation_figures: dict[str, Callable[[Any, date], Number | None]] = {}
+
+
+def organisation_figure(code: str) -> Callable[[F], F]:
+    """Declare ``compute(organisation, day)`` as the organisation's own value of the
+    indicator ``code`` (declared with ``@indicator`` too)."""
+    def decorate(compute: F) -> F:
+        _add(_organisation_figures, code, compute, "organisation figure", lambda a, b: a is b)
+        return compute
+    return decorate
+
+
+def organisation_value(code: str, organisation: Any, day: date) -> Number | None:
+    """The organisation's own value of ``code``, or None (none declared, or it failed:
+    logged)."""
+    compute = _organisation_figures.get(code)
+    if compute is None:
+        return None
+    try:
+        return compute(organisation, day)
+    except Exception:  # noqa: BLE001 - as ``Indicator.value``
+        log.exception("organisation figure %s failed for %s on %s", code, organisation, day)
+        return None
+
+
 def indicator(code: str, name: Any, unit: str, *, cumulative: bool = False,
               home_card: bool = False, module: str = "", current: bool = False,
               home_roles: Iterable[str] = (), home_if: Callable[[Any], bool] | None = None,

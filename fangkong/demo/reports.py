@@ -121,6 +121,12 @@ LIVE_SOURCES = {
     "checkpoints_on_duty": "checkpoints.checkpoints",
     "households_screened": "checkpoints.households_screened",
     "outsiders_observing": "checkpoints.outsiders_observing",
+    # The key projects and those resumed: the resumption module's registry and status
+    # history (issue #15), no longer generated here.
+    "projects_total": "resumption.projects_total",
+    "projects_resumed": "resumption.projects_resumed",
+    # An enterprise's own daily report: its returned staff, from its employee records.
+    "staff_returned": "resumption.staff_returned_today",
 }
 
 # Below the county: the towns (镇/街道) of 汉滨区 report to the district, and the
@@ -323,12 +329,12 @@ def _county_values(rng: random.Random, code: str, n: int, total_days: int,
 
 def _live_values(sources: dict[str, Any], reporter: Reporter, day: dt.date
                  ) -> dict[str, int]:
-    """What the modules' live indicators say for this reporter and day (the pre-fill)."""
-    if reporter.is_organisation:
-        return {}
+    """What the modules' live indicators say for this reporter and day (the pre-fill):
+    an organisation's own figures where a module computes them."""
     out = {}
     for code, source in sources.items():
-        value = source.compute(reporter.unit, day)
+        value = (registries.organisation_value(source.code, reporter.organisation, day)
+                 if reporter.is_organisation else source.compute(reporter.unit, day))
         if value is not None:
             out[code] = int(value)
     return out
@@ -386,6 +392,8 @@ def _load_enterprise_daily(ctx: DemoContext) -> tuple[ReportForm, int]:
         return form, 0
     writer = _Writer(ctx, form)
     days = _days(ENTERPRISE_FIRST_DAY, LAST_DAY)
+    sources = {i.code: registries.get_indicator(i.source) for i in form.indicators.all()
+               if i.source and registries.get_indicator(i.source)}
     for reporter in reporters:
         rng = random.Random(f"{ctx.seed}:reports:enterprise_daily:{reporter.code}")
         staff = rng.randint(40, 260)
@@ -400,8 +408,10 @@ def _load_enterprise_daily(ctx: DemoContext) -> tuple[ReportForm, int]:
                       "masks_in_stock": max(0, 3000 - 90 * n + rng.randint(-50, 50))}
             if rng.random() < MISSING_RATE:
                 continue
+            computed = _live_values(sources, reporter, day)
+            values.update(computed)
             writer.add(reporter, day, values, submitted_at=_submitted_at(rng, day),
-                       status=Status.APPROVED, submitter=ctx.actor)
+                       status=Status.APPROVED, submitter=ctx.actor, computed=computed)
     return form, writer.save()
 
 

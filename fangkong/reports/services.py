@@ -121,15 +121,20 @@ def _parse_number(indicator: Indicator, raw: Any) -> Decimal | None:
 def computed_value(indicator: Indicator, reporter: Reporter, day: dt.date) -> Decimal | None:
     """The live value the modules give for this indicator, reporter and day, if any.
 
-    Only territorial reporters are pre-filled: the registry computes over a unit's subtree,
-    which for an organisation placed at the city would be the whole city's figure.
+    A territorial reporter gets the figure of its unit's subtree; an organisation only the
+    figure a module computes for that organisation itself (``registries.organisation_figure``:
+    an enterprise's own records), never its unit's, which for an organisation placed at
+    the city would be the whole city's figure.
     """
-    if not indicator.source or reporter.is_organisation:
+    if not indicator.source:
         return None
     ind = registries.get_indicator(indicator.source)
     if ind is None:
         return None
-    value = ind.value(reporter.unit, day)
+    if reporter.is_organisation:
+        value = registries.organisation_value(indicator.source, reporter.organisation, day)
+    else:
+        value = ind.value(reporter.unit, day)
     if value is None:
         return None
     number = Decimal(str(value))

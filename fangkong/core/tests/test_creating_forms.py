@@ -110,6 +110,17 @@ NOT_CREATING = {
     "fangkong.water.forms.StationEditForm": "edits a station",
     "fangkong.water.forms.PointFields": "fields shared by the sampling-point forms",
     "fangkong.water.forms.PointEditForm": "edits a sampling point",
+    "fangkong.resumption.forms.ChecklistForm":
+        "saves the answers of the enterprise's one filing (an update)",
+    "fangkong.resumption.forms.ReviewForm": "returns or approves a filing (an update, once)",
+    "fangkong.resumption.forms.ResumedForm": "records that work resumed (an update, once)",
+    "fangkong.resumption.forms.ReasonForm": "suspends an enterprise or revokes a pass (once)",
+    "fangkong.resumption.forms.TemperaturesForm":
+        "health checks of a batch's manifest (an update, once per stage)",
+    "fangkong.resumption.forms.HandOverForm": "hands a batch over (an update, once)",
+    "fangkong.resumption.forms.VerifyForm": "checks a pass (reads only)",
+    "fangkong.resumption.importers.UnitImportForm":
+        "an import: rows keyed by credit code or ID number (a second run finds them)",
 }
 
 #: Creating forms whose record has a natural key instead of a submission key: sent
@@ -153,6 +164,7 @@ class Case:
     action: str | None = None  # default: the page itself
     user: str | None = "community_a"
     htmx: bool = False
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     prefix_values: dict[str, str] = field(default_factory=dict)
 
 
@@ -247,6 +259,7 @@ class CreatingFormsTests(CheckpointTestCase):
         cls._training()
         cls._care()
         cls._water()
+        cls._resumption()
 
     @classmethod
     def _volunteers(cls) -> None:
@@ -380,6 +393,16 @@ class CreatingFormsTests(CheckpointTestCase):
                 {"location": "巴山路", "kind": "leak", "reported_by": "巡检一班",
                  "reported_at": "2020-02-20T09:00"}, user="hq"),
         }
+    def _resumption(cls) -> None:
+        from fangkong.resumption.services import filing, workers
+
+        cls.firm, _ = filing.register_enterprise(
+            cls.hq, cls.community_a_unit, client_id=uuid.uuid4(), name="文昌食品厂",
+            uscc="91610902MA0000002L", industry="manufacturing", is_key_project=False,
+            headcount=30, liaison_name="李明", liaison_phone="13912345678")
+        cls.migrant, _ = workers.register_worker(
+            cls.hq, cls.community_a_unit, client_id=uuid.uuid4(), person=_person(700),
+            home="新城街道", skills="普工", employer=cls.firm, destination="")
 
     @classmethod
     def _relief(cls) -> None:
@@ -594,6 +617,54 @@ class CreatingFormsTests(CheckpointTestCase):
             **self.supplies_cases(), **self.relief_cases(), **self.training_cases(),
             **self.supplies_cases(), **self.relief_cases(), **self.care_cases(),
             **self.supplies_cases(), **self.relief_cases(), **self.water_cases(),
+            **self.supplies_cases(), **self.relief_cases(), **self.resumption_cases(),
+        }
+
+    def resumption_cases(self) -> dict[str, Case]:
+        from fangkong.resumption.models import (
+            Attachment,
+            Demand,
+            Employee,
+            Enterprise,
+            MigrantWorker,
+            Pass,
+            SigningKey,
+            TransportBatch,
+        )
+
+        firm = f"/resumption/enterprises/{self.firm.pk}"
+        return {
+            "fangkong.resumption.forms.EnterpriseForm": Case(
+                "/resumption/enterprises/new/", Enterprise,
+                {"unit": self.community_a_unit.code, "name": "文昌建材", "industry": "other",
+                 "uscc": "91610902MA0000003P", "headcount": "12", "liaison_name": "王",
+                 "liaison_phone": "13912345679"}),
+            "fangkong.resumption.forms.EmployeeForm": Case(
+                f"{firm}/", Employee,
+                {"name": "刘强", "id_number": _person(701).id_number, "came_from": "西安市",
+                 "returned_on": "2020-02-20", "health": "normal"},
+                action=f"{firm}/employees/"),
+            "fangkong.resumption.forms.DemandForm": Case(
+                f"{firm}/", Demand, {"skill": "普工", "count": "5", "needed_by": "2020-03-05"},
+                action=f"{firm}/demand/"),
+            "fangkong.resumption.forms.AttachmentForm": Case(
+                f"{firm}/filing/", Attachment, {"item": "plan"},
+                action=f"{firm}/filing/attachments/", files={"file": ("方案.pdf", b"%PDF-1.4")}),
+            "fangkong.resumption.forms.WorkerForm": Case(
+                "/resumption/workers/new/", MigrantWorker,
+                {"unit": self.community_a_unit.code, "name": "赵六",
+                 "id_number": _person(702).id_number, "home": "新城街道"}),
+            "fangkong.resumption.forms.BatchForm": Case(
+                "/resumption/batches/new/", TransportBatch,
+                {"unit": self.community_a_unit.code, "direction": "inbound", "origin": "西安",
+                 "destination": "汉滨区", "plate": "陕G·A1234",
+                 "departure_at": "2020-02-22T08:00",
+                 "workers": self.migrant.person.id_number}),
+            "fangkong.resumption.forms.PassForm": Case(
+                "/resumption/passes/new/", Pass,
+                {"kind": "worker", "worker": str(self.migrant.pk), "days": "7"}),
+            "fangkong.resumption.forms.RotateForm": Case(
+                "/resumption/passes/keys/", SigningKey, {"reason": "定期轮换"}, user="hq"),
         }
 
     def supplies_cases(self) -> dict[str, Case]:
@@ -718,18 +789,25 @@ class CreatingFormsTests(CheckpointTestCase):
                             f"{name}: the rendered form carries no submission key")
         headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
         before = case.model.objects.count()
-        first = self.client.post(action, data, **headers)
+        first = self.client.post(action, {**data, **_files(case)}, **headers)
         self.assertIn(first.status_code, (200, 302), f"{name}: first send")
         self.assertEqual(case.model.objects.count(), before + 1,
                          f"{name}: the first send saved nothing: "
                          f"{getattr(first, 'context', None) and _errors(first)}")
-        again = self.client.post(action, data, **headers)
+        again = self.client.post(action, {**data, **_files(case)}, **headers)
         self.assertIn(again.status_code, (200, 302, 400), f"{name}: second send")
         if issubclass(cls, KeyedForm):  # the same form again is answered as a success
             self.assertEqual((again.status_code, again.get("Location")),
                              (first.status_code, first.get("Location")), name)
         self.assertEqual(case.model.objects.count(), before + 1,
                          f"{name}: sent twice, saved twice")
+
+
+def _files(case: Case) -> dict[str, Any]:
+    """A fresh upload per send (a file object is read to its end by the first post)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {k: SimpleUploadedFile(name, content) for k, (name, content) in case.files.items()}
 
 
 def _person(n: int) -> Any:

@@ -75,7 +75,7 @@ class DeclarationTestCase(FangkongTestCase):
              "checkpoints.checkpoint_sentence", "checkpoints.screening_sentence",
              "volunteers.volunteers_sentence",
              "care.pairing_sentence", "care.services_sentence", "care.payments_sentence",
-             "supplies.supplies_sentence",
+             "supplies.supplies_sentence", "resumption.resumption_sentence",
              "relief.relief_sentence", "training.training_sentence", "water.water_sentence"])
         self.assertEqual({k.code for k in registries.alert_kinds()},
                          {"fever", "plate", "temperature_missed", "visit_finding",

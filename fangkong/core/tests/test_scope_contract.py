@@ -241,6 +241,69 @@ class Factories:
         return PaymentBatch.objects.create(org_unit=unit, client_id=uuid.uuid4(),
                                            number=f"DF{self.n}", prepared_on=date(2020, 3, 1))
 
+    # --- resumption: records of an enterprise; the one in 紫阳县's community is the
+    # liaison's own (its organisation is the enterprise_liaison persona's).
+    def resumption_Enterprise(self, unit):
+        from fangkong.resumption.models import Enterprise
+
+        self.n += 1
+        own = unit == self.case.community_b_unit and not Enterprise.objects.filter(
+            organisation=self.case.enterprise).exists()
+        return Enterprise.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), name=f"企业{self.n}",
+            uscc=f"TEST{self.n:014d}", industry="other", headcount=5, liaison_name="李",
+            liaison_phone="13900000000", registered_on=date(2020, 2, 1),
+            organisation=self.case.enterprise if own else None)
+
+    def resumption_Filing(self, unit):
+        from fangkong.resumption.models import Filing
+
+        return Filing.objects.create(org_unit=unit, enterprise=self.resumption_Enterprise(unit))
+
+    def resumption_Employee(self, unit):
+        from fangkong.resumption.models import Employee
+
+        return Employee.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), enterprise=self.resumption_Enterprise(unit),
+            person=make_person(unit), name="张三", came_from="西安",
+            returned_on=date(2020, 2, 20))
+
+    def resumption_MigrantWorker(self, unit):
+        from fangkong.resumption.models import MigrantWorker
+
+        return MigrantWorker.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), person=make_person(unit), name="张三",
+            home="城关镇", employer=self.resumption_Enterprise(unit),
+            registered_on=date(2020, 2, 20))
+
+    def resumption_Demand(self, unit):
+        from fangkong.resumption.models import Demand
+
+        return Demand.objects.create(org_unit=unit, client_id=uuid.uuid4(),
+                                     enterprise=self.resumption_Enterprise(unit), skill="瓦工",
+                                     count=3, needed_by=date(2020, 3, 1))
+
+    def resumption_TransportBatch(self, unit):
+        from fangkong.resumption.models import TransportBatch
+
+        at = timezone.make_aware(timezone.datetime(2020, 2, 22, 8))
+        return TransportBatch.objects.create(
+            org_unit=unit, client_id=uuid.uuid4(), direction="inbound", origin="西安",
+            destination="紫阳", employer=self.resumption_Enterprise(unit), plate="陕G12345",
+            day=date(2020, 2, 22), departure_at=at)
+
+    def resumption_Pass(self, unit):
+        from fangkong.resumption.models import Pass, SigningKey
+
+        key, _ = SigningKey.objects.get_or_create(
+            kid="test", defaults={"public_key": "x", "created_at": timezone.now()})
+        now = timezone.now()
+        return Pass.objects.create(
+            org_unit=unit, kind="batch", jti=uuid.uuid4(), client_id=uuid.uuid4(),
+            enterprise=self.resumption_Enterprise(unit), holder="张*", scope="测试",
+            issuer="指挥部", key=key, token="t", valid_from=now,
+            valid_until=now + timedelta(days=1))
+
     def relief_Payment(self, unit):
         from fangkong.relief.models import Payment
 
@@ -538,6 +601,10 @@ DETAIL_URLS = {
     "supplies.Warehouse": ["/supplies/warehouses/{pk}/", "/supplies/warehouses/{pk}/ledger/",
                            "/api/v1/supplies/balances?warehouse={pk}"],
 
+    "resumption.Enterprise": ["/resumption/enterprises/{pk}/",
+                              "/resumption/enterprises/{pk}/filing/"],
+    "resumption.TransportBatch": ["/resumption/batches/{pk}/"],
+    "resumption.Pass": ["/resumption/passes/{pk}/"],
     "relief.PoorHousehold": ["/relief/households/{pk}/"],
     "relief.ReliefEntity": ["/relief/entities/{pk}/"],
     "relief.Application": ["/relief/applications/{pk}/", "/api/v1/relief/applications/{pk}"],

@@ -42,7 +42,8 @@ class HomeTests(FangkongTestCase):
         self.assertEqual(codes, [
             "core.people_registered", "core.open_alerts", "checkpoints.checkpoints",
             "checkpoints.passages", "checkpoints.fevers", "checkpoints.plates_flagged",
-            "checkpoints.outsiders_observing", "supplies.masks_in_stock",
+            "checkpoints.outsiders_observing", "resumption.projects_resumed",
+            "resumption.workers_transported", "supplies.masks_in_stock",
             "supplies.masks_issued", "supplies.open_needs", "relief.paid_amount",
             "relief.awaiting_payment", "volunteers.on_duty", "volunteers.hours",
             "training.attended", "care.workers", "care.helpers", "water.exceedances_open",
