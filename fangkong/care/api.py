@@ -92,7 +92,7 @@ def worker_payload(worker: MedicalWorker) -> dict[str, Any]:
             "helper": pairing.helper.name if pairing else None}
 
 
-@extend_schema(responses={200: dict, **errors(401, 404)}, summary="A frontline medical worker")
+@extend_schema(responses={200: dict, **errors(400, 401, 404)}, summary="A frontline medical worker")
 @api_view(["GET"])
 def worker(request: Request, pk: int) -> Response:
     obj = get_for_user(MedicalWorker.objects.select_related("org_unit"), request.user,

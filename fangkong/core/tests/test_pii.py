@@ -8,6 +8,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Template
 
+from fangkong.care.models import MedicalWorker
 from fangkong.checkpoints import exporters  # noqa: F401 - defines the exporters walked
 from fangkong.checkpoints.models import Household, HouseholdMember, Outsider, Passage, Tip
 from fangkong.core import (
@@ -21,6 +22,8 @@ from fangkong.core.testing import FangkongTestCase, make_person
 from fangkong.lib import masking
 from fangkong.relief import exporters as relief_exporters  # noqa: F401 - the bank file
 from fangkong.relief.models import Payment
+from fangkong.resumption.models import Enterprise, MigrantWorker
+from fangkong.volunteers.models import Volunteer
 
 
 def _subclasses(cls: type) -> list[type]:
@@ -81,10 +84,17 @@ class PiiTests(FangkongTestCase):
         full by mistake; resolving every mask finds it."""
         found = [cls for cls in _subclasses(RegisterExporter) if cls.pii_columns]
         self.assertGreaterEqual(len(found), 4)
-        models = {"PeopleExporter": Person, "PassageExporter": Passage,
-                  "OutsiderExporter": Outsider, "HouseholdExporter": HouseholdMember,
-                  "BankFileExporter": Payment}
+        # By app and class: care's and resumption's exporters are both WorkerExporter.
+        models = {("core", "PeopleExporter"): Person,
+                  ("checkpoints", "PassageExporter"): Passage,
+                  ("checkpoints", "OutsiderExporter"): Outsider,
+                  ("checkpoints", "HouseholdExporter"): HouseholdMember,
+                  ("relief", "BankFileExporter"): Payment,
+                  ("care", "WorkerExporter"): MedicalWorker,
+                  ("volunteers", "VolunteerExporter"): Volunteer,
+                  ("resumption", "EnterpriseExporter"): Enterprise,
+                  ("resumption", "WorkerExporter"): MigrantWorker}
         for cls in found:
-            model = models[cls.__name__]
+            model = models[(cls.__module__.split(".")[1], cls.__name__)]
             for path in cls.pii_columns.values():
                 pii.mask_for(model, path)
