@@ -25,6 +25,7 @@ from fangkong.care import services
 from fangkong.care.access import CARE_ROLES
 from fangkong.care.models import Category, MedicalWorker, Unit
 from fangkong.core import pii
+from fangkong.core.api.paging import QuerySerializer
 from fangkong.core.api.responses import created_response
 from fangkong.core.api.schema import errors
 from fangkong.core.api.serializers import DayField, StrictSerializer
@@ -33,7 +34,7 @@ from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import get_for_user, get_unit_for_user, home_unit, scope_for
 
 
-class TotalsQuerySerializer(StrictSerializer):
+class TotalsQuerySerializer(QuerySerializer):
     until = DayField(required=False)
     unit = serializers.CharField(required=False, max_length=12)
 

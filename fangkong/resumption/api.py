@@ -22,8 +22,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fangkong.core.api.paging import QuerySerializer
 from fangkong.core.api.schema import errors
-from fangkong.core.api.serializers import DayField, StrictSerializer
+from fangkong.core.api.serializers import DayField
 from fangkong.core.models.accounts import Cap
 from fangkong.core.scoping import get_unit_for_user, home_unit, scope_for
 from fangkong.resumption import indicators
@@ -31,7 +32,7 @@ from fangkong.resumption.models import PassKind, SigningKey
 from fangkong.resumption.services import passes as pass_svc
 
 
-class SummaryQuery(StrictSerializer):
+class SummaryQuery(QuerySerializer):
     date = DayField(required=False)
     unit = serializers.CharField(required=False, max_length=12)
 
@@ -60,7 +61,7 @@ def summary(request: Request) -> Response:
     return Response(indicators.summary(unit, day))
 
 
-class VerifyQuery(StrictSerializer):
+class VerifyQuery(QuerySerializer):
     token = serializers.CharField(max_length=2048)
     kind = serializers.ChoiceField(choices=PassKind.values, required=False,
                                    help_text="The purpose checked: a worker, vehicle or "

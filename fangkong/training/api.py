@@ -17,8 +17,9 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fangkong.core.api.paging import QuerySerializer
 from fangkong.core.api.schema import errors
-from fangkong.core.api.serializers import DayField, StrictSerializer
+from fangkong.core.api.serializers import DayField
 from fangkong.core.roles import Cap
 from fangkong.core.scoping import get_unit_for_user
 from fangkong.training import services
@@ -26,7 +27,7 @@ from fangkong.training.models import Mode, Session
 from fangkong.training.totals import day_range
 
 
-class SessionQuery(StrictSerializer):
+class SessionQuery(QuerySerializer):
     date = DayField(required=False, ahead=366, help_text="Default: today.")
     unit = serializers.CharField(max_length=12, required=False,
                                  help_text="Division code; default: everything you may see.")

@@ -17,15 +17,15 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fangkong.core.api.paging import QuerySerializer
 from fangkong.core.api.schema import errors
-from fangkong.core.api.serializers import StrictSerializer
 from fangkong.core.scoping import get_unit_for_user
 from fangkong.lib.masking import mask_name
 from fangkong.volunteers import services
 from fangkong.volunteers.models import Assignment, Drive
 
 
-class DrivesQuery(StrictSerializer):
+class DrivesQuery(QuerySerializer):
     unit = serializers.CharField(max_length=12, required=False,
                                  help_text="Division code; default: everything you may see.")
 
@@ -64,11 +64,21 @@ def drives(request: Request) -> Response:
     return Response([drive_payload(d) for d in qs.order_by("opened_at", "pk")])
 
 
-class TotalsQuery(StrictSerializer):
+class TotalsQuery(QuerySerializer):
     by = serializers.ChoiceField(choices=list(services.GROUPS), required=False)
 
 
-@extend_schema(parameters=[TotalsQuery], responses={200: dict, **errors(400, 401)},
+class TotalOut(serializers.Serializer):
+    key = serializers.IntegerField(allow_null=True, help_text="The group's id; null for "
+                                   "volunteers without a team or organisation.")
+    name = serializers.CharField(help_text="Volunteers' names masked.")
+    hours = serializers.CharField(help_text="Approved hours, one decimal place.")
+    shifts = serializers.IntegerField()
+    volunteers = serializers.IntegerField()
+
+
+@extend_schema(parameters=[TotalsQuery], responses={200: TotalOut(many=True),
+                                                     **errors(400, 401)},
                summary="Approved volunteer hours per volunteer, team, organisation or community")
 @api_view(["GET"])
 def totals(request: Request) -> Response:
