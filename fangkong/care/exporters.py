@@ -58,7 +58,7 @@ class ServiceExporter(RegisterExporter):
         Column("category", gettext_lazy("Kind of support"), "text", 16),
         Column("quantity", gettext_lazy("Quantity"), "decimal", 10),
         Column("unit", gettext_lazy("Unit"), "text", 6),
-        Column("note", gettext_lazy("What was done"), "text", 30),
+        Column("note", pgettext_lazy("care", "What was done"), "text", 30),
         Column("helper", gettext_lazy("Helper"), "text", 10),
     )
 
