@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fangkong.care.models import MedicalWorker, ServiceLog
 from fangkong.core.exports import RegisterExporter
@@ -20,7 +20,7 @@ class WorkerExporter(RegisterExporter):
     filename = gettext_lazy("Frontline medical workers")
     pii_columns = {"id_number": "person.id_number", "phone": "phone"}
     columns = (
-        Column("number", gettext_lazy("Number"), "text", 10),
+        Column("number", pgettext_lazy("medical worker", "Number"), "text", 10),
         Column("name", gettext_lazy("Name"), "text", 10),
         Column("id_number", gettext_lazy("ID card number"), "text", 20),
         Column("phone", gettext_lazy("Mobile phone"), "text", 13),
@@ -30,7 +30,7 @@ class WorkerExporter(RegisterExporter):
         Column("deployed_from", gettext_lazy("Deployed from"), "text", 11),
         Column("member_unit", gettext_lazy("Responsible member unit"), "text", 16),
         Column("unit_contact", gettext_lazy("Member-unit contact"), "text", 10),
-        Column("home", gettext_lazy("Home"), "text", 12),
+        Column("home", pgettext_lazy("medical worker", "Home"), "text", 12),
         Column("helper", gettext_lazy("Helper"), "text", 10),
     )
 
@@ -54,11 +54,11 @@ class ServiceExporter(RegisterExporter):
     person_path = "worker__person_id"
     columns = (
         Column("day", gettext_lazy("Date"), "text", 11),
-        Column("worker", gettext_lazy("Worker"), "text", 14),
+        Column("worker", pgettext_lazy("care", "Worker"), "text", 14),
         Column("category", gettext_lazy("Kind of support"), "text", 16),
         Column("quantity", gettext_lazy("Quantity"), "decimal", 10),
         Column("unit", gettext_lazy("Unit"), "text", 6),
-        Column("note", gettext_lazy("What was done"), "text", 30),
+        Column("note", pgettext_lazy("care", "What was done"), "text", 30),
         Column("helper", gettext_lazy("Helper"), "text", 10),
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.care.models import (
     BenefitKind,
@@ -33,7 +34,8 @@ class ServiceForm(KeyedForm):
         error_messages={"invalid": _("Enter a number.")})
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, widget=forms.RadioSelect,
                              initial=Unit.SESSION)
-    note = forms.CharField(label=_("What was done"), max_length=200, required=False)
+    note = forms.CharField(label=pgettext_lazy("care", "What was done"), max_length=200,
+                           required=False)
     day = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DateInput())
     warehouse = forms.ModelChoiceField(label=_("Draw from warehouse"), queryset=None,
                                        required=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.care import services
@@ -20,7 +20,7 @@ from fangkong.lib.tabular import Importer, ImportField, parse_choice, parse_date
 
 class WorkerImporter(Importer):
     fields = (
-        ImportField("number", _("Number"), aliases=("编号",)),
+        ImportField("number", pgettext_lazy("medical worker", "Number"), aliases=("编号",)),
         ImportField("name", _("Name"), aliases=("姓名",)),
         ImportField("id_number", _("ID card number"), aliases=("身份证号", "身份证号码")),
         ImportField("phone", _("Mobile phone"), required=False, aliases=("手机号", "电话")),

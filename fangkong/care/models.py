@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.care.access import CARE_SCOPED_ROLES
 from fangkong.core.models import Organisation, Person, PersonRecord
@@ -100,7 +101,7 @@ class BenefitKind(models.TextChoices):
 
 
 class VisitMode(models.TextChoices):
-    IN_PERSON = "in_person", _("In person")
+    IN_PERSON = "in_person", pgettext_lazy("visit", "In person")
     VIDEO = "video", _("Video call")
 
 
@@ -117,7 +118,7 @@ class RequestKind(models.TextChoices):
 
 
 class RequestStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("care request", "Open")
     FULFILLED = "fulfilled", _("Fulfilled")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -409,7 +410,7 @@ class Payment(KeyedModel):
     objects = WorkerRecordQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("payment")
+        verbose_name = pgettext_lazy("care", "payment")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=Decimal(0)),
                                               name="care_payment_positive")]
 
@@ -460,7 +461,7 @@ class HelpRequest(KeyedModel):
     elderly = models.ForeignKey(Elderly, on_delete=models.PROTECT, related_name="requests")
     day = models.DateField(_("date"))
     kind = models.CharField(_("what is needed"), max_length=10, choices=RequestKind.choices)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    detail = models.CharField(pgettext_lazy("care", "detail"), max_length=200, blank=True)
     requested_at = models.DateTimeField(_("requested at"))
     due_by = models.DateTimeField(_("due by"))
     status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices,

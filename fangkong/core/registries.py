@@ -209,8 +209,29 @@ def indicator(code: str, name: Any, unit: str, *, cumulative: bool = False,
 
 
 #: Model labels some ``has_records`` predicate reads: a save or delete of one of them
-#: forgets the cached relevance (``core.services.dashboard_cards``).
+#: forgets the cached relevance (``core.services.dashboard_cards``). The receiver is
+#: connected to these models only (by label, lazily): a hot path such as the passages'
+#: ``bulk_create`` must keep no receivers.
 relevance_models: set[str] = set()
+
+
+def _relevant_record_changed(sender: Any, **kwargs: Any) -> None:
+    from fangkong.core.services.dashboard_cards import clear_relevance
+
+    clear_relevance()
+
+
+def _watch_relevance(label: str) -> None:
+    """Forget the cached ``home_if`` answers when a record of ``label`` is saved or
+    deleted (once per label)."""
+    from django.db.models.signals import post_delete, post_save
+
+    if label in relevance_models:
+        return
+    relevance_models.add(label)
+    for name, signal in (("saved", post_save), ("deleted", post_delete)):
+        signal.connect(_relevant_record_changed, sender=label, weak=False,
+                       dispatch_uid=f"fangkong.relevance.{label}.{name}")
 
 
 def has_records(*model_labels: str) -> Callable[[Any], bool]:
@@ -219,7 +240,8 @@ def has_records(*model_labels: str) -> Callable[[Any], bool]:
     answers, cached per unit by the home page."""
     from django.apps import apps
 
-    relevance_models.update(model_labels)
+    for label in model_labels:
+        _watch_relevance(label)
 
     def relevant(unit: Any) -> bool:
         from fangkong.core.scoping import subtree_q

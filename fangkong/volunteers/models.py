@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.models import KeyedModel, ScopedModel, ScopedQuerySet
 from fangkong.core.models.accounts import Cap, Role
@@ -102,7 +103,7 @@ class Drive(KeyedModel):
                              help_text=_("Volunteers taken on from this drive join it."))
     description = models.TextField(_("what volunteers will do"), blank=True)
     target = models.PositiveIntegerField(_("volunteers wanted"))
-    opened_at = models.DateTimeField(_("opened at"))
+    opened_at = models.DateTimeField(pgettext_lazy("drive", "opened at"))
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     filled_at = models.DateTimeField(_("target reached at"), null=True, blank=True)
     signup_count = models.PositiveIntegerField(_("sign-ups"), default=0)
@@ -478,7 +479,7 @@ class Certificate(ScopedModel):
                                   related_name="certificates", verbose_name=_("volunteer"))
     code = models.CharField(_("verification code"), max_length=32, unique=True,
                             default=new_key, editable=False)
-    period_from = models.DateField(_("from"))
+    period_from = models.DateField(pgettext_lazy("period", "from"))
     period_until = models.DateField(_("until"))
     minutes = models.PositiveIntegerField(_("approved minutes"))
     shifts = models.PositiveIntegerField(_("shifts"))

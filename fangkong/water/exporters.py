@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, QuerySet, Value
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from fangkong.core import rules as core_rules
 from fangkong.core.exports import RegisterExporter
@@ -129,7 +129,7 @@ class BulletinExporter(RegisterExporter):
             p.count = sum(len(v) for v in results[p.pk].values())
             ok = judged[p.pk]
             p.rate = f"{Decimal(100) * sum(ok) / len(ok):.1f}" if ok else "—"
-            p.conclusion = ("—" if not ok else _("Pass") if all(ok) else
+            p.conclusion = ("—" if not ok else pgettext("water quality", "Pass") if all(ok) else
                             _("Exceeded (re-tested)"))
         return objs
 

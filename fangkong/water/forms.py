@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.forms import DateInput, DateTimeInput, KeyedForm
 from fangkong.water.models import Disinfectant, FaultKind, NearKind, PointType, StationKind
@@ -83,7 +84,8 @@ class FaultForm(KeyedForm):
     reported_at = _dt(_("Reported at"))
     hospital = forms.BooleanField(label=_("Serves a hospital (repaired first)"),
                                   required=False)
-    description = forms.CharField(label=_("Description"), max_length=2000, required=False,
+    description = forms.CharField(label=pgettext_lazy("water fault", "Description"),
+                                  max_length=2000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, points: list[tuple[int, str]], **kwargs: Any) -> None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.models import KeyedModel, ScopedModel
 from fangkong.core.models.scoped import OrganisationScopedQuerySet
@@ -131,8 +132,8 @@ class Shift(UtilityRecord):
 
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="shifts",
                                 verbose_name=_("station"))
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("to"))
+    starts_at = models.DateTimeField(pgettext_lazy("shift", "from"))
+    ends_at = models.DateTimeField(pgettext_lazy("shift", "to"))
     person_name = models.CharField(_("on duty"), max_length=30)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                              blank=True, related_name="+", verbose_name=_("account"))

@@ -13,8 +13,9 @@ A card is shown only to the viewers it is relevant to (``registries.indicator``)
   文昌社区 does not see 白河县's relief figures; the city (HQ, the province) sees every
   card its roles allow, whatever the records. The answer is cached per (predicate, unit)
   in the process for ``RELEVANCE_SECONDS``, and forgotten at once when a record of a model
-  a ``has_records`` predicate reads is saved or deleted in this process (another
-  process's save shows within ``RELEVANCE_SECONDS``). A predicate that fails counts as
+  a ``has_records`` predicate reads is saved or deleted in this process (a receiver on
+  those models only, ``registries.has_records``; another process's save shows within
+  ``RELEVANCE_SECONDS``). A predicate that fails counts as
   relevant (logged): a broken module must not hide its figure silently.
 """
 
@@ -26,8 +27,6 @@ import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-
-from django.db.models.signals import post_delete, post_save
 
 from fangkong.core import registries
 from fangkong.core.dataday import data_day
@@ -48,14 +47,6 @@ def clear_relevance() -> None:
     with _lock:
         _relevance.clear()
 
-
-def _forget(sender: Any, **kwargs: Any) -> None:
-    if sender._meta.label in registries.relevance_models:
-        clear_relevance()
-
-
-post_save.connect(_forget, dispatch_uid="fangkong.dashboard_cards.saved")
-post_delete.connect(_forget, dispatch_uid="fangkong.dashboard_cards.deleted")
 
 
 def relevant(ind: registries.Indicator, unit: Any) -> bool:

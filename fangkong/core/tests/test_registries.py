@@ -119,3 +119,18 @@ class HasRecordsTestCase(FangkongTestCase):
         self.assertTrue(relevant(self.county_a_unit))
         self.assertFalse(relevant(self.county_b_unit))
         self.assertEqual(Person.objects.count(), 1)
+
+    def test_relevance_is_forgotten_on_the_named_models_saves_only(self) -> None:
+        """The receiver that forgets cached relevance listens to the models a
+        ``has_records`` predicate names, not to every model's saves."""
+        from django.db.models.signals import post_save
+
+        from fangkong.core.models import OrgUnit, Person
+
+        registries.has_records("core.Person")
+
+        def listening(model: type) -> bool:
+            return registries._relevant_record_changed in post_save._live_receivers(model)[0]
+
+        self.assertTrue(listening(Person))
+        self.assertFalse(listening(OrgUnit))
