@@ -7,25 +7,16 @@ import io
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from fangkong.core.models.territory import Level
+from fangkong.lib.pdf import cjk_font
 from fangkong.resumption.models import Enterprise, Filing
 from fangkong.resumption.services.filing import LABELS
 
-FONT = "STSong-Light"
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
 
 def notice(enterprise: Enterprise, filing: Filing) -> bytes:
-    font = _font()
+    font = cjk_font()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=True)
     c.setTitle(f"复工通知书 {filing.notice_number}")

@@ -8,29 +8,17 @@ import io
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from fangkong.lib.pdf import cjk_font, draw_qr
 from fangkong.training.models import Certificate
-
-FONT = "STSong-Light"
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     enrolment = certificate.enrolment
     session = enrolment.session
-    font = _font()
+    font = cjk_font()
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
@@ -62,12 +50,8 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     pdf.drawString(70, 78, _("Issued on %(day)s") % {
         "day": date_format(timezone.localtime(certificate.issued_at), "DATE_FORMAT")})
     pdf.drawString(70, 61, _("Scan the code or open %(url)s to verify.") % {"url": verify_url})
-    widget = QrCodeWidget(verify_url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
     size = 110
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, pdf, width - 70 - size, 55)
+    draw_qr(pdf, verify_url, width - 70 - size, 55, size)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

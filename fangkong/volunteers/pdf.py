@@ -10,35 +10,14 @@ import segno
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from fangkong.lib.pdf import cjk_font, draw_qr
 from fangkong.volunteers.models import Certificate
-
-FONT = "STSong-Light"
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-def draw_qr(c: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
-    matrix = segno.make(url, error="m").matrix
-    n = len(matrix) + 8
-    cell = size / n
-    c.setFillColorRGB(0, 0, 0)
-    for r, row in enumerate(matrix):
-        for col, dark in enumerate(row):
-            if dark:
-                c.rect(x + (col + 4) * cell, y + size - (r + 5) * cell, cell, cell,
-                       stroke=0, fill=1)
 
 
 def certificate_pdf(cert: Certificate, *, verify_url: str) -> bytes:
-    font = _font()
+    font = cjk_font()
     buf = io.BytesIO()
     width, height = A4
     c = canvas.Canvas(buf, pagesize=A4)
