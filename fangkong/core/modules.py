@@ -19,6 +19,7 @@ else is edited to add a module: not core, not a central list of demo steps.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from importlib import import_module
 from typing import Any
@@ -31,6 +32,8 @@ from fangkong.core import registries
 #: Submodules ``ready`` imports when present; they declare indicators and sentences.
 DECLARING_SUBMODULES = ("indicators", "briefing", "rules", "exporters", "importers")
 
+
+log = logging.getLogger(__name__)
 
 class FangkongModule(AppConfig):
     audited: Sequence[str | tuple[str, Mapping[str, Any]]] = ()
@@ -99,10 +102,15 @@ def home_panels(request: Any) -> list[str]:
     """The home page's module panels for this viewer, in INSTALLED_APPS order."""
     out = []
     for m in modules():
-        if m.home_panel:
+        if not m.home_panel:
+            continue
+        try:
             html = import_string(m.home_panel)(request)
-            if html:
-                out.append(html)
+        except Exception:  # noqa: BLE001 - one broken module must not take the home page down
+            log.exception("home panel of %s failed", m.label)
+            continue
+        if html:
+            out.append(html)
     return out
 
 

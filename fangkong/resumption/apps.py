@@ -18,4 +18,5 @@ class ResumptionConfig(FangkongModule):
                  roles=(Role.ENTERPRISE_LIAISON,), order=12),
     )
     demo_step = "fangkong.demo.resumption"
+    home_panel = "fangkong.resumption.home.panel"
     latest_day = "fangkong.resumption.indicators.latest_day"
