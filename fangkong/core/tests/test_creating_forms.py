@@ -393,6 +393,8 @@ class CreatingFormsTests(CheckpointTestCase):
                 {"location": "巴山路", "kind": "leak", "reported_by": "巡检一班",
                  "reported_at": "2020-02-20T09:00"}, user="hq"),
         }
+
+    @classmethod
     def _resumption(cls) -> None:
         from fangkong.resumption.services import filing, workers
 
@@ -614,10 +616,8 @@ class CreatingFormsTests(CheckpointTestCase):
                 f"/reports/forms/{rf}/", Reporter, {"rep-level": "", "rep-under": "610902002"},
                 action=f"/reports/forms/{rf}/reporters/add", user="hq"),
             **self.supplies_cases(), **self.relief_cases(), **self.volunteers_cases(),
-            **self.supplies_cases(), **self.relief_cases(), **self.training_cases(),
-            **self.supplies_cases(), **self.relief_cases(), **self.care_cases(),
-            **self.supplies_cases(), **self.relief_cases(), **self.water_cases(),
-            **self.supplies_cases(), **self.relief_cases(), **self.resumption_cases(),
+            **self.training_cases(), **self.care_cases(), **self.water_cases(),
+            **self.resumption_cases(),
         }
 
     def resumption_cases(self) -> dict[str, Case]:
