@@ -161,6 +161,8 @@ def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
         "employee_form": EmployeeForm() if filing_svc.may_file(request.user, ent) else None,
         "demand_form": DemandForm() if filing_svc.may_file(request.user, ent) else None,
         "can_file": filing_svc.may_file(request.user, ent),
+        # A liaison reaches only their own enterprise: no list to go back to.
+        "can_list": scope_for(request.user).can(Cap.VIEW),
     })
 
 

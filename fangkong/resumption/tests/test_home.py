@@ -29,3 +29,11 @@ class HomePanelTests(ResumptionTestCase):
         for user in (self.community_a, self.hq):
             self.client.force_login(user)
             self.assertNotIn('id="my-enterprise"', self.client.get("/").content.decode())
+
+    def test_the_liaisons_enterprise_page_offers_no_list_it_may_not_open(self) -> None:
+        e = self.make_enterprise()
+        self.client.force_login(self.enterprise_liaison)
+        page = self.client.get(reverse("resumption:enterprise", args=[e.pk]))
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn(f'href="{reverse("resumption:enterprises")}"', page.content.decode())
+        self.assertEqual(self.client.get(reverse("resumption:enterprises")).status_code, 403)
