@@ -42,6 +42,10 @@ def test_back_and_send_the_patrol_again_saves_one_patrol(page, live_server, site
         page.get_by_role("button", name="保存").click()
     assert PatrolLog.objects.count() == 1
     assert list(PatrolLog.objects.values_list("people_persuaded", flat=True)) == [31]
+    # Let the answered page settle first: a navigation still under way (slow on a loaded
+    # machine) aborts the next goto (net::ERR_ABORTED, seen once in CI on PostgreSQL).
+    expect(page.locator(".messages, .message, [role=status]").first).to_contain_text("已保存")
+    page.wait_for_load_state("networkidle")
     # The next patrol, typed on the fresh form, is a new record.
     page.goto(f"{live_server.url}/checkpoints/patrols/")
     page.fill("#id_area", "滨江路")
