@@ -6,7 +6,7 @@ FK     := $(BIN)/fangkong
 PORT   ?= 8000
 SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
 
-.PHONY: help install sysdeps venv deps assets messages migrate demo demo-data serve test test-sqlite test-postgres lint migrations-check makemessages bench clean
+.PHONY: help install sysdeps sysdeps-test venv deps assets messages migrate demo demo-data serve test test-sqlite test-postgres lint migrations-check makemessages bench clean
 
 help:
 	@echo "make demo   - install, migrate, load the demo city and serve it at http://127.0.0.1:$(PORT)"
@@ -14,18 +14,32 @@ help:
 
 install: sysdeps deps assets messages
 
-# System packages the browser tests and message compilation need (Debian). Installed
-# only when missing; needs root (as on CI and the project's machines).
-sysdeps:
+# System packages (Debian), installed only when missing; needs root (as on CI and the
+# project's machines). The demo needs only gettext (to compile the catalogues); the
+# browser tests also need Chromium and the CJK fonts, which `make test` adds, so that
+# `make demo` on a fresh machine does not wait for a browser it does not use.
+DEMO_PACKAGES := gettext
+define apt_missing
 	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	for pkg in $(1); do \
+	  case $$pkg in \
+	    chromium) [ -x /usr/bin/chromium ] || missing="$$missing $$pkg";; \
+	    fonts-noto-cjk) [ -d /usr/share/fonts/opentype/noto ] || missing="$$missing $$pkg";; \
+	    gettext) command -v msgfmt >/dev/null || missing="$$missing $$pkg";; \
+	  esac; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+sysdeps:
+	$(call apt_missing,$(DEMO_PACKAGES))
+
+sysdeps-test:
+	$(call apt_missing,$(SYSTEM_PACKAGES))
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,7 +82,7 @@ demo: demo-data
 serve:
 	$(FK) serve --port $(PORT)
 
-test: install
+test: install sysdeps-test
 	$(BIN)/python -m pytest -q
 
 lint: deps

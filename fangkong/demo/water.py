@@ -27,6 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.demo.context import DemoContext
 from fangkong.water import services
@@ -98,10 +99,12 @@ def load(ctx: DemoContext) -> str:
     shifts = _roster(operator, stations)
     gaps = services.alert_cover_gaps(_at(LAST, 0), _at(LAST + timedelta(days=1), 0))
     patrols, faults = _patrols_and_faults(operator, utility, points)
-    return (f"{len(stations)} stations, {len(points)} sampling points, {readings} "
-            f"readings, {Exceedance.objects.count()} exceedance, {shifts} shifts "
-            f"({gaps} gap alerted), {patrols} patrols, {faults} faults, {reports} staff "
-            "reports")
+    return _("%(stations)d stations, %(points)d sampling points, %(readings)d readings, "
+             "%(exceedances)d exceedance, %(shifts)d shifts (%(gaps)d gap alerted), "
+             "%(patrols)d patrols, %(faults)d faults, %(reports)d staff reports") % {
+        "stations": len(stations), "points": len(points), "readings": readings,
+        "exceedances": Exceedance.objects.count(), "shifts": shifts, "gaps": gaps,
+        "patrols": patrols, "faults": faults, "reports": reports}
 
 
 def _gates(stations: dict[str, Any]) -> None:
