@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,6 +41,7 @@ from fangkong.core.scoping import capability_required, get_for_user, scope_for, 
 #: coordinators', its member units' liaisons' and territorial staff's.
 TASK_FORCE_ROLES = (Role.TASK_FORCE, Role.MEMBER_UNIT)
 view_required = capability_required(Cap.VIEW, roles=TASK_FORCE_ROLES)
+HELPERS_PER_PAGE = 50
 
 
 def may_open(user: Any) -> bool:
@@ -128,8 +130,9 @@ def _detail(request: HttpRequest, tf: TaskForce, *, revealed: dict | None = None
         or pii.value(tf, "contact_phone", masked=True),
         "revealed": revealed, "can_reveal": can_reveal,
         "reveal_form": reveal_form or RevealForm(),
-        "helpers": Helper.objects.visible_to(user).filter(task_force=tf)
-        .select_related("organisation", "user").order_by("code"),
+        "helpers": Paginator(Helper.objects.visible_to(user).filter(task_force=tf)
+                             .select_related("organisation", "user").order_by("code"),
+                             HELPERS_PER_PAGE).get_page(request.GET.get("page")),
         "is_lead": lead, "may_register": tfs.may_register_helpers(user, tf),
         "editable_helpers": set(Helper.objects.filter(task_force=tf).filter(
             organisation_id__in=[o.pk for o in tfs.helper_units(user, tf)])

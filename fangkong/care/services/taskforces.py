@@ -27,7 +27,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from fangkong.care.models import (
     Elderly,
@@ -280,8 +280,9 @@ def removal_refusal(member: TaskForceMember) -> str:
                               left["elderly"]) % {"n": left["elderly"]})
     if not parts:
         return ""
+    what = pgettext("care list separator", ", ").join(parts)
     return _("%(unit)s still has %(what)s in this task force: move them to another member "
-             "unit first.") % {"unit": member, "what": _(", ").join(parts)}
+             "unit first.") % {"unit": member, "what": what}
 
 
 def add_member(actor: Any, task_force: TaskForce, *, client_id: Any,

@@ -265,3 +265,22 @@ class TaskForcePagesTests(CareTestCase):
         self.assertContains(self.client.get("/care/workers/"), "/care/taskforces/")
         self.login(self.helper)
         self.assertNotContains(self.client.get("/care/"), "/care/taskforces/")
+
+    # --- API -------------------------------------------------------------------------------
+
+    def test_the_api_reads_task_forces_in_the_pages_scope(self) -> None:
+        tfs.update_task_force(self.hq, self.tf, name="保障专班", leader="局长",
+                              contact_name="联络员", contact_phone="13909150009")
+        self.login(self.task_force)
+        listing = self.client.get("/api/v1/care/taskforces").json()
+        self.assertEqual(listing["count"], 1)
+        self.assertEqual(listing["results"][0]["contact_phone"], "139****0009")
+        one = self.client.get(f"/api/v1/care/taskforces/{self.tf.pk}").json()
+        self.assertEqual([(m["organisation"], m["helpers"], m["workers"]) for m in
+                          one["members"]], [("rsj", 2, 2)])
+        self.login(self.member_liaison)
+        self.assertEqual(self.client.get("/api/v1/care/taskforces").json()["count"], 0)
+        self.assertEqual(self.client.get(f"/api/v1/care/taskforces/{self.tf.pk}"
+                                         ).status_code, 404)
+        self.login(self.helper)
+        self.assertEqual(self.client.get("/api/v1/care/taskforces").status_code, 403)
