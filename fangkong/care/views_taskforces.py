@@ -117,7 +117,8 @@ def _detail(request: HttpRequest, tf: TaskForce, *, revealed: dict | None = None
             "elderly": elderly.get(m.organisation_id, 0),
             "phone": (revealed or {}).get(f"member-{m.pk}")
             or pii.value(m, "contact_phone", masked=True),
-            "can_edit": lead or m.organisation_id in own, "can_remove": lead})
+            "can_edit": lead or m.organisation_id in own,
+            "is_lead_unit": m.organisation_id == tf.organisation_id})
     lead_counts = {"helpers": helpers.get(tf.organisation_id, 0),
                    "workers": workers.get(tf.organisation_id, 0),
                    "elderly": elderly.get(tf.organisation_id, 0)}
@@ -126,6 +127,7 @@ def _detail(request: HttpRequest, tf: TaskForce, *, revealed: dict | None = None
                       pk=tf.pk).exists())
     return render(request, "care/taskforce.html", {
         "tf": tf, "members": members, "lead_counts": lead_counts,
+        "lead_is_member": any(m["is_lead_unit"] for m in members),
         "contact_phone": (revealed or {}).get("task_force")
         or pii.value(tf, "contact_phone", masked=True),
         "revealed": revealed, "can_reveal": can_reveal,
@@ -238,8 +240,7 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
     key = tfs.posted_key(request.POST.get("client_id"))
     if key is not None:  # the form sent again: its member is offered still
         members = members.exclude(client_id=key)
-    choices = _organisations().exclude(pk=tf.organisation_id).exclude(
-        pk__in=members.values("organisation_id"))
+    choices = _organisations().exclude(pk__in=members.values("organisation_id"))
     form = MemberForm(request.POST or None, organisations=choices)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

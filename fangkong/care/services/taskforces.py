@@ -288,7 +288,8 @@ def removal_refusal(member: TaskForceMember) -> str:
 def add_member(actor: Any, task_force: TaskForce, *, client_id: Any,
                organisation: Organisation | None, leader: str, contact_name: str,
                contact_phone: str = "") -> tuple[TaskForceMember, bool]:
-    """A member unit with its responsible leader and contact; once per form key."""
+    """A member unit with its responsible leader and contact; once per form key. The lead
+    organisation may be a member too (its own staff help families, as in the demo)."""
     require_lead(actor, task_force)
     found = TaskForceMember.objects.filter(client_id=client_id).first()
     if found is not None:
@@ -302,11 +303,9 @@ def add_member(actor: Any, task_force: TaskForce, *, client_id: Any,
         "leader": _("Name the responsible leader."),
         "contact_name": _("Name the contact.")}, errors)
     already = _("%(unit)s is already a member of this task force.")
-    if organisation is not None:
-        if organisation.pk == task_force.organisation_id:
-            errors["organisation"] = [_("This organisation leads the task force.")]
-        elif task_force.members.filter(organisation=organisation).exists():
-            errors["organisation"] = [already % {"unit": organisation}]
+    if organisation is not None and task_force.members.filter(
+            organisation=organisation).exists():
+        errors["organisation"] = [already % {"unit": organisation}]
     if errors:
         raise ValidationError(errors)
     with acting_as(actor), transaction.atomic():
