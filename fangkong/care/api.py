@@ -6,6 +6,10 @@
 - ``GET /api/v1/care/workers/<id>`` — a worker (masked phone) with their helper.
 - ``POST /api/v1/care/workers/<id>/services`` — log a service (keyed: 201, then 200 for
   the same ``client_id``; 409 for the same key with other content).
+- ``GET /api/v1/care/taskforces`` — the task forces the caller may see (paged), and
+  ``GET /api/v1/care/taskforces/<id>`` — one with its member units (contacts' phones
+  masked) and what each answers for. For territorial staff, coordinators and liaisons,
+  as the pages (a helper: 403).
 """
 
 from __future__ import annotations
@@ -23,9 +27,14 @@ from rest_framework.response import Response
 
 from fangkong.care import services
 from fangkong.care.access import CARE_ROLES
-from fangkong.care.models import Category, MedicalWorker, Unit
+from fangkong.care.models import Category, Elderly, Helper, MedicalWorker, TaskForce, Unit
 from fangkong.core import pii
-from fangkong.core.api.paging import QuerySerializer
+from fangkong.core.api.paging import (
+    PageQuerySerializer,
+    QuerySerializer,
+    page_response,
+    page_serializer,
+)
 from fangkong.core.api.responses import created_response
 from fangkong.core.api.schema import errors
 from fangkong.core.api.serializers import DayField, StrictSerializer
@@ -128,3 +137,68 @@ def worker_services(request: Request, pk: int) -> Any:
                              "day": log.day.isoformat(), "category": log.category,
                              "quantity": f"{log.quantity:.2f}", "unit": log.unit,
                              "note": log.note}, created)
+
+
+# --- task forces ------------------------------------------------------------------------
+
+class TaskForceOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    organisation = serializers.CharField(help_text="The lead organisation's code.")
+    organisation_name = serializers.CharField()
+    unit = serializers.CharField(help_text="Division code of the task force's unit.")
+    leader = serializers.CharField()
+    contact_name = serializers.CharField()
+    contact_phone = serializers.CharField(help_text="Masked.")
+
+
+TaskForcePageSerializer = page_serializer(TaskForceOutSerializer, "CareTaskForcePageSerializer")
+
+
+def _task_force_roles(user: Any) -> None:
+    from fangkong.care.views_taskforces import may_open
+
+    if not may_open(user):
+        raise PermissionDenied
+
+
+def task_force_payload(tf: TaskForce) -> dict[str, Any]:
+    return {"id": tf.pk, "name": tf.name, "organisation": tf.organisation.code,
+            "organisation_name": tf.organisation.name, "unit": tf.org_unit.code,
+            "leader": tf.leader, "contact_name": tf.contact_name,
+            "contact_phone": pii.value(tf, "contact_phone", masked=True)}
+
+
+@extend_schema(parameters=[PageQuerySerializer],
+               responses={200: TaskForcePageSerializer, **errors(400, 401, 403)},
+               summary="The task forces you may see (50 a page by name)")
+@api_view(["GET"])
+def task_forces(request: Request) -> Response:
+    _task_force_roles(request.user)
+    query = PageQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    qs = (TaskForce.objects.visible_to(request.user).select_related("organisation", "org_unit")
+          .order_by("name", "pk"))
+    return page_response(qs, task_force_payload, query.validated_data)
+
+
+def _count(model: Any, tf: TaskForce, field: str, org_id: int) -> int:
+    return model.objects.filter(task_force=tf, **{field: org_id}).count()
+
+
+@extend_schema(responses={200: dict, **errors(401, 403, 404)},
+               summary="A task force with its member units")
+@api_view(["GET"])
+def task_force(request: Request, pk: int) -> Response:
+    _task_force_roles(request.user)
+    tf = get_for_user(TaskForce.objects.select_related("organisation", "org_unit"),
+                      request.user, Cap.VIEW, pk=pk)
+    members = [{
+        "organisation": m.organisation.code, "organisation_name": m.organisation.name,
+        "leader": m.leader, "contact_name": m.contact_name,
+        "contact_phone": pii.value(m, "contact_phone", masked=True),
+        "helpers": _count(Helper, tf, "organisation_id", m.organisation_id),
+        "workers": _count(MedicalWorker, tf, "member_unit_id", m.organisation_id),
+        "elderly": _count(Elderly, tf, "member_unit_id", m.organisation_id),
+    } for m in tf.members.select_related("organisation").order_by("organisation__name")]
+    return Response({**task_force_payload(tf), "members": members})

@@ -8,4 +8,6 @@ urlpatterns = [
     path("totals", api.totals, name="api-care-totals"),
     path("workers/<id:pk>", api.worker, name="api-care-worker"),
     path("workers/<id:pk>/services", api.worker_services, name="api-care-worker-services"),
+    path("taskforces", api.task_forces, name="api-care-taskforces"),
+    path("taskforces/<id:pk>", api.task_force, name="api-care-taskforce"),
 ]

@@ -153,6 +153,10 @@ class TaskForce(ScopedModel):
     leader = models.CharField(_("responsible leader"), max_length=50)
     contact_name = models.CharField(_("contact"), max_length=50)
     contact_phone = models.CharField(_("contact's phone"), max_length=11, blank=True)
+    #: The key of the page's form that created it (``KeyedForm``): a form sent again
+    #: finds this row. Empty for rows made otherwise (the demo, an import).
+    client_id = models.UUIDField(_("submission key"), null=True, blank=True, unique=True,
+                                 editable=False)
 
     objects = TaskForceQuerySet.as_manager()
     PII = {"contact_phone": masking.mask_phone}
@@ -175,6 +179,9 @@ class TaskForceMember(models.Model):
     leader = models.CharField(_("responsible leader"), max_length=50)
     contact_name = models.CharField(_("contact"), max_length=50)
     contact_phone = models.CharField(_("contact's phone"), max_length=11, blank=True)
+    #: As ``TaskForce.client_id``.
+    client_id = models.UUIDField(_("submission key"), null=True, blank=True, unique=True,
+                                 editable=False)
 
     PII = {"contact_phone": masking.mask_phone}
 
@@ -206,6 +213,12 @@ class Helper(ScopedModel):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                 null=True, blank=True, related_name="care_helper")
     code = models.CharField(_("number"), max_length=20)
+    #: A helper who no longer helps stays (their pairings and services name them) but is
+    #: offered for no new pairing; a helper with active pairings cannot be deactivated.
+    is_active = models.BooleanField(_("active"), default=True)
+    #: As ``TaskForce.client_id``.
+    client_id = models.UUIDField(_("submission key"), null=True, blank=True, unique=True,
+                                 editable=False)
 
     objects = HelperQuerySet.as_manager()
     PII = {"phone": masking.mask_phone}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.care import views
+from fangkong.care import views, views_taskforces
 
 app_name = "care"
 
@@ -22,4 +22,15 @@ urlpatterns = [
     path("elderly/<id:pk>/", views.elderly, name="elderly"),
     path("elderly/<id:pk>/request/", views.elderly_request, name="elderly_request"),
     path("requests/<id:pk>/fulfil/", views.request_fulfil, name="request_fulfil"),
+    path("taskforces/", views_taskforces.taskforces, name="taskforces"),
+    path("taskforces/new/", views_taskforces.taskforce_new, name="taskforce_new"),
+    path("taskforces/<id:pk>/", views_taskforces.taskforce, name="taskforce"),
+    path("taskforces/<id:pk>/edit/", views_taskforces.taskforce_edit, name="taskforce_edit"),
+    path("taskforces/<id:pk>/reveal/", views_taskforces.taskforce_reveal,
+         name="taskforce_reveal"),
+    path("taskforces/<id:pk>/members/new/", views_taskforces.member_new, name="member_new"),
+    path("members/<id:pk>/", views_taskforces.member_edit, name="member_edit"),
+    path("members/<id:pk>/remove/", views_taskforces.member_remove, name="member_remove"),
+    path("taskforces/<id:pk>/helpers/new/", views_taskforces.helper_new, name="helper_new"),
+    path("helpers/<id:pk>/", views_taskforces.helper_edit, name="helper_edit"),
 ]

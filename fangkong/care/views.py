@@ -37,6 +37,7 @@ from fangkong.care.models import (
     RequestStatus,
 )
 from fangkong.care.services.access import require_coordinator
+from fangkong.care.views_taskforces import may_open as may_open_taskforces
 from fangkong.core import audit, capture, imports
 from fangkong.core.dataday import data_day
 from fangkong.core.exports import export_view
@@ -75,7 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
                      .order_by("due_by")[:20])
     return render(request, "care/index.html", {
         "totals": totals, "day": day, "helper": helper, "mine": mine,
-        "open_requests": open_requests})
+        "open_requests": open_requests, "show_taskforces": may_open_taskforces(request.user)})
 
 
 @view_required
@@ -92,7 +93,8 @@ def workers(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("number"), 50).get_page(request.GET.get("page"))
     return render(request, "care/workers.html", {
         "page": page, "q": text, "deployment": deployment,
-        "can_import": task_forces_for(request.user).exists()})
+        "can_import": task_forces_for(request.user).exists(),
+        "show_taskforces": may_open_taskforces(request.user)})
 
 
 def _worker(request: HttpRequest, pk: int, capability: str = Cap.VIEW) -> MedicalWorker:
@@ -104,8 +106,8 @@ def _worker_page(request: HttpRequest, worker: MedicalWorker, *, status: int = 2
                  revealed: dict | None = None, **forms: Any) -> HttpResponse:
     user = request.user
     coordinator = _is_coordinator(user, worker.task_force)
-    helpers = Helper.objects.visible_to(user).filter(task_force=worker.task_force
-                                                    ).order_by("code")
+    helpers = Helper.objects.visible_to(user).filter(task_force=worker.task_force,
+                                                    is_active=True).order_by("code")
     context = {
         "worker": worker, "revealed": revealed,
         "family": worker.family.order_by("pk"),
@@ -222,7 +224,8 @@ def worker_visit(request: HttpRequest, pk: int) -> HttpResponse:
 @edit_required
 def worker_pair(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _worker(request, pk, Cap.EDIT)
-    helpers = Helper.objects.visible_to(request.user).filter(task_force=obj.task_force)
+    helpers = Helper.objects.visible_to(request.user).filter(task_force=obj.task_force,
+                                                             is_active=True)
     form = PairForm(request.POST, helpers=helpers)
     if form.is_valid():
         d = form.cleaned_data
@@ -273,7 +276,8 @@ def services_export(request: HttpRequest) -> HttpResponse:
 def elderly_list(request: HttpRequest) -> HttpResponse:
     qs = Elderly.objects.visible_to(request.user).select_related("org_unit").order_by("pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "care/elderly_list.html", {"page": page})
+    return render(request, "care/elderly_list.html", {
+        "page": page, "show_taskforces": may_open_taskforces(request.user)})
 
 
 def _elderly_page(request: HttpRequest, obj: Elderly, form: Any = None) -> HttpResponse:

@@ -26,6 +26,8 @@ def pair(actor: Any, helper: Helper, *, worker: MedicalWorker | None = None,
     if (worker is None) == (elderly is None):
         raise ValidationError(_("Pair a helper to one family."))
     require_coordinator(actor, family.task_force)
+    if not helper.is_active:
+        raise ValidationError({"helper": [_("This helper is no longer active.")]})
     if helper.task_force_id != family.task_force_id:
         raise ValidationError({"helper": [_("This helper works for another task force.")]})
     key = {"worker": worker} if worker else {"elderly": elderly}

@@ -76,6 +76,13 @@ NOT_CREATING = {
     "fangkong.core.imports.ImportForm": "an import (see HouseholdImportForm)",
     "fangkong.care.forms.WorkerImportForm":
         "an import: checked, then applied by worker number (a second run finds them)",
+    "fangkong.care.forms.TaskForceEditForm":
+        "edits a task force (an update; a stale form is refused by its seen version)",
+    "fangkong.care.forms.MemberEditForm": "edits a member unit's leader and contact",
+    "fangkong.care.forms.HelperEditForm": "edits or deactivates a helper (an update)",
+    "fangkong.care.forms._Seen": "the base of care's edit forms",
+    "fangkong.care.forms._LeaderContact": "fields shared by the task-force forms",
+    "fangkong.care.forms._LeaderContactEdit": "fields shared by the task-force edit forms",
     "fangkong.core.forms.LoginForm": "logs in",
     "fangkong.core.forms.RevealForm": "shows a record unmasked (each reveal is logged)",
     "fangkong.core.forms.PersonSearchForm": "a search",
@@ -505,6 +512,7 @@ class CreatingFormsTests(CheckpointTestCase):
                                       members=[{"organisation": cls.helper_org}])
         helper, _c = care.save_helper(hq, tf, code="BF1", name="杨帆",
                                       organisation=cls.helper_org, user=cls.helper)
+        cls.care_tf = tf
         cls.care_helper_b, _c = care.save_helper(hq, tf, code="BF2", name="刘洋",
                                                  organisation=cls.helper_org)
 
@@ -521,7 +529,16 @@ class CreatingFormsTests(CheckpointTestCase):
             registered_on=date(2020, 2, 1))
 
     def care_cases(self) -> dict[str, Case]:
-        from fangkong.care.models import Benefit, HelpRequest, Pairing, ServiceLog, Visit
+        from fangkong.care.models import (
+            Benefit,
+            Helper,
+            HelpRequest,
+            Pairing,
+            ServiceLog,
+            TaskForce,
+            TaskForceMember,
+            Visit,
+        )
         from fangkong.care.models import Payment as CarePayment
 
         w, u = f"/care/workers/{self.care_worker.pk}", f"/care/workers/{self.care_unpaired.pk}"
@@ -545,6 +562,19 @@ class CreatingFormsTests(CheckpointTestCase):
             "fangkong.care.forms.HelpRequestForm": Case(
                 f"{e}/", HelpRequest, {"kind": "masks"}, action=f"{e}/request/",
                 user="task_force"),
+            "fangkong.care.forms.TaskForceForm": Case(
+                "/care/taskforces/new/", TaskForce,
+                {"name": "帮老扶老专班", "organisation": str(self.member_org.pk),
+                 "leader": "局长", "contact_name": "联络员", "contact_phone": "13909150002"},
+                user="hq"),
+            "fangkong.care.forms.MemberForm": Case(
+                f"/care/taskforces/{self.care_tf.pk}/members/new/", TaskForceMember,
+                {"organisation": str(self.member_org.pk), "leader": "副局长",
+                 "contact_name": "小王"}, user="task_force"),
+            "fangkong.care.forms.HelperForm": Case(
+                f"/care/taskforces/{self.care_tf.pk}/helpers/new/", Helper,
+                {"name": "赵敏", "phone": "13909150004",
+                 "organisation": str(self.helper_org.pk)}, user="task_force"),
         }
 
     def cases(self) -> dict[str, Case]:
