@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.care import views
+from fangkong.care import views, views_registry
 
 app_name = "care"
 
@@ -22,4 +22,14 @@ urlpatterns = [
     path("elderly/<id:pk>/", views.elderly, name="elderly"),
     path("elderly/<id:pk>/request/", views.elderly_request, name="elderly_request"),
     path("requests/<id:pk>/fulfil/", views.request_fulfil, name="request_fulfil"),
+    # the register, one person at a time (views_registry)
+    path("workers/new/", views_registry.worker_new, name="worker_new"),
+    path("workers/<id:pk>/edit/", views_registry.worker_edit, name="worker_edit"),
+    path("workers/<id:pk>/family/new/", views_registry.family_new, name="family_new"),
+    path("workers/<id:pk>/family/<id:fid>/edit/", views_registry.family_edit,
+         name="family_edit"),
+    path("workers/<id:pk>/family/<id:fid>/remove/", views_registry.family_remove,
+         name="family_remove"),
+    path("elderly/new/", views_registry.elderly_new, name="elderly_new"),
+    path("elderly/<id:pk>/edit/", views_registry.elderly_edit, name="elderly_edit"),
 ]
