@@ -34,7 +34,8 @@ def _keep_masked(field: forms.Field, masked: str) -> None:
     """A personal field shown masked: left empty, the stored value is kept."""
     if masked:
         field.widget.attrs["placeholder"] = masked
-        field.help_text = _("Shown masked: leave empty to keep it, or type the new one.")
+        field.help_text = pgettext_lazy(
+            "care", "Shown masked: leave empty to keep it, or type the new one.")
 
 
 ID_NUMBER = dict(label=_("ID card number"), max_length=24,
@@ -108,7 +109,6 @@ class WorkerEditForm(_WorkerFields):
     def __init__(self, *args: Any, masked_phone: str = "", masked_contact_phone: str = "",
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phone"].label = _("Mobile phone")
         _keep_masked(self.fields["phone"], masked_phone)
         _keep_masked(self.fields["unit_contact_phone"], masked_contact_phone)
 

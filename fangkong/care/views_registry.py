@@ -105,8 +105,8 @@ def family_history(worker: MedicalWorker, limit: int = 20) -> list[Any]:
 
 @edit_required
 def worker_new(request: HttpRequest) -> HttpResponse:
-    task_forces = list(registry.coordinated_task_forces(request.user))
-    if not task_forces:
+    task_forces = registry.coordinated_task_forces(request.user)
+    if not task_forces.exists():
         raise PermissionDenied
     form = WorkerForm(request.POST or None, task_forces=task_forces,
                       homes=_homes(task_forces), units=_units(request.user, task_forces))
@@ -251,8 +251,8 @@ def family_remove(request: HttpRequest, pk: int, fid: int) -> HttpResponse:
 
 @edit_required
 def elderly_new(request: HttpRequest) -> HttpResponse:
-    task_forces = list(registry.coordinated_task_forces(request.user))
-    if not task_forces:
+    task_forces = registry.coordinated_task_forces(request.user)
+    if not task_forces.exists():
         raise PermissionDenied
     form = ElderlyForm(request.POST or None, task_forces=task_forces,
                        homes=_homes(task_forces), units=_units(request.user, task_forces))

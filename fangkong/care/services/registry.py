@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fangkong.care.models import (
     Deployment,
@@ -425,7 +426,7 @@ def update_worker(actor: Any, worker: MedicalWorker, *, seen: str = "", name: An
         if _worker_state(current) == before:
             return current
         if seen and seen != _version(before):
-            raise _stale(_("worker"))
+            raise _stale(pgettext("care", "worker"))
         current.save()
         require_edit(actor, current)  # still theirs (a liaison keeps to their own unit)
     return current
