@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.care import services
 from fangkong.care.models import Deployment, TaskForce
+from fangkong.care.services import registry
 from fangkong.core.models import Organisation, OrgUnit
 from fangkong.core.registries import import_kind
 from fangkong.core.services.people import clean_person_data
@@ -42,16 +43,12 @@ class WorkerImporter(Importer):
 
     def __init__(self, task_force: TaskForce | None) -> None:
         self.task_force = task_force
-        self._orgs: dict[str, Organisation] = {}
-        if task_force is not None:
-            ids = [task_force.organisation_id,
-                   *task_force.members.values_list("organisation_id", flat=True)]
-            for org in Organisation.objects.filter(pk__in=ids):
-                for label in (org.name, org.short_name, org.code):
-                    if label:
-                        self._orgs[label] = org
+        self._orgs: dict[str, Organisation] = (
+            registry.member_unit_labels(task_force) if task_force is not None else {})
 
     def validate_row(self, values: dict[str, Any], row_number: int) -> dict[str, Any]:
+        """The row checked as the registration page checks a worker (the person by the
+        registry's rules, then ``registry.clean_worker``): every message at once."""
         errors: dict[str, list[str]] = {}
         try:
             values["person"] = clean_person_data(
@@ -64,6 +61,27 @@ class WorkerImporter(Importer):
         values["home"] = OrgUnit.objects.filter(code=parse_text(values["home"])).first()
         if values["home"] is None:
             errors["home"] = [gettext("No unit has this division code.")]
+        number = parse_text(values["number"])
+        if "person" in values and self.task_force is not None:
+            existing = registry.registered_worker(self.task_force,
+                                                  values["person"].id_number)
+            if existing is not None and existing.number != number:
+                errors["id_number"] = [gettext(
+                    "This person is already registered in this task force (number "
+                    "%(number)s).") % {"number": existing.number}]
+        if self.task_force is not None:
+            try:
+                registry.clean_worker(
+                    self.task_force, member_unit=values["member_unit"],
+                    hospital=parse_text(values["hospital"]),
+                    department=parse_text(values.get("department") or ""),
+                    deployment=values["deployment"],
+                    deployed_from=values.get("deployed_from"),
+                    unit_contact=parse_text(values.get("unit_contact") or ""),
+                    registered_on=values["registered_on"])
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    errors.setdefault(field, messages)
         if errors:
             raise ValidationError(errors)
         return values
@@ -80,18 +98,9 @@ class WorkerImporter(Importer):
 
 
 def task_forces_for(user: Any) -> Any:
-    """The task forces ``user`` may import workers into (as their coordinator, a member
-    unit's liaison, or territorial staff above them)."""
-    from fangkong.care.services.access import require_coordinator
-
-    allowed = []
-    for tf in TaskForce.objects.visible_to(user).order_by("name"):
-        try:
-            require_coordinator(user, tf)
-        except Exception:  # noqa: BLE001 - PermissionDenied: not theirs to import into
-            continue
-        allowed.append(tf.pk)
-    return TaskForce.objects.filter(pk__in=allowed).order_by("name")
+    """The task forces ``user`` may import workers into: those they may register
+    families in (``registry.coordinated_task_forces``)."""
+    return registry.coordinated_task_forces(user)
 
 
 @import_kind("care_workers", _("Frontline medical workers"))

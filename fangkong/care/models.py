@@ -9,6 +9,7 @@ the records its unit is responsible for, a helper only the families paired to th
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -234,6 +235,14 @@ class Helper(ScopedModel):
 
 # --- the families --------------------------------------------------------------------------
 
+def submission_key() -> models.UUIDField:
+    """``client_id`` of a person record the register pages create (``KeyedForm``): the
+    same form sent twice finds the first record. The import and the demo create them
+    without a form; they get a key of their own."""
+    return models.UUIDField(_("submission key"), unique=True, default=uuid.uuid4,
+                            editable=False)
+
+
 class WorkerQuerySet(CareQuerySet):
     WORKER = "id"
 
@@ -257,6 +266,7 @@ class MedicalWorker(PersonRecord, ScopedModel):
     unit_contact_phone = models.CharField(_("contact's phone"), max_length=11, blank=True)
     registered_on = models.DateField(_("under support since"))
     number = models.CharField(_("number"), max_length=20)
+    client_id = submission_key()
 
     objects = WorkerQuerySet.as_manager()
     PII = {**PersonRecord.PII, "unit_contact_phone": masking.mask_phone}
@@ -289,6 +299,7 @@ class FamilyMember(PersonRecord):
     relationship = models.CharField(_("relationship"), max_length=20)
     address = models.CharField(_("address"), max_length=200, blank=True)
     needs = models.CharField(_("needs"), max_length=300, blank=True)
+    client_id = submission_key()
 
     PII = {**PersonRecord.PII, "address": masking.mask_address}
 
@@ -296,6 +307,14 @@ class FamilyMember(PersonRecord):
         verbose_name = _("family member")
         constraints = [models.UniqueConstraint(fields=["worker", "person"],
                                                name="care_family_once")]
+
+    def __str__(self) -> str:
+        return f"{self.masked_name} ({self.relationship})"
+
+    def get_additional_data(self) -> dict[str, int]:
+        """Stored with each change-history entry (auditlog), so the worker's page lists
+        the family's changes, a removed member's included."""
+        return {"worker": self.worker_id}
 
 
 class ElderlyQuerySet(CareQuerySet):
@@ -314,6 +333,7 @@ class Elderly(PersonRecord, ScopedModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     needs = models.CharField(_("needs"), max_length=300, blank=True)
     registered_on = models.DateField(_("under support since"))
+    client_id = submission_key()
 
     objects = ElderlyQuerySet.as_manager()
     PII = {**PersonRecord.PII, "address": masking.mask_address}

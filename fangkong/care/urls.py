@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.care import views, views_taskforces
+from fangkong.care import views, views_registry, views_taskforces
 
 app_name = "care"
 
@@ -33,4 +33,14 @@ urlpatterns = [
     path("members/<id:pk>/remove/", views_taskforces.member_remove, name="member_remove"),
     path("taskforces/<id:pk>/helpers/new/", views_taskforces.helper_new, name="helper_new"),
     path("helpers/<id:pk>/", views_taskforces.helper_edit, name="helper_edit"),
+    # the register, one person at a time (views_registry)
+    path("workers/new/", views_registry.worker_new, name="worker_new"),
+    path("workers/<id:pk>/edit/", views_registry.worker_edit, name="worker_edit"),
+    path("workers/<id:pk>/family/new/", views_registry.family_new, name="family_new"),
+    path("workers/<id:pk>/family/<id:fid>/edit/", views_registry.family_edit,
+         name="family_edit"),
+    path("workers/<id:pk>/family/<id:fid>/remove/", views_registry.family_remove,
+         name="family_remove"),
+    path("elderly/new/", views_registry.elderly_new, name="elderly_new"),
+    path("elderly/<id:pk>/edit/", views_registry.elderly_edit, name="elderly_edit"),
 ]

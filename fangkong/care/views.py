@@ -37,6 +37,7 @@ from fangkong.care.models import (
     RequestStatus,
 )
 from fangkong.care.services.access import require_coordinator
+from fangkong.care.views_registry import family_history
 from fangkong.care.views_taskforces import may_open as may_open_taskforces
 from fangkong.core import audit, capture, imports
 from fangkong.core.dataday import data_day
@@ -91,9 +92,10 @@ def workers(request: HttpRequest) -> HttpResponse:
     if deployment:
         qs = qs.filter(deployment=deployment)
     page = Paginator(qs.order_by("number"), 50).get_page(request.GET.get("page"))
+    may_register = task_forces_for(request.user).exists()
     return render(request, "care/workers.html", {
         "page": page, "q": text, "deployment": deployment,
-        "can_import": task_forces_for(request.user).exists(),
+        "can_import": may_register, "can_register": may_register,
         "show_taskforces": may_open_taskforces(request.user)})
 
 
@@ -118,6 +120,7 @@ def _worker_page(request: HttpRequest, worker: MedicalWorker, *, status: int = 2
         "benefits": worker.benefits.order_by("-day", "-pk"),
         "visits": worker.visits.order_by("-day", "-pk"),
         "coordinator": coordinator,
+        "family_history": family_history(worker) if coordinator else (),
         "can_log": MedicalWorker.objects.visible_to(user, Cap.EDIT).filter(pk=worker.pk).exists(),
         "can_reveal": scope_for(user).can(Cap.REVEAL_PII, worker.unit_path, roles=CARE_ROLES),
         "reveal_form": forms.get("reveal_form") or RevealForm(),
@@ -277,7 +280,8 @@ def elderly_list(request: HttpRequest) -> HttpResponse:
     qs = Elderly.objects.visible_to(request.user).select_related("org_unit").order_by("pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "care/elderly_list.html", {
-        "page": page, "show_taskforces": may_open_taskforces(request.user)})
+        "page": page, "show_taskforces": may_open_taskforces(request.user),
+        "can_register": task_forces_for(request.user).exists()})
 
 
 def _elderly_page(request: HttpRequest, obj: Elderly, form: Any = None) -> HttpResponse:
@@ -286,7 +290,8 @@ def _elderly_page(request: HttpRequest, obj: Elderly, form: Any = None) -> HttpR
         "requests": obj.requests.order_by("-requested_at")[:30],
         "pairings": obj.pairings.select_related("helper").order_by("-started_on"),
         "can_edit": Elderly.objects.visible_to(request.user, Cap.EDIT).filter(
-            pk=obj.pk).exists()})
+            pk=obj.pk).exists(),
+        "coordinator": _is_coordinator(request.user, obj.task_force)})
 
 
 @view_required

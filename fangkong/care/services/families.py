@@ -19,6 +19,7 @@ from fangkong.care.models import (
     TaskForce,
     TaskForceMember,
 )
+from fangkong.care.services import registry
 from fangkong.care.services.access import require_coordinator, require_edit
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Organisation, OrgUnit
@@ -101,40 +102,36 @@ def register_worker(actor: Any, task_force: TaskForce, home: OrgUnit, *, number:
                     deployed_from: date | None = None, deployed_until: date | None = None,
                     unit_contact: str = "", unit_contact_phone: str = "",
                     registered_on: date) -> tuple[MedicalWorker, bool]:
-    """A frontline medical worker under support, found again by their number. A worker
-    sent to Hubei needs the dates and a named contact in the member unit."""
+    """A frontline medical worker under support, found again by their number (the
+    import's way; the page registers one with ``registry.create_worker``). Checked as
+    the page checks it (``registry.clean_worker``): a worker sent to Hubei needs the
+    dates and a named contact in the member unit; a person already registered in the
+    task force under another number is refused."""
     require_coordinator(actor, task_force)
     errors: dict[str, list[str]] = {}
-    contact_phone = _phone(unit_contact_phone, "unit_contact_phone", errors)
-    if deployment not in Deployment.values:
-        errors["deployment"] = [_("Choose the deployment.")]
-    if not _text(hospital, 100):
-        errors["hospital"] = [_("Name the hospital.")]
-    if deployment == Deployment.HUBEI:
-        if deployed_from is None:
-            errors["deployed_from"] = [_("Give the day the worker left for Hubei.")]
-        if not _text(unit_contact, 50):
-            errors["unit_contact"] = [_(
-                "A worker sent to Hubei has a named contact in the member unit.")]
-    if deployed_until and deployed_from and deployed_until < deployed_from:
-        errors["deployed_until"] = [_("The return is before the departure.")]
-    if deployed_until and not deployed_from:
-        errors["deployed_from"] = [_("Give the day the deployment began.")]
-    if member_unit.pk != task_force.organisation_id and not task_force.members.filter(
-            organisation=member_unit).exists():
-        errors["member_unit"] = [_("This unit is not a member of the task force.")]
-    if errors:
-        raise ValidationError(errors)
+    number = _text(number, 20)
+    if not number:
+        errors["number"] = [_("Give the worker's number.")]
+    elif (existing := registry.registered_worker(task_force, person.id_number)) is not None \
+            and existing.number != number:
+        errors["id_number"] = [_(
+            "This person is already registered in this task force (number %(number)s)."
+        ) % {"number": existing.number}]
+    try:
+        fields = registry.clean_worker(
+            task_force, member_unit=member_unit, hospital=hospital, department=department,
+            deployment=deployment, deployed_from=deployed_from,
+            deployed_until=deployed_until, unit_contact=unit_contact,
+            unit_contact_phone=unit_contact_phone, registered_on=registered_on,
+            errors=errors)
+    except ValidationError:
+        raise ValidationError(errors) from None
     with acting_as(actor), transaction.atomic():
         linked = link_person(actor, person, home)
         worker, created = get_or_create_unique(
-            MedicalWorker.objects, {"task_force": task_force, "number": _text(number, 20)},
+            MedicalWorker.objects, {"task_force": task_force, "number": number},
             {"org_unit": home, "person": linked, "name": person.name, "phone": person.phone,
-             "member_unit": member_unit, "hospital": _text(hospital, 100),
-             "department": _text(department, 50), "deployment": deployment,
-             "deployed_from": deployed_from, "deployed_until": deployed_until,
-             "unit_contact": _text(unit_contact, 50), "unit_contact_phone": contact_phone,
-             "registered_on": registered_on})
+             **fields})
         if created:
             require_edit(actor, worker)  # a member unit registers its own workers only
         return worker, created
@@ -143,16 +140,20 @@ def register_worker(actor: Any, task_force: TaskForce, home: OrgUnit, *, number:
 def add_family_member(actor: Any, worker: MedicalWorker, *, person: PersonData,
                       relationship: str, address: str = "", needs: str = ""
                       ) -> tuple[FamilyMember, bool]:
+    """A member of the worker's family, found again by person (the demo's way; the page
+    adds one with ``registry.add_family``). Task-force work, like registering."""
+    require_coordinator(actor, worker.task_force)
     require_edit(actor, worker)
-    if not _text(relationship, 20):
-        raise ValidationError({"relationship": [_("Say how they are related.")]})
+    errors: dict[str, list[str]] = {}
+    fields = registry.clean_family(relationship=relationship, needs=needs, errors=errors)
+    if errors:
+        raise ValidationError(errors)
     with acting_as(actor), transaction.atomic():
         linked = link_person(actor, person, worker.org_unit)
         return get_or_create_unique(
             FamilyMember.objects, {"worker": worker, "person": linked},
             {"name": person.name, "phone": person.phone,
-             "relationship": _text(relationship, 20),
-             "address": _text(address or person.address, 200), "needs": _text(needs, 300)})
+             "address": _text(address or person.address, 200), **fields})
 
 
 def register_elderly(actor: Any, task_force: TaskForce, home: OrgUnit, *,
@@ -160,16 +161,14 @@ def register_elderly(actor: Any, task_force: TaskForce, home: OrgUnit, *,
                      kind: str = ElderlyKind.ELDERLY, address: str = "", needs: str = "",
                      registered_on: date) -> tuple[Elderly, bool]:
     require_coordinator(actor, task_force)
-    if kind not in ElderlyKind.values:
-        raise ValidationError({"kind": [_("Choose elderly resident or retired cadre.")]})
+    fields = registry.clean_elderly(task_force, member_unit=member_unit, kind=kind,
+                                    needs=needs, registered_on=registered_on)
     with acting_as(actor), transaction.atomic():
         linked = link_person(actor, person, home)
         elderly, created = get_or_create_unique(
             Elderly.objects, {"task_force": task_force, "person": linked},
             {"org_unit": home, "name": person.name, "phone": person.phone,
-             "member_unit": member_unit, "kind": kind,
-             "address": _text(address or person.address, 200), "needs": _text(needs, 300),
-             "registered_on": registered_on})
+             "address": _text(address or person.address, 200), **fields})
         if created:
             require_edit(actor, elderly)
         return elderly, created

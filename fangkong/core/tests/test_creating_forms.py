@@ -83,6 +83,15 @@ NOT_CREATING = {
     "fangkong.care.forms._Seen": "the base of care's edit forms",
     "fangkong.care.forms._LeaderContact": "fields shared by the task-force forms",
     "fangkong.care.forms._LeaderContactEdit": "fields shared by the task-force edit forms",
+    "fangkong.care.forms_registry._WorkerFields": "fields shared by the worker forms",
+    "fangkong.care.forms_registry._FamilyFields": "fields shared by the family forms",
+    "fangkong.care.forms_registry._ElderlyFields": "fields shared by the elderly forms",
+    "fangkong.care.forms_registry.WorkerEditForm":
+        "corrects a worker (an update; a stale form is refused by its seen version)",
+    "fangkong.care.forms_registry.FamilyEditForm":
+        "corrects a family member (an update; a stale form is refused)",
+    "fangkong.care.forms_registry.ElderlyEditForm":
+        "corrects an elderly resident (an update; a stale form is refused)",
     "fangkong.core.forms.LoginForm": "logs in",
     "fangkong.core.forms.RevealForm": "shows a record unmasked (each reveal is logged)",
     "fangkong.core.forms.PersonSearchForm": "a search",
@@ -531,8 +540,11 @@ class CreatingFormsTests(CheckpointTestCase):
     def care_cases(self) -> dict[str, Case]:
         from fangkong.care.models import (
             Benefit,
+            Elderly,
+            FamilyMember,
             Helper,
             HelpRequest,
+            MedicalWorker,
             Pairing,
             ServiceLog,
             TaskForce,
@@ -575,6 +587,21 @@ class CreatingFormsTests(CheckpointTestCase):
                 f"/care/taskforces/{self.care_tf.pk}/helpers/new/", Helper,
                 {"name": "赵敏", "phone": "13909150004",
                  "organisation": str(self.helper_org.pk)}, user="task_force"),
+            "fangkong.care.forms_registry.WorkerForm": Case(
+                "/care/workers/new/", MedicalWorker,
+                {"id_number": _person(970).id_number, "name": "周医生",
+                 "home": self.town_a.code, "hospital": "中心医院", "deployment": "hubei",
+                 "deployed_from": "2020-02-09", "unit_contact": "李联络",
+                 "registered_on": "2020-02-10"}, user="task_force"),
+            "fangkong.care.forms_registry.FamilyForm": Case(
+                f"{w}/family/new/", FamilyMember,
+                {"id_number": _person(971).id_number, "name": "周小明",
+                 "relationship": "子女"}, user="task_force"),
+            "fangkong.care.forms_registry.ElderlyForm": Case(
+                "/care/elderly/new/", Elderly,
+                {"id_number": _person(972).id_number, "name": "陈奶奶",
+                 "home": self.town_a.code, "registered_on": "2020-02-05"},
+                user="task_force"),
         }
 
     def cases(self) -> dict[str, Case]:
