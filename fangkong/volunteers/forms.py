@@ -56,6 +56,26 @@ class ShiftForm(KeyedForm):
     party_members_only = forms.BooleanField(label=_("Party members only"), required=False)
 
 
+class ShiftEditForm(forms.Form):
+    """A shift's window, capacity, tasks and requirements (an update of one shift)."""
+
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput())
+    capacity = forms.IntegerField(label=_("Volunteers needed"), min_value=1, max_value=500)
+    tasks = forms.CharField(label=_("Tasks"), max_length=120, required=False)
+    requirements = forms.CharField(label=_("Requirements"), max_length=120, required=False)
+
+
+class ShiftCancelForm(forms.Form):
+    """Cancelling a shift, and why (the volunteers on it are told)."""
+
+    reason = forms.CharField(label=_("Why is the shift cancelled?"), max_length=200,
+                             error_messages={"required": _(
+                                 "Say why the shift is cancelled: the volunteers are told.")},
+                             help_text=_("The volunteers on the shift and on its waiting "
+                                         "list get a notice with this reason."))
+
+
 class AssignForm(forms.Form):
     """The coordinator puts a volunteer on a shift (once per shift: the database's
     constraint answers a second send with the first assignment)."""
