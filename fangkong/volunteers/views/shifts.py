@@ -78,7 +78,8 @@ def shift_new(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form, "site": site, "title": _("New shift at %(site)s") % {"site": site.name},
         "submit": _("Add the shift"), "back": reverse("volunteers:site", args=[site.pk]),
         "back_label": site.name,
-        "hint": _("Shifts start from %(at)s.") % {"at": start.strftime("%Y-%m-%d %H:%M")},
+        "hint": _("A shift must end after %(at)s and start no earlier than that day.") % {
+            "at": start.strftime("%Y-%m-%d %H:%M")},
     }, failed=bool(form.errors))
     if request.method == "POST":
         return capture.form_answer(request, response, form)
