@@ -47,23 +47,36 @@ class DriveForm(KeyedForm):
         self.fields["organisation"].queryset = organisations
 
 
-class ShiftForm(KeyedForm):
+class _ShiftFields(forms.Form):
+    """A shift's window, capacity, tasks and requirements. The window is checked here
+    with the services' own messages, so a page shows every error at once."""
+
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput())
-    capacity = forms.IntegerField(label=_("Volunteers needed"), min_value=1, max_value=500)
+    capacity = forms.IntegerField(
+        label=_("Volunteers needed"), min_value=1, max_value=500,
+        error_messages={"min_value": _("A shift needs at least one volunteer.")})
     tasks = forms.CharField(label=_("Tasks"), max_length=120, required=False)
     requirements = forms.CharField(label=_("Requirements"), max_length=120, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        from fangkong.volunteers.services import _window_errors
+
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at"):
+            for field, messages in _window_errors(data["starts_at"], data["ends_at"],
+                                                  None).items():
+                for message in messages:
+                    self.add_error(field, message)
+        return data
+
+
+class ShiftForm(KeyedForm, _ShiftFields):
     party_members_only = forms.BooleanField(label=_("Party members only"), required=False)
 
 
-class ShiftEditForm(forms.Form):
+class ShiftEditForm(_ShiftFields):
     """A shift's window, capacity, tasks and requirements (an update of one shift)."""
-
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput())
-    capacity = forms.IntegerField(label=_("Volunteers needed"), min_value=1, max_value=500)
-    tasks = forms.CharField(label=_("Tasks"), max_length=120, required=False)
-    requirements = forms.CharField(label=_("Requirements"), max_length=120, required=False)
 
 
 class ShiftCancelForm(forms.Form):

@@ -332,7 +332,9 @@ class Shift(KeyedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.starts_at:%m-%d %H:%M}"
+        from django.utils import timezone
+
+        return f"{self.site} {timezone.localtime(self.starts_at):%m-%d %H:%M}"
 
     @property
     def is_cancelled(self) -> bool:

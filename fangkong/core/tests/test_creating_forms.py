@@ -102,6 +102,7 @@ NOT_CREATING = {
     "fangkong.volunteers.forms.CheckTimeForm": "checks a volunteer in or out (an update, once)",
     "fangkong.volunteers.forms.ProfileForm": "edits a volunteer's profile",
     "fangkong.volunteers.forms.ShiftEditForm": "changes a shift's window and capacity",
+    "fangkong.volunteers.forms._ShiftFields": "fields shared by the shift forms",
     "fangkong.volunteers.forms.ShiftCancelForm": "cancels a shift (an update, once)",
     "fangkong.volunteers.forms.VolunteerImportForm":
         "an import: checked, then applied by ID number (a second run adds nobody)",

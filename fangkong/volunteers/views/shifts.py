@@ -91,8 +91,9 @@ def _edit_context(shift: Shift, form: Any, cancel_form: Any) -> dict[str, Any]:
         "form": form, "cancel_form": cancel_form, "shift": shift, "site": shift.site,
         "title": _("Change the shift"), "submit": _("Save the changes"),
         "back": reverse("volunteers:shift", args=[shift.pk]),
-        "back_label": str(shift), "placed": shift.assignments.filter(
-            status__in=PLACED).count(),
+        "back_label": f"{shift.site.name} "
+                      f"{timezone.localtime(shift.starts_at):%Y-%m-%d %H:%M}",
+        "placed": shift.assignments.filter(status__in=PLACED).count(),
     }
 
 
