@@ -231,7 +231,9 @@ def _volunteer01(ctx: DemoContext, coordinator: Any, liaison: Any, staff: list[V
         first, _c = services.join(coordinator, nxt, recruits[0], now=_at(before, 9))
         services.join(coordinator, nxt, recruits[1], now=_at(before, 9, 5))
         services.join(coordinator, nxt, me, now=_at(before, 9, 10))
-        services.cancel(coordinator, first, now=_at(before, 18))
+        # Cancelled on the evening of the last day: the offer is open until 06:00 the
+        # next morning (``volunteers.offer_hours``), as the demo city's day ends.
+        services.cancel(coordinator, first, now=_at(LAST_DAY, 18))
     services.issue_certificate(liaison, me, period_from=date(2020, 2, 1),
                                period_until=date(2020, 2, 29), now=_at(date(2020, 3, 1), 10))
 

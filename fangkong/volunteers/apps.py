@@ -28,5 +28,8 @@ class VolunteersConfig(FangkongModule):
                  every=timedelta(minutes=15), label=_("Close check-ins left open")),
         Schedule("volunteers.understaffed", "fangkong.volunteers.schedules.understaffed_shifts",
                  every=timedelta(hours=1), label=_("Warn of under-staffed shifts a day ahead")),
+        Schedule("volunteers.expire_offers", "fangkong.volunteers.schedules.expire_offers",
+                 every=timedelta(minutes=15),
+                 label=_("Expire offered places not confirmed in time")),
     )
     latest_day = "fangkong.volunteers.dataday.latest_day"

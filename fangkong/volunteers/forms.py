@@ -47,13 +47,46 @@ class DriveForm(KeyedForm):
         self.fields["organisation"].queryset = organisations
 
 
-class ShiftForm(KeyedForm):
+class _ShiftFields(forms.Form):
+    """A shift's window, capacity, tasks and requirements. The window is checked here
+    with the services' own messages, so a page shows every error at once."""
+
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput())
-    capacity = forms.IntegerField(label=_("Volunteers needed"), min_value=1, max_value=500)
+    capacity = forms.IntegerField(
+        label=_("Volunteers needed"), min_value=1, max_value=500,
+        error_messages={"min_value": _("A shift needs at least one volunteer.")})
     tasks = forms.CharField(label=_("Tasks"), max_length=120, required=False)
     requirements = forms.CharField(label=_("Requirements"), max_length=120, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        from fangkong.volunteers.services import _window_errors
+
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at"):
+            for field, messages in _window_errors(data["starts_at"], data["ends_at"],
+                                                  None).items():
+                for message in messages:
+                    self.add_error(field, message)
+        return data
+
+
+class ShiftForm(KeyedForm, _ShiftFields):
     party_members_only = forms.BooleanField(label=_("Party members only"), required=False)
+
+
+class ShiftEditForm(_ShiftFields):
+    """A shift's window, capacity, tasks and requirements (an update of one shift)."""
+
+
+class ShiftCancelForm(forms.Form):
+    """Cancelling a shift, and why (the volunteers on it are told)."""
+
+    reason = forms.CharField(label=_("Why is the shift cancelled?"), max_length=200,
+                             error_messages={"required": _(
+                                 "Say why the shift is cancelled: the volunteers are told.")},
+                             help_text=_("The volunteers on the shift and on its waiting "
+                                         "list get a notice with this reason."))
 
 
 class AssignForm(forms.Form):

@@ -311,6 +311,11 @@ class Shift(KeyedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+",
                                    verbose_name=_("coordinator"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("cancelled by"))
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
 
     objects = ShiftQuerySet.as_manager()
     RECORD_DAY = "starts_at"
@@ -327,7 +332,15 @@ class Shift(KeyedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.starts_at:%m-%d %H:%M}"
+        from django.utils import timezone
+
+        return f"{self.site} {timezone.localtime(self.starts_at):%m-%d %H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        """A cancelled shift is kept (with who cancelled it, when and why); its
+        volunteers' places are cancelled with it."""
+        return self.cancelled_at is not None
 
 
 class Status(models.TextChoices):
@@ -335,6 +348,7 @@ class Status(models.TextChoices):
     OFFERED = "offered", _("Place offered, to confirm")
     WAITING = "waiting", _("On the waiting list")
     CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Offer expired, not confirmed in time")
 
 
 #: Statuses that hold the volunteer's time (overlaps are refused among them).
@@ -378,6 +392,10 @@ class Assignment(ScopedModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     queued_at = models.DateTimeField(_("joined at"))
     offered_at = models.DateTimeField(_("place offered at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("to confirm by"), null=True, blank=True)
+    status_reason = models.CharField(_("why"), max_length=200, blank=True,
+                                     help_text=_("Why an offer expired or a place was "
+                                                 "cancelled."))
     override_reason = models.CharField(_("reason for overriding the overlap"),
                                        max_length=200, blank=True)
     override_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
@@ -413,6 +431,14 @@ class Assignment(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.shift}"
+
+    @property
+    def confirm_by(self) -> Any:
+        """Until when an offered place can be confirmed (an offer made before offers
+        had a deadline: until the shift starts)."""
+        if self.status != Status.OFFERED:
+            return None
+        return self.offer_expires_at or self.shift.starts_at
 
     @property
     def credited_hours(self) -> Any:

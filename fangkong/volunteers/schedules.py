@@ -1,4 +1,4 @@
-"""Scheduled work (``VolunteersConfig.schedules``): both idempotent."""
+"""Scheduled work (``VolunteersConfig.schedules``): each idempotent."""
 
 from fangkong.volunteers import services
 
@@ -9,3 +9,7 @@ def close_open_checkins() -> int:
 
 def understaffed_shifts() -> int:
     return services.warn_understaffed()
+
+
+def expire_offers() -> int:
+    return services.expire_offers()

@@ -27,6 +27,7 @@ from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangkong.core.audit import acting_as
 from fangkong.core.models import OrgUnit
@@ -338,16 +339,32 @@ def renew_site_code(actor: Any, site: Site) -> Site:
 
 # --- shifts and the waiting list --------------------------------------------------------
 
-def create_shift(actor: Any, site: Site, *, client_id: Any, starts_at: datetime,
-                 ends_at: datetime, capacity: int, tasks: str = "", requirements: str = "",
-                 party_members_only: bool = False,
-                 made_at: datetime | None = None) -> tuple[Shift, bool]:
-    _coordinator(actor, site.unit_path)
+def _window_errors(starts_at: datetime, ends_at: datetime,
+                   earliest: datetime | None) -> dict[str, list[str]]:
+    """What is wrong with a shift's time window. ``earliest`` (the pages give it: now,
+    or on a copy of an old data set the start of its data day, ``core.dataday``) refuses
+    a shift already over, or starting on an earlier day."""
     errors: dict[str, list[str]] = {}
     if ends_at <= starts_at:
         errors["ends_at"] = [_("The shift must end after it starts.")]
     elif ends_at - starts_at > timedelta(hours=24):
         errors["ends_at"] = [_("A shift lasts at most 24 hours.")]
+    if earliest is not None:
+        if timezone.localdate(starts_at) < timezone.localdate(earliest):
+            errors["starts_at"] = [_("A shift cannot start on a day before %(day)s.") % {
+                "day": timezone.localdate(earliest).isoformat()}]
+        elif ends_at <= earliest and "ends_at" not in errors:
+            errors["ends_at"] = [_("This shift would already be over: give an end after "
+                                   "%(at)s.") % {"at": _local(earliest)}]
+    return errors
+
+
+def create_shift(actor: Any, site: Site, *, client_id: Any, starts_at: datetime,
+                 ends_at: datetime, capacity: int, tasks: str = "", requirements: str = "",
+                 party_members_only: bool = False, made_at: datetime | None = None,
+                 earliest: datetime | None = None) -> tuple[Shift, bool]:
+    _coordinator(actor, site.unit_path)
+    errors = _window_errors(starts_at, ends_at, earliest)
     if not capacity or int(capacity) < 1:
         errors["capacity"] = [_("A shift needs at least one volunteer.")]
     if errors:
@@ -359,6 +376,116 @@ def create_shift(actor: Any, site: Site, *, client_id: Any, starts_at: datetime,
             "requirements": _text(requirements, 120),
             "party_members_only": bool(party_members_only),
         }, defaults={"created_by": actor, "made_at": made_at})
+
+
+def edit_shift(actor: Any, shift: Shift, *, starts_at: datetime, ends_at: datetime,
+               capacity: int, tasks: str | None = None, requirements: str | None = None,
+               earliest: datetime | None = None, now: datetime | None = None) -> Shift:
+    """Change a shift's window and capacity (and its tasks and requirements when given).
+    Lowering the capacity below the places held (confirmed or offered) is refused with
+    their number; raising it offers the new places to the waiting list in order. A new
+    window is refused once someone has checked in (their credited time depends on it),
+    and when it would put one of the shift's volunteers on two shifts at once."""
+    now = now or timezone.now()
+    _coordinator(actor, shift.unit_path)
+    errors: dict[str, list[str]] = {}
+    if not capacity or int(capacity) < 1:
+        errors["capacity"] = [_("A shift needs at least one volunteer.")]
+    moved = (starts_at, ends_at) != (shift.starts_at, shift.ends_at)
+    if moved:
+        errors.update(_window_errors(starts_at, ends_at, earliest))
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        locked = Shift.objects.select_for_update().get(pk=shift.pk)
+        if locked.is_cancelled:
+            raise ValidationError(_("This shift was cancelled: it cannot be changed."))
+        held = Assignment.objects.filter(shift=locked, status__in=PLACED)
+        placed = held.count()
+        if int(capacity) < placed:
+            errors["capacity"] = [ngettext(
+                "%(n)d volunteer holds a place on this shift (confirmed or offered): the "
+                "capacity cannot be lower. Cancel a place first.",
+                "%(n)d volunteers hold a place on this shift (confirmed or offered): the "
+                "capacity cannot be lower than that. Cancel places first.", placed) % {
+                "n": placed}]
+        if moved:
+            if held.filter(check_in_at__isnull=False).exists():
+                errors["starts_at"] = [_("A volunteer has checked in: the shift's times "
+                                         "can no longer change.")]
+            else:
+                errors.update(_moved_clashes(locked, starts_at, ends_at))
+        if errors:
+            raise ValidationError(errors)
+        locked.starts_at, locked.ends_at, locked.capacity = starts_at, ends_at, int(capacity)
+        if tasks is not None:
+            locked.tasks = _text(tasks, 120)
+        if requirements is not None:
+            locked.requirements = _text(requirements, 120)
+        locked.save()
+        while _promote(locked, now) is not None:
+            pass
+    shift.refresh_from_db()
+    return shift
+
+
+def _moved_clashes(shift: Shift, starts_at: datetime, ends_at: datetime) -> dict[str, list[str]]:
+    """The shift's volunteers who would be on another shift at the new times (an
+    overlap a coordinator allowed on joining stays allowed)."""
+    rows = (Assignment.objects.filter(shift=shift, status__in=ACTIVE, override_reason="")
+            .select_related("volunteer"))
+    for a in rows:
+        other = (Assignment.objects.filter(
+            volunteer_id=a.volunteer_id, status__in=ACTIVE, shift__starts_at__lt=ends_at,
+            shift__ends_at__gt=starts_at).exclude(shift=shift).select_related("shift__site")
+            .first())
+        if other is not None:
+            return {"starts_at": [_(
+                "%(name)s is on %(site)s %(start)s–%(end)s: at the new times they would be "
+                "on two shifts at once.") % {
+                "name": a.volunteer.masked_name, "site": other.shift.site.name,
+                "start": _local(other.shift.starts_at),
+                "end": timezone.localtime(other.shift.ends_at).strftime("%H:%M")}]}
+    return {}
+
+
+def cancel_shift(actor: Any, shift: Shift, *, reason: str,
+                 now: datetime | None = None) -> Shift:
+    """Cancel a shift, saying why: the shift is kept (cancelled, by whom, when, why), the
+    places and the waiting list are cancelled with that reason, and each volunteer
+    who held one is told by a notice. Refused once someone has checked in. A second
+    cancellation changes nothing."""
+    now = now or timezone.now()
+    _coordinator(actor, shift.unit_path)
+    reason = _text(reason, 200)
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the shift is cancelled: the "
+                                            "volunteers are told.")]})
+    with acting_as(actor), transaction.atomic():
+        locked = Shift.objects.select_for_update().select_related("site").get(pk=shift.pk)
+        if locked.is_cancelled:
+            shift.refresh_from_db()
+            return shift
+        if Assignment.objects.filter(shift=locked, check_in_at__isnull=False).exists():
+            raise ValidationError({"reason": [_(
+                "A volunteer has checked in: the shift can no longer be cancelled.")]})
+        locked.cancelled_at, locked.cancelled_by, locked.cancel_reason = now, actor, reason
+        locked.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason",
+                                   "updated_at"])
+        label = f"{locked.site.name} {_local(locked.starts_at)}"
+        for a in (Assignment.objects.filter(shift=locked, status__in=ACTIVE)
+                  .select_related("volunteer__user")):
+            a.status, a.status_reason = Status.CANCELLED, _(
+                "The shift was cancelled: %(reason)s") % {"reason": reason}
+            a.save(update_fields=["status", "status_reason", "updated_at"])
+            if a.volunteer.user_id:
+                notify(a.volunteer.user, kind="volunteers.shift_cancelled",
+                       key=f"volunteers.shift_cancelled:{a.pk}",
+                       title=_("%(shift)s is cancelled") % {"shift": label},
+                       body=_("Reason: %(reason)s") % {"reason": reason},
+                       url=reverse("volunteers:mine"))
+    shift.refresh_from_db()
+    return shift
 
 
 def overlapping(volunteer: Volunteer, shift: Shift) -> list[Assignment]:
@@ -377,7 +504,9 @@ def join(actor: Any, shift: Shift, volunteer: Volunteer, *, override_reason: str
     if not coordinator and not is_own(actor, volunteer):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    if shift.ends_at <= now:
+    if shift.is_cancelled:
+        errors["shift"] = [_("This shift was cancelled.")]
+    elif shift.ends_at <= now:
         errors["shift"] = [_("This shift is over.")]
     if shift.party_members_only and volunteer.political != Political.PARTY:
         errors["volunteer"] = [_("This shift is for party members only.")]
@@ -393,6 +522,8 @@ def join(actor: Any, shift: Shift, volunteer: Volunteer, *, override_reason: str
         existing = Assignment.objects.filter(shift=locked, volunteer=volunteer).first()
         if existing is not None and existing.status in ACTIVE:
             return existing, False
+        if locked.is_cancelled:
+            raise ValidationError({"shift": [_("This shift was cancelled.")]})
         clash = overlapping(volunteer, locked)
         if clash and not (coordinator and reason):
             other = clash[0].shift
@@ -408,7 +539,8 @@ def join(actor: Any, shift: Shift, volunteer: Volunteer, *, override_reason: str
         status = Status.CONFIRMED if placed < locked.capacity else Status.WAITING
         values = {"status": status, "queued_at": now, "org_unit_id": locked.org_unit_id,
                   "override_reason": reason if clash else "",
-                  "override_by": actor if clash else None, "offered_at": None}
+                  "override_by": actor if clash else None, "offered_at": None,
+                  "offer_expires_at": None, "status_reason": ""}
         if existing is not None:  # cancelled before: back again, at the end of the queue
             for name, value in values.items():
                 setattr(existing, name, value)
@@ -418,9 +550,28 @@ def join(actor: Any, shift: Shift, volunteer: Volunteer, *, override_reason: str
                                     {"shift": locked, "volunteer": volunteer}, values)
 
 
+def offer_deadline(shift: Shift, now: datetime) -> datetime:
+    """Until when a place offered now can be confirmed: the hours of the rule
+    ``volunteers.offer_hours`` in force today (``volunteers.rules``), never beyond the
+    shift's start; a place offered once the shift has started, until its end. With no
+    version of the rule in force, until the shift starts."""
+    from fangkong.core import rules
+    from fangkong.volunteers.rules import OFFER_HOURS_CODE
+
+    limit = shift.starts_at if shift.starts_at > now else shift.ends_at
+    try:
+        hours = rules.value_on(OFFER_HOURS_CODE, timezone.localdate(now)).typed
+    except rules.NoRuleInForce:
+        return limit
+    return min(now + timedelta(hours=int(hours)), limit)
+
+
 def _promote(shift: Shift, now: datetime) -> Assignment | None:
     """Offer a freed place to the first on the waiting list (the shift's row is locked
-    by the caller); the volunteer is asked to confirm."""
+    by the caller); the volunteer is asked to confirm by ``offer_deadline``. A
+    cancelled or finished shift offers nothing."""
+    if shift.is_cancelled or shift.ends_at <= now:
+        return None
     placed = Assignment.objects.filter(shift=shift, status__in=PLACED).count()
     if placed >= shift.capacity:
         return None
@@ -430,16 +581,60 @@ def _promote(shift: Shift, now: datetime) -> Assignment | None:
     if first is None:
         return None
     first.status, first.offered_at = Status.OFFERED, now
-    first.save(update_fields=["status", "offered_at", "updated_at"])
+    first.offer_expires_at = offer_deadline(shift, now)
+    first.save(update_fields=["status", "offered_at", "offer_expires_at", "updated_at"])
     if first.volunteer.user_id:
         notify(first.volunteer.user, kind="volunteers.offer",
                key=f"volunteers.offer:{first.pk}:{now.timestamp():.0f}",
-               title=_("A place on %(shift)s is free for you: please confirm") % {
-                   "shift": f"{shift.site.name} {_local(shift.starts_at)}"},
+               title=_("A place on %(shift)s is free for you: please confirm by %(by)s") % {
+                   "shift": f"{shift.site.name} {_local(shift.starts_at)}",
+                   "by": _local(first.offer_expires_at)},
                body=_("You were on the waiting list. Confirm that you will come, or "
-                      "decline so that the next one gets the place."),
+                      "decline so that the next one gets the place. Not confirmed by "
+                      "%(by)s, the place goes to the next one waiting.") % {
+                   "by": _local(first.offer_expires_at)},
                url=reverse("volunteers:mine"))
     return first
+
+
+def _expire(a: Assignment, now: datetime) -> None:
+    """An offer not confirmed in time (the shift's row is locked by the caller)."""
+    a.status = Status.EXPIRED
+    a.status_reason = _("Not confirmed by %(by)s") % {"by": _local(a.confirm_by or now)}
+    a.save(update_fields=["status", "status_reason", "updated_at"])
+
+
+def _due_offers(now: datetime) -> Any:
+    return Assignment.objects.filter(
+        Q(offer_expires_at__lte=now)
+        | Q(offer_expires_at__isnull=True, shift__starts_at__lte=now),
+        status=Status.OFFERED)
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Offers past their deadline expire (the reason kept on the assignment and in its
+    history) and the place is offered to the next one waiting. Idempotent: an expired
+    offer is not touched again, and the next offer has a deadline of its own."""
+    now = now or timezone.now()
+    expired = 0
+    for shift_id in set(_due_offers(now).values_list("shift_id", flat=True)):
+        with transaction.atomic():
+            shift = Shift.objects.select_for_update().select_related("site").get(pk=shift_id)
+            due = list(_due_offers(now).filter(shift=shift).select_related(
+                "volunteer__user", "shift"))
+            for a in due:
+                _expire(a, now)
+                if a.volunteer.user_id:
+                    notify(a.volunteer.user, kind="volunteers.offer_expired",
+                           key=f"volunteers.offer_expired:{a.pk}:"
+                               f"{(a.offered_at or now).timestamp():.0f}",
+                           title=_("The place on %(shift)s was not confirmed in time") % {
+                               "shift": f"{shift.site.name} {_local(shift.starts_at)}"},
+                           body=a.status_reason, url=reverse("volunteers:mine"))
+                expired += 1
+            while _promote(shift, now) is not None:
+                pass
+    return expired
 
 
 def cancel(actor: Any, assignment: Assignment, *, now: datetime | None = None) -> Assignment:
@@ -451,7 +646,7 @@ def cancel(actor: Any, assignment: Assignment, *, now: datetime | None = None) -
     with acting_as(actor), transaction.atomic():
         shift = Shift.objects.select_for_update().get(pk=assignment.shift_id)
         assignment.refresh_from_db()
-        if assignment.status == Status.CANCELLED:
+        if assignment.status not in ACTIVE:  # cancelled, or an offer that expired
             return assignment
         assignment.status = Status.CANCELLED
         assignment.save(update_fields=["status", "updated_at"])
@@ -459,16 +654,33 @@ def cancel(actor: Any, assignment: Assignment, *, now: datetime | None = None) -
     return assignment
 
 
-def confirm(actor: Any, assignment: Assignment) -> Assignment:
-    """The volunteer takes the place offered to them."""
+def confirm(actor: Any, assignment: Assignment, *, now: datetime | None = None) -> Assignment:
+    """The volunteer takes the place offered to them, before its deadline. Confirming
+    twice is one confirmation; too late, the offer expires there and then (the place
+    goes to the next one waiting) and the volunteer is told until when it was open."""
+    now = now or timezone.now()
     if not is_own(actor, assignment.volunteer):
         raise PermissionDenied
+    late = None
     with acting_as(actor), transaction.atomic():
-        done = Assignment.objects.filter(pk=assignment.pk, status=Status.OFFERED).update(
-            status=Status.CONFIRMED, updated_at=timezone.now())
-        assignment.refresh_from_db()
-        if not done and assignment.status != Status.CONFIRMED:
-            raise ValidationError(_("There is no place waiting for your confirmation."))
+        shift = Shift.objects.select_for_update().get(pk=assignment.shift_id)
+        a = Assignment.objects.select_related("shift").get(pk=assignment.pk)
+        if a.status == Status.OFFERED and a.confirm_by <= now:
+            late = a.confirm_by
+            _expire(a, now)
+            while _promote(shift, now) is not None:
+                pass
+        elif a.status == Status.OFFERED:
+            a.status = Status.CONFIRMED
+            a.save(update_fields=["status", "updated_at"])
+    assignment.refresh_from_db()
+    if late is not None or assignment.status == Status.EXPIRED:
+        raise ValidationError(_(
+            "Too late: the place had to be confirmed by %(by)s, and went to the next one "
+            "on the waiting list. Join the shift again to wait for another place.") % {
+            "by": _local(late or assignment.offer_expires_at or shift.starts_at)})
+    if assignment.status != Status.CONFIRMED:
+        raise ValidationError(_("There is no place waiting for your confirmation."))
     return assignment
 
 
@@ -583,7 +795,8 @@ def warn_understaffed(now: datetime | None = None) -> int:
     from fangkong.volunteers.alerts import UNDERSTAFFED
 
     now = now or timezone.now()
-    shifts = (Shift.objects.filter(starts_at__gt=now, starts_at__lte=now + AHEAD)
+    shifts = (Shift.objects.filter(starts_at__gt=now, starts_at__lte=now + AHEAD,
+                                   cancelled_at__isnull=True)
               .annotate(placed=Count("assignments", filter=Q(assignments__status__in=PLACED)))
               .filter(placed__lt=F("capacity")).select_related("site", "org_unit", "created_by"))
     n = 0

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.volunteers.views import pages, public
+from fangkong.volunteers.views import pages, public, shifts
 
 app_name = "volunteers"
 
@@ -31,4 +31,8 @@ urlpatterns = [
     path("v/<str:key>/done/<uuid:client_id>/", public.signup_done, name="signup_done"),
     path("verify/<str:code>/", public.verify, name="verify"),
     path("ical/<str:key>.ics", public.feed, name="feed"),
+    # Coordinators' shift pages (views/shifts.py).
+    path("sites/<id:pk>/shifts/new/", shifts.shift_new, name="shift_new"),
+    path("shifts/<id:pk>/edit/", shifts.shift_edit, name="shift_edit"),
+    path("shifts/<id:pk>/cancel/", shifts.shift_cancel, name="shift_cancel"),
 ]

@@ -117,6 +117,9 @@ NOT_CREATING = {
     "fangkong.relief.forms.MemberEditForm": "corrects a member (an update)",
     "fangkong.volunteers.forms.CheckTimeForm": "checks a volunteer in or out (an update, once)",
     "fangkong.volunteers.forms.ProfileForm": "edits a volunteer's profile",
+    "fangkong.volunteers.forms.ShiftEditForm": "changes a shift's window and capacity",
+    "fangkong.volunteers.forms._ShiftFields": "fields shared by the shift forms",
+    "fangkong.volunteers.forms.ShiftCancelForm": "cancels a shift (an update, once)",
     "fangkong.volunteers.forms.VolunteerImportForm":
         "an import: checked, then applied by ID number (a second run adds nobody)",
     "fangkong.water.forms.CloseForm": "closes an exceedance (an update, once)",
@@ -317,7 +320,7 @@ class CreatingFormsTests(CheckpointTestCase):
                 {"community": "610902002002", "organisation": str(self.member_org.pk),
                  "title": "青年志愿者招募", "target": "20", "opened_at": soon}, user="hq"),
             "fangkong.volunteers.forms.ShiftForm": Case(
-                f"/volunteers/sites/{self.vsite.pk}/", Shift,
+                f"/volunteers/sites/{self.vsite.pk}/shifts/new/", Shift,
                 {"starts_at": soon, "ends_at": later, "capacity": "3"}),
             "fangkong.volunteers.forms.AssignForm": Case(
                 f"/volunteers/shifts/{self.vshift.pk}/", Assignment,

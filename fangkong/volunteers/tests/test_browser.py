@@ -91,3 +91,37 @@ def test_a_volunteer_checks_in_by_scanning_the_sites_code(page, live_server, cit
     expect(page.locator("h1")).to_contain_text("我的班次")
     no_sideways_scroll(page)
     page.screenshot(path="/tmp/fk_volunteers_mine.png", full_page=True)
+
+
+def test_a_coordinator_creates_a_shift_after_an_end_before_its_start(page, live_server,
+                                                                      city) -> None:
+    """At 360 px: the end before the start is refused under its field (focused), nothing
+    saved; corrected, the shift is created and its page opens."""
+    from fangkong.volunteers.models import Shift
+
+    worker = make_user("wenchang", Role.COMMUNITY_WORKER, city["community"])
+    gate, _c = services.save_site(worker, city["community"], name="文昌路口", kind="checkpoint")
+    day = (timezone.localdate() + timedelta(days=1)).isoformat()
+    browser_session(page, live_server, worker)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/volunteers/sites/{gate.pk}/")
+    page.click("#new-shift")
+    page.fill("#id_starts_at", f"{day}T08:00")
+    page.fill("#id_ends_at", f"{day}T06:00")
+    page.fill("#id_capacity", "3")
+    page.fill("#id_requirements", "自带口罩")
+    page.click("#shift-form button[type=submit]")
+    error = page.locator(".has-error .field-error")
+    expect(error).to_contain_text("结束")
+    expect(page.locator("#id_ends_at")).to_be_focused()
+    assert not Shift.objects.exists()
+    no_sideways_scroll(page)
+    page.screenshot(path="/tmp/fk_volunteers_shift_error.png", full_page=True)
+    page.fill("#id_ends_at", f"{day}T12:00")
+    page.click("#shift-form button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("文昌路口")
+    shift = Shift.objects.get()
+    assert (shift.capacity, shift.requirements) == (3, "自带口罩")
+    assert page.url.endswith(f"/volunteers/shifts/{shift.pk}/")
+    no_sideways_scroll(page)
+    page.screenshot(path="/tmp/fk_volunteers_shift_created.png", full_page=True)

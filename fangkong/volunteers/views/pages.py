@@ -141,29 +141,14 @@ def take_on(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
 
 @view_required
 def site(request: HttpRequest, pk: int) -> HttpResponse:
+    """A site: its QR code and shifts (a new shift: ``views.shifts.shift_new``)."""
     obj = get_for_user(Site.objects.select_related("org_unit"), request.user, pk=pk)
     can_edit = services.may_coordinate(request.user, obj.unit_path)
-    form = f.ShiftForm(request.POST or None)
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                shift, _c = services.create_shift(
-                    request.user, obj, client_id=d["client_id"], starts_at=d["starts_at"],
-                    ends_at=d["ends_at"], capacity=d["capacity"], tasks=d["tasks"],
-                    requirements=d["requirements"],
-                    party_members_only=d["party_members_only"], made_at=d.get("made_at"))
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                return redirect("volunteers:shift", pk=shift.pk)
     shifts = Paginator(obj.shifts.annotate(placed=Count(
         "assignments", filter=Q(assignments__status__in=PLACED))).order_by("-starts_at"),
         30).get_page(request.GET.get("page"))
     return render(request, "volunteers/site.html", {
-        "site": obj, "form": form, "page": shifts, "can_edit": can_edit})
+        "site": obj, "page": shifts, "can_edit": can_edit})
 
 
 @view_required
@@ -198,6 +183,7 @@ def shift(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("status", "queued_at", "pk"))
     return render(request, "volunteers/shift.html", {
         "shift": obj, "rows": rows, "form": form, "can_edit": can_edit,
+        "can_assign": can_edit and not obj.is_cancelled,
         "time_form": f.CheckTimeForm()})
 
 
