@@ -38,7 +38,7 @@ from fangkong.water.models import (
     Shift,
     Station,
 )
-from fangkong.water.quality import NOT_DETECTED, SPECS, STATION_ONLY, Ind
+from fangkong.water.quality import HYDRAULIC, NOT_DETECTED, SPECS, STATION_ONLY, Ind
 from fangkong.water.rules import NoLimit, code_for, limit_for
 
 OPERATOR_ROLES = (Role.UTILITY_OPERATOR,)
@@ -457,9 +457,9 @@ def judge(point: SamplingPoint, indicator: str, value: Decimal | None, not_detec
 
 
 def _rule_codes() -> frozenset[str]:
-    from fangkong.water.rules import DEFAULTS
+    from fangkong.water.rules import DEFAULTS, SUPPLY_DEFAULTS
 
-    return frozenset(DEFAULTS)
+    return frozenset(DEFAULTS) | frozenset(SUPPLY_DEFAULTS)
 
 
 DEFAULTS_WITH_RULES = _rule_codes()
@@ -513,8 +513,8 @@ def record_reading(actor: Any, point: SamplingPoint, *, client_id: uuid.UUID | s
 
 
 def _after_reading(actor: Any, reading: Reading) -> None:
-    """An exceedance for a result outside its limit; a re-test noted on the exceedance
-    it answers."""
+    """An exceedance for a result outside its limit (its alert: water quality, or low
+    pressure for the supply's figures); a re-test noted on the exceedance it answers."""
     if reading.retest_of_id:
         exc = Exceedance.objects.select_for_update().filter(
             reading_id=reading.retest_of_id).first()
@@ -537,8 +537,9 @@ def _after_reading(actor: Any, reading: Reading) -> None:
         "value": reading.shown, "limit": reading.limit_text}
     detail = _("Sampled %(at)s by %(sampler)s. Re-test the point, then close with a note.") % {
         "at": local.strftime("%Y-%m-%d %H:%M"), "sampler": reading.sampler}
+    kind = alerts.PRESSURE if reading.indicator in HYDRAULIC else alerts.WATER_QUALITY
     exceedance.alert = open_alert(
-        kind=alerts.WATER_QUALITY, org_unit=point.org_unit, title=title, detail=detail,
+        kind=kind, org_unit=point.org_unit, title=title, detail=detail,
         subject=f"water.reading:{reading.pk}", actor=actor, opened_at=reading.taken_at)
     exceedance.save()
 

@@ -51,7 +51,15 @@ class WaterDemoTests(TestCase):
         day = date(2020, 2, 18)
         self.assertEqual(indicators.exceedances(self.city, day), 1)
         self.assertEqual(indicators.samples(self.city, day),
-                         Reading.objects.filter(day=day, within_limits__isnull=False).count())
+                         Reading.objects.filter(day=day, within_limits__isnull=False)
+                         .exclude(indicator__in=("pressure", "flow")).count())
+        # The pressure stations keep above the minimum pressure all month; flow is not
+        # judged.
+        pressure = Reading.objects.filter(indicator="pressure")
+        self.assertTrue(pressure.exists())
+        self.assertEqual(set(pressure.values_list("within_limits", flat=True)), {True})
+        self.assertEqual(set(Reading.objects.filter(indicator="flow").values_list(
+            "within_limits", flat=True)), {None})
         self.assertEqual(indicators.exceedances_open(self.city, day), 0)
         self.assertEqual(indicators.repair_minutes(self.city, date(2020, 2, 9)), 145)
         text = " ".join(render_sentences(self.city, date(2020, 2, 9)))
