@@ -341,6 +341,15 @@ def bulletin(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400)
     extra: dict[str, Any] = {"utility": utility.pk} if utility else {}
+    if request.GET.get("format") == "pdf":
+        # The document to publish: the same exporter, the same rows, drawn as a PDF
+        # (a utility's points are a page or two: never a background job).
+        from fangkong.core import exports
+        from fangkong.water.bulletin_pdf import pdf_response
+
+        exporter = exports.build(exports.get_kind("water_bulletin"), request.user,
+                                 exports.filters_of(request, extra))
+        return pdf_response(exporter)
     return export_view(request, "water_bulletin", back=reverse("water:index"), extra=extra)
 
 

@@ -83,6 +83,18 @@ class WaterDemoTests(TestCase):
         by_point = {row[0]: row for row in rows[2:]}
         self.assertEqual(by_point["江北水厂出厂水"][-1], "曾超标（已复检）")
         self.assertEqual(by_point["马坑水厂出厂水"][-1], "合格")
+        # The document to publish: the same rows.
+        from pypdf import PdfReader
+
+        pdf = self.client.get(f"/water/bulletin/export/?utility={self.utility.pk}"
+                              "&month=2020-02&format=pdf")
+        self.assertEqual(pdf["Content-Type"], "application/pdf")
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+        flat = text.replace("\n", "").replace(" ", "")
+        for row in rows[2:]:
+            self.assertIn(f"{row[0]}{row[1]}", flat)
+        self.assertIn("江北水厂出厂水出厂水", flat)
+        self.assertIn("曾超标（已复检）", flat)
 
     def test_the_staff_health_form_is_reported_by_the_utility(self) -> None:
         from fangkong.reports.models import Submission
