@@ -2,7 +2,7 @@
 
 An operator holds no territorial grant, so ``Alert.objects.visible_to`` would show it
 nothing; this hook (``WaterConfig.alert_visibility``) opens, for ``Cap.VIEW``, the
-water-quality alerts of its utility's exceedances and the cover-gap alerts of its
+water-quality and low-pressure alerts of its utility's exceedances and the cover-gap alerts of its
 stations. Closing a water-quality alert goes through the exceedance (``services``).
 """
 
@@ -29,7 +29,7 @@ def utility_alerts(user: Any, scope: Any, capability: str) -> Q | None:
     stations = (Station.objects.filter(organisation_id__in=orgs)
                 .annotate(prefix=Concat(Value("water.station:"), Cast("pk", CharField())))
                 .values_list("prefix", flat=True))
-    q = Q(kind="water_quality", pk__in=quality)
+    q = Q(kind__in=("water_quality", "water_pressure"), pk__in=quality)
     for prefix in stations:
         q |= Q(kind="water_cover_gap", subject__startswith=f"{prefix}:")
     return q

@@ -21,7 +21,7 @@ class WaterConfig(FangkongModule):
         NavEntry("water:utility", _("Water supply"), Cap.VIEW,
                  roles=(Role.UTILITY_OPERATOR,), order=45),
     )
-    alert_kinds = (alerts.WATER_QUALITY, alerts.COVER_GAP)
+    alert_kinds = (alerts.WATER_QUALITY, alerts.PRESSURE, alerts.COVER_GAP)
     schedules = (
         Schedule("water.cover_gaps", "fangkong.water.schedules.cover_gaps",
                  every=timedelta(hours=1), label=_("Stations without duty cover")),

@@ -23,8 +23,11 @@ def _end_of(day: date):
 
 def _readings(unit: Any, day: date):
     from fangkong.water.models import Reading
+    from fangkong.water.quality import HYDRAULIC
 
-    return Reading.objects.under(unit).filter(day=day, within_limits__isnull=False)
+    # The water's quality: pressure (judged by the supply's own limit) is not a sample.
+    return Reading.objects.under(unit).filter(day=day, within_limits__isnull=False).exclude(
+        indicator__in=HYDRAULIC)
 
 
 #: Home cards only where the module has records in the viewer's area (core.registries).
@@ -61,9 +64,11 @@ def exceedances(unit: Any, day: date) -> int:
 def exceedances_open(unit: Any, day: date) -> int:
     """Opened by the end of ``day`` and not closed by then."""
     from fangkong.water.models import Exceedance
+    from fangkong.water.quality import HYDRAULIC
 
     end = _end_of(day)
     return (Exceedance.objects.under(unit).filter(reading__taken_at__lt=end)
+            .exclude(reading__indicator__in=HYDRAULIC)
             .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end)).count())
 
 

@@ -67,6 +67,9 @@ SPECS: dict[str, Spec] = {s.code: s for s in (
     Spec(Ind.FLOW, "m³/h", D(0), D(100000), False, 1, ("m3/h",)),
 )}
 
+#: The supply's figures (the pumps' and the network's), not the water's quality: judged by
+#: their own rules (``water.limit.pressure``) and counted apart from the quality figures.
+HYDRAULIC = frozenset({Ind.PRESSURE, Ind.FLOW})
 #: Measured at a station's outlet only (the pump's figures, not a water sample).
 STATION_ONLY = frozenset({Ind.FLOW})
 #: Indicators the monthly bulletin publishes (the water's quality, not the pumps').

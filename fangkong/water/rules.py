@@ -165,6 +165,17 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     Ind.PERMANGANATE: _every({"max": "3"}),
 }
 
+#: The supply's own limits (not GB 5749): the minimum service pressure at any point of
+#: the network. 0.14 MPa is the pressure the network's far end must keep (the figure the
+#: service codes give for the end of the network, CJJ 207-2013; see
+#: docs/decisions/water.md on its source); a plant or pressure-station outlet below it
+#: leaves the whole network below it, so it applies to every point type. Flow has no
+#: limit that holds for every station: it is recorded, not judged.
+SUPPLY = ("CJJ 207-2013", "城镇供水管网运行、维护及安全技术规程")
+SUPPLY_DEFAULTS: dict[str, dict[str, Any]] = {
+    Ind.PRESSURE: _every({"min": "0.14"}, clause="CJJ 207-2013"),
+}
+
 #: How a limit reads on the rules pages and in their form, e.g.
 #: ``出厂水 0.3-2; 末梢水 >=0.05; 二次供水 >=0.05 | GB 5749-2022 表2 | 氯``.
 KEY_LABELS = {"outlet": "出厂水", "network": "末梢水", "secondary": "二次供水", "*": "全部"}
@@ -241,5 +252,19 @@ for _indicator, _value in DEFAULTS.items():
             "with the clause; a disinfectant residual names its disinfectant."),
         help_text=gettext_lazy("e.g. 出厂水 0.3-2; 末梢水 >=0.05 | GB 5749-2022 表2 | 氯, or "
                                "全部 <=1 | GB 5749-2022 表1, or 全部 不得检出 | …"),
+        parse=from_text, format=as_text, validators=[validate_limits],
+    )
+
+for _indicator, _value in SUPPLY_DEFAULTS.items():
+    rules.declare(
+        code_for(_indicator),
+        name=format_lazy("{}{}", gettext_lazy("Supply limit: "), Ind(_indicator).label),
+        kind=ValueKind.JSON, unit=SPECS[_indicator].unit, module="water", default=_value,
+        default_document=SUPPLY,
+        description=gettext_lazy(
+            "The lowest pressure a sampling point may show (outlet, network, secondary, or "
+            "* for all), with the clause: a reading below it opens a low-pressure "
+            "exceedance and its alert."),
+        help_text=gettext_lazy("e.g. 全部 >=0.14 | CJJ 207-2013"),
         parse=from_text, format=as_text, validators=[validate_limits],
     )

@@ -38,7 +38,7 @@ from fangkong.water.models import (
     Shift,
     Station,
 )
-from fangkong.water.quality import NOT_DETECTED, SPECS, STATION_ONLY, Ind
+from fangkong.water.quality import HYDRAULIC, NOT_DETECTED, SPECS, STATION_ONLY, Ind
 from fangkong.water.rules import NoLimit, code_for, limit_for
 
 OPERATOR_ROLES = (Role.UTILITY_OPERATOR,)
@@ -379,25 +379,63 @@ def parse_value(indicator: str, raw: Any, unit: str = "") -> tuple[Decimal | Non
     text = str(raw if raw is not None else "").strip()
     if text.lower() in ND_WORDS:
         if not s.not_detected:
-            raise ValidationError({"value": [_("%(indicator)s is always a number; "
-                                               "“not detected” is no result for it.")
-                                             % {"indicator": s.label}]})
+            raise ValidationError({"value": [always_a_number(s)]})
         return None, True
     if not text:
-        raise ValidationError({"value": [_("Enter the result.")]})
+        raise ValidationError({"value": [enter_the_result()]})
     try:
         value = read_decimal(text, comma="decimal")
     except NumberError as exc:
         raise ValidationError({"value": [str(exc)]}) from None
     if not s.low <= value <= s.high:
-        raise ValidationError({"value": [
-            _("%(indicator)s cannot be %(value)s: an instrument shows %(low)s to %(high)s "
-              "%(unit)s. Check the value and its unit.") % {
-                "indicator": s.label, "value": f"{value:f}", "low": f"{s.low:f}",
-                "high": f"{s.high:f}", "unit": s.unit}]})
+        raise ValidationError({"value": [out_of_range(s, f"{value:f}")]})
     if -value.as_tuple().exponent > 4:  # type: ignore[operator]
-        raise ValidationError({"value": [_("Give at most 4 decimal places.")]})
+        raise ValidationError({"value": [at_most_4_places()]})
     return value, False
+
+
+# The messages of ``parse_value``, also checked on the phone when a reading is made
+# offline (``phone_checks``): the same words either way.
+
+def enter_the_result() -> str:
+    return _("Enter the result.")
+
+
+def at_most_4_places() -> str:
+    return _("Give at most 4 decimal places.")
+
+
+def always_a_number(s: Any) -> str:
+    return _("%(indicator)s is always a number; “not detected” is no result for it.") % {
+        "indicator": s.label}
+
+
+def out_of_range(s: Any, value: str) -> str:
+    return _("%(indicator)s cannot be %(value)s: an instrument shows %(low)s to %(high)s "
+             "%(unit)s. Check the value and its unit.") % {
+        "indicator": s.label, "value": value, "low": f"{s.low:f}", "high": f"{s.high:f}",
+        "unit": s.unit}
+
+
+def phone_checks() -> str:
+    """JSON for the reading form's ``data-phone-checks`` (``static/water/reading.js``):
+    per indicator its physical range and whether "not detected" is a result, with the
+    server's own messages (``%(value)s`` filled in on the phone)."""
+    import json
+
+    from django import forms as dj_forms
+
+    return json.dumps({
+        "nd_words": sorted(ND_WORDS),
+        "required": str(dj_forms.Field.default_error_messages["required"]),
+        "result": enter_the_result(), "number": _("Enter a number."),
+        "places": at_most_4_places(),
+        "future": _("The time is in the future."),
+        "indicators": {code: {"low": f"{s.low:f}", "high": f"{s.high:f}",
+                              "nd": s.not_detected, "always": always_a_number(s),
+                              "range": out_of_range(s, "%(value)s")}
+                       for code, s in SPECS.items()},
+    }, ensure_ascii=False)
 
 
 def judge(point: SamplingPoint, indicator: str, value: Decimal | None, not_detected: bool,
@@ -419,9 +457,9 @@ def judge(point: SamplingPoint, indicator: str, value: Decimal | None, not_detec
 
 
 def _rule_codes() -> frozenset[str]:
-    from fangkong.water.rules import DEFAULTS
+    from fangkong.water.rules import DEFAULTS, SUPPLY_DEFAULTS
 
-    return frozenset(DEFAULTS)
+    return frozenset(DEFAULTS) | frozenset(SUPPLY_DEFAULTS)
 
 
 DEFAULTS_WITH_RULES = _rule_codes()
@@ -475,8 +513,8 @@ def record_reading(actor: Any, point: SamplingPoint, *, client_id: uuid.UUID | s
 
 
 def _after_reading(actor: Any, reading: Reading) -> None:
-    """An exceedance for a result outside its limit; a re-test noted on the exceedance
-    it answers."""
+    """An exceedance for a result outside its limit (its alert: water quality, or low
+    pressure for the supply's figures); a re-test noted on the exceedance it answers."""
     if reading.retest_of_id:
         exc = Exceedance.objects.select_for_update().filter(
             reading_id=reading.retest_of_id).first()
@@ -499,8 +537,9 @@ def _after_reading(actor: Any, reading: Reading) -> None:
         "value": reading.shown, "limit": reading.limit_text}
     detail = _("Sampled %(at)s by %(sampler)s. Re-test the point, then close with a note.") % {
         "at": local.strftime("%Y-%m-%d %H:%M"), "sampler": reading.sampler}
+    kind = alerts.PRESSURE if reading.indicator in HYDRAULIC else alerts.WATER_QUALITY
     exceedance.alert = open_alert(
-        kind=alerts.WATER_QUALITY, org_unit=point.org_unit, title=title, detail=detail,
+        kind=kind, org_unit=point.org_unit, title=title, detail=detail,
         subject=f"water.reading:{reading.pk}", actor=actor, opened_at=reading.taken_at)
     exceedance.save()
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core import capture
 from fangkong.core.dataday import data_day
 from fangkong.core.exports import export_view
 from fangkong.core.forms import add_errors
@@ -140,10 +141,14 @@ def station(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@capture.shell_page
 @view_required
 def point(request: HttpRequest, pk: int) -> HttpResponse:
+    """A sampling point: its readings and the reading form, which works offline (the
+    phone's queue, ``core.capture``): its shell carries no readings and no names."""
     p = get_for_user(SamplingPoint.objects.select_related("station", "organisation"),
                      request.user, Cap.VIEW, pk=pk)
+    shell = capture.is_shell(request)
     can_edit = services.may(request.user, p)
     retest_of = None
     raw_retest = request.GET.get("retest") or request.POST.get("retest")
@@ -152,6 +157,7 @@ def point(request: HttpRequest, pk: int) -> HttpResponse:
                                            else 0).first()
         if retest_of is None:
             raise Http404
+    # The sampler is the user (whose name the page's top bar shows, in the shell too).
     initial = {"taken_at": _now_local(), "sampler": request.user.get_full_name()}
     last = request.GET.get("saved", "")
     if retest_of is not None:
@@ -168,27 +174,34 @@ def point(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                reading, _created = services.record_reading(
+                reading, created = services.record_reading(
                     request.user, p, client_id=d["client_id"], indicator=d["indicator"],
                     value=d["value"], taken_at=d["taken_at"], sampler=d["sampler"],
                     instrument=d["instrument"], retest_of=retest_of, made_at=d["made_at"])
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
+                if capture.from_queue(request):
+                    return capture.form_answer(request, HttpResponse(_("Saved.")), form,
+                                               created)
                 return redirect(reverse("water:point", args=[p.pk]) + f"?saved={reading.pk}")
-    page = Paginator(p.readings.select_related("exceedance").order_by("-taken_at", "-pk"),
-                     15).get_page(request.GET.get("page"))
+    readings = Reading.objects.none() if shell else p.readings.select_related(
+        "exceedance").order_by("-taken_at", "-pk")
+    page = Paginator(readings, 15).get_page(request.GET.get("page"))
     saved = None
-    if request.GET.get("saved", "").isdigit():
+    if not shell and request.GET.get("saved", "").isdigit():
         saved = Reading.objects.filter(point=p, pk=int(request.GET["saved"])).select_related(
             "exceedance").first()
-    return render(request, "water/point.html", {
+    response = render(request, "water/point.html", {
         "point": p, "form": form if can_edit else None, "saved": saved, "can_edit": can_edit,
         "station_visible": Station.objects.visible_to(request.user).filter(
             pk=p.station_id).exists(),
-        "retest_of": retest_of,
-        "readings": page, "page": page,
+        "retest_of": retest_of, "shell": shell,
+        "readings": page, "page": page, "phone_checks": services.phone_checks(),
     })
+    if request.method == "POST":
+        return capture.form_answer(request, response, form)
+    return response
 
 
 @view_required
@@ -328,6 +341,15 @@ def bulletin(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400)
     extra: dict[str, Any] = {"utility": utility.pk} if utility else {}
+    if request.GET.get("format") == "pdf":
+        # The document to publish: the same exporter, the same rows, drawn as a PDF
+        # (a utility's points are a page or two: never a background job).
+        from fangkong.core import exports
+        from fangkong.water.bulletin_pdf import pdf_response
+
+        exporter = exports.build(exports.get_kind("water_bulletin"), request.user,
+                                 exports.filters_of(request, extra))
+        return pdf_response(exporter)
     return export_view(request, "water_bulletin", back=reverse("water:index"), extra=extra)
 
 

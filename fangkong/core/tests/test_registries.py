@@ -81,7 +81,8 @@ class DeclarationTestCase(FangkongTestCase):
                          {"fever", "plate", "temperature_missed", "visit_finding",
                           "report_missing", "late_record", "low_stock",
                           "volunteers_understaffed", "volunteers_left_open",
-                          "care_request_overdue", "water_quality", "water_cover_gap"})
+                          "care_request_overdue", "water_quality", "water_pressure",
+                          "water_cover_gap"})
         self.assertIn("checkpoints:duty", [e.url_name for e in registries.nav_entries()])
 
 

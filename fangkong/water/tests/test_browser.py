@@ -99,3 +99,80 @@ def test_an_operator_adds_a_sampling_point_after_one_error(page, live_server, si
     page.click("button[type=submit].btn-primary")
     expect(page.locator("h1")).to_have_text("江北医院末梢水")
     assert SamplingPoint.objects.filter(name="江北医院末梢水").count() == 1
+
+
+def test_an_operator_records_readings_offline_and_they_arrive_once(browser, live_server,
+                                                                    site) -> None:
+    """At 360 px with no network: pH 15 is refused on the phone (the server's words,
+    beside the field, nothing queued); pH 7.2 and a free chlorine of 0.1 wait as 待发送,
+    also over a reload of the page (the service worker's shell); back online they arrive
+    once, the chlorine opening its exceedance."""
+    import time
+
+    from django.test import Client
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740},
+                                  service_workers="allow")
+    client = Client()
+    client.force_login(site["operator"])
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                          "url": live_server.url}])
+    page = context.new_page()
+    csp: list[str] = []
+    page.on("console", lambda m: csp.append(m.text) if m.type == "error" and (
+        "Content Security Policy" in m.text) else None)
+    path = f"/water/points/{site['outlet'].pk}/"
+    page.goto(live_server.url + path)
+    page.wait_for_selector("form[data-offline=water-reading]")
+    end = time.monotonic() + 15
+    while not page.evaluate("""(path) => caches.keys().then((names) => Promise.all(
+          names.map((n) => caches.open(n).then((c) => c.match(path)))))
+          .then((hits) => hits.some(Boolean))""", path):
+        assert time.monotonic() < end, "the shell of the reading page was not kept"
+        page.wait_for_timeout(200)
+
+    context.set_offline(True)
+    items = page.locator("[data-offline-item]")
+    page.select_option("#id_indicator", "ph")
+    page.fill("#id_value", "15")
+    page.click("form[data-offline] button[type=submit]")
+    expect(page.locator("[data-phone-error]")).to_contain_text("0至14")
+    expect(page.locator("#id_value")).to_be_focused()
+    assert items.count() == 0
+    page.screenshot(path="/tmp/fk_water_offline_error.png", full_page=True)
+    page.fill("#id_value", "7.2")
+    page.click("form[data-offline] button[type=submit]")
+    expect(page.locator("[data-offline-note]")).to_contain_text("已保存在本机")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("待发送")
+    # Ready for the next reading: the result empty, the sampler and indicator kept.
+    expect(page.locator("#id_value")).to_have_value("")
+    expect(page.locator("#id_sampler")).to_have_value("何建平")
+    expect(page.locator("#id_indicator")).to_have_value("ph")
+    page.select_option("#id_indicator", "free_chlorine")
+    page.fill("#id_value", "0.1")
+    page.click("form[data-offline] button[type=submit]")
+    expect(items).to_have_count(2)
+
+    page.goto(live_server.url + path)  # opened again with no network: the shell
+    expect(items).to_have_count(2)
+    assert page.locator("[data-offline-item][data-status=pending]").count() == 2
+    expect(page.locator("[data-offline-status]")).to_contain_text("无网络")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways ({width}px)"
+    page.screenshot(path="/tmp/fk_water_offline_queue.png", full_page=True)
+    assert not Reading.objects.exists()
+
+    context.set_offline(False)
+    expect(page.locator("[data-offline-item][data-status=sent]")).to_have_count(
+        2, timeout=30000)
+    assert sorted((r.indicator, str(r.value), r.within_limits)
+                  for r in Reading.objects.all()) == [
+        ("free_chlorine", "0.1000", False), ("ph", "7.2000", True)]
+    assert Exceedance.objects.count() == 1
+    assert all(r.made_at is not None for r in Reading.objects.all())
+    page.reload()
+    page.wait_for_timeout(1500)
+    assert Reading.objects.count() == 2 and Exceedance.objects.count() == 1
+    assert not csp, csp
+    context.close()

@@ -51,7 +51,15 @@ class WaterDemoTests(TestCase):
         day = date(2020, 2, 18)
         self.assertEqual(indicators.exceedances(self.city, day), 1)
         self.assertEqual(indicators.samples(self.city, day),
-                         Reading.objects.filter(day=day, within_limits__isnull=False).count())
+                         Reading.objects.filter(day=day, within_limits__isnull=False)
+                         .exclude(indicator__in=("pressure", "flow")).count())
+        # The pressure stations keep above the minimum pressure all month; flow is not
+        # judged.
+        pressure = Reading.objects.filter(indicator="pressure")
+        self.assertTrue(pressure.exists())
+        self.assertEqual(set(pressure.values_list("within_limits", flat=True)), {True})
+        self.assertEqual(set(Reading.objects.filter(indicator="flow").values_list(
+            "within_limits", flat=True)), {None})
         self.assertEqual(indicators.exceedances_open(self.city, day), 0)
         self.assertEqual(indicators.repair_minutes(self.city, date(2020, 2, 9)), 145)
         text = " ".join(render_sentences(self.city, date(2020, 2, 9)))
@@ -75,6 +83,18 @@ class WaterDemoTests(TestCase):
         by_point = {row[0]: row for row in rows[2:]}
         self.assertEqual(by_point["江北水厂出厂水"][-1], "曾超标（已复检）")
         self.assertEqual(by_point["马坑水厂出厂水"][-1], "合格")
+        # The document to publish: the same rows.
+        from pypdf import PdfReader
+
+        pdf = self.client.get(f"/water/bulletin/export/?utility={self.utility.pk}"
+                              "&month=2020-02&format=pdf")
+        self.assertEqual(pdf["Content-Type"], "application/pdf")
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+        flat = text.replace("\n", "").replace(" ", "")
+        for row in rows[2:]:
+            self.assertIn(f"{row[0]}{row[1]}", flat)
+        self.assertIn("江北水厂出厂水出厂水", flat)
+        self.assertIn("曾超标（已复检）", flat)
 
     def test_the_staff_health_form_is_reported_by_the_utility(self) -> None:
         from fangkong.reports.models import Submission

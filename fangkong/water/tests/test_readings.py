@@ -179,3 +179,79 @@ class RuleTextTests(WaterTestCase):
             value="0.08", taken_at=AT.replace(month=3, day=1), sampler="王芳")
         self.assertEqual((r.within_limits, r.limit_text),
                          (False, "≥ 0.1 mg/L (GB 5749-2022 表2)"))
+
+
+class PressureTests(WaterTestCase):
+    """The supply's minimum pressure (``water.limit.pressure``, a dated rule HQ changes):
+    below it a low-pressure exceedance and its alert, apart from the quality figures."""
+
+    def read(self, point, value, taken_at=AT, indicator="pressure"):
+        return services.record_reading(self.operator, point, client_id=uuid.uuid4(),
+                                       indicator=indicator, value=value, taken_at=taken_at,
+                                       sampler="王芳")
+
+    def test_the_boundary_is_within_and_below_it_opens_a_pressure_alert(self) -> None:
+        at_min, _ = self.read(self.end, "0.14")
+        self.assertEqual((at_min.within_limits, at_min.limit_text),
+                         (True, "≥ 0.14 MPa (CJJ 207-2013)"))
+        self.assertEqual(at_min.limit_rule.parameter.code, code_for("pressure"))
+        self.assertFalse(Exceedance.objects.exists())
+        low, _ = self.read(self.end, "0.139")
+        self.assertIs(low.within_limits, False)
+        self.assertEqual(low.limit_text, "≥ 0.14 MPa (CJJ 207-2013)")
+        exc = Exceedance.objects.get(reading=low)
+        self.assertEqual((exc.alert.kind, exc.alert.status, exc.alert.severity),
+                         ("water_pressure", "open", "critical"))
+        self.assertIn("0.139 MPa", exc.alert.title)
+        # The utility's operator sees it among its alerts, another utility's does not.
+        self.assertTrue(Alert.objects.visible_to(self.operator).filter(pk=exc.alert_id)
+                        .exists())
+        self.assertFalse(Alert.objects.visible_to(self.other_operator).filter(
+            pk=exc.alert_id).exists())
+        # Re-measured after the pump is back, then closed with a note.
+        ok, _ = services.record_reading(self.operator, self.end, client_id=uuid.uuid4(),
+                                indicator="pressure", value="0.31",
+                                taken_at=AT + timedelta(hours=1), sampler="王芳",
+                                retest_of=low)
+        services.close_exceedance(self.operator, Exceedance.objects.get(pk=exc.pk),
+                                  "2号泵故障，已切换备用泵")
+        self.assertEqual(Alert.objects.get(pk=exc.alert_id).status, "closed")
+        self.assertTrue(ok.within_limits)
+
+    def test_pressure_is_not_a_water_quality_sample_and_flow_stays_unjudged(self) -> None:
+        from fangkong.water import indicators
+
+        self.read(self.end, "0.1")
+        self.read(self.end, "0.3")
+        flow, _ = self.read(self.outlet, "750", indicator="flow")
+        self.assertIsNone(flow.within_limits)
+        self.assertEqual(flow.limit_text, "")
+        services.record_reading(self.operator, self.end, client_id=uuid.uuid4(),
+                                indicator="free_chlorine", value="0.2", taken_at=AT,
+                                sampler="王芳")
+        day = AT.date()
+        self.assertEqual(indicators.samples(self.city, day), 1)
+        self.assertEqual(indicators.exceedances(self.city, day), 0)
+        self.assertEqual(indicators.exceedances_open(self.city, day), 0)
+        self.assertEqual(Exceedance.objects.count(), 1)  # the low pressure
+
+    def test_a_new_minimum_takes_effect_from_its_date(self) -> None:
+        from fangkong.core.rules import spec_for
+
+        value = spec_for(code_for("pressure")).clean("全部 >=0.16 | CJJ 207-2013")
+        add_value(self.hq, code_for("pressure"), value=value, valid_from=date(2020, 3, 1),
+                  document_number="安水发〔2020〕3号")
+        before, _ = self.read(self.end, "0.15", taken_at=AT.replace(month=2, day=29))
+        after, _ = self.read(self.end, "0.15", taken_at=AT.replace(month=3, day=1))
+        self.assertEqual((before.within_limits, before.limit_text),
+                         (True, "≥ 0.14 MPa (CJJ 207-2013)"))
+        self.assertEqual((after.within_limits, after.limit_text),
+                         (False, "≥ 0.16 MPa (CJJ 207-2013)"))
+        self.assertNotEqual(before.limit_rule_id, after.limit_rule_id)
+        # The reading judged before keeps its version.
+        before.refresh_from_db()
+        self.assertTrue(before.within_limits)
+        # An operator may not change the city's minimum.
+        with self.assertRaises(PermissionDenied):
+            add_value(self.operator, code_for("pressure"), value=value,
+                      valid_from=date(2020, 4, 1), document_number="x")
