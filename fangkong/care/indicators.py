@@ -94,13 +94,19 @@ def open_requests(unit: Any, day: date) -> int:
 
 def _led_totals(organisation: Any, day: date):
     """The totals of the task forces ``organisation`` leads, city-wide; None when it leads
-    none (a member unit's or an enterprise's report gets no pre-fill from care)."""
+    none (a member unit's or an enterprise's report gets no pre-fill from care).
+
+    Kept on the organisation object per day: a report's eight care fields are pre-filled
+    from one ``totals`` (a request loads its organisation afresh, so nothing outlives it).
+    """
     from fangkong.care.models import TaskForce
     from fangkong.care.services import totals
 
-    if not TaskForce.objects.filter(organisation=organisation).exists():
-        return None
-    return totals(None, day, organisation=organisation)
+    memo = organisation.__dict__.setdefault("_care_led_totals", {})
+    if day not in memo:
+        memo[day] = (totals(None, day, organisation=organisation)
+                     if TaskForce.objects.filter(organisation=organisation).exists() else None)
+    return memo[day]
 
 
 def _led(field: str) -> Any:
