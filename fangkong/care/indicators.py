@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.registries import has_records, indicator, sentence
+from fangkong.core.registries import has_records, indicator, organisation_figure, sentence
 
 
 def _totals(unit: Any, day: date):
@@ -88,6 +88,47 @@ def open_requests(unit: Any, day: date) -> int:
     return (HelpRequest.objects.under(unit).filter(requested_at__lte=end)
             .filter(Q(status="open") | Q(fulfilled_at__gt=end)).exclude(status="cancelled")
             .count())
+
+
+# --- The task force's own figures (its daily report, registries.organisation_figure) ----
+
+def _led_totals(organisation: Any, day: date):
+    """The totals of the task forces ``organisation`` leads, city-wide; None when it leads
+    none (a member unit's or an enterprise's report gets no pre-fill from care).
+
+    Kept on the organisation object per day: a report's eight care fields are pre-filled
+    from one ``totals`` (a request loads its organisation afresh, so nothing outlives it).
+    """
+    from fangkong.care.models import TaskForce
+    from fangkong.care.services import totals
+
+    memo = organisation.__dict__.setdefault("_care_led_totals", {})
+    if day not in memo:
+        memo[day] = (totals(None, day, organisation=organisation)
+                     if TaskForce.objects.filter(organisation=organisation).exists() else None)
+    return memo[day]
+
+
+def _led(field: str) -> Any:
+    def compute(organisation: Any, day: date) -> int | Decimal | None:
+        t = _led_totals(organisation, day)
+        if t is None:
+            return None
+        value = getattr(t, field)
+        return _number(value) if isinstance(value, Decimal) else value
+
+    compute.__qualname__ = f"led_{field}"
+    return compute
+
+
+for _code, _field in (("care.workers", "workers"), ("care.helpers", "helpers"),
+                      ("care.sent_to_hubei", "sent_to_hubei"),
+                      ("care.necessities_sets", "necessities_sets"),
+                      ("care.goods_kg", "goods_kg"),
+                      ("care.counselling_sessions", "counselling_sessions"),
+                      ("care.condolence_yuan", "condolence_yuan"),
+                      ("care.subsidy_yuan", "temporary_subsidy_yuan")):
+    organisation_figure(_code)(_led(_field))
 
 
 def wan(amount: Decimal) -> str:

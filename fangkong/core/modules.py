@@ -8,6 +8,8 @@ instead of ``AppConfig`` and declares, as class attributes:
 - ``nav``: its navigation entries (``registries.NavEntry``);
 - ``alert_kinds``: the kinds of alert it raises (``registries.AlertKind``);
 - ``demo_step``: the module path of its demo step (``load(ctx) -> str``), or None;
+  ``demo_after``: the labels of modules whose demo steps must run first (its step reads
+  their records) though INSTALLED_APPS lists them later;
 - ``schedules``: its scheduled work (``registries.Schedule``), run by ``fangkong worker``.
 
 ``ready`` registers all of these and imports the module's ``indicators``, ``briefing``,
@@ -40,6 +42,7 @@ class FangkongModule(AppConfig):
     nav: Sequence[registries.NavEntry] = ()
     alert_kinds: Sequence[registries.AlertKind] = ()
     demo_step: str | None = None
+    demo_after: Sequence[str] = ()
     schedules: Sequence[registries.Schedule] = ()
     #: Dotted path of a hook opening the module's alerts to a non-territorial role
     #: (``registries.register_alert_visibility``), and the roles it serves.
@@ -117,5 +120,18 @@ def home_panels(request: Any) -> list[str]:
 def demo_steps() -> list[str]:
     """The demo steps the installed modules declare, in INSTALLED_APPS order (a module
     that reads another's data, like reports reading checkpoints' indicators, is listed
-    after it)."""
-    return [m.demo_step for m in modules() if m.demo_step]
+    after it), except that a step waits for the steps of the modules in its
+    ``demo_after`` (reports' pre-filled figures read volunteers' and care's records)."""
+    pending = [m for m in modules() if m.demo_step]
+    labels = {m.label for m in pending}
+    done: set[str] = set()
+    out: list[str] = []
+    while pending:
+        ready = next((m for m in pending
+                      if all(a in done or a not in labels for a in m.demo_after)), None)
+        if ready is None:
+            raise ValueError(f"demo_after loops: {[m.label for m in pending]}")
+        pending.remove(ready)
+        done.add(ready.label)
+        out.append(ready.demo_step)  # type: ignore[arg-type]
+    return out

@@ -4,7 +4,11 @@ Form ``county_daily`` (县区及成员单位工作日报), reported by the ten c
 member units from 2020-02-10 to 2020-03-02, deadline 17:00 the same day: most reports
 on time and approved, some late, a few missing, one returned on the last day. 紫阳县's
 resumed projects reach 119 on 2020-03-02 (SCENARIO.md). Form ``enterprise_daily``
-(企业疫情日报) is reported by the enterprises and the water group from 2020-02-17.
+(企业疫情日报) is reported by the enterprises and the water group from 2020-02-17. Form
+``care_daily`` (一对一保障工作日报) is reported by 市人社局, the lead of the one-to-one
+support task force, from the first day of its records, its figures the task force's own
+(care's organisation figures); 2020-03-02's is left for ``renshe01`` to fill. This step
+runs after volunteers and care (``ReportsConfig.demo_after``): it reads their records.
 
 Bulk inserts, then the roll-up rows are rebuilt once: about half a second. Idempotent:
 a form that already has reports is left alone. Deterministic: one ``random.Random`` per
@@ -127,7 +131,57 @@ LIVE_SOURCES = {
     "projects_resumed": "resumption.projects_resumed",
     # An enterprise's own daily report: its returned staff, from its employee records.
     "staff_returned": "resumption.staff_returned_today",
+    # The volunteers who checked in to a shift in the county that day, where the county
+    # keeps volunteer records (汉滨区); elsewhere the indicator gives no figure and the
+    # county reports its own count (docs/decisions/reports-module-prefill.md).
+    "volunteers_on_duty": "volunteers.on_duty",
+    # The one-to-one support task force's own daily report (``care_daily``): the records
+    # of the task force its reporter leads (care's organisation figures).
+    "workers_supported": "care.workers",
+    "helpers_paired": "care.helpers",
+    "sent_to_hubei": "care.sent_to_hubei",
+    "necessities_sets": "care.necessities_sets",
+    "goods_kg": "care.goods_kg",
+    "counselling_sessions": "care.counselling_sessions",
+    "condolence_yuan": "care.condolence_yuan",
+    "subsidy_yuan": "care.subsidy_yuan",
 }
+
+# The one-to-one support task force (市人社局 leads) reports to the HQ every day from the
+# first day its records start, on totals that are all levels on the day: the pairs in
+# place, and everything delivered or paid so far. Out of the briefing: care writes its
+# own sentences from the same records (care.indicators). Reported up to the day before
+# the last, approved; on the last day the form waits for ``renshe01``.
+CARE_FORM = "care_daily"
+CARE_INDICATORS = (
+    ("workers_supported", "保障一线医务人员及家属", "Frontline medical workers under support",
+     "人", INT, SUM, STOCK, True, False, 0),
+    ("helpers_paired", "结对帮扶责任人", "Helpers paired", "人", INT, SUM, STOCK, True, False,
+     0),
+    ("sent_to_hubei", "援鄂医务人员(明确联系人)", "Workers sent to Hubei with a contact", "人",
+     INT, SUM, STOCK, False, False, 0),
+    ("necessities_sets", "累计提供生活必需品", "Sets of necessities delivered, cumulative",
+     "套", INT, SUM, STOCK, False, False, 0),
+    ("goods_kg", "累计提供生活物资", "Food and daily goods delivered, cumulative", "公斤", DEC,
+     SUM, STOCK, False, False, 2),
+    ("counselling_sessions", "累计开展心理咨询", "Counselling sessions, cumulative", "人次",
+     INT, SUM, STOCK, False, False, 0),
+    ("condolence_yuan", "累计发放慰问金", "Condolence money paid, cumulative", "元", DEC, SUM,
+     STOCK, False, False, 2),
+    ("subsidy_yuan", "累计发放临时性工作补助", "Temporary work subsidies paid, cumulative", "元",
+     DEC, SUM, STOCK, False, False, 2),
+    ("notes", "工作动态", "Notes", "", TXT, NONE, FLOW, False, False, 0),
+)
+CARE_RULES = (
+    ("sent_to_hubei <= workers_supported", "援鄂医务人员数不能超过保障的医务人员总数。",
+     "Workers sent to Hubei cannot exceed the workers under support."),
+    ("helpers_paired <= workers_supported", "结对帮扶责任人数不能超过保障的医务人员总数。",
+     "Helpers paired cannot exceed the workers under support."),
+)
+CARE_NOTES = (
+    "走访慰问一线医务人员家属,协调解决生活困难。", "为援鄂医务人员家属配送米面油和蛋奶果蔬。",
+    "组织心理咨询师电话回访医务人员家属。", "核对临时性工作补助发放名单。",
+)
 
 # Below the county: the towns (镇/街道) of 汉滨区 report to the district, and the
 # communities (村/社区) of two of its streets to their street (汉滨区 reviews both, as
@@ -226,7 +280,8 @@ class _Writer:
         )
         snapshot = {
             code: {"value": (str(v) if isinstance(v, Decimal) else v),
-                   "computed": computed.get(code),
+                   "computed": (str(computed[code]) if isinstance(computed.get(code), Decimal)
+                                else computed.get(code)),
                    "overridden": code in computed and computed[code] != v}
             for code, v in values.items() if code in self.indicators
         }
@@ -328,15 +383,17 @@ def _county_values(rng: random.Random, code: str, n: int, total_days: int,
 
 
 def _live_values(sources: dict[str, Any], reporter: Reporter, day: dt.date
-                 ) -> dict[str, int]:
+                 ) -> dict[str, int | Decimal]:
     """What the modules' live indicators say for this reporter and day (the pre-fill):
-    an organisation's own figures where a module computes them."""
-    out = {}
+    an organisation's own figures where a module computes them; None (no figure: a
+    county that keeps no volunteer records) leaves the generated value."""
+    out: dict[str, int | Decimal] = {}
     for code, source in sources.items():
         value = (registries.organisation_value(source.code, reporter.organisation, day)
                  if reporter.is_organisation else source.compute(reporter.unit, day))
         if value is not None:
-            out[code] = int(value)
+            number = Decimal(str(value))
+            out[code] = int(number) if number == number.to_integral_value() else number
     return out
 
 
@@ -412,6 +469,41 @@ def _load_enterprise_daily(ctx: DemoContext) -> tuple[ReportForm, int]:
             values.update(computed)
             writer.add(reporter, day, values, submitted_at=_submitted_at(rng, day),
                        status=Status.APPROVED, submitter=ctx.actor, computed=computed)
+    return form, writer.save()
+
+
+def _load_care_daily(ctx: DemoContext) -> tuple[ReportForm, int] | None:
+    """The task force's daily report, from the first day of its records: every figure is
+    the live one (the pre-fill), so the report and care's own pages agree."""
+    from django.apps import apps
+    from django.db.models import Min
+
+    if not apps.is_installed("fangkong.care"):
+        return None
+    task_forces = apps.get_model("care", "TaskForce").objects
+    first = (apps.get_model("care", "MedicalWorker").objects
+             .aggregate(d=Min("registered_on"))["d"])
+    if first is None:
+        return None
+    form = _form(ctx, CARE_FORM, "一对一保障工作日报",
+                 "Daily report of the one-to-one support task force", CARE_INDICATORS,
+                 CARE_RULES, in_briefing=False)
+    leads = list(Organisation.objects.filter(
+        pk__in=task_forces.values("organisation_id")).order_by("code"))
+    reporters = _reporters(form, [], leads, first)
+    if Submission.objects.filter(form=form).exists():
+        return form, 0
+    writer = _Writer(ctx, form)
+    sources = {i.code: registries.get_indicator(i.source) for i in form.indicators.all()
+               if i.source and registries.get_indicator(i.source)}
+    coordinator = _user(ctx, "renshe01")
+    for reporter in reporters:
+        rng = random.Random(f"{ctx.seed}:reports:{CARE_FORM}:{reporter.code}")
+        for day in _days(first, LAST_DAY - dt.timedelta(days=1)):
+            computed = _live_values(sources, reporter, day)
+            values = {**computed, "notes": rng.choice(CARE_NOTES)}
+            writer.add(reporter, day, values, submitted_at=_submitted_at(rng, day),
+                       status=Status.APPROVED, submitter=coordinator, computed=computed)
     return form, writer.save()
 
 
@@ -505,13 +597,16 @@ def load(ctx: DemoContext) -> str:
     county_form, county_new = _load_county_daily(ctx)
     enterprise_form, enterprise_new = _load_enterprise_daily(ctx)
     grassroots = _load_town_and_community_daily(ctx)
+    care = _load_care_daily(ctx)
     missing = _missing_alerts(ctx, county_form, LAST_DAY)
     below = sum(form.submissions.count() for form, _new in grassroots)
     return _(
         "%(county)s: %(n)d reports (%(new)d new) from %(reporters)d reporting units; "
         "%(enterprise)s: %(e)d reports (%(enew)d new); towns and communities of 汉滨区: "
-        "%(below)d reports; %(missing)d missing on %(day)s"
+        "%(below)d reports; the task force: %(care)d reports (%(cnew)d new); "
+        "%(missing)d missing on %(day)s"
     ) % {
+        "care": care[0].submissions.count() if care else 0, "cnew": care[1] if care else 0,
         "county": county_form.name, "enterprise": enterprise_form.name,
         "n": county_form.submissions.count(), "new": county_new,
         "reporters": county_form.reporters.count(), "e": enterprise_form.submissions.count(),

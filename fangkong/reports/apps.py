@@ -43,6 +43,8 @@ class ReportsConfig(FangkongModule):
                  label=_("Daily roll-up check")),
     )
     demo_step = "fangkong.demo.reports"
+    # The reports carry the live figures of these modules (demo.reports.LIVE_SOURCES).
+    demo_after = ("volunteers", "care")
 
     def ready(self) -> None:
         super().ready()

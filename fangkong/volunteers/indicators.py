@@ -30,8 +30,12 @@ HAS_VOLUNTEERS = has_records("volunteers.Volunteer", "volunteers.Shift")
 
 @indicator("volunteers.on_duty", gettext_lazy("Volunteers on duty"), "人",
            home_card=True, home_if=HAS_VOLUNTEERS)
-def on_duty(unit: Any, day: date) -> int:
-    """People who checked in to a shift in the unit that day."""
+def on_duty(unit: Any, day: date) -> int | None:
+    """People who checked in to a shift in the unit that day; None (no figure, not 0)
+    where the unit keeps no volunteer records at all: the daily report's 在岗志愿者 is then
+    not pre-filled (docs/decisions/reports-module-prefill.md)."""
+    if not HAS_VOLUNTEERS(unit):
+        return None
     start, end = _bounds(day)
     return (_assignments(unit).filter(check_in_at__gte=start, check_in_at__lt=end)
             .values("volunteer_id").distinct().count())
@@ -63,4 +67,4 @@ def volunteers_sentence(unit: Any, day: date) -> str | None:
     return _("%(people)d volunteers have served in %(unit)s, %(hours)s hours approved in "
              "all; %(today)d were on duty on %(day)s.") % {
         "people": people, "unit": unit.name, "hours": hours(unit, day),
-        "today": on_duty(unit, day), "day": day.strftime("%m-%d")}
+        "today": on_duty(unit, day) or 0, "day": day.strftime("%m-%d")}

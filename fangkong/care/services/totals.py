@@ -44,8 +44,10 @@ class Totals:
                 "temporary_subsidy_yuan": f"{self.temporary_subsidy_yuan:.2f}"}
 
 
-def _base(model: Any, unit: Any, user: Any) -> Any:
+def _base(model: Any, unit: Any, user: Any, organisation: Any = None) -> Any:
     qs = model.objects.all() if user is None else model.objects.visible_to(user)
+    if organisation is not None:
+        qs = qs.filter(**{qs.TASK_FORCE: organisation.pk})
     return qs.under(unit) if unit is not None else qs
 
 
@@ -53,14 +55,15 @@ def _sum(qs: Any, field: str) -> Decimal:
     return qs.aggregate(s=Sum(field))["s"] or Decimal(0)
 
 
-def totals(unit: Any, until: date, *, user: Any = None) -> Totals:
+def totals(unit: Any, until: date, *, user: Any = None, organisation: Any = None) -> Totals:
     """Figures for the families whose home is under ``unit`` (all when None), up to and
-    including ``until``; with ``user``, only the records that user may see."""
-    workers = _base(MedicalWorker, unit, user).filter(registered_on__lte=until)
+    including ``until``; with ``user``, only the records that user may see; with
+    ``organisation``, only the records of the task forces it leads (its daily report)."""
+    workers = _base(MedicalWorker, unit, user, organisation).filter(registered_on__lte=until)
     active = Q(started_on__lte=until) & (Q(ended_on__isnull=True) | Q(ended_on__gt=until))
-    pairings = _base(Pairing, unit, user).filter(active, worker__isnull=False)
-    services = _base(ServiceLog, unit, user).filter(day__lte=until)
-    payments = _base(Payment, unit, user).filter(day__lte=until)
+    pairings = _base(Pairing, unit, user, organisation).filter(active, worker__isnull=False)
+    services = _base(ServiceLog, unit, user, organisation).filter(day__lte=until)
+    payments = _base(Payment, unit, user, organisation).filter(day__lte=until)
 
     def service(category: str, measure: str) -> Decimal:
         return _sum(services.filter(category=category, unit=measure), "quantity")

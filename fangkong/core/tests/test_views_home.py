@@ -45,10 +45,11 @@ class HomeTests(FangkongTestCase):
             "checkpoints.outsiders_observing", "resumption.projects_resumed",
             "resumption.workers_transported", "supplies.masks_in_stock",
             "supplies.masks_issued", "supplies.open_needs", "relief.paid_amount",
-            "relief.awaiting_payment", "volunteers.on_duty", "volunteers.hours",
+            "relief.awaiting_payment", "volunteers.hours",
             "training.attended", "care.workers", "care.helpers", "water.exceedances_open",
         ])  # reports.missing is None: no report form in these tests; water.pass_rate is
-        # None: no water readings
+        # None: no water readings; volunteers.on_duty is None: no volunteer records
+        # (docs/decisions/reports-module-prefill.md)
 
     def test_a_community_without_a_modules_records_sees_only_the_general_cards(self) -> None:
         self.login(self.community_a)

@@ -53,9 +53,23 @@ class BulkTestCase(FangkongTestCase):
 
 class StepsTestCase(FangkongTestCase):
     def test_the_modules_declare_their_steps_in_installed_apps_order(self) -> None:
+        # reports waits for volunteers and care (ReportsConfig.demo_after).
         self.assertEqual(demo_steps(), ["fangkong.demo.core", "fangkong.demo.checkpoints",
-                                        "fangkong.demo.resumption",
-                                        "fangkong.demo.reports", "fangkong.demo.supplies",
+                                        "fangkong.demo.resumption", "fangkong.demo.supplies",
                                         "fangkong.demo.relief", "fangkong.demo.volunteers",
                                         "fangkong.demo.training", "fangkong.demo.care",
-                                        "fangkong.demo.water"])
+                                        "fangkong.demo.reports", "fangkong.demo.water"])
+
+    def test_a_step_waits_for_the_steps_whose_records_it_reads(self) -> None:
+        from types import SimpleNamespace as Module
+
+        installed = [Module(label="a", demo_step="a", demo_after=("c", "gone")),
+                     Module(label="b", demo_step="b", demo_after=()),
+                     Module(label="c", demo_step="c", demo_after=()),
+                     Module(label="d", demo_step=None, demo_after=())]
+        with mock.patch("fangkong.core.modules.modules", return_value=installed):
+            self.assertEqual(demo_steps(), ["b", "c", "a"])
+        installed[2] = Module(label="c", demo_step="c", demo_after=("a",))
+        with mock.patch("fangkong.core.modules.modules", return_value=installed), \
+                self.assertRaises(ValueError):
+            demo_steps()
