@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.volunteers.views import pages, public
+from fangkong.volunteers.views import organisation, pages, public
 
 app_name = "volunteers"
 
@@ -31,4 +31,22 @@ urlpatterns = [
     path("v/<str:key>/done/<uuid:client_id>/", public.signup_done, name="signup_done"),
     path("verify/<str:code>/", public.verify, name="verify"),
     path("ical/<str:key>.ics", public.feed, name="feed"),
+]
+
+# The coordinator's organisation pages (issue #13): teams, paired communities, sites,
+# enrolling one volunteer, a volunteer's profile.
+urlpatterns += [
+    path("teams/", organisation.teams, name="teams"),
+    path("teams/new/", organisation.team_new, name="team_new"),
+    path("teams/<id:pk>/", organisation.team, name="team"),
+    path("teams/<id:pk>/edit/", organisation.team_edit, name="team_edit"),
+    path("pairings/", organisation.pairings, name="pairings"),
+    path("pairings/new/", organisation.pairing_new, name="pairing_new"),
+    path("pairings/<id:pk>/end/", organisation.pairing_end, name="pairing_end"),
+    path("sites/", organisation.sites, name="sites"),
+    path("sites/new/", organisation.site_new, name="site_new"),
+    path("sites/<id:pk>/edit/", organisation.site_edit, name="site_edit"),
+    path("sites/<id:pk>/renew/", organisation.site_renew, name="site_renew"),
+    path("people/new/", organisation.enrol, name="enrol"),
+    path("people/<id:pk>/edit/", organisation.profile_edit, name="profile_edit"),
 ]

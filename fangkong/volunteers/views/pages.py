@@ -238,7 +238,9 @@ def volunteers(request: HttpRequest) -> HttpResponse:
           .select_related("organisation", "team", "org_unit").order_by("unit_path", "name"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "volunteers/volunteers.html", {
-        "page": page, "can_import": scope_for(request.user).can(Cap.IMPORT)})
+        "page": page, "can_import": scope_for(request.user).can(Cap.IMPORT),
+        "can_enrol": bool(units_visible_to(request.user, Cap.EDIT).exists()
+                          or _organisations(request.user).exists())})
 
 
 @view_required
