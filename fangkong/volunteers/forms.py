@@ -189,7 +189,7 @@ class SiteFields(forms.Form):
                              initial=SiteKind.CHECKPOINT)
     checkpoint = forms.ModelChoiceField(label=_("Checkpoint"), queryset=None, required=False,
                                         empty_label=_("(the whole community)"))
-    name = forms.CharField(label=_("Name"), max_length=60, required=False,
+    name = forms.CharField(label=_("Site name"), max_length=60, required=False,
                            help_text=_("Empty: the checkpoint's name."))
 
     def __init__(self, *args: Any, checkpoints: Any = None, offered: Any = (),

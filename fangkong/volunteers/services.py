@@ -956,7 +956,8 @@ def _site_errors(org_unit: OrgUnit, name: str, kind: str, checkpoint: Any,
                 errors["checkpoint"] = [_("This checkpoint is already the site %(site)s.") % {
                     "site": taken.name}]
     if not name:
-        errors["name"] = [_("Name the site.")]
+        if "checkpoint" not in errors:  # a checkpoint, once chosen, names the site
+            errors["name"] = [_("Name the site.")]
     elif Site.objects.filter(org_unit=org_unit, name=name).exclude(pk=exclude).exists():
         errors["name"] = [_("The community already has a site of this name.")]
     return errors

@@ -115,6 +115,7 @@ def team_new(request: HttpRequest) -> HttpResponse:
         initial["community"] = organisation.org_unit.code
     form = f.TeamForm(request.POST or None, units=units, volunteers=accepted,
                       offered=offered, initial=initial)
+    f.offer(form.fields["community"], _labelled(units))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -344,6 +345,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
         initial["organisation"] = organisations.first().pk
     form = f.EnrolForm(request.POST or None, units=units, organisations=organisations,
                        initial=initial)
+    # Volunteers serve in a community (a liaison's staff: also the organisation's unit).
+    f.offer(form.fields["community"], _labelled(
+        units.filter(Q(level=Level.COMMUNITY) | Q(pk__in=organisations.values("org_unit_id")))))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
