@@ -797,8 +797,9 @@ def _set_members(team: Team, leader: Volunteer | None, members: Sequence[Volunte
         v.team = None
         v.save(update_fields=["team", "updated_at"])
     for v in Volunteer.objects.filter(pk__in=wanted).exclude(team=team):
-        if v.team_id is not None:
-            Team.objects.filter(pk=v.team_id, leader=v).update(leader=None)
+        for led in Team.objects.filter(leader=v).exclude(pk=team.pk):  # led their old team
+            led.leader = None
+            led.save(update_fields=["leader", "updated_at"])
         v.team = team
         v.save(update_fields=["team", "updated_at"])
     if team.leader_id != (leader.pk if leader else None):

@@ -43,6 +43,21 @@ class Teams(VolunteersTestCase):
         self.assertNotContains(page, self.other.name)  # masked
         self.assertNotContains(page, "13912345679")
 
+    def test_a_community_worker_makes_the_communitys_own_team(self) -> None:
+        own, _c = services.enrol(self.community_a2, self.community_a2_unit,
+                                 id_number=id_number(8), name="黄丽")
+        self.login(self.community_a2)
+        page = self.client.get("/volunteers/teams/new/")
+        self.assertContains(page, own.masked_name)  # of no organisation: offered
+        self.assertNotContains(page, self.me.masked_name)  # the audit office's: not
+        r = self.client.post("/volunteers/teams/new/", {
+            "client_id": str(uuid.uuid4()), "organisation": "none",
+            "community": self.community_a2_unit.code, "name": "临江社区党员志愿服务队",
+            "leader": str(own.pk)})
+        team = Team.objects.get()
+        self.assertRedirects(r, f"/volunteers/teams/{team.pk}/")
+        self.assertEqual((team.organisation, team.leader), (None, own))
+
     def test_a_duplicate_name_in_the_organisation_is_refused(self) -> None:
         services.create_team(self.member_liaison, self.city, client_id=uuid.uuid4(),
                              name="审计局青年突击队", organisation=self.member_org)

@@ -68,6 +68,10 @@ def _volunteer_label(v: Volunteer, team: Team | None = None) -> str:
     return label
 
 
+def _pk(obj: Any) -> int | None:
+    return None if obj is None else obj.pk
+
+
 def _may_create(user: Any) -> bool:
     return bool(units_visible_to(user, Cap.EDIT).exists() or _organisations(user).exists())
 
@@ -90,28 +94,35 @@ def _team_volunteers(user: Any, organisation_id: int | None, unit_path: str,
     (the organisation's, or a team of no organisation: its unit's)."""
     accepted = Volunteer.objects.visible_to(user, Cap.EDIT)
     offered = accepted.select_related("team").order_by("name", "pk")
-    offered = (offered.filter(organisation_id=organisation_id) if organisation_id
-               else offered.filter(unit_path__startswith=unit_path))
+    if organisation_id:
+        offered = offered.filter(organisation_id=organisation_id)
+    elif unit_path:
+        offered = offered.filter(unit_path__startswith=unit_path)
+    else:  # a community's own team: volunteers of no organisation
+        offered = offered.filter(organisation__isnull=True)
     return accepted, [(v.pk, _volunteer_label(v, team)) for v in offered[:500]]
 
 
 @view_required
 def team_new(request: HttpRequest) -> HttpResponse:
     organisations = _organisations(request.user).order_by("name")
+    territorial = units_visible_to(request.user, Cap.EDIT).exists()
     raw = request.POST.get("organisation") or request.GET.get("organisation") or ""
     organisation = organisations.filter(pk=raw).first() if raw.isdigit() else None
-    if organisation is None and organisations.count() == 1:
+    # A community's own team (a party members' service team) has no organisation.
+    own = territorial and organisation is None and (raw == "none" or not organisations.exists())
+    if organisation is None and not own and not territorial and organisations.count() == 1:
         organisation = organisations.first()
-    if organisation is None:  # first: whose team (its volunteers are offered next)
+    if organisation is None and not own:  # first: whose team (its volunteers come next)
         if not organisations.exists():
             raise PermissionDenied
         return render(request, "volunteers/team_form.html", {
-            "organisations": organisations, "chosen": raw,
+            "organisations": organisations, "chosen": raw, "territorial": territorial,
             "title": _("New volunteer team")})
     units = _units(request.user)
-    accepted, offered = _team_volunteers(request.user, organisation.pk, "")
+    accepted, offered = _team_volunteers(request.user, _pk(organisation), "")
     initial = {}
-    if units.filter(pk=organisation.org_unit_id).exists():
+    if organisation is not None and units.filter(pk=organisation.org_unit_id).exists():
         initial["community"] = organisation.org_unit.code
     form = f.TeamForm(request.POST or None, units=units, volunteers=accepted,
                       offered=offered, initial=initial)
@@ -133,6 +144,7 @@ def team_new(request: HttpRequest) -> HttpResponse:
             return redirect("volunteers:team", pk=team.pk)
     return _answer(request, "volunteers/team_form.html", {
         "form": form, "organisation": organisation, "title": _("New volunteer team"),
+        "organisation_key": organisation.pk if organisation is not None else "none",
         "submit": _("Save the team"), "back": reverse("volunteers:teams")})
 
 
