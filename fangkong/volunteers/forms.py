@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.forms import DateInput, DateTimeInput, KeyedForm, UnitChoiceField
 from fangkong.core.imports import ImportForm
-from fangkong.volunteers.models import Political, Task
+from fangkong.volunteers.models import Political, SiteKind, Task
 
 
 class SignupForm(KeyedForm):
@@ -145,3 +145,157 @@ class VolunteerImportForm(ImportForm):
         super().__init__(*args, **kwargs)
         if communities is not None:
             self.fields["community"].queryset = communities
+
+
+# --- the coordinator's pages: teams, paired communities, sites, enrolment, profile ------
+
+def offer(field: forms.ModelChoiceField, offered: list[tuple[Any, str]]) -> None:
+    """Render only ``offered`` (value, label) while the field accepts its whole queryset
+    (the service says why another value is refused, next to the field)."""
+    empty = [("", field.empty_label)] if getattr(field, "empty_label", None) is not None \
+        and not isinstance(field, forms.ModelMultipleChoiceField) else []
+    field.widget.choices = empty + offered
+
+
+class TeamFields(forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=60)
+    leader = forms.ModelChoiceField(label=_("Team leader"), queryset=None, required=False,
+                                    empty_label=_("(none yet)"))
+    members = forms.ModelMultipleChoiceField(
+        label=_("Team members"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A volunteer who joins leaves their former team."))
+
+    def __init__(self, *args: Any, volunteers: Any = None, offered: Any = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("leader", "members"):
+            self.fields[name].queryset = volunteers
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "Choose among the organisation's volunteers.")
+        self.fields["members"].error_messages["invalid_pk_value"] = _(
+            "Choose among the organisation's volunteers.")
+        offer(self.fields["leader"], list(offered))
+        offer(self.fields["members"], list(offered))
+
+
+class TeamForm(KeyedForm, TeamFields):
+    """A new team: its community, name, leader and members (the organisation is chosen
+    before, in the page's address, so that its volunteers can be offered)."""
+
+    community = UnitChoiceField(label=_("Based in"))
+    field_order = ["community", "name", "leader", "members"]
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["community"].queryset = units
+
+
+class TeamEditForm(TeamFields):
+    """Edits a team (its name, leader and members)."""
+
+
+class PairingForm(KeyedForm):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    community = UnitChoiceField(label=_("Paired community"))
+    since = forms.DateField(label=_("Paired since"), widget=DateInput())
+    until = forms.DateField(label=_("Paired until (last day)"), widget=DateInput(),
+                            required=False, help_text=_("Empty while the pairing lasts."))
+
+    def __init__(self, *args: Any, units: Any = None, communities: Any = (),
+                 organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = units
+        self.fields["community"].error_messages["invalid_choice"] = _(
+            "Choose a community in your area.")
+        offer(self.fields["community"], list(communities))
+        self.fields["organisation"].queryset = organisations
+
+
+class EndPairingForm(forms.Form):
+    until = forms.DateField(label=_("Last day of the pairing"), widget=DateInput())
+
+
+class SiteFields(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of site"), choices=SiteKind.choices,
+                             initial=SiteKind.CHECKPOINT)
+    checkpoint = forms.ModelChoiceField(label=_("Checkpoint"), queryset=None, required=False,
+                                        empty_label=_("(the whole community)"))
+    name = forms.CharField(label=_("Site name"), max_length=60, required=False,
+                           help_text=_("Empty: the checkpoint's name."))
+
+    def __init__(self, *args: Any, checkpoints: Any = None, offered: Any = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["checkpoint"].queryset = checkpoints
+        self.fields["checkpoint"].error_messages["invalid_choice"] = _(
+            "Choose a checkpoint in your area.")
+        offer(self.fields["checkpoint"], list(offered))
+
+
+class SiteForm(KeyedForm, SiteFields):
+    community = UnitChoiceField(label=_("Community"))
+    field_order = ["community", "kind", "checkpoint", "name"]
+
+    def __init__(self, *args: Any, units: Any = None, communities: Any = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = units
+        self.fields["community"].error_messages["invalid_choice"] = _(
+            "Choose a community in your area.")
+        offer(self.fields["community"], list(communities))
+
+
+class SiteEditForm(SiteFields):
+    """Edits a site (its community stays)."""
+
+
+class EnrolForm(KeyedForm):
+    """One volunteer enrolled by hand. The person is looked up by ID number: a second
+    enrolment of the same person finds their profile."""
+
+    community = UnitChoiceField(label=_("Serves in"))
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None,
+                                          required=False, empty_label=_("(none)"))
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("ID card number"), max_length=24,
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    phone = forms.CharField(label=_("Mobile phone"), max_length=24,
+                            widget=forms.TextInput(attrs={"inputmode": "tel",
+                                                          "autocomplete": "off"}))
+    political = forms.ChoiceField(label=_("Political status"), choices=Political.choices,
+                                  initial=Political.NONE)
+    skills = forms.CharField(label=_("Skills"), max_length=120, required=False)
+    availability = forms.CharField(label=_("Availability"), max_length=120, required=False,
+                                   help_text=_("e.g. weekday mornings, weekends"))
+    health_ok = forms.BooleanField(
+        label=_("Declared: no fever or cough, no contact with a case in the last 14 days"),
+        required=False)
+
+    def __init__(self, *args: Any, units: Any = None, organisations: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = units
+        self.fields["organisation"].queryset = organisations
+
+
+class CoordinatorProfileForm(forms.Form):
+    """A volunteer's profile as their coordinator edits it."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None,
+                                          required=False, empty_label=_("(none)"))
+    political = forms.ChoiceField(label=_("Political status"), choices=Political.choices)
+    skills = forms.CharField(label=_("Skills"), max_length=120, required=False)
+    availability = forms.CharField(label=_("Availability"), max_length=120, required=False,
+                                   help_text=_("e.g. weekday mornings, weekends"))
+    health_ok = forms.BooleanField(
+        label=_("Declared: no fever or cough, no contact with a case in the last 14 days"),
+        required=False)
+    health_declared_on = forms.DateField(label=_("Health declared on"), widget=DateInput(),
+                                         required=False,
+                                         help_text=_("Empty: today, when declared."))
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations

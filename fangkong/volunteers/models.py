@@ -48,21 +48,50 @@ class OrgQuerySet(OrganisationScopedQuerySet):
     scoped_roles = {Role.MEMBER_UNIT: _ORG_CAPS}
 
 
+def submission_key() -> Any:
+    """The key of the page's form that created the record (``KeyedForm``): a form sent
+    again finds it. Empty for records made otherwise (the demo, an import, the admin)."""
+    return models.UUIDField(_("submission key"), null=True, blank=True, unique=True,
+                            editable=False)
+
+
+class PairingQuerySet(OrgQuerySet):
+    def active(self, day: Any = None) -> Any:
+        """Pairings in force on ``day`` (default today): an ended one stays as history."""
+        from django.utils import timezone
+
+        day = day or timezone.localdate()
+        return self.filter(Q(since__isnull=True) | Q(since__lte=day),
+                           Q(until__isnull=True) | Q(until__gte=day))
+
+
 class Pairing(ScopedModel):
-    """An organisation's paired community (包联社区): its staff go to help there."""
+    """An organisation's paired community (包联社区): its staff go to help there, from
+    ``since`` until ``until`` (the last day; empty while it lasts). Ending a pairing
+    keeps it as history; the same pair may be paired again later, never twice at once
+    (the service refuses overlapping periods; one open pairing per pair is a database
+    constraint)."""
 
     organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("organisation"))
     since = models.DateField(_("paired since"), null=True, blank=True)
+    until = models.DateField(pgettext_lazy("pairing", "until"), null=True, blank=True)
+    client_id = submission_key()
 
-    objects = OrgQuerySet.as_manager()
+    objects = PairingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("paired community")
         verbose_name_plural = _("paired communities")
-        ordering = ["unit_path"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "org_unit"],
-                                               name="volunteers_pairing_once")]
+        ordering = ["unit_path", "-since"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "org_unit"],
+                                    condition=Q(until__isnull=True),
+                                    name="volunteers_pairing_once_open"),
+            models.CheckConstraint(condition=Q(until__isnull=True) | Q(since__isnull=True)
+                                   | Q(until__gte=models.F("since")),
+                                   name="volunteers_pairing_ends_after_start"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} → {self.org_unit}"
@@ -76,6 +105,9 @@ class Team(ScopedModel):
     organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+",
                                      verbose_name=_("organisation"))
+    leader = models.ForeignKey("Volunteer", on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+", verbose_name=_("team leader"))
+    client_id = submission_key()
 
     objects = OrgQuerySet.as_manager()
 
@@ -84,7 +116,9 @@ class Team(ScopedModel):
         verbose_name_plural = _("teams")
         ordering = ["unit_path", "name"]
         constraints = [models.UniqueConstraint(fields=["org_unit", "name"],
-                                               name="volunteers_team_unique_name")]
+                                               name="volunteers_team_unique_name"),
+                       models.UniqueConstraint(fields=["organisation", "name"],
+                                               name="volunteers_team_unique_name_in_org")]
 
     def __str__(self) -> str:
         return self.name
@@ -218,6 +252,7 @@ class Volunteer(PersonRecord, ScopedModel):
                                     default=False)
     feed_key = models.CharField(_("calendar feed key"), max_length=32, unique=True,
                                 default=new_key, editable=False)
+    client_id = submission_key()
 
     PII = {**PersonRecord.PII}
 
@@ -243,7 +278,7 @@ def _led_communities(scope: Any, capability: str) -> Q | None:
             if g.role == Role.MEMBER_UNIT and g.organisation_id and capability in _ORG_CAPS}
     if not orgs:
         return None
-    return Q(org_unit_id__in=Pairing.objects.filter(organisation_id__in=orgs)
+    return Q(org_unit_id__in=Pairing.objects.active().filter(organisation_id__in=orgs)
              .values("org_unit_id"))
 
 
@@ -267,6 +302,7 @@ class Site(ScopedModel):
                                       null=True, blank=True, related_name="+",
                                       verbose_name=_("checkpoint"))
     qr_version = models.PositiveIntegerField(_("QR code version"), default=1)
+    client_id = submission_key()
 
     objects = SiteQuerySet.as_manager()
 
@@ -291,7 +327,7 @@ class ShiftQuerySet(ScopedQuerySet):
         own = Assignment.objects.filter(volunteer__user_id=user.pk).values("shift_id")
         orgs = Volunteer.objects.filter(user_id=user.pk, organisation__isnull=False).values(
             "organisation_id")
-        paired = Pairing.objects.filter(organisation_id__in=orgs).values("org_unit_id")
+        paired = Pairing.objects.active().filter(organisation_id__in=orgs).values("org_unit_id")
         mine = Q(pk__in=own) | Q(org_unit_id__in=paired)
         return mine if led is None else mine | led
 

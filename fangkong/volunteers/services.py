@@ -229,47 +229,91 @@ def save_profile(actor: Any, volunteer: Volunteer, **fields: Any) -> Volunteer:
     if not (may_coordinate(actor, volunteer.unit_path, volunteer.organisation_id)
             or (is_own(actor, volunteer) and set(fields) <= own_fields)):
         raise PermissionDenied
-    team = fields.get("team")
-    if team is not None and team.organisation_id not in (None, volunteer.organisation_id):
-        raise ValidationError({"team": [_("This team belongs to another organisation.")]})
+    moved = "organisation" in fields and _pk(fields["organisation"]) != volunteer.organisation_id
+    if moved and fields["organisation"] is not None:
+        # Into another organisation: only a coordinator of that one too.
+        _coordinator(actor, volunteer.unit_path, fields["organisation"].pk)
+    organisation_id = (_pk(fields["organisation"]) if "organisation" in fields
+                       else volunteer.organisation_id)
+    if "political" in fields and fields["political"] not in Political.values:
+        raise ValidationError({"political": [_("Choose one.")]})
+    team = fields.get("team", volunteer.team if moved else None)
+    if team is not None and team.organisation_id not in (None, organisation_id):
+        if "team" in fields:
+            raise ValidationError({"team": [_("This team belongs to another organisation.")]})
+        fields["team"] = None  # leaves the old organisation's team
     if fields.get("health_ok") and not fields.get("health_declared_on"):
         fields["health_declared_on"] = timezone.localdate()
     with acting_as(actor), transaction.atomic():
         for name, value in fields.items():
             setattr(volunteer, name, _text(value, 120) if isinstance(value, str) else value)
         volunteer.save()
+        if "team" in fields and fields["team"] is None:
+            for led in Team.objects.filter(leader=volunteer):
+                led.leader = None
+                led.save(update_fields=["leader", "updated_at"])
     return volunteer
+
+
+def _pk(obj: Any) -> int | None:
+    return None if obj is None else obj.pk
 
 
 def enrol(actor: Any, org_unit: OrgUnit, *, id_number: Any, name: Any, phone: Any = "",
           organisation: Any = None, team: Team | None = None,
           political: str = Political.NONE, skills: str = "", availability: str = "",
           health_ok: bool = False, health_declared_on: date | None = None,
-          user: Any = None) -> tuple[Volunteer, bool]:
+          user: Any = None, client_id: Any = None,
+          phone_required: bool = False) -> tuple[Volunteer, bool]:
     """A volunteer taken on directly (an organisation's own staff, a community's party
-    members): one profile per person; an existing profile is returned unchanged."""
+    members): one profile per person; an existing profile is returned unchanged
+    (``created`` is False: the page says the person is already a volunteer). From the
+    page, ``client_id`` is the form's key: the same form sent again answers the profile
+    it made."""
     _coordinator(actor, org_unit.path, organisation.pk if organisation else None)
-    data = clean_person_data(id_number=id_number, name=name, phone=phone)
+    errors: dict[str, list[str]] = {}
+    data = None
+    try:
+        data = clean_person_data(id_number=id_number, name=name, phone=phone,
+                                 phone_required=phone_required)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if political not in Political.values:
+        errors["political"] = [_("Choose one.")]
+    if team is not None and team.organisation_id not in (None, _pk(organisation)):
+        errors["team"] = [_("This team belongs to another organisation.")]
+    if errors:
+        raise ValidationError(errors)
+    assert data is not None
+    if client_id is not None:
+        done = Volunteer.objects.filter(client_id=client_id).select_related("person").first()
+        if done is not None:  # the same form again
+            if done.person.id_number != data.id_number:
+                from fangkong.core.models.scoped import KeyConflict
+
+                raise KeyConflict.on_key()
+            return done, False
     with acting_as(actor), transaction.atomic():
         person = link_person(actor, data, org_unit)
         return get_or_create_unique(Volunteer.objects, {"person": person}, {
             "name": data.name, "phone": data.phone, "org_unit": org_unit,
             "organisation": organisation, "team": team, "political": political,
             "skills": _text(skills, 120), "availability": _text(availability, 120),
-            "health_ok": health_ok, "user": user,
+            "health_ok": health_ok, "user": user, "client_id": client_id,
             "health_declared_on": (health_declared_on or timezone.localdate())
             if health_ok else None})
 
 
 def pair(actor: Any, organisation: Any, community: OrgUnit, *,
          since: date | None = None) -> tuple[Any, bool]:
-    """An organisation's paired community (包联社区): once per pair."""
+    """An organisation's paired community (包联社区): once per pair while it lasts
+    (the page's ``record_pairing`` also checks the periods)."""
     from fangkong.volunteers.models import Pairing
 
     _coordinator(actor, community.path)
     with acting_as(actor):
         return get_or_create_unique(Pairing.objects, {"organisation": organisation,
-                                                      "org_unit": community},
+                                                      "org_unit": community, "until": None},
                                     {"since": since})
 
 
@@ -917,3 +961,265 @@ def totals(assignments: Any, by: str, *, until: date | None = None) -> list[dict
     return [{"key": r[key], "label": r[label] or _("(none)"), "minutes": r["minutes"],
              "hours": round(r["minutes"] / 60, 1), "shifts": r["shifts"],
              "people": r["people"]} for r in rows]
+
+
+# --- the coordinator's pages: teams, paired communities, sites ------------------------------
+# (``save_team``, ``pair`` and ``save_site`` above stay for the demo and imports: they find
+# a record by its natural key. The pages create through these, once per form key, and
+# refuse a name or a pairing already there with a message under its field.)
+
+def _member_errors(team_org_id: int | None, unit_path: str, leader: Volunteer | None,
+                   members: Sequence[Volunteer]) -> dict[str, list[str]]:
+    """A team's members (and leader) must be its organisation's volunteers (a team of no
+    organisation: volunteers of its unit)."""
+    def outsider(v: Volunteer) -> bool:
+        if team_org_id is not None:
+            return v.organisation_id != team_org_id
+        return not v.unit_path.startswith(unit_path)
+
+    errors: dict[str, list[str]] = {}
+    wrong = [v for v in members if outsider(v)]
+    if wrong:
+        errors["members"] = [_(
+            "%(names)s: not a volunteer of the team's organisation. A team's members come "
+            "from its own organisation.") % {"names": "、".join(v.masked_name for v in wrong)}]
+    if leader is not None and outsider(leader):
+        errors["leader"] = [_("%(name)s is not a volunteer of the team's organisation.") % {
+            "name": leader.masked_name}]
+    return errors
+
+
+def _team_name_errors(name: str, organisation_id: int | None, org_unit_id: int,
+                      exclude: int | None = None) -> dict[str, list[str]]:
+    if not name:
+        return {"name": [_("Name the team.")]}
+    same = Team.objects.filter(name=name).exclude(pk=exclude)
+    if organisation_id is not None and same.filter(organisation_id=organisation_id).exists():
+        return {"name": [_("The organisation already has a team of this name.")]}
+    if same.filter(org_unit_id=org_unit_id).exists():
+        return {"name": [_("There is already a team of this name here.")]}
+    return {}
+
+
+def _set_members(team: Team, leader: Volunteer | None, members: Sequence[Volunteer]) -> None:
+    """The team's members become exactly ``members`` (and the leader): one who joins
+    leaves their former team; one left out leaves this one. Saved one by one, so the
+    change history names each volunteer."""
+    wanted = {v.pk for v in members} | ({leader.pk} if leader is not None else set())
+    for v in Volunteer.objects.filter(team=team).exclude(pk__in=wanted):
+        v.team = None
+        v.save(update_fields=["team", "updated_at"])
+    for v in Volunteer.objects.filter(pk__in=wanted).exclude(team=team):
+        for led in Team.objects.filter(leader=v).exclude(pk=team.pk):  # led their old team
+            led.leader = None
+            led.save(update_fields=["leader", "updated_at"])
+        v.team = team
+        v.save(update_fields=["team", "updated_at"])
+    if team.leader_id != (leader.pk if leader else None):
+        team.leader = leader
+        team.save(update_fields=["leader", "updated_at"])
+
+
+def create_team(actor: Any, org_unit: OrgUnit, *, client_id: Any, name: str,
+                organisation: Any = None, leader: Volunteer | None = None,
+                members: Sequence[Volunteer] = ()) -> tuple[Team, bool]:
+    """A team made on the page, once per form key, with its leader and members."""
+    _coordinator(actor, org_unit.path, _pk(organisation))
+    name = _text(name, 60)
+    done = Team.objects.filter(client_id=client_id).first()
+    if done is not None:  # the same form again
+        if done.name != name or done.organisation_id != _pk(organisation):
+            from fangkong.core.models.scoped import KeyConflict
+
+            raise KeyConflict.on_key()
+        return done, False
+    errors = {**_team_name_errors(name, _pk(organisation), org_unit.pk),
+              **_member_errors(_pk(organisation), org_unit.path, leader, members)}
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        try:
+            with transaction.atomic():
+                team, created = get_or_create_unique(Team.objects, {"client_id": client_id}, {
+                    "org_unit": org_unit, "name": name, "organisation": organisation})
+        except IntegrityError:  # the name was taken in between
+            raise ValidationError({"name": [_(
+                "The organisation already has a team of this name.")]}) from None
+        if created:
+            _set_members(team, leader, members)
+    return team, created
+
+
+def edit_team(actor: Any, team: Team, *, name: str, leader: Volunteer | None,
+              members: Sequence[Volunteer]) -> Team:
+    _coordinator(actor, team.unit_path, team.organisation_id)
+    name = _text(name, 60)
+    errors = {**_team_name_errors(name, team.organisation_id, team.org_unit_id,
+                                  exclude=team.pk),
+              **_member_errors(team.organisation_id, team.unit_path, leader, members)}
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        locked = Team.objects.select_for_update().get(pk=team.pk)
+        locked.name = name
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["name", "updated_at"])
+        except IntegrityError:
+            raise ValidationError({"name": [_(
+                "The organisation already has a team of this name.")]}) from None
+        _set_members(locked, leader, members)
+    return locked
+
+
+def _overlap_message(other: Any) -> str:
+    if other.until is None:
+        return _("%(org)s is already paired with %(unit)s since %(since)s. End that pairing "
+                 "first.") % {"org": other.organisation, "unit": other.org_unit.name,
+                              "since": other.since or "—"}
+    return _("%(org)s was paired with %(unit)s from %(since)s until %(until)s: the periods "
+             "overlap.") % {"org": other.organisation, "unit": other.org_unit.name,
+                            "since": other.since or "—", "until": other.until}
+
+
+def record_pairing(actor: Any, organisation: Any, community: OrgUnit, *, client_id: Any,
+                   since: date, until: date | None = None) -> tuple[Any, bool]:
+    """An organisation's paired community (包联社区) recorded on the page: a community
+    only, never two pairings of the same organisation and community at once (the
+    organisation's row is locked while the periods are compared)."""
+    from fangkong.core.models import Level, Organisation
+    from fangkong.core.models.scoped import KeyConflict
+    from fangkong.volunteers.models import Pairing
+
+    _coordinator(actor, community.path)
+    done = Pairing.objects.filter(client_id=client_id).first()
+    if done is not None:  # the same form again
+        if (done.organisation_id, done.org_unit_id, done.since) != (
+                organisation.pk, community.pk, since):
+            raise KeyConflict.on_key()
+        return done, False
+    errors: dict[str, list[str]] = {}
+    if community.level != Level.COMMUNITY:
+        errors["community"] = [_(
+            "%(unit)s is not a community: an organisation is paired with a village or "
+            "community.") % {"unit": community.name}]
+    if since is None:
+        errors["since"] = [_("Say since when.")]
+    elif until is not None and until < since:
+        errors["until"] = [_("The pairing must end on or after the day it starts.")]
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        clash = (Pairing.objects.filter(organisation=organisation, org_unit=community)
+                 .filter(Q(until__isnull=True) | Q(until__gte=since))
+                 .select_related("organisation", "org_unit"))
+        if until is not None:
+            clash = clash.filter(Q(since__isnull=True) | Q(since__lte=until))
+        other = clash.first()
+        if other is not None:
+            raise ValidationError({"community": [_overlap_message(other)]})
+        try:
+            with transaction.atomic():
+                return get_or_create_unique(Pairing.objects, {"client_id": client_id}, {
+                    "organisation": organisation, "org_unit": community, "since": since,
+                    "until": until})
+        except IntegrityError:  # an open pairing made in between
+            other = Pairing.objects.filter(organisation=organisation, org_unit=community,
+                                           until__isnull=True).first()
+            if other is None:
+                raise
+            raise ValidationError({"community": [_overlap_message(other)]}) from None
+
+
+def end_pairing(actor: Any, pairing: Any, *, until: date) -> Any:
+    """End a pairing on ``until`` (its last day); it stays in the history."""
+    _coordinator(actor, pairing.unit_path)
+    if until is None:
+        raise ValidationError({"until": [_("Say the last day of the pairing.")]})
+    if pairing.since is not None and until < pairing.since:
+        raise ValidationError({"until": [_(
+            "The pairing started on %(since)s: it cannot end before.") % {
+                "since": pairing.since}]})
+    with acting_as(actor), transaction.atomic():
+        pairing.until = until
+        pairing.save(update_fields=["until", "updated_at"])
+    return pairing
+
+
+def _site_errors(org_unit: OrgUnit, name: str, kind: str, checkpoint: Any,
+                 exclude: int | None = None) -> dict[str, list[str]]:
+    from fangkong.core.models import Level
+    from fangkong.volunteers.models import SiteKind
+
+    errors: dict[str, list[str]] = {}
+    if org_unit.level != Level.COMMUNITY:
+        errors["community"] = [_("A site is in a village or community.")]
+    if kind not in SiteKind.values:
+        errors["kind"] = [_("Choose one.")]
+    elif kind == SiteKind.CHECKPOINT and checkpoint is None:
+        errors["checkpoint"] = [_("Choose the checkpoint.")]
+    elif kind == SiteKind.COMMUNITY and checkpoint is not None:
+        errors["checkpoint"] = [_("A site for the whole community names no checkpoint.")]
+    if checkpoint is not None and "checkpoint" not in errors:
+        if checkpoint.org_unit_id != org_unit.pk:
+            errors["checkpoint"] = [_("The checkpoint is in another community.")]
+        else:
+            taken = Site.objects.filter(checkpoint=checkpoint).exclude(pk=exclude).first()
+            if taken is not None:
+                errors["checkpoint"] = [_("This checkpoint is already the site %(site)s.") % {
+                    "site": taken.name}]
+    if not name:
+        if "checkpoint" not in errors:  # a checkpoint, once chosen, names the site
+            errors["name"] = [_("Name the site.")]
+    elif Site.objects.filter(org_unit=org_unit, name=name).exclude(pk=exclude).exists():
+        errors["name"] = [_("The community already has a site of this name.")]
+    return errors
+
+
+def create_site(actor: Any, org_unit: OrgUnit, *, client_id: Any, name: str, kind: str,
+                checkpoint: Any = None) -> tuple[Site, bool]:
+    """A site made on the page, once per form key (a checkpoint's site is named after
+    it unless given a name)."""
+    from fangkong.core.models.scoped import KeyConflict
+
+    _coordinator(actor, org_unit.path)
+    name = _text(name or (checkpoint.name if checkpoint is not None else ""), 60)
+    done = Site.objects.filter(client_id=client_id).first()
+    if done is not None:  # the same form again
+        if (done.org_unit_id, done.name) != (org_unit.pk, name):
+            raise KeyConflict.on_key()
+        return done, False
+    errors = _site_errors(org_unit, name, kind, checkpoint)
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        try:
+            with transaction.atomic():
+                return get_or_create_unique(Site.objects, {"client_id": client_id}, {
+                    "org_unit": org_unit, "name": name, "kind": kind,
+                    "checkpoint": checkpoint})
+        except IntegrityError:  # the name or the checkpoint was taken in between
+            raise ValidationError(_site_errors(org_unit, name, kind, checkpoint)
+                                  or {"name": [_("The community already has a site of "
+                                                 "this name.")]}) from None
+
+
+def edit_site(actor: Any, site: Site, *, name: str, kind: str, checkpoint: Any = None) -> Site:
+    _coordinator(actor, site.unit_path)
+    name = _text(name or (checkpoint.name if checkpoint is not None else ""), 60)
+    errors = _site_errors(site.org_unit, name, kind, checkpoint, exclude=site.pk)
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(actor), transaction.atomic():
+        locked = Site.objects.select_for_update().get(pk=site.pk)
+        locked.name, locked.kind, locked.checkpoint = name, kind, checkpoint
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["name", "kind", "checkpoint", "updated_at"])
+        except IntegrityError:
+            raise ValidationError(_site_errors(site.org_unit, name, kind, checkpoint,
+                                               exclude=site.pk)
+                                  or {"name": [_("The community already has a site of "
+                                                 "this name.")]}) from None
+    return locked

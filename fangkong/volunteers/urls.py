@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.volunteers.views import pages, public, shifts
+from fangkong.volunteers.views import organisation, pages, public, shifts
 
 app_name = "volunteers"
 
@@ -35,4 +35,22 @@ urlpatterns = [
     path("sites/<id:pk>/shifts/new/", shifts.shift_new, name="shift_new"),
     path("shifts/<id:pk>/edit/", shifts.shift_edit, name="shift_edit"),
     path("shifts/<id:pk>/cancel/", shifts.shift_cancel, name="shift_cancel"),
+]
+
+# The coordinator's organisation pages (issue #13): teams, paired communities, sites,
+# enrolling one volunteer, a volunteer's profile.
+urlpatterns += [
+    path("teams/", organisation.teams, name="teams"),
+    path("teams/new/", organisation.team_new, name="team_new"),
+    path("teams/<id:pk>/", organisation.team, name="team"),
+    path("teams/<id:pk>/edit/", organisation.team_edit, name="team_edit"),
+    path("pairings/", organisation.pairings, name="pairings"),
+    path("pairings/new/", organisation.pairing_new, name="pairing_new"),
+    path("pairings/<id:pk>/end/", organisation.pairing_end, name="pairing_end"),
+    path("sites/", organisation.sites, name="sites"),
+    path("sites/new/", organisation.site_new, name="site_new"),
+    path("sites/<id:pk>/edit/", organisation.site_edit, name="site_edit"),
+    path("sites/<id:pk>/renew/", organisation.site_renew, name="site_renew"),
+    path("people/new/", organisation.enrol, name="enrol"),
+    path("people/<id:pk>/edit/", organisation.profile_edit, name="profile_edit"),
 ]

@@ -58,7 +58,18 @@ from fangkong.supplies.models import Balance, Category, Item, Movement, Need, Pl
 from fangkong.training import services as training_services
 from fangkong.training.models import Attendance, Course, Enrolment, Feedback, Session, Topic, Venue
 from fangkong.volunteers import services as volunteer_services
-from fangkong.volunteers.models import Assignment, Certificate, Drive, DutyLog, Shift, Signup
+from fangkong.volunteers.models import (
+    Assignment,
+    Certificate,
+    Drive,
+    DutyLog,
+    Pairing,
+    Shift,
+    Signup,
+    Site,
+    Team,
+    Volunteer,
+)
 
 #: Forms that create nothing, and why.
 NOT_CREATING = {
@@ -120,6 +131,12 @@ NOT_CREATING = {
     "fangkong.volunteers.forms.ShiftEditForm": "changes a shift's window and capacity",
     "fangkong.volunteers.forms._ShiftFields": "fields shared by the shift forms",
     "fangkong.volunteers.forms.ShiftCancelForm": "cancels a shift (an update, once)",
+    "fangkong.volunteers.forms.CoordinatorProfileForm": "edits a volunteer's profile",
+    "fangkong.volunteers.forms.TeamFields": "fields shared by the team forms",
+    "fangkong.volunteers.forms.TeamEditForm": "edits a team",
+    "fangkong.volunteers.forms.EndPairingForm": "ends a pairing (an update)",
+    "fangkong.volunteers.forms.SiteFields": "fields shared by the site forms",
+    "fangkong.volunteers.forms.SiteEditForm": "edits a site",
     "fangkong.volunteers.forms.VolunteerImportForm":
         "an import: checked, then applied by ID number (a second run adds nobody)",
     "fangkong.water.forms.CloseForm": "closes an exceedance (an update, once)",
@@ -332,6 +349,21 @@ class CreatingFormsTests(CheckpointTestCase):
                 f"/volunteers/people/{self.vme.pk}/", Certificate,
                 {"period_from": (self.today - timedelta(days=1)).isoformat(),
                  "period_until": today}),
+            "fangkong.volunteers.forms.TeamForm": Case(
+                f"/volunteers/teams/new/?organisation={self.member_org.pk}", Team,
+                {"community": "610902002002", "name": "文昌社区青年突击队"}, user="hq"),
+            "fangkong.volunteers.forms.PairingForm": Case(
+                "/volunteers/pairings/new/", Pairing,
+                {"organisation": str(self.member_org.pk), "community": "610902002002",
+                 "since": "2020-02-01"}, user="hq"),
+            "fangkong.volunteers.forms.SiteForm": Case(
+                "/volunteers/sites/new/", Site,
+                {"community": "610902002002", "kind": "community", "checkpoint": "",
+                 "name": "文昌社区（社区整体）"}),
+            "fangkong.volunteers.forms.EnrolForm": Case(
+                "/volunteers/people/new/", Volunteer,
+                {"community": "610902002002", "name": "刘洋", "phone": "13712345678",
+                 "id_number": make_id_number("610902", date(1993, 3, 3), 73)}),
         }
 
     @classmethod

@@ -62,7 +62,8 @@ def index(request: HttpRequest) -> HttpResponse:
     shifts = (Shift.objects.visible_to(user).filter(starts_at__lt=end, ends_at__gte=start)
               .select_related("site").annotate(placed=Count(
                   "assignments", filter=Q(assignments__status__in=PLACED))))
-    pairings = Pairing.objects.visible_to(user).select_related("organisation", "org_unit")[:50]
+    pairings = (Pairing.objects.visible_to(user).active()
+                .select_related("organisation", "org_unit")[:50])
     teams = Team.objects.visible_to(user).select_related("organisation", "org_unit").annotate(
         n=Count("members"))[:50]
     return render(request, "volunteers/index.html", {
@@ -70,6 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "pairings": pairings, "teams": teams,
         "can_create": bool(units_visible_to(user, Cap.EDIT).exists()
                            or _organisations(user).exists()),
+        "can_make_sites": units_visible_to(user, Cap.EDIT).exists(),
     })
 
 
@@ -91,7 +93,7 @@ def drive_new(request: HttpRequest) -> HttpResponse:
     if not units.exists():  # a liaison: its organisation's unit and paired communities
         orgs = {g.organisation_id for g in scope.grants if g.role in ORG_ROLES}
         units = OrgUnit.objects.filter(Q(pk__in=Organisation.objects.filter(
-            pk__in=orgs).values("org_unit_id")) | Q(pk__in=Pairing.objects.filter(
+            pk__in=orgs).values("org_unit_id")) | Q(pk__in=Pairing.objects.active().filter(
                 organisation_id__in=orgs).values("org_unit_id")))
     form = f.DriveForm(request.POST or None, units=units,
                        organisations=_organisations(request.user))
@@ -224,7 +226,9 @@ def volunteers(request: HttpRequest) -> HttpResponse:
           .select_related("organisation", "team", "org_unit").order_by("unit_path", "name"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "volunteers/volunteers.html", {
-        "page": page, "can_import": scope_for(request.user).can(Cap.IMPORT)})
+        "page": page, "can_import": scope_for(request.user).can(Cap.IMPORT),
+        "can_enrol": bool(units_visible_to(request.user, Cap.EDIT).exists()
+                          or _organisations(request.user).exists())})
 
 
 @view_required
