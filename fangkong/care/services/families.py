@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fangkong.care.models import (
     Deployment,
@@ -117,7 +118,8 @@ def register_worker(actor: Any, task_force: TaskForce, home: OrgUnit, *, number:
             errors["unit_contact"] = [_(
                 "A worker sent to Hubei has a named contact in the member unit.")]
     if deployed_until and deployed_from and deployed_until < deployed_from:
-        errors["deployed_until"] = [_("The return is before the departure.")]
+        errors["deployed_until"] = [pgettext("care deployment",
+                                             "The return is before the departure.")]
     if deployed_until and not deployed_from:
         errors["deployed_from"] = [_("Give the day the deployment began.")]
     if member_unit.pk != task_force.organisation_id and not task_force.members.filter(
