@@ -402,6 +402,10 @@ class CreatingFormsTests(CheckpointTestCase):
             cls.hq, cls.community_a_unit, client_id=uuid.uuid4(), name="文昌食品厂",
             uscc="91610902MA0000002L", industry="manufacturing", is_key_project=False,
             headcount=30, liaison_name="李明", liaison_phone="13912345678")
+        cls.firm_unfiled, _ = filing.register_enterprise(  # no filing yet
+            cls.hq, cls.community_a_unit, client_id=uuid.uuid4(), name="文昌纸箱厂",
+            uscc="91610924MA00000575", industry="manufacturing", is_key_project=False,
+            headcount=12, liaison_name="王芳", liaison_phone="13912345670")
         cls.migrant, _ = workers.register_worker(
             cls.hq, cls.community_a_unit, client_id=uuid.uuid4(), person=_person(700),
             home="新城街道", skills="普工", employer=cls.firm, destination="")
@@ -648,9 +652,10 @@ class CreatingFormsTests(CheckpointTestCase):
             "fangkong.resumption.forms.DemandForm": Case(
                 f"{firm}/", Demand, {"skill": "普工", "count": "5", "needed_by": "2020-03-05"},
                 action=f"{firm}/demand/"),
-            # Before the attachment: the first save of the answers makes the filing.
+            # The first save of the answers makes the filing (here: submits it).
             "fangkong.resumption.forms.ChecklistForm": Case(
-                f"{firm}/filing/", Filing, {"planned_start": "2020-02-25", **{
+                f"/resumption/enterprises/{self.firm_unfiled.pk}/filing/", Filing,
+                {"planned_start": "2020-02-25", **{
                     f"{code}_{part}": "已落实" if part == "answer" else "14"
                     for code in ("plan", "masks", "disinfectant", "thermometers", "gate",
                                  "screening", "isolation", "meals")
