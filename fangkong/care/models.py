@@ -298,7 +298,7 @@ class FamilyMember(PersonRecord):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     relationship = models.CharField(_("relationship"), max_length=20)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    needs = models.CharField(_("needs"), max_length=300, blank=True)
+    needs = models.CharField(pgettext_lazy("care family", "needs"), max_length=300, blank=True)
     client_id = submission_key()
 
     PII = {**PersonRecord.PII, "address": masking.mask_address}
@@ -331,7 +331,7 @@ class Elderly(PersonRecord, ScopedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=ElderlyKind.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    needs = models.CharField(_("needs"), max_length=300, blank=True)
+    needs = models.CharField(pgettext_lazy("care family", "needs"), max_length=300, blank=True)
     registered_on = models.DateField(_("under support since"))
     client_id = submission_key()
 

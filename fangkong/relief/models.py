@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.models import KeyedModel, Person, PersonRecord, ScopedModel
 from fangkong.core.models.rules import ParameterValue
@@ -206,7 +207,8 @@ class Evaluation(models.Model):
     were read, the versions read (protected: a version a result used is never deleted),
     the explanation and the trace."""
 
-    measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices)
+    measure = models.CharField(pgettext_lazy("relief", "measure"), max_length=16,
+                               choices=Measure.choices)
     as_of = models.DateField(_("rules of"))
     facts = models.JSONField(_("facts"))
     status = models.CharField(_("result"), max_length=10)
@@ -237,21 +239,22 @@ class EvaluationRule(models.Model):
 
 
 class ApplicationStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("relief", "Submitted")
     ACCEPTED = "accepted", _("Accepted, to be paid")
     NOT_ELIGIBLE = "not_eligible", _("Accepted, nothing due")
     IN_PAYMENT = "in_payment", _("In a payment batch")
     PAID = "paid", _("Paid")
     ISSUED = "issued", _("Supplies issued")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("relief", "Rejected")
 
 
 class Application(KeyedModel):
     """An application for one measure by one subject (``subject``: ``household:<id>``,
     ``entity:<id>`` or ``loan:<id>``), in the subject's unit."""
 
-    measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices)
-    subject = models.CharField(_("subject"), max_length=30, editable=False)
+    measure = models.CharField(pgettext_lazy("relief", "measure"), max_length=16,
+                               choices=Measure.choices)
+    subject = models.CharField(pgettext_lazy("relief", "subject"), max_length=30, editable=False)
     household = models.ForeignKey(PoorHousehold, on_delete=models.PROTECT, null=True,
                                   blank=True, related_name="applications")
     entity = models.ForeignKey(ReliefEntity, on_delete=models.PROTECT, null=True, blank=True,
@@ -348,8 +351,9 @@ class Payment(ScopedModel):
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="payments")
     application = models.ForeignKey(Application, on_delete=models.PROTECT,
                                     related_name="payments")
-    measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices)
-    subject = models.CharField(_("subject"), max_length=30)
+    measure = models.CharField(pgettext_lazy("relief", "measure"), max_length=16,
+                               choices=Measure.choices)
+    subject = models.CharField(pgettext_lazy("relief", "subject"), max_length=30)
     payee = models.CharField(_("payee"), max_length=100)
     payee_person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True,
                                      related_name="+")

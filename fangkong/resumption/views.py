@@ -210,17 +210,17 @@ def demand_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- filing and review -------------------------------------------------------------------
-def _checklist_initial(filing: Any) -> dict[str, Any]:
+def _checklist_initial(filing: Any, items: list[Any]) -> dict[str, Any]:
     initial: dict[str, Any] = {"planned_start": filing.planned_start}
-    for item in filing.items.all():
+    for item in items:
         initial[f"{item.code}_answer"] = item.answer
         initial[f"{item.code}_days"] = item.stock_days
     return initial
 
 
-def _review_initial(filing: Any) -> dict[str, Any]:
+def _review_initial(items: list[Any]) -> dict[str, Any]:
     initial: dict[str, Any] = {}
-    for item in filing.items.all():
+    for item in items:
         initial[f"{item.code}_comment"] = item.comment
         initial[f"{item.code}_missing"] = item.missing
     return initial
@@ -228,16 +228,17 @@ def _review_initial(filing: Any) -> dict[str, Any]:
 
 def _filing_page(request: HttpRequest, ent: Enterprise, *, checklist: Any = None,
                  review: Any = None, upload: Any = None, status: int = 200) -> HttpResponse:
-    filing = filing_svc.filing_for(ent)
+    # Reads only: the filing is made by the first POST that saves something.
+    filing, item_list = filing_svc.read_filing(ent)
     can_file = filing_svc.may_file(request.user, ent)
     can_review = filing_svc.may_review(request.user, ent)
     editable = can_file and ent.status in filing_svc.EDITABLE
-    items = {i.code: i for i in filing.items.all()}
+    items = {i.code: i for i in item_list}
     files: dict[str, list[Any]] = {}
-    for a in filing.attachments.all():
+    for a in (filing.attachments.all() if filing.pk else ()):
         files.setdefault(a.item_code, []).append(a)
-    checklist = checklist or ChecklistForm(initial=_checklist_initial(filing))
-    review = review or ReviewForm(initial=_review_initial(filing))
+    checklist = checklist or ChecklistForm(initial=_checklist_initial(filing, item_list))
+    review = review or ReviewForm(initial=_review_initial(item_list))
     rows = []
     for code, answer_field, days_field in checklist.rows():
         rows.append({"code": code, "label": filing_svc.LABELS[code], "answer": answer_field,
@@ -267,6 +268,9 @@ def filing(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ChecklistForm(request.POST)
     if form.is_valid():
+        if "submit" in request.POST and filing_svc.is_filed_as(
+                ent, planned_start=form.cleaned_data["planned_start"], answers=form.answers()):
+            return redirect("resumption:filing", pk=ent.pk)  # filed once, sent again
         try:
             filing_svc.save_checklist(request.user, ent,
                                       planned_start=form.cleaned_data["planned_start"],

@@ -27,6 +27,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.models import KeyedModel, Person, PersonRecord, ScopedModel
 from fangkong.core.models.territory import Organisation
@@ -324,7 +325,7 @@ class Certificate(models.Model):
     number = models.CharField(_("certificate number"), max_length=30, unique=True)
     verify_key = models.CharField(_("verify key"), max_length=24, unique=True,
                                   default=new_key, editable=False)
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("training certificate", "issued at"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                   null=True, blank=True, related_name="+")
 

@@ -172,7 +172,7 @@ class ThroughDriveQuerySet(OrganisationScopedQuerySet):
 
 
 class SignupStatus(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("volunteer signup", "New")
     ACCEPTED = "accepted", _("Taken on")
     DECLINED = "declined", _("Not taken on")
 

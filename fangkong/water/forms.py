@@ -52,8 +52,8 @@ class ShiftForm(forms.Form):
     """A roster line: found again by station, start and person (``core.unique``)."""
 
     person_name = forms.CharField(label=_("On duty"), max_length=30)
-    starts_at = _dt(_("From"))
-    ends_at = _dt(_("To"))
+    starts_at = _dt(pgettext_lazy("water duty", "From"))
+    ends_at = _dt(pgettext_lazy("water duty", "To"))
 
 
 class CloseForm(forms.Form):

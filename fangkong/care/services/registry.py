@@ -195,7 +195,8 @@ def clean_worker(task_force: TaskForce, *, member_unit: Organisation | None, hos
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if deployed_until and deployed_from and deployed_until < deployed_from:
-        errors["deployed_until"] = [_("The return is before the departure.")]
+        errors["deployed_until"] = [pgettext("care deployment",
+                                             "The return is before the departure.")]
     if deployed_until and not deployed_from and "deployed_from" not in errors:
         errors["deployed_from"] = [_("Give the day the deployment began.")]
     if registered_on is None:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.checkpoints.models.keys import submission_key
 from fangkong.core.models import KeyedModel, PersonRecord
@@ -244,7 +245,7 @@ class TipCategory(models.TextChoices):
 
 
 class TipStatus(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("community tip", "New")
     DISPATCHED = "dispatched", _("Dispatched")
     RESOLVED = "resolved", _("Resolved")
 

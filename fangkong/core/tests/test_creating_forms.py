@@ -146,8 +146,6 @@ NOT_CREATING = {
     "fangkong.water.forms.StationEditForm": "edits a station",
     "fangkong.water.forms.PointFields": "fields shared by the sampling-point forms",
     "fangkong.water.forms.PointEditForm": "edits a sampling point",
-    "fangkong.resumption.forms.ChecklistForm":
-        "saves the answers of the enterprise's one filing (an update)",
     "fangkong.resumption.forms.ReviewForm": "returns or approves a filing (an update, once)",
     "fangkong.resumption.forms.ResumedForm": "records that work resumed (an update, once)",
     "fangkong.resumption.forms.ReasonForm": "suspends an enterprise or revokes a pass (once)",
@@ -174,6 +172,8 @@ NATURAL_KEY = {
     "fangkong.supplies.forms.StockItemForm": "one balance row per warehouse and item",
     "fangkong.supplies.forms.ItemForm": "the item's code in the catalogue",
     "fangkong.relief.forms.MemberForm": "one membership per household and person (ID number)",
+    "fangkong.resumption.forms.ChecklistForm":
+        "the enterprise's one filing (one-to-one), made by the first save of its answers",
     "fangkong.relief.forms.WorkerForm": "one worker row per entity and member",
     "fangkong.relief.forms.LeadForm": "one link per entity and household led",
     "fangkong.relief.forms.LoanForm": "the loan's contract number at the entity",
@@ -453,6 +453,10 @@ class CreatingFormsTests(CheckpointTestCase):
             cls.hq, cls.community_a_unit, client_id=uuid.uuid4(), name="文昌食品厂",
             uscc="91610902MA0000002L", industry="manufacturing", is_key_project=False,
             headcount=30, liaison_name="李明", liaison_phone="13912345678")
+        cls.firm_unfiled, _ = filing.register_enterprise(  # no filing yet
+            cls.hq, cls.community_a_unit, client_id=uuid.uuid4(), name="文昌纸箱厂",
+            uscc="91610924MA00000575", industry="manufacturing", is_key_project=False,
+            headcount=12, liaison_name="王芳", liaison_phone="13912345670")
         cls.migrant, _ = workers.register_worker(
             cls.hq, cls.community_a_unit, client_id=uuid.uuid4(), person=_person(700),
             home="新城街道", skills="普工", employer=cls.firm, destination="")
@@ -718,6 +722,7 @@ class CreatingFormsTests(CheckpointTestCase):
             Demand,
             Employee,
             Enterprise,
+            Filing,
             MigrantWorker,
             Pass,
             SigningKey,
@@ -739,6 +744,14 @@ class CreatingFormsTests(CheckpointTestCase):
             "fangkong.resumption.forms.DemandForm": Case(
                 f"{firm}/", Demand, {"skill": "普工", "count": "5", "needed_by": "2020-03-05"},
                 action=f"{firm}/demand/"),
+            # The first save of the answers makes the filing (here: submits it).
+            "fangkong.resumption.forms.ChecklistForm": Case(
+                f"/resumption/enterprises/{self.firm_unfiled.pk}/filing/", Filing,
+                {"planned_start": "2020-02-25", **{
+                    f"{code}_{part}": "已落实" if part == "answer" else "14"
+                    for code in ("plan", "masks", "disinfectant", "thermometers", "gate",
+                                 "screening", "isolation", "meals")
+                    for part in ("answer", "days")}}),
             "fangkong.resumption.forms.AttachmentForm": Case(
                 f"{firm}/filing/", Attachment, {"item": "plan"},
                 action=f"{firm}/filing/attachments/", files={"file": ("方案.pdf", b"%PDF-1.4")}),

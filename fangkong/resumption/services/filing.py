@@ -130,7 +130,9 @@ def register_enterprise(actor: Any, unit: OrgUnit, *, client_id: uuid.UUID | str
 
 
 def filing_for(enterprise: Enterprise) -> Filing:
-    """The enterprise's filing with one row per checklist item (made on first use)."""
+    """The enterprise's filing with one row per checklist item, made by the first write
+    that needs it (saving the checklist, filing, an attachment): keyed by the enterprise
+    (one filing each), so a form sent twice, or from two tabs, makes one."""
     from fangkong.core.unique import get_or_create_unique
 
     filing, _created = get_or_create_unique(
@@ -142,7 +144,33 @@ def filing_for(enterprise: Enterprise) -> Filing:
     return filing
 
 
+def read_filing(enterprise: Enterprise) -> tuple[Filing, list[FilingItem]]:
+    """The filing and its items in checklist order, for a page: writes nothing. Before
+    the first save the enterprise has no filing: an unsaved one with empty items stands
+    in (opening the page used to create it, an empty record per look)."""
+    filing = Filing.objects.filter(enterprise=enterprise).first()
+    if filing is None:
+        filing = Filing(enterprise=enterprise, org_unit_id=enterprise.org_unit_id)
+        return filing, [FilingItem(code=code) for code in ITEM_CODES]
+    have = {item.code: item for item in filing.items.all()}
+    return filing, [have.get(code) or FilingItem(filing=filing, code=code)
+                    for code in ITEM_CODES]
+
+
 EDITABLE = (Status.NOT_STARTED, Status.RETURNED)
+
+
+def is_filed_as(enterprise: Enterprise, *, planned_start: date | None,
+                answers: dict[str, tuple[str, int | None]]) -> bool:
+    """The enterprise's filing is filed with exactly these answers: a submission sent
+    again (a double tap, back and send again) is the one already filed."""
+    if enterprise.status != Status.FILED:
+        return False
+    filing, items = read_filing(enterprise)
+    return filing.planned_start == planned_start and all(
+        (item.answer, item.stock_days) == (answers[item.code][0].strip(),
+                                           answers[item.code][1])
+        for item in items if item.code in answers)
 
 
 def save_checklist(actor: Any, enterprise: Enterprise, *, planned_start: date | None,

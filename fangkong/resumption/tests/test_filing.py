@@ -128,6 +128,76 @@ class FilingTests(ResumptionTestCase):
                                                  args=[attachment.pk])).status_code, 404)
 
 
+class FilingPageTests(ResumptionTestCase):
+    """Opening the filing page writes nothing; the first save makes the filing, once."""
+
+    def _counts(self) -> tuple[int, int, int]:
+        from auditlog.models import LogEntry
+
+        from fangkong.resumption.models import Filing, FilingItem
+
+        return Filing.objects.count(), FilingItem.objects.count(), LogEntry.objects.count()
+
+    def test_opening_the_page_twice_creates_nothing(self) -> None:
+        e = self.make_enterprise()
+        before = self._counts()
+        for user in (self.enterprise_liaison, self.enterprise_liaison, self.county_b):
+            self.client.force_login(user)
+            page = self.client.get(reverse("resumption:filing", args=[e.pk]))
+            self.assertEqual(page.status_code, 200)
+            self.assertContains(page, 'id="item-meals"')  # every item, as an empty form
+        self.assertEqual(self._counts(), before)
+        self.assertFalse(hasattr(Enterprise.objects.get(pk=e.pk), "filing"))
+
+    def test_the_same_form_sent_twice_makes_one_filing(self) -> None:
+        from fangkong.resumption.models import Filing
+
+        e = self.make_enterprise()
+        self.client.force_login(self.enterprise_liaison)
+        url = reverse("resumption:filing", args=[e.pk])
+        self.client.get(url)
+        data = {"planned_start": "2020-03-01", "plan_answer": "方案已制定",
+                "masks_answer": "口罩", "masks_days": "10"}
+        for _ in range(2):  # a double tap, or back and send again
+            self.assertRedirects(self.client.post(url, data), url)
+        filing = Filing.objects.get()
+        self.assertEqual(filing.enterprise, e)
+        self.assertEqual(filing.items.count(), len(filing_svc.ITEM_CODES))
+        self.assertEqual(filing.items.get(code="masks").stock_days, 10)
+        self.assertEqual(filing.planned_start, dt.date(2020, 3, 1))
+        page = self.client.get(url)
+        self.assertContains(page, "方案已制定")
+        self.assertEqual(Filing.objects.count(), 1)
+
+    def test_the_filing_submitted_twice_is_filed_once(self) -> None:
+        e = self.make_enterprise()
+        self.client.force_login(self.enterprise_liaison)
+        url = reverse("resumption:filing", args=[e.pk])
+        data = {"planned_start": "2020-03-01", "submit": "1"}
+        for code, (answer, days) in FULL.items():
+            data[f"{code}_answer"] = answer
+            if days is not None:
+                data[f"{code}_days"] = str(days)
+        for _ in range(2):
+            self.assertRedirects(self.client.post(url, data), url)
+        self.assertEqual([c.to_status for c in e.history.all()], ["not_started", "filed"])
+        changed = {**data, "plan_answer": "另一个方案"}  # a stale page, changed: refused
+        response = self.client.post(url, changed)
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(Enterprise.objects.get(pk=e.pk).filing.items.get(code="plan").answer,
+                         FULL["plan"][0])
+
+    def test_a_refused_first_save_makes_no_filing(self) -> None:
+        e = self.make_enterprise()
+        self.client.force_login(self.enterprise_liaison)
+        before = self._counts()
+        response = self.client.post(reverse("resumption:filing", args=[e.pk]),
+                                    {"masks_answer": "口罩", "masks_days": "400"})
+        self.assertEqual(response.status_code, 422)
+        self.assertTrue(response.context["checklist"].errors["masks_days"])
+        self.assertEqual(self._counts(), before)
+
+
 class SummaryTests(ResumptionTestCase):
     def test_the_summary_reads_the_status_on_the_day_asked(self) -> None:
         e = self.filed(self.make_enterprise())
