@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangkong.care.models import Deployment, ElderlyKind
-from fangkong.core.forms import DateInput, KeyedForm, UnitChoiceField
+from fangkong.core.forms import DateInput, KeyedForm, PersonChecks, UnitChoiceField
 from fangkong.core.models import Organisation
 
 
@@ -77,7 +77,7 @@ class _WorkerFields(forms.Form):
             self.fields["member_unit"].queryset = units
 
 
-class WorkerForm(KeyedForm, _WorkerFields):
+class WorkerForm(PersonChecks, KeyedForm, _WorkerFields):
     """Register one frontline medical worker: the person by ID number, the task force
     and member unit the actor may coordinate, where they work and were sent."""
 
@@ -124,7 +124,7 @@ class _FamilyFields(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class FamilyForm(KeyedForm, _FamilyFields):
+class FamilyForm(PersonChecks, KeyedForm, _FamilyFields):
     """Add a member to a worker's family, found by ID number (a child has one from the
     household registration, as the import asks)."""
 
@@ -166,7 +166,7 @@ class _ElderlyFields(forms.Form):
             self.fields["member_unit"].queryset = units
 
 
-class ElderlyForm(KeyedForm, _ElderlyFields):
+class ElderlyForm(PersonChecks, KeyedForm, _ElderlyFields):
     task_force = forms.ModelChoiceField(label=_("Task force"), queryset=None,
                                         empty_label=None)
     id_number = forms.CharField(**ID_NUMBER)

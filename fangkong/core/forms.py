@@ -147,6 +147,36 @@ def add_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+class PersonChecks:
+    """Mixed into a form with ``id_number`` and ``name`` (and ``phone``) fields whose
+    service checks the person by the registry's rules (``clean_person_data``: the ID
+    number's check digit and date, the name, a mobile number) with its own checks.
+
+    When the form has errors of its own (a required field left empty), the service is
+    not reached, and a wrong check digit would show only on the next send: the form
+    then checks the person itself, so every message shows at once. A form without
+    errors leaves the person to the service, which reports it with its other checks."""
+
+    #: The phone must be given (as the service requires it).
+    person_phone_required = False
+
+    def clean(self) -> dict[str, Any]:
+        from fangkong.core.services.people import clean_person_data
+
+        cleaned = super().clean()  # type: ignore[misc]
+        fields = ("id_number", "name", "phone")
+        errors = self.errors  # type: ignore[attr-defined]
+        if not errors or any(name in errors for name in fields):
+            return cleaned
+        try:
+            clean_person_data(id_number=cleaned.get("id_number"), name=cleaned.get("name"),
+                              phone=cleaned.get("phone") or "",
+                              phone_required=self.person_phone_required)
+        except ValidationError as exc:
+            add_errors(self, exc)  # type: ignore[arg-type]
+        return cleaned
+
+
 class KeyedForm(forms.Form):
     """A creating form with a hidden submission key (``client_id``) made when the page is
     rendered, for a service that creates with ``KeyedModel.create_keyed``.

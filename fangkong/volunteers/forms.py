@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.forms import DateInput, DateTimeInput, KeyedForm, UnitChoiceField
+from fangkong.core.forms import DateInput, DateTimeInput, KeyedForm, PersonChecks, UnitChoiceField
 from fangkong.core.imports import ImportForm
 from fangkong.volunteers.models import Political, SiteKind, Task
 
@@ -251,9 +251,11 @@ class SiteEditForm(SiteFields):
     """Edits a site (its community stays)."""
 
 
-class EnrolForm(KeyedForm):
+class EnrolForm(PersonChecks, KeyedForm):
     """One volunteer enrolled by hand. The person is looked up by ID number: a second
     enrolment of the same person finds their profile."""
+
+    person_phone_required = True
 
     community = UnitChoiceField(label=_("Serves in"))
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None,

@@ -134,6 +134,17 @@ class WorkerRegistrationTests(RegistryCase):
         for field in ("id_number", "unit_contact", "deployed_from"):
             self.assertTrue(field_errors(answer, field), field)
 
+    def test_a_wrong_check_digit_shows_with_a_missing_field_on_the_first_send(self) -> None:
+        # The form checks the person as the registry does (core.forms.PersonChecks): the
+        # wrong check digit is not left for a second send after the hospital is filled.
+        self.login(self.task_force)
+        answer = self.client.post("/care/workers/new/", self.worker_post(
+            id_number=bad_check_digit(ID_NEW), hospital=""))
+        self.assertEqual(answer.status_code, 422)
+        self.assertIn("校验", field_errors(answer, "id_number"))
+        self.assertTrue(field_errors(answer, "hospital"))
+        self.assertFalse(Person.objects.filter(id_number=ID_NEW).exists())
+
     def test_the_form_says_the_contact_is_needed_for_hubei(self) -> None:
         self.login(self.task_force)
         self.assertContains(self.client.get("/care/workers/new/"), "援鄂时必填")
