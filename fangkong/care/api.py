@@ -186,7 +186,7 @@ def _count(model: Any, tf: TaskForce, field: str, org_id: int) -> int:
     return model.objects.filter(task_force=tf, **{field: org_id}).count()
 
 
-@extend_schema(responses={200: dict, **errors(401, 403, 404)},
+@extend_schema(responses={200: dict, **errors(400, 401, 403, 404)},
                summary="A task force with its member units")
 @api_view(["GET"])
 def task_force(request: Request, pk: int) -> Response:
