@@ -34,6 +34,7 @@ class ReportsConfig(FangkongModule):
     )
     alert_kinds = (alerts.REPORT_MISSING, alerts.LATE_RECORD)
     latest_day = "fangkong.reports.dataday.latest_day"  # core.dataday
+    home_panel = "fangkong.reports.home.panel"  # the day's reports left to file
     schedules = (
         Schedule("reports.overdue", "fangkong.reports.schedules.overdue_reminders",
                  every=timedelta(minutes=15), label=_("Overdue-report reminders")),

@@ -121,6 +121,19 @@ class CareDailyTestCase(TestCase):
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, 'value="910"')
 
+    def test_the_home_page_leads_renshe01_to_the_report_left_to_file(self) -> None:
+        # reports.home.panel: the day's reports not yet sent, one tap from the form; the
+        # county report 市人社局 has already sent that day is not listed.
+        self.client.force_login(self.renshe01)
+        text = self.client.get("/").content.decode()
+        panel = text[text.index('id="my-reports"'):]
+        panel = panel[:panel.index("</section>")]
+        self.assertIn("待填报的日报（2020-03-02）", panel)
+        self.assertIn("/reports/care_daily/fill/?unit=rsj&amp;date=2020-03-02", panel)
+        self.assertNotIn("县区及成员单位工作日报", panel)
+        services.save_report(self.renshe01, self.rsj, LAST_DAY, CARE_TOTALS, submit=True)
+        self.assertNotIn('id="my-reports"', self.client.get("/").content.decode())
+
     def test_an_override_is_recorded_as_overridden(self) -> None:
         values = {**CARE_TOTALS, "goods_kg": "4900"}
         result = services.save_report(self.renshe01, self.rsj, LAST_DAY, values, submit=True)

@@ -24,6 +24,7 @@ from fangkong.core.scoping import scope_for
 from fangkong.lib.dates import parse_day
 from fangkong.reports import access, figures, services
 from fangkong.reports.forms import ReviewForm
+from fangkong.reports.mine import my_reports
 from fangkong.reports.models import (
     Indicator,
     IndicatorType,
@@ -81,13 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
     day = ((_parse_day(request.GET.get("date")) if request.GET.get("date") else None)
            or figures.reporting_day())
     scope = scope_for(request.user)
-    own = list(access.own_reporters(request.user).select_related("form").order_by(
-        "form__code", "unit_path", "code"))
-    subs = {
-        s.reporter_id: s for s in Submission.objects.filter(reporter__in=own, date=day)
-    }
-    mine = [{"reporter": r, "submission": subs.get(r.pk),
-             "due": r.form.deadline_for(day)} for r in own if r.is_active_on(day)]
+    mine = my_reports(request.user, day)
     waiting = access.reviewable_submissions(request.user).filter(status=Status.SUBMITTED)
     forms = list(access.forms_for(request.user))
     return render(request, "reports/index.html", {
