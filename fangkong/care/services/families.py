@@ -21,28 +21,14 @@ from fangkong.care.models import (
 )
 from fangkong.care.services import registry
 from fangkong.care.services.access import require_coordinator, require_edit
+from fangkong.care.services.cleaning import phone as _phone
+from fangkong.care.services.cleaning import text as _text
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Organisation, OrgUnit
 from fangkong.core.roles import Cap
 from fangkong.core.scoping import require_capability
 from fangkong.core.services.people import PersonData, link_person
 from fangkong.core.unique import get_or_create_unique
-from fangkong.lib.identity import IdentityError, validate_phone
-
-
-def _text(value: Any, limit: int) -> str:
-    return " ".join(str(value or "").split())[:limit]
-
-
-def _phone(value: Any, field: str, errors: dict[str, list[str]]) -> str:
-    raw = str(value or "").strip()
-    if not raw:
-        return ""
-    try:
-        return validate_phone(raw)
-    except IdentityError as exc:
-        errors[field] = [str(exc.message)]
-        return ""
 
 
 def save_task_force(actor: Any, unit: OrgUnit, *, name: str, organisation: Organisation,

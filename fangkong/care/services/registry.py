@@ -38,6 +38,7 @@ from fangkong.care.models import (
     TaskForce,
 )
 from fangkong.care.services.access import require_coordinator, require_edit
+from fangkong.care.services.cleaning import phone as _phone
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Organisation, OrgUnit
 from fangkong.core.models.scoped import KeyConflict
@@ -45,7 +46,6 @@ from fangkong.core.roles import Cap, Role
 from fangkong.core.scoping import scope_for
 from fangkong.core.services.people import PersonData, clean_person_data, link_person
 from fangkong.lib.dates import check_record_day
-from fangkong.lib.identity import IdentityError, validate_phone
 
 #: A worker may be registered as leaving for Hubei this many days ahead.
 DEPARTURE_AHEAD_DAYS = 7
@@ -61,26 +61,11 @@ class AlreadyRegistered(ValidationError):
         self.record = record
 
 
-def _text(value: Any, limit: int) -> str:
-    return " ".join(str(value or "").split())[:limit]
-
-
 def _limit(errors: dict[str, list[str]], field: str, value: Any, limit: int) -> str:
     text = " ".join(str(value or "").split())
     if len(text) > limit and field not in errors:
         errors[field] = [_("At most %(n)d characters.") % {"n": limit}]
     return text[:limit]
-
-
-def _phone(value: Any, field: str, errors: dict[str, list[str]]) -> str:
-    raw = str(value or "").strip()
-    if not raw:
-        return ""
-    try:
-        return validate_phone(raw)
-    except IdentityError as exc:
-        errors[field] = [str(exc.message)]
-        return ""
 
 
 def _person(errors: dict[str, list[str]], **identity: Any) -> PersonData | None:

@@ -37,13 +37,14 @@ from fangkong.care.models import (
     TaskForce,
     TaskForceMember,
 )
+from fangkong.care.services.cleaning import phone as _phone
+from fangkong.care.services.cleaning import text as _text
 from fangkong.core.audit import acting_as
 from fangkong.core.models import Organisation, OrgUnit
 from fangkong.core.models.scoped import KeyConflict
 from fangkong.core.roles import Cap, Role
 from fangkong.core.scoping import scope_for
 from fangkong.core.unique import get_or_create_unique
-from fangkong.lib.identity import IdentityError, validate_phone
 
 NAME_TAKEN = "name_taken"
 STALE = "stale"
@@ -110,21 +111,6 @@ def may_edit_helper(actor: Any, helper: Helper) -> bool:
 
 
 # --- cleaning --------------------------------------------------------------------------------
-
-def _text(value: Any, limit: int) -> str:
-    return " ".join(str(value or "").split())[:limit]
-
-
-def _phone(value: Any, field: str, errors: dict[str, list[str]]) -> str:
-    """A Chinese mobile number, or "" when none is given."""
-    raw = str(value or "").strip()
-    if not raw:
-        return ""
-    try:
-        return validate_phone(raw)
-    except IdentityError as exc:
-        errors[field] = [str(exc.message)]
-        return ""
 
 
 def _kept_phone(values: dict[str, Any], field: str, current: Any) -> None:
