@@ -184,6 +184,21 @@ def clean_worker(task_force: TaskForce, *, member_unit: Organisation | None, hos
                                              "The return is before the departure.")]
     if deployed_until and not deployed_from and "deployed_from" not in errors:
         errors["deployed_from"] = [_("Give the day the deployment began.")]
+    _support(task_force, member_unit, registered_on, units, errors)
+    if errors:
+        raise ValidationError(errors)
+    return {"member_unit": member_unit, "hospital": hospital, "department": department,
+            "deployment": deployment, "deployed_from": deployed_from,
+            "deployed_until": deployed_until, "unit_contact": unit_contact,
+            "unit_contact_phone": contact_phone, "registered_on": registered_on}
+
+
+def _support(task_force: TaskForce, member_unit: Organisation | None,
+             registered_on: date | None, units: QuerySet[Organisation] | None,
+             errors: dict[str, list[str]]) -> None:
+    """What a worker and an elderly resident share: the day the support began (not in
+    the future) and the responsible member unit, one of ``units`` (default: all of the
+    task force's; a liaison's own unit only)."""
     if registered_on is None:
         errors["registered_on"] = [_("Give the day the support began.")]
     else:
@@ -199,12 +214,6 @@ def clean_worker(task_force: TaskForce, *, member_unit: Organisation | None, hos
             _("This unit is not a member of the task force.")
             if units is None or not member_units(task_force).filter(pk=member_unit.pk).exists()
             else _("Choose a unit you work for.")]
-    if errors:
-        raise ValidationError(errors)
-    return {"member_unit": member_unit, "hospital": hospital, "department": department,
-            "deployment": deployment, "deployed_from": deployed_from,
-            "deployed_until": deployed_until, "unit_contact": unit_contact,
-            "unit_contact_phone": contact_phone, "registered_on": registered_on}
 
 
 def clean_family(*, relationship: Any, needs: Any, errors: dict[str, list[str]]
@@ -222,18 +231,7 @@ def clean_elderly(task_force: TaskForce, *, member_unit: Organisation | None, ki
     errors = {} if errors is None else errors
     if kind not in ElderlyKind.values:
         errors["kind"] = [_("Choose elderly resident or retired cadre.")]
-    if registered_on is None:
-        errors["registered_on"] = [_("Give the day the support began.")]
-    else:
-        try:
-            check_record_day(registered_on, "registered_on")
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    allowed = member_units(task_force) if units is None else units
-    if member_unit is None:
-        errors.setdefault("member_unit", [_("Choose the responsible member unit.")])
-    elif not allowed.filter(pk=member_unit.pk).exists():
-        errors["member_unit"] = [_("This unit is not a member of the task force.")]
+    _support(task_force, member_unit, registered_on, units, errors)
     needs = _limit(errors, "needs", needs, 300)
     if errors:
         raise ValidationError(errors)
