@@ -10,6 +10,14 @@
   ``GET /api/v1/care/taskforces/<id>`` — one with its member units (contacts' phones
   masked) and what each answers for. For territorial staff, coordinators and liaisons,
   as the pages (a helper: 403).
+- ``GET /api/v1/care/workers?task_force=<id>&deployment=hubei|local`` — the workers the
+  caller may see (paged, by number; phones masked as on the page); a task force out of
+  scope answers 404.
+- ``GET /api/v1/care/elderly`` — the elderly residents the caller may see (paged;
+  addresses masked as on the page).
+- ``POST /api/v1/care/elderly/<id>/requests`` — log a help request (``services.request_help``
+  as the page; keyed: 201, then 200 for the same ``client_id``; 409 for the same key with
+  other content).
 """
 
 from __future__ import annotations
@@ -27,7 +35,17 @@ from rest_framework.response import Response
 
 from fangkong.care import services
 from fangkong.care.access import CARE_ROLES
-from fangkong.care.models import Category, Elderly, Helper, MedicalWorker, TaskForce, Unit
+from fangkong.care.models import (
+    Category,
+    Deployment,
+    Elderly,
+    Helper,
+    HelpRequest,
+    MedicalWorker,
+    RequestKind,
+    TaskForce,
+    Unit,
+)
 from fangkong.core import pii
 from fangkong.core.api.paging import (
     PageQuerySerializer,
@@ -40,7 +58,13 @@ from fangkong.core.api.schema import errors
 from fangkong.core.api.serializers import DayField, StrictSerializer
 from fangkong.core.models import OrgUnit
 from fangkong.core.models.accounts import Cap
-from fangkong.core.scoping import get_for_user, get_unit_for_user, home_unit, scope_for
+from fangkong.core.scoping import (
+    get_for_user,
+    get_unit_for_user,
+    home_unit,
+    require_capability,
+    scope_for,
+)
 
 
 class TotalsQuerySerializer(QuerySerializer):
@@ -202,3 +226,120 @@ def task_force(request: Request, pk: int) -> Response:
         "elderly": _count(Elderly, tf, "member_unit_id", m.organisation_id),
     } for m in tf.members.select_related("organisation").order_by("organisation__name")]
     return Response({**task_force_payload(tf), "members": members})
+
+
+# --- lists of workers and elderly residents, a help request --------------------------------
+
+def _care_view(user: Any) -> None:
+    """As the care pages: territorial staff, or a task force, member-unit or helper grant."""
+    require_capability(user, Cap.VIEW, roles=CARE_ROLES)
+
+
+class WorkersQuerySerializer(PageQuerySerializer):
+    task_force = serializers.IntegerField(min_value=1, required=False,
+                                          help_text="A task force's id; out of scope: 404.")
+    deployment = serializers.ChoiceField(choices=Deployment.values, required=False)
+
+
+class WorkerRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    phone = serializers.CharField(help_text="Masked, as on the page.")
+    hospital = serializers.CharField()
+    department = serializers.CharField()
+    deployment = serializers.CharField(help_text="hubei or local.")
+    task_force = serializers.IntegerField()
+    home = serializers.CharField(help_text="Division code of the family's home.")
+    home_name = serializers.CharField()
+
+
+WorkerPageSerializer = page_serializer(WorkerRowSerializer, "CareWorkerPageSerializer")
+
+
+def worker_row(worker: MedicalWorker) -> dict[str, Any]:
+    return {"id": worker.pk, "number": worker.number, "name": worker.name,
+            "phone": pii.value(worker, "phone", masked=True), "hospital": worker.hospital,
+            "department": worker.department, "deployment": worker.deployment,
+            "task_force": worker.task_force_id, "home": worker.org_unit.code,
+            "home_name": worker.org_unit.name}
+
+
+@extend_schema(parameters=[WorkersQuerySerializer],
+               responses={200: WorkerPageSerializer, **errors(400, 401, 403, 404)},
+               summary="The frontline medical workers you may see (50 a page by number)")
+@api_view(["GET"])
+def workers(request: Request) -> Response:
+    _care_view(request.user)
+    query = WorkersQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    d = query.validated_data
+    qs = MedicalWorker.objects.visible_to(request.user).select_related("org_unit")
+    if d.get("task_force"):
+        qs = qs.filter(task_force=get_for_user(TaskForce, request.user, pk=d["task_force"]))
+    if d.get("deployment"):
+        qs = qs.filter(deployment=d["deployment"])
+    return page_response(qs.order_by("number", "pk"), worker_row, d)
+
+
+class ElderlyRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField(help_text="elderly or retired_cadre.")
+    kind_label = serializers.CharField()
+    address = serializers.CharField(help_text="Masked, as on the page.")
+    task_force = serializers.IntegerField()
+    home = serializers.CharField(help_text="Division code of the resident's home.")
+    home_name = serializers.CharField()
+
+
+ElderlyPageSerializer = page_serializer(ElderlyRowSerializer, "CareElderlyPageSerializer")
+
+
+def elderly_row(e: Elderly) -> dict[str, Any]:
+    return {"id": e.pk, "name": e.name, "kind": e.kind, "kind_label": e.get_kind_display(),
+            "address": pii.value(e, "address", masked=True) or "",
+            "task_force": e.task_force_id, "home": e.org_unit.code,
+            "home_name": e.org_unit.name}
+
+
+@extend_schema(parameters=[PageQuerySerializer],
+               responses={200: ElderlyPageSerializer, **errors(400, 401, 403)},
+               summary="The elderly residents you may see (50 a page)")
+@api_view(["GET"])
+def elderly_list(request: Request) -> Response:
+    _care_view(request.user)
+    query = PageQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    qs = Elderly.objects.visible_to(request.user).select_related("org_unit").order_by("pk")
+    return page_response(qs, elderly_row, query.validated_data)
+
+
+class HelpRequestInSerializer(StrictSerializer):
+    client_id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=RequestKind.values)
+    detail = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+def help_request_payload(r: HelpRequest) -> dict[str, Any]:
+    return {"id": r.pk, "client_id": str(r.client_id), "elderly": r.elderly_id,
+            "kind": r.kind, "detail": r.detail, "status": r.status,
+            "requested_at": r.requested_at.isoformat(), "due_by": r.due_by.isoformat()}
+
+
+@extend_schema(request=HelpRequestInSerializer,
+               responses={201: dict, 200: dict, **errors(
+                   400, 401, 403, 404,
+                   conflict="The client_id was already used for another request.")},
+               summary="Log an elderly resident's help request (keyed by client_id)")
+@api_view(["POST"])
+def elderly_requests(request: Request, pk: int) -> Any:
+    require_capability(request.user, Cap.EDIT, roles=CARE_ROLES)  # as the page
+    obj = get_for_user(Elderly.objects.select_related("org_unit"), request.user, Cap.EDIT,
+                       pk=pk)
+    body = HelpRequestInSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    d = body.validated_data
+    req, created = services.request_help(request.user, obj, client_id=d["client_id"],
+                                         kind=d["kind"], detail=d.get("detail", ""))
+    return created_response(help_request_payload(req), created)
