@@ -164,16 +164,19 @@ class PersonChecks:
         from fangkong.core.services.people import clean_person_data
 
         cleaned = super().clean()  # type: ignore[misc]
-        fields = ("id_number", "name", "phone")
         errors = self.errors  # type: ignore[attr-defined]
-        if not errors or any(name in errors for name in fields):
+        if not errors:
             return cleaned
         try:
             clean_person_data(id_number=cleaned.get("id_number"), name=cleaned.get("name"),
                               phone=cleaned.get("phone") or "",
                               phone_required=self.person_phone_required)
         except ValidationError as exc:
-            add_errors(self, exc)  # type: ignore[arg-type]
+            # A field that has its own message already (the name left empty) keeps it.
+            for field, messages in exc.message_dict.items():
+                if field in self.fields and field not in errors:  # type: ignore[attr-defined]
+                    for message in messages:
+                        self.add_error(field, message)  # type: ignore[attr-defined]
         return cleaned
 
 

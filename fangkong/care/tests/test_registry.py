@@ -144,6 +144,12 @@ class WorkerRegistrationTests(RegistryCase):
         self.assertIn("校验", field_errors(answer, "id_number"))
         self.assertTrue(field_errors(answer, "hospital"))
         self.assertFalse(Person.objects.filter(id_number=ID_NEW).exists())
+        # The name left empty too: its own message stays, the check digit's shows as well.
+        answer = self.client.post("/care/workers/new/", self.worker_post(
+            id_number=bad_check_digit(ID_NEW), name="", hospital=""))
+        self.assertEqual(answer.status_code, 422)
+        self.assertIn("校验", field_errors(answer, "id_number"))
+        self.assertTrue(field_errors(answer, "name"))
 
     def test_the_form_says_the_contact_is_needed_for_hubei(self) -> None:
         self.login(self.task_force)
